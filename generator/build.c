@@ -1,0 +1,151 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "diag.h"
+#include "feeds.h"
+#include "markdown.h"
+#include "model.h"
+#include "output.h"
+#include "pagedata.h"
+#include "render.h"
+#include "template.h"
+#include "theme.h"
+
+static double
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+cores(void)
+{
+	long	 n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* Copies the content's static and other non-markdown files. */
+static int
+copy_files(const struct site *s, const struct out_dir *o)
+{
+	size_t	 i;
+	int	 ok = 1;
+
+	for (i = 0; i < s->ncopies; i++)
+		if (!out_copy(o, s->copies[i].src, s->copies[i].out))
+			ok = 0;
+	return ok;
+}
+
+static int
+write_feeds(const struct site *s, const struct out_dir *o)
+{
+	int	 ok = 1;
+
+	ok &= feeds_write_sitemap(s, o);
+	ok &= feeds_write_robots(s, o);
+	ok &= feeds_write_atom(s, o);
+	ok &= feeds_write_catalog(s, o);
+	return ok;
+}
+
+/* Renders and writes everything into o; 1 if nothing failed. */
+static int
+produce(struct site *s, const struct theme *t, const struct build_opts *opt,
+    struct out_dir *o)
+{
+	struct tpl_set	*templates;
+	struct render_env env;
+	json_t		*assets, *site_json;
+	int		 ok;
+
+	templates = tpl_set_load((const char *const *)t->template_dirs,
+	    t->ntemplate_dirs);
+	if (templates == NULL)
+		return 0;
+	assets = theme_publish_assets(t, o, s->cfg.base_path);
+	if (assets == NULL) {
+		tpl_set_free(templates);
+		return 0;
+	}
+	site_json = pagedata_site(s, assets);
+	memset(&env, 0, sizeof(env));
+	env.site = s;
+	env.templates = templates;
+	env.site_json = site_json;
+	env.out = o;
+	env.threads = opt->threads > 0 ? opt->threads : cores();
+	env.warn_links = opt->warn_links || s->cfg.warn_links;
+	ok = render_site(&env);
+	ok &= copy_files(s, o);
+	if (ok)
+		ok &= write_feeds(s, o);
+	json_decref(site_json);
+	json_decref(assets);
+	tpl_set_free(templates);
+	return ok && diag_count(DIAG_ERROR) == 0;
+}
+
+static size_t
+count_written(const struct site *s)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < s->npages; i++)
+		if (!s->pages[i]->is_intro)
+			n++;
+	return n;
+}
+
+int
+build_run(const struct build_opts *opt)
+{
+	struct site	 site;
+	struct theme	 theme;
+	struct out_dir	 o;
+	double		 start = now_ms();
+	int		 ok = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&theme, 0, sizeof(theme));
+	md_init();
+	if (!model_load(&site, opt->content, opt->drafts))
+		goto out;
+	if (!theme_find(&theme, opt->content, site.cfg.theme))
+		goto out;
+	if (opt->check_only)
+		o.dry = 1;
+	else if (!out_begin(&o, opt->out, opt->content, site.cfg.gzip))
+		goto out;
+	ok = produce(&site, &theme, opt, &o);
+	if (!opt->check_only) {
+		if (ok)
+			ok = out_commit(&o);
+		else
+			out_abort(&o);
+	}
+out:
+	diag_flush(stderr);
+	if (ok && !opt->quiet)
+		fprintf(stderr, "porch: %s %zu pages in %.0f ms%s%s\n",
+		    opt->check_only ? "checked" : "built", count_written(&site),
+		    now_ms() - start, opt->check_only ? "" : " into ",
+		    opt->check_only ? "" : opt->out);
+	else if (!ok)
+		fprintf(stderr, "porch: %s failed; %s\n", opt->check_only ?
+		    "check" : "build", opt->check_only ? "see the errors above" :
+		    "the previous site is unchanged");
+	if (o.tmp != NULL)
+		out_abort(&o);
+	theme_free(&theme);
+	model_free(&site);
+	return ok;
+}

@@ -1,0 +1,254 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "feeds.h"
+#include "pagedata.h"
+#include "path.h"
+#include "xalloc.h"
+
+/* The catalog format; porchd refuses a catalog with a version it does not
+ * know, so bump it on any incompatible change (docs/catalog.md). */
+#define CATALOG_VERSION	1
+
+static char *
+absolute(const struct site *s, const char *url)
+{
+	return path_join(s->cfg.base_url, url + 1);
+}
+
+static int
+write_buf(const struct out_dir *o, const char *rel, struct buf *b)
+{
+	int	 ok = out_write(o, rel, b->data ? b->data : "", b->len);
+
+	buf_free(b);
+	return ok;
+}
+
+/* Pages a search engine should list: not aliases, intros or the 404. */
+static int
+listed(const struct page *p)
+{
+	return !p->is_intro && p->kind != KIND_ALIAS && p->kind != KIND_404;
+}
+
+static int
+cmp_url(const void *a, const void *b)
+{
+	return strcmp((*(struct page *const *)a)->url,
+	    (*(struct page *const *)b)->url);
+}
+
+int
+feeds_write_sitemap(const struct site *s, const struct out_dir *o)
+{
+	struct buf	 b = { 0 };
+	struct page	**sorted = xcalloc(s->npages, sizeof(*sorted));
+	const char	*mod;
+	char		*loc;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < s->npages; i++)
+		if (listed(s->pages[i]))
+			sorted[n++] = s->pages[i];
+	qsort(sorted, n, sizeof(*sorted), cmp_url);
+	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	for (i = 0; i < n; i++) {
+		loc = absolute(s, sorted[i]->url);
+		buf_puts(&b, "<url><loc>");
+		buf_put_html(&b, loc, strlen(loc));
+		buf_puts(&b, "</loc>");
+		mod = sorted[i]->meta.updated ? sorted[i]->meta.updated :
+		    sorted[i]->meta.date;
+		if (mod)
+			buf_printf(&b, "<lastmod>%s</lastmod>", mod);
+		buf_puts(&b, "</url>\n");
+		free(loc);
+	}
+	buf_puts(&b, "</urlset>\n");
+	free(sorted);
+	return write_buf(o, "sitemap.xml", &b);
+}
+
+int
+feeds_write_robots(const struct site *s, const struct out_dir *o)
+{
+	struct buf	 b = { 0 };
+	char		*map = absolute(s, "/sitemap.xml");
+
+	buf_printf(&b, "User-agent: *\nAllow: /\n\nSitemap: %s\n", map);
+	free(map);
+	return write_buf(o, "robots.txt", &b);
+}
+
+static void
+xml_element(struct buf *b, const char *name, const char *text)
+{
+	buf_printf(b, "<%s>", name);
+	buf_put_html(b, text, strlen(text));
+	buf_printf(b, "</%s>\n", name);
+}
+
+static void
+atom_entry(struct buf *b, const struct site *s, const struct page *p)
+{
+	char	*link = absolute(s, p->url);
+
+	buf_puts(b, "<entry>\n");
+	xml_element(b, "title", p->title);
+	xml_element(b, "id", link);
+	buf_puts(b, "<link rel=\"alternate\" type=\"text/html\" href=\"");
+	buf_put_html(b, link, strlen(link));
+	buf_puts(b, "\"/>\n");
+	buf_printf(b, "<updated>%sT00:00:00Z</updated>\n",
+	    p->meta.updated ? p->meta.updated : p->meta.date);
+	buf_printf(b, "<category term=\"%s\"/>\n",
+	    change_type_name(p->meta.type));
+	if (p->meta.description)
+		xml_element(b, "summary", p->meta.description);
+	buf_puts(b, "<content type=\"html\">");
+	if (p->html)
+		buf_put_html(b, p->html, strlen(p->html));
+	buf_puts(b, "</content>\n</entry>\n");
+	free(link);
+}
+
+int
+feeds_write_atom(const struct site *s, const struct out_dir *o)
+{
+	struct buf	 b = { 0 };
+	char		*self, *list;
+	size_t		 i;
+
+	if (s->changelog_list == NULL)
+		return 1;
+	self = absolute(s, "/changelog/feed.xml");
+	list = absolute(s, s->changelog_list->url);
+	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"");
+	buf_put_html(&b, s->cfg.base_url, strlen(s->cfg.base_url));
+	buf_puts(&b, "\">\n");
+	xml_element(&b, "title", s->cfg.title);
+	buf_puts(&b, "<subtitle>Changelog</subtitle>\n");
+	xml_element(&b, "id", list);
+	buf_puts(&b, "<link rel=\"self\" type=\"application/atom+xml\" href=\"");
+	buf_put_html(&b, self, strlen(self));
+	buf_puts(&b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+	buf_put_html(&b, list, strlen(list));
+	buf_puts(&b, "\"/>\n");
+	buf_printf(&b, "<updated>%sT00:00:00Z</updated>\n",
+	    s->nchangelog ? s->changelog[0]->meta.date : "1970-01-01");
+	buf_puts(&b, "<author><name>");
+	buf_put_html(&b, s->cfg.title, strlen(s->cfg.title));
+	buf_puts(&b, "</name></author>\n<generator>Porch</generator>\n");
+	for (i = 0; i < s->nchangelog && (long)i < s->cfg.feed_limit; i++)
+		atom_entry(&b, s, s->changelog[i]);
+	buf_puts(&b, "</feed>\n");
+	free(self);
+	free(list);
+	return write_buf(o, "changelog/feed.xml", &b);
+}
+
+static json_t *
+catalog_articles(const struct site *s)
+{
+	json_t	*a = json_array(), *e;
+	size_t	 i;
+	const struct page *p;
+	static const char *const sections[] = { "page", "docs", "faq",
+	    "changelog", "roadmap" };
+
+	for (i = 0; i < s->npages; i++) {
+		p = s->pages[i];
+		if (p->source == NULL || p->is_intro)
+			continue;
+		e = json_pack("{s:s, s:s, s:s, s:s}", "id", p->url, "url",
+		    p->url, "title", p->title, "section",
+		    sections[p->section]);
+		if (p->meta.description)
+			json_object_set_new(e, "description",
+			    json_string(p->meta.description));
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+static json_t *
+catalog_roadmap(const struct site *s)
+{
+	json_t	*a = json_array(), *e;
+	size_t	 i;
+	const struct page *p;
+
+	for (i = 0; i < s->nroadmap; i++) {
+		p = s->roadmap[i];
+		e = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "id",
+		    p->meta.id, "title", p->title, "url", p->url, "status",
+		    roadmap_status_name(p->meta.status), "quarter",
+		    p->meta.quarter, "category", p->meta.category);
+		if (p->shipped_in)
+			json_object_set_new(e, "shipped_in", json_pack(
+			    "{s:s, s:s, s:s?}", "version",
+			    p->shipped_in->meta.version, "url",
+			    p->shipped_in->url, "date",
+			    p->shipped_in->meta.date));
+		else
+			json_object_set_new(e, "shipped_in", json_null());
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+static json_t *
+catalog_changelog(const struct site *s)
+{
+	json_t	*a = json_array(), *ships;
+	size_t	 i, j;
+	const struct page *p;
+
+	for (i = 0; i < s->nchangelog; i++) {
+		p = s->changelog[i];
+		ships = json_array();
+		for (j = 0; j < p->nships; j++)
+			json_array_append_new(ships,
+			    json_string(p->ships[j]->meta.id));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, "
+		    "s:o}", "version", p->meta.version, "title", p->title,
+		    "url", p->url, "date", p->meta.date, "type",
+		    change_type_name(p->meta.type), "ships", ships));
+	}
+	return a;
+}
+
+int
+feeds_write_catalog(const struct site *s, const struct out_dir *o)
+{
+	json_t	*c, *cfg = s->cfg.json;
+	char	*text;
+	int	 ok;
+
+	c = json_pack("{s:s, s:i, s:{s:O, s:O, s:O, s:O, s:O}, s:o, s:o, "
+	    "s:o, s:O}",
+	    "format", "porch-catalog", "version", CATALOG_VERSION,
+	    "site", "title", json_object_get(cfg, "title"),
+	    "base_url", json_object_get(cfg, "base_url"),
+	    "language", json_object_get(cfg, "language"),
+	    "endpoint", json_object_get(cfg, "endpoint"),
+	    "ticket_prefix", json_object_get(json_object_get(cfg, "tickets"),
+	    "prefix"),
+	    "articles", catalog_articles(s),
+	    "roadmap", catalog_roadmap(s),
+	    "changelog", catalog_changelog(s),
+	    "tickets", json_object_get(cfg, "tickets"));
+	if (c == NULL)
+		return 0;
+	text = json_dumps(c, JSON_INDENT(1));
+	json_decref(c);
+	ok = out_write(o, "catalog.json", text, strlen(text));
+	free(text);
+	return ok;
+}

@@ -1,0 +1,41 @@
+/*
+ * links: internal links as writers write them, relative paths to .md files
+ * with an optional #anchor, turned into the target's URL; a link to a page,
+ * file or heading that does not exist is reported with file:line:col.
+ * Anchors on other pages can only be checked once every page has rendered,
+ * so they are remembered (links_check_anchors).
+ */
+#ifndef PORCH_LINKS_H
+#define PORCH_LINKS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "markdown.h"
+#include "model.h"
+
+struct anchor_ref {
+	struct page	*target;
+	char		*anchor;
+	const char	*file;		/* the linking page's file (not owned) */
+	unsigned	 line, col;
+};
+
+/* One per render worker: the page being rendered and what it left to check. */
+struct link_ctx {
+	const struct site *site;
+	const struct page *page;
+	const struct md_doc *doc;	/* headings of the page, for #anchor */
+	int		 warn_only;	/* --warn-links: warnings, link kept */
+	struct anchor_ref *refs;
+	size_t		 nrefs, cap;
+};
+
+/* The md_link_fn for md_render (ctx is a struct link_ctx). */
+int	 links_resolve(void *ctx, const char *href, unsigned line,
+	     unsigned col, struct buf *out);
+/* Checks the remembered anchors (after every page rendered); 1 if all
+ * exist.  Frees the references. */
+int	 links_check_anchors(struct link_ctx *);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * porch: the help-site generator.  Only this file parses the command line
+ * and decides exit statuses; everything else reports through diag.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "init.h"
+
+#define EXIT_USAGE	2
+
+struct command {
+	const char	*name;
+	const char	*summary;
+	const char	*help;
+	int		(*run)(int, char **);
+};
+
+static int	cmd_build(int, char **);
+static int	cmd_check(int, char **);
+static int	cmd_init(int, char **);
+static int	cmd_version(int, char **);
+static int	cmd_help(int, char **);
+
+static const struct command commands[] = {
+	{ "build", "render the site into a folder",
+"NAME\n"
+"    porch build - render a help site into a static folder\n"
+"\n"
+"SYNOPSIS\n"
+"    porch build [DIR] [-o OUT] [--drafts] [--warn-links] [-j N] [-q]\n"
+"\n"
+"DESCRIPTION\n"
+"    Reads the content folder DIR (default: the current folder; it holds\n"
+"    site.lua, docs/, faq/, changelog/, roadmap/ and standalone pages),\n"
+"    renders every page through the theme's templates and writes the site\n"
+"    to OUT (default: public) with .gz twins, sitemap.xml, the changelog's\n"
+"    Atom feed and catalog.json.  The new site is built in a fresh folder\n"
+"    and swapped into place only when everything succeeded: after a failed\n"
+"    build the previous site is untouched.  The same input always gives\n"
+"    byte-identical output.\n"
+"\n"
+"OPTIONS\n"
+"    -o, --output OUT   where to write the site (default: public)\n"
+"    --drafts           publish pages marked draft: true\n"
+"    --warn-links       report broken links and anchors as warnings\n"
+"    -j, --jobs N       render with N threads (default: one per core)\n"
+"    -q, --quiet        no summary line\n"
+"\n"
+"EXIT STATUS\n"
+"    0 when the site was built, 1 when there were errors (each printed as\n"
+"    file:line:col: error: message), 2 for a usage error.\n",
+	cmd_build },
+	{ "check", "validate the content without writing",
+"NAME\n"
+"    porch check - validate a help site without writing anything\n"
+"\n"
+"SYNOPSIS\n"
+"    porch check [DIR] [--drafts] [--warn-links]\n"
+"\n"
+"DESCRIPTION\n"
+"    Runs the whole build (front matter, links and anchors, missing titles,\n"
+"    duplicate URLs, unknown roadmap ids in ships, templates) and prints one\n"
+"    line per problem, but writes no file.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 when there is no error, 1 otherwise, 2 for a usage error.\n",
+	cmd_check },
+	{ "init", "create a new site to start from",
+"NAME\n"
+"    porch init - create a minimal working help site\n"
+"\n"
+"SYNOPSIS\n"
+"    porch init DIR\n"
+"\n"
+"DESCRIPTION\n"
+"    Creates DIR with site.lua, a home page, a docs section, an FAQ, a\n"
+"    changelog entry, a roadmap item and a contact page; `porch build DIR`\n"
+"    builds it at once.  DIR must not exist or be empty.\n",
+	cmd_init },
+	{ "version", "print the version",
+"NAME\n"
+"    porch version - print the version of Porch\n",
+	cmd_version },
+	{ "help", "show help for a command",
+"NAME\n"
+"    porch help - show help\n"
+"\n"
+"SYNOPSIS\n"
+"    porch help [COMMAND]\n",
+	cmd_help },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void
+usage(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f, "usage: porch COMMAND [ARGS]\n\ncommands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(f, "    %-8s %s\n", c->name, c->summary);
+	fprintf(f, "\n'porch help COMMAND' tells more.\n");
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* Parses the options build and check share; returns 0 on a usage error. */
+static int
+parse_build(int argc, char **argv, struct build_opts *o, int allow_output)
+{
+	static const struct option longs[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "drafts", no_argument, NULL, 'D' },
+		{ "warn-links", no_argument, NULL, 'W' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char	*end;
+	long	 n;
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	o->content = ".";
+	o->out = "public";
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "o:j:qh", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			if (!allow_output)
+				return 0;
+			o->out = optarg;
+			break;
+		case 'D': o->drafts = 1; break;
+		case 'W': o->warn_links = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'j':
+			n = strtol(optarg, &end, 10);
+			if (*end != '\0' || n < 1 || n > 256) {
+				fprintf(stderr, "porch: -j wants a number of "
+				    "threads from 1 to 256\n");
+				return 0;
+			}
+			o->threads = (int)n;
+			break;
+		case 'h':
+			fputs(find_command(argv[0])->help, stdout);
+			exit(0);
+		default:
+			return 0;
+		}
+	}
+	if (argc - optind > 1)
+		return 0;
+	if (argc - optind == 1)
+		o->content = argv[optind];
+	return 1;
+}
+
+static int
+cmd_build(int argc, char **argv)
+{
+	struct build_opts o;
+
+	if (!parse_build(argc, argv, &o, 1)) {
+		fprintf(stderr, "usage: porch build [DIR] [-o OUT] [--drafts] "
+		    "[--warn-links] [-j N] [-q]\n");
+		return EXIT_USAGE;
+	}
+	return build_run(&o) ? 0 : 1;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	struct build_opts o;
+
+	if (!parse_build(argc, argv, &o, 0)) {
+		fprintf(stderr, "usage: porch check [DIR] [--drafts] "
+		    "[--warn-links]\n");
+		return EXIT_USAGE;
+	}
+	o.check_only = 1;
+	return build_run(&o) ? 0 : 1;
+}
+
+static int
+cmd_init(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: porch init DIR\n");
+		return EXIT_USAGE;
+	}
+	if (!init_site(argv[1]))
+		return 1;
+	printf("Created a new site in %s.\nNext: porch build %s -o public\n",
+	    argv[1], argv[1]);
+	return 0;
+}
+
+static int
+cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("porch %s\n", PORCH_VERSION);
+	return 0;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if ((c = find_command(argv[1])) == NULL) {
+		fprintf(stderr, "porch: no command '%s'\n", argv[1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	fputs(c->help, stdout);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(0, NULL);
+	if ((c = find_command(argv[1])) == NULL) {
+		fprintf(stderr, "porch: unknown command '%s'\n\n", argv[1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,802 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "diag.h"
+#include "model.h"
+#include "path.h"
+#include "utf8.h"
+#include "walk.h"
+#include "xalloc.h"
+
+/* Larger markdown files are refused: nobody writes one by hand, and a
+ * generated one that big would make a page no browser shows well. */
+#define MAX_SOURCE_SIZE	(64u * 1024 * 1024)
+
+static struct page *
+page_new(struct site *s, enum page_kind kind, enum section section)
+{
+	struct page	*p = xcalloc(1, sizeof(*p));
+
+	p->kind = kind;
+	p->section = section;
+	s->pages = xreallocarray(s->pages, s->npages + 1, sizeof(*s->pages),
+	    &s->cappages);
+	s->pages[s->npages++] = p;
+	return p;
+}
+
+/* Sets url and the output file for a site path ("/a/b/" or "/x.html"). */
+static void
+page_set_url(struct page *p, const char *url)
+{
+	free(p->url);
+	free(p->out);
+	p->url = xstrdup(url);
+	if (path_has_suffix(url, "/"))
+		p->out = xasprintf("%sindex.html", url + 1);
+	else
+		p->out = xstrdup(url + 1);
+}
+
+/*
+ * Reads a whole file into *text (NUL-terminated, heap).  Refuses files over
+ * MAX_SOURCE_SIZE and text that is not UTF-8, naming the line and column
+ * of the first bad byte.
+ */
+static int
+read_source(const char *path, char **text, size_t *len)
+{
+	FILE		*f;
+	struct stat	 st;
+	size_t		 bad, i, line = 1, col = 1;
+
+	*text = NULL;
+	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &st) == -1) {
+		diag_error(path, 0, 0, "cannot read: %s", strerror(errno));
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	if ((unsigned long long)st.st_size > MAX_SOURCE_SIZE) {
+		diag_error(path, 0, 0, "file is %lld bytes, over the limit of "
+		    "%u MiB for one page: split it into several pages",
+		    (long long)st.st_size, MAX_SOURCE_SIZE >> 20);
+		fclose(f);
+		return 0;
+	}
+	*text = xmalloc((size_t)st.st_size + 1);
+	*len = fread(*text, 1, (size_t)st.st_size, f);
+	(*text)[*len] = '\0';
+	fclose(f);
+	if ((bad = utf8_invalid_at(*text, *len)) < *len) {
+		for (i = 0; i < bad; i++) {
+			if ((*text)[i] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)(*text)[i] & 0xc0) != 0x80)
+				col++;
+		}
+		diag_error(path, (unsigned)line, (unsigned)col, "not valid UTF-8 "
+		    "(byte 0x%02x): save the file as UTF-8",
+		    (unsigned char)(*text)[bad]);
+		free(*text);
+		*text = NULL;
+		return 0;
+	}
+	if (memchr(*text, '\0', *len) != NULL) {
+		diag_error(path, 0, 0, "contains a NUL byte: not a text file");
+		free(*text);
+		*text = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+static enum section
+section_of(const char *rel)
+{
+	if (strncmp(rel, "docs/", 5) == 0)
+		return SECTION_DOCS;
+	if (strncmp(rel, "faq/", 4) == 0)
+		return SECTION_FAQ;
+	if (strncmp(rel, "changelog/", 10) == 0)
+		return SECTION_CHANGELOG;
+	if (strncmp(rel, "roadmap/", 8) == 0)
+		return SECTION_ROADMAP;
+	return SECTION_PAGE;
+}
+
+/* The site path of a markdown file: "docs/a/b.md" -> "/docs/a/b/",
+ * "docs/a/index.md" -> "/docs/a/", "index.md" -> "/". */
+static char *
+url_of_source(const char *rel)
+{
+	char	*dir = path_dir(rel), *stem = path_stem(rel), *url;
+
+	if (strcmp(stem, "index") == 0)
+		url = dir[0] ? xasprintf("/%s/", dir) : xstrdup("/");
+	else
+		url = dir[0] ? xasprintf("/%s/%s/", dir, stem) :
+		    xasprintf("/%s/", stem);
+	free(dir);
+	free(stem);
+	return url;
+}
+
+static enum page_kind
+kind_of(enum section section, const char *rel)
+{
+	switch (section) {
+	case SECTION_DOCS: return KIND_DOCS;
+	case SECTION_FAQ: return KIND_FAQ;
+	case SECTION_CHANGELOG: return KIND_CHANGELOG;
+	case SECTION_ROADMAP: return KIND_ROADMAP;
+	default: return strcmp(rel, "index.md") == 0 ? KIND_HOME : KIND_PAGE;
+	}
+}
+
+/* faq/index.md, changelog/index.md and roadmap/index.md are not entries:
+ * they are the introduction of their section's list page. */
+static int
+is_intro(const char *rel)
+{
+	return strcmp(rel, "faq/index.md") == 0 ||
+	    strcmp(rel, "changelog/index.md") == 0 ||
+	    strcmp(rel, "roadmap/index.md") == 0;
+}
+
+static void
+page_free(struct page *p)
+{
+	size_t	 i;
+
+	free(p->source);
+	free(p->file);
+	free(p->url);
+	free(p->out);
+	free(p->title);
+	front_meta_free(&p->meta);
+	if (p->source)
+		front_free(&p->fm);
+	free(p->text);
+	free(p->children);
+	free(p->ships);
+	free(p->tag);
+	free(p->html);
+	for (i = 0; i < p->nanchors; i++)
+		free(p->anchors[i]);
+	free(p->anchors);
+	free(p);
+}
+
+/* Reads one markdown file into a new page (or skips it as a draft). */
+static int
+load_markdown(struct site *s, const char *rel, struct page **intros)
+{
+	struct page	*p;
+	char		*file = path_join(s->dir, rel);
+	char		*text, *url;
+	size_t		 len, off;
+	unsigned	 line;
+	struct fm_value	 fm;
+	struct page_meta meta;
+	enum section	 section = section_of(rel);
+	int		 ok;
+
+	if (!read_source(file, &text, &len)) {
+		free(file);
+		return 0;
+	}
+	if (!front_parse(file, text, len, &fm, &off, &line)) {
+		free(text);
+		free(file);
+		return 0;
+	}
+	if (is_intro(rel))
+		section = SECTION_PAGE;
+	memset(&meta, 0, sizeof(meta));
+	ok = front_meta_read(file, section, &fm, &meta);
+	if (meta.draft && !s->drafts) {
+		strmap_put(&s->drafts_seen, rel, (void *)1);
+		front_meta_free(&meta);
+		front_free(&fm);
+		free(text);
+		free(file);
+		return ok;
+	}
+	p = page_new(s, is_intro(rel) ? KIND_PAGE : kind_of(section, rel),
+	    is_intro(rel) ? section_of(rel) : section);
+	p->source = xstrdup(rel);
+	p->file = file;
+	p->meta = meta;
+	p->fm = fm;
+	p->text = text;
+	p->text_len = len;
+	p->body_off = off;
+	p->body_line = line;
+	p->title = xstrdup(meta.title ? meta.title : "");
+	strmap_put(&s->by_source, rel, p);
+	if (is_intro(rel)) {
+		p->is_intro = 1;
+		intros[section_of(rel)] = p;
+		return ok;
+	}
+	url = url_of_source(rel);
+	page_set_url(p, url);
+	free(url);
+	if (p->kind == KIND_HOME)
+		s->home = p;
+	return ok;
+}
+
+/* Registers a file to copy: static/x goes to x, anything else in place. */
+static void
+add_copy(struct site *s, const char *rel)
+{
+	struct copy_file *c;
+
+	s->copies = xreallocarray(s->copies, s->ncopies + 1,
+	    sizeof(*s->copies), &s->capcopies);
+	c = &s->copies[s->ncopies++];
+	c->src = path_join(s->dir, rel);
+	c->out = xstrdup(strncmp(rel, "static/", 7) == 0 ? rel + 7 : rel);
+	strmap_put(&s->files, rel, (void *)(s->ncopies));
+}
+
+/* Capitalised folder name with '-' and '_' as spaces, for a section that
+ * has no index.md. */
+static char *
+humanize(const char *name)
+{
+	char	*t = xstrdup(name), *c;
+
+	for (c = t; *c; c++)
+		if (*c == '-' || *c == '_')
+			*c = ' ';
+	if (t[0] >= 'a' && t[0] <= 'z')
+		t[0] = (char)(t[0] - 'a' + 'A');
+	return t;
+}
+
+static void
+add_child(struct page *parent, struct page *child)
+{
+	parent->children = xreallocarray(parent->children,
+	    parent->nchildren + 1, sizeof(*parent->children),
+	    &parent->capchildren);
+	parent->children[parent->nchildren++] = child;
+	child->parent = parent;
+}
+
+/* Weight, then title (case-insensitively), then source path. */
+static int
+cmp_weight_title(const void *a, const void *b)
+{
+	const struct page *x = *(struct page *const *)a;
+	const struct page *y = *(struct page *const *)b;
+	int	 c;
+
+	if (x->meta.weight != y->meta.weight)
+		return x->meta.weight < y->meta.weight ? -1 : 1;
+	if ((c = strcasecmp(x->title, y->title)) != 0)
+		return c;
+	if ((c = strcmp(x->title, y->title)) != 0)
+		return c;
+	return strcmp(x->url, y->url);
+}
+
+/* The landing page of docs folder dir ("docs/a/b"), made if missing. */
+static struct page *
+docs_landing(struct site *s, struct strmap *landings, const char *dir)
+{
+	struct page	*p = strmap_get(landings, dir);
+	char		*parent_dir, *slash;
+
+	if (p != NULL)
+		return p;
+	p = page_new(s, KIND_DOCS, SECTION_DOCS);
+	p->is_section = 1;
+	slash = strrchr(dir, '/');
+	p->title = strcmp(dir, "docs") == 0 ? xstrdup("Documentation") :
+	    humanize(slash ? slash + 1 : dir);
+	p->meta.title = xstrdup(p->title);
+	{
+		char *url = xasprintf("/%s/", dir);
+		page_set_url(p, url);
+		free(url);
+	}
+	strmap_put(landings, dir, p);
+	if (strcmp(dir, "docs") != 0) {
+		parent_dir = path_dir(dir);
+		add_child(docs_landing(s, landings, parent_dir), p);
+		free(parent_dir);
+	}
+	return p;
+}
+
+/* Numbers pages in reading order: a landing, then its children in turn. */
+static void
+link_reading_order(struct page *p, struct page **last)
+{
+	size_t	 i;
+
+	qsort(p->children, p->nchildren, sizeof(*p->children),
+	    cmp_weight_title);
+	if (*last != NULL) {
+		(*last)->next = p;
+		p->prev = *last;
+	}
+	*last = p;
+	for (i = 0; i < p->nchildren; i++)
+		link_reading_order(p->children[i], last);
+}
+
+/* Builds the docs tree from the folders: every folder is a section. */
+static void
+build_docs_tree(struct site *s)
+{
+	struct strmap	 landings = { 0 };
+	struct page	*p, *last = NULL;
+	char		*dir, *stem;
+	size_t		 i, n = s->npages;
+
+	for (i = 0; i < n; i++) {
+		p = s->pages[i];
+		if (p->kind != KIND_DOCS || p->source == NULL)
+			continue;
+		stem = path_stem(p->source);
+		if (strcmp(stem, "index") == 0) {
+			dir = path_dir(p->source);
+			p->is_section = 1;
+			strmap_put(&landings, dir, p);
+			free(dir);
+		}
+		free(stem);
+	}
+	for (i = 0; i < n; i++) {
+		p = s->pages[i];
+		if (p->kind != KIND_DOCS || p->source == NULL)
+			continue;
+		dir = path_dir(p->source);
+		if (p->is_section) {
+			if (strcmp(dir, "docs") != 0) {
+				char *up = path_dir(dir);
+				add_child(docs_landing(s, &landings, up), p);
+				free(up);
+			}
+		} else
+			add_child(docs_landing(s, &landings, dir), p);
+		free(dir);
+	}
+	s->docs_root = strmap_get(&landings, "docs");
+	if (s->docs_root)
+		link_reading_order(s->docs_root, &last);
+	strmap_free(&landings);
+}
+
+/* A generated list page for a section, with its index.md as introduction. */
+static struct page *
+list_page(struct site *s, enum page_kind kind, enum section section,
+    const char *title, const char *url, struct page *intro)
+{
+	struct page	*p = page_new(s, kind, section);
+
+	p->title = xstrdup(intro && intro->title[0] ? intro->title : title);
+	p->intro = intro;
+	if (intro != NULL) {
+		p->meta.description = intro->meta.description ?
+		    xstrdup(intro->meta.description) : NULL;
+		intro->target = p;	/* links to faq/index.md land here */
+		page_set_url(intro, url);
+	}
+	page_set_url(p, url);
+	return p;
+}
+
+static int
+cmp_category(const void *a, const void *b)
+{
+	const struct faq_category *x = a, *y = b;
+	int	 c = strcasecmp(x->name, y->name);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static void
+build_faq(struct site *s, struct page *intro)
+{
+	struct page	*p;
+	struct faq_category *c;
+	size_t		 i, j, cap = 0, n = s->npages;
+	char		*url;
+
+	for (i = 0; i < n; i++) {
+		p = s->pages[i];
+		if (p->kind != KIND_FAQ || p->meta.category == NULL)
+			continue;
+		for (j = 0; j < s->ncats; j++)
+			if (strcmp(s->cats[j].name, p->meta.category) == 0)
+				break;
+		if (j == s->ncats) {
+			s->cats = xreallocarray(s->cats, s->ncats + 1,
+			    sizeof(*s->cats), &cap);
+			memset(&s->cats[j], 0, sizeof(s->cats[j]));
+			s->cats[j].name = xstrdup(p->meta.category);
+			s->cats[j].slug = path_slug(p->meta.category);
+			s->ncats++;
+		}
+		c = &s->cats[j];
+		c->questions = xreallocarray(c->questions, c->nquestions + 1,
+		    sizeof(*c->questions), &c->cap);
+		c->questions[c->nquestions++] = p;
+	}
+	if (s->ncats == 0 && intro == NULL)
+		return;
+	qsort(s->cats, s->ncats, sizeof(*s->cats), cmp_category);
+	s->faq_list = list_page(s, KIND_FAQ_LIST, SECTION_FAQ,
+	    "Frequently asked questions", "/faq/", intro);
+	for (i = 0; i < s->ncats; i++) {
+		c = &s->cats[i];
+		qsort(c->questions, c->nquestions, sizeof(*c->questions),
+		    cmp_weight_title);
+		c->page = page_new(s, KIND_FAQ_CATEGORY, SECTION_FAQ);
+		c->page->title = xstrdup(c->name);
+		c->page->category = c;
+		url = xasprintf("/faq/%s/", c->slug);
+		page_set_url(c->page, url);
+		free(url);
+		for (j = 0; j < c->nquestions; j++)
+			c->questions[j]->category = c;
+	}
+}
+
+/* Newest first: by date, then by version number, then by file. */
+static int
+cmp_changelog(const void *a, const void *b)
+{
+	const struct page *x = *(struct page *const *)a;
+	const struct page *y = *(struct page *const *)b;
+	int	 c;
+
+	if ((c = strcmp(y->meta.date ? y->meta.date : "",
+	    x->meta.date ? x->meta.date : "")) != 0)
+		return c;
+	if ((c = strverscmp(y->meta.version ? y->meta.version : "",
+	    x->meta.version ? x->meta.version : "")) != 0)
+		return c;
+	return strcmp(x->source, y->source);
+}
+
+static int
+cmp_roadmap(const void *a, const void *b)
+{
+	const struct page *x = *(struct page *const *)a;
+	const struct page *y = *(struct page *const *)b;
+	int	 c;
+
+	if (x->meta.status != y->meta.status)
+		return x->meta.status < y->meta.status ? -1 : 1;
+	if ((c = strcmp(x->meta.quarter ? x->meta.quarter : "~",
+	    y->meta.quarter ? y->meta.quarter : "~")) != 0)
+		return c;
+	return cmp_weight_title(a, b);
+}
+
+/* Position of a front matter key, for messages about its value. */
+static void
+key_pos(const struct page *p, const char *key, unsigned *line, unsigned *col)
+{
+	const struct fm_value *v = front_get(&p->fm, key);
+
+	*line = v ? v->line : 1;
+	*col = v ? v->col : 1;
+}
+
+static int
+build_roadmap(struct site *s, struct page *intro)
+{
+	struct page	*p, *item, *prev;
+	size_t		 i, j, cap = 0, n = s->npages;
+	unsigned	 line, col;
+	int		 ok = 1;
+
+	for (i = 0; i < n; i++) {
+		p = s->pages[i];
+		if (p->kind != KIND_ROADMAP || p->meta.id == NULL)
+			continue;
+		if ((prev = strmap_put(&s->roadmap_ids, p->meta.id, p)) != p) {
+			key_pos(p, "id", &line, &col);
+			diag_error(p->file, line, col, "roadmap id '%s' is "
+			    "already used by %s", p->meta.id, prev->file);
+			ok = 0;
+		}
+		s->roadmap = xreallocarray(s->roadmap, s->nroadmap + 1,
+		    sizeof(*s->roadmap), &cap);
+		s->roadmap[s->nroadmap++] = p;
+	}
+	for (i = 0; i < s->nchangelog; i++) {
+		p = s->changelog[i];
+		for (j = 0; j < p->meta.ships.n; j++) {
+			key_pos(p, "ships", &line, &col);
+			item = strmap_get(&s->roadmap_ids, p->meta.ships.v[j]);
+			if (item == NULL) {
+				diag_error(p->file, line, col, "ships names "
+				    "'%s', but no roadmap item has that id",
+				    p->meta.ships.v[j]);
+				ok = 0;
+				continue;
+			}
+			if (item->shipped_in != NULL) {
+				diag_error(p->file, line, col, "roadmap item "
+				    "'%s' is already shipped by %s",
+				    item->meta.id, item->shipped_in->file);
+				ok = 0;
+				continue;
+			}
+			/* Shipping closes the loop: the entry wins over the
+			 * item's own status. */
+			item->shipped_in = p;
+			item->meta.status = STATUS_SHIPPED;
+			p->ships = xrealloc(p->ships, (p->nships + 1) *
+			    sizeof(*p->ships));
+			p->ships[p->nships++] = item;
+		}
+	}
+	qsort(s->roadmap, s->nroadmap, sizeof(*s->roadmap), cmp_roadmap);
+	if (s->nroadmap > 0 || intro != NULL)
+		s->roadmap_list = list_page(s, KIND_ROADMAP_LIST,
+		    SECTION_ROADMAP, "Roadmap", "/roadmap/", intro);
+	return ok;
+}
+
+static void
+build_changelog(struct site *s, struct page *intro)
+{
+	size_t	 i, cap = 0, n = s->npages;
+
+	for (i = 0; i < n; i++) {
+		if (s->pages[i]->kind != KIND_CHANGELOG)
+			continue;
+		s->changelog = xreallocarray(s->changelog, s->nchangelog + 1,
+		    sizeof(*s->changelog), &cap);
+		s->changelog[s->nchangelog++] = s->pages[i];
+	}
+	qsort(s->changelog, s->nchangelog, sizeof(*s->changelog),
+	    cmp_changelog);
+	if (s->nchangelog > 0 || intro != NULL)
+		s->changelog_list = list_page(s, KIND_CHANGELOG_LIST,
+		    SECTION_CHANGELOG, "Changelog", "/changelog/", intro);
+}
+
+static int
+cmp_tag(const void *a, const void *b)
+{
+	return strcmp(((const struct tag *)a)->slug,
+	    ((const struct tag *)b)->slug);
+}
+
+static void
+build_tags(struct site *s)
+{
+	struct strmap	 index = { 0 };
+	struct page	*p;
+	struct tag	*t;
+	size_t		 i, j, cap = 0, n = s->npages, slot;
+	char		*slug, *url;
+
+	for (i = 0; i < n; i++) {
+		p = s->pages[i];
+		if (p->source == NULL || p->kind == KIND_PAGE)
+			continue;
+		for (j = 0; j < p->meta.tags.n; j++) {
+			slug = path_slug(p->meta.tags.v[j]);
+			slot = (size_t)strmap_get(&index, slug);
+			if (slot == 0) {
+				s->tags = xreallocarray(s->tags, s->ntags + 1,
+				    sizeof(*s->tags), &cap);
+				memset(&s->tags[s->ntags], 0, sizeof(*s->tags));
+				s->tags[s->ntags].name = xstrdup(p->meta.tags.v[j]);
+				s->tags[s->ntags].slug = xstrdup(slug);
+				slot = ++s->ntags;
+				strmap_put(&index, slug, (void *)slot);
+			}
+			t = &s->tags[slot - 1];
+			t->pages = xreallocarray(t->pages, t->npages + 1,
+			    sizeof(*t->pages), &t->cap);
+			t->pages[t->npages++] = p;
+			free(slug);
+		}
+	}
+	strmap_free(&index);
+	if (s->ntags == 0)
+		return;
+	qsort(s->tags, s->ntags, sizeof(*s->tags), cmp_tag);
+	s->tags_page = page_new(s, KIND_TAGS, SECTION_PAGE);
+	s->tags_page->title = xstrdup("Tags");
+	page_set_url(s->tags_page, "/tags/");
+	for (i = 0; i < s->ntags; i++) {
+		t = &s->tags[i];
+		qsort(t->pages, t->npages, sizeof(*t->pages), cmp_weight_title);
+		t->page = page_new(s, KIND_TAG, SECTION_PAGE);
+		t->page->title = xasprintf("Tagged \xe2\x80\x9c%s\xe2\x80\x9d",
+		    t->name);
+		t->page->tag = xstrdup(t->name);
+		url = xasprintf("/tags/%s/", t->slug);
+		page_set_url(t->page, url);
+		free(url);
+	}
+}
+
+static void
+build_aliases(struct site *s)
+{
+	struct page	*p, *a;
+	size_t		 i, j, n = s->npages;
+
+	for (i = 0; i < n; i++) {
+		p = s->pages[i];
+		for (j = 0; p->source && j < p->meta.aliases.n; j++) {
+			a = page_new(s, KIND_ALIAS, p->section);
+			a->title = xstrdup(p->title);
+			a->target = p;
+			page_set_url(a, p->meta.aliases.v[j]);
+		}
+	}
+}
+
+/* Every page and copied file must have its own output path. */
+static int
+check_unique_urls(struct site *s)
+{
+	struct strmap	 outs = { 0 };
+	struct page	*p, *other;
+	size_t		 i;
+	int		 ok = 1;
+
+	for (i = 0; i < s->npages; i++) {
+		p = s->pages[i];
+		if (p->url == NULL || p->is_intro)
+			continue;
+		other = strmap_put(&outs, p->out, p);
+		if (other != p) {
+			diag_error(p->file ? p->file : other->file, 0, 0,
+			    "duplicate URL %s: %s makes it too", p->url,
+			    other->file ? other->file : "a generated page");
+			ok = 0;
+		} else
+			strmap_put(&s->by_url, p->url, p);
+	}
+	for (i = 0; i < s->ncopies; i++)
+		if (strmap_get(&outs, s->copies[i].out) != NULL ||
+		    strmap_put(&outs, s->copies[i].out, s) != s) {
+			diag_error(s->copies[i].src, 0, 0, "duplicate output "
+			    "file %s", s->copies[i].out);
+			ok = 0;
+		}
+	strmap_free(&outs);
+	return ok;
+}
+
+/* The home page always exists, even without index.md. */
+static void
+ensure_home(struct site *s)
+{
+	if (s->home != NULL)
+		return;
+	s->home = page_new(s, KIND_HOME, SECTION_PAGE);
+	s->home->title = xstrdup(s->cfg.title);
+	page_set_url(s->home, "/");
+}
+
+int
+model_load(struct site *s, const char *dir, int drafts)
+{
+	struct walk_list list;
+	struct page	*intros[SECTION_ROADMAP + 1] = { 0 };
+	struct page	*p;
+	size_t		 i, nmd = 0;
+	int		 ok = 1;
+
+	memset(s, 0, sizeof(*s));
+	s->dir = xstrdup(dir);
+	s->drafts = drafts;
+	if (!config_load(dir, &s->cfg))
+		ok = 0;
+	if (!walk_content(dir, &list))
+		ok = 0;
+	if (!ok) {
+		walk_free(&list);
+		return 0;
+	}
+	for (i = 0; i < list.n; i++) {
+		if (path_has_suffix(list.paths[i], ".md")) {
+			nmd++;
+			if (!load_markdown(s, list.paths[i], intros))
+				ok = 0;
+		} else
+			add_copy(s, list.paths[i]);
+	}
+	walk_free(&list);
+	if (nmd == 0) {
+		diag_error(dir, 0, 0, "no pages: the content folder has no "
+		    "markdown files (run 'porch init' for a starter site)");
+		return 0;
+	}
+	ensure_home(s);
+	build_docs_tree(s);
+	build_faq(s, intros[SECTION_FAQ]);
+	build_changelog(s, intros[SECTION_CHANGELOG]);
+	if (!build_roadmap(s, intros[SECTION_ROADMAP]))
+		ok = 0;
+	build_tags(s);
+	build_aliases(s);
+	p = page_new(s, KIND_404, SECTION_PAGE);
+	p->title = xstrdup("Page not found");
+	page_set_url(p, "/404.html");
+	if (!check_unique_urls(s))
+		ok = 0;
+	return ok;
+}
+
+struct page *
+model_page_by_source(const struct site *s, const char *rel)
+{
+	struct page	*p = strmap_get(&s->by_source, rel);
+
+	return p && p->is_intro ? p->target : p;
+}
+
+static int
+cmp_anchor(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+int
+model_has_anchor(const struct page *p, const char *anchor)
+{
+	return bsearch(anchor, p->anchors, p->nanchors, sizeof(*p->anchors),
+	    cmp_anchor) != NULL;
+}
+
+void
+model_free(struct site *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->npages; i++)
+		page_free(s->pages[i]);
+	free(s->pages);
+	for (i = 0; i < s->ncats; i++) {
+		free(s->cats[i].name);
+		free(s->cats[i].slug);
+		free(s->cats[i].questions);
+	}
+	free(s->cats);
+	for (i = 0; i < s->ntags; i++) {
+		free(s->tags[i].name);
+		free(s->tags[i].slug);
+		free(s->tags[i].pages);
+	}
+	free(s->tags);
+	for (i = 0; i < s->ncopies; i++) {
+		free(s->copies[i].src);
+		free(s->copies[i].out);
+	}
+	free(s->copies);
+	free(s->changelog);
+	free(s->roadmap);
+	strmap_free(&s->by_source);
+	strmap_free(&s->by_url);
+	strmap_free(&s->roadmap_ids);
+	strmap_free(&s->files);
+	strmap_free(&s->drafts_seen);
+	config_free(&s->cfg);
+	free(s->dir);
+	memset(s, 0, sizeof(*s));
+}

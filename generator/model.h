@@ -1,0 +1,137 @@
+/*
+ * model: the site as the generator sees it after reading the content
+ * folder: every page (from markdown or generated), their URLs and the
+ * relations between them (docs tree, FAQ categories, changelog, roadmap,
+ * tags).  Built once, single-threaded (model_load), then read-only while
+ * pages render in parallel, except for the fields marked "render".
+ */
+#ifndef PORCH_MODEL_H
+#define PORCH_MODEL_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "front.h"
+#include "strmap.h"
+
+enum page_kind {
+	KIND_HOME,
+	KIND_PAGE,
+	KIND_DOCS,
+	KIND_FAQ,
+	KIND_FAQ_LIST,
+	KIND_FAQ_CATEGORY,
+	KIND_CHANGELOG,
+	KIND_CHANGELOG_LIST,
+	KIND_ROADMAP,
+	KIND_ROADMAP_LIST,
+	KIND_TAGS,
+	KIND_TAG,
+	KIND_404,
+	KIND_ALIAS,
+};
+
+struct faq_category;
+
+struct page {
+	enum page_kind	 kind;
+	enum section	 section;
+	char		*source;	/* content-relative "docs/a.md"; NULL if generated */
+	char		*file;		/* path for reading and messages */
+	char		*url;		/* site path "/docs/a/" */
+	char		*out;		/* output file "docs/a/index.html" */
+	char		*title;		/* meta.title, or the generated page's */
+	struct page_meta meta;
+	struct fm_value	 fm;		/* all front matter, for page.params */
+	char		*text;		/* the whole file */
+	size_t		 body_off, text_len;
+	unsigned	 body_line;
+
+	int		 is_intro;	/* faq/, changelog/, roadmap/ index.md:
+					   rendered inside its list page */
+
+	/* docs tree */
+	int		 is_section;	/* a folder's landing (index.md or made) */
+	struct page	*parent;
+	struct page	**children;
+	size_t		 nchildren, capchildren;
+	struct page	*prev, *next;
+
+	struct faq_category *category;	/* faq, faq_category */
+	struct page	**ships;	/* changelog: roadmap items */
+	size_t		 nships;
+	struct page	*shipped_in;	/* roadmap: the changelog entry */
+	struct page	*target;	/* alias: where it points */
+	struct page	*intro;		/* list pages: the section's index.md */
+	char		*tag;		/* tag pages: the tag */
+
+	/* render: written by the one worker rendering this page */
+	char		*html;		/* body HTML, kept for list pages */
+	char		**anchors;	/* heading ids, sorted */
+	size_t		 nanchors;
+	int		 rendered;
+};
+
+struct faq_category {
+	char		*name;
+	char		*slug;
+	struct page	*page;		/* its list page */
+	struct page	**questions;
+	size_t		 nquestions, cap;
+};
+
+struct tag {
+	char		*name;
+	char		*slug;
+	struct page	*page;
+	struct page	**pages;
+	size_t		 npages, cap;
+};
+
+/* A file copied as it is: content/static/x -> x, other files in place. */
+struct copy_file {
+	char		*src;		/* path to read */
+	char		*out;		/* output-relative path */
+};
+
+struct site {
+	struct site_config cfg;
+	char		*dir;		/* the content folder */
+	struct page	**pages;	/* all pages, in a fixed order */
+	size_t		 npages, cappages;
+	struct strmap	 by_source;	/* content-relative path -> page */
+	struct strmap	 by_url;	/* site path -> page */
+	struct strmap	 roadmap_ids;	/* roadmap id -> page */
+	struct strmap	 files;		/* content-relative path of a copied
+					   file -> its index in copies + 1 */
+	struct strmap	 drafts_seen;	/* sources of skipped drafts */
+	struct copy_file *copies;
+	size_t		 ncopies, capcopies;
+	struct page	*home;
+	struct page	*docs_root;
+	struct page	*faq_list, *changelog_list, *roadmap_list, *tags_page;
+	struct faq_category *cats;
+	size_t		 ncats;
+	struct page	**changelog;	/* newest first */
+	size_t		 nchangelog;
+	struct page	**roadmap;	/* by status, then quarter, then title */
+	size_t		 nroadmap;
+	struct tag	*tags;		/* alphabetical */
+	size_t		 ntags;
+	int		 drafts;	/* build drafts too */
+};
+
+/*
+ * Reads the content folder dir: site.lua, every markdown file and the files
+ * to copy; parses front matter; assigns URLs; builds the relations.  Reports
+ * every problem through diag; returns 1 when there was no error.  The site
+ * must be freed with model_free either way.
+ */
+int	 model_load(struct site *, const char *dir, int drafts);
+void	 model_free(struct site *);
+/* The page at a content-relative markdown path, or NULL. */
+struct page *model_page_by_source(const struct site *, const char *);
+/* 1 if page has a heading with id anchor (after it rendered). */
+int	 model_has_anchor(const struct page *, const char *anchor);
+
+#endif

@@ -1,0 +1,362 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdint.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "diag.h"
+#include "output.h"
+#include "path.h"
+#include "xalloc.h"
+
+static int
+is_text(const char *rel)
+{
+	static const char *const exts[] = { ".html", ".css", ".js", ".xml",
+	    ".json", ".svg", ".txt", NULL };
+	size_t	 i;
+
+	for (i = 0; exts[i]; i++)
+		if (path_has_suffix(rel, exts[i]))
+			return 1;
+	return 0;
+}
+
+/* Creates every missing folder on the way to the file at path. */
+static int
+make_parents(const char *path)
+{
+	char	*p = xstrdup(path), *c;
+
+	for (c = p + 1; *c; c++) {
+		if (*c != '/')
+			continue;
+		*c = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
+			diag_error(p, 0, 0, "cannot create folder: %s",
+			    strerror(errno));
+			free(p);
+			return 0;
+		}
+		*c = '/';
+	}
+	free(p);
+	return 1;
+}
+
+/* Writes len bytes to the new file path, checking every step (a full disk
+ * shows up at write or close). */
+static int
+write_file(const char *path, const void *data, size_t len)
+{
+	int	 fd;
+	ssize_t	 n;
+	size_t	 done = 0;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1) {
+		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
+		return 0;
+	}
+	while (done < len) {
+		n = write(fd, (const char *)data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			diag_error(path, 0, 0, "cannot write: %s",
+			    n < 0 ? strerror(errno) : "short write");
+			close(fd);
+			return 0;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) == -1) {
+		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
+unsigned char *
+out_gzip(const void *data, size_t len, size_t *outlen)
+{
+	z_stream	 z;
+	gz_header	 h;
+	unsigned char	*out;
+	size_t		 cap;
+
+	memset(&z, 0, sizeof(z));
+	memset(&h, 0, sizeof(h));
+	h.os = 3;	/* fixed, so the bytes do not depend on the host */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	deflateSetHeader(&z, &h);
+	cap = deflateBound(&z, len) + 32;
+	out = xmalloc(cap);
+	z.next_in = (unsigned char *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+int
+out_write(const struct out_dir *o, const char *rel, const void *data,
+    size_t len)
+{
+	char		*path, *gzpath;
+	unsigned char	*gz;
+	size_t		 gzlen;
+	int		 ok;
+
+	if (o->dry)
+		return 1;
+	path = path_join(o->tmp, rel);
+	ok = make_parents(path) && write_file(path, data, len);
+	if (ok && o->gzip && is_text(rel)) {
+		if ((gz = out_gzip(data, len, &gzlen)) == NULL) {
+			diag_error(path, 0, 0, "cannot compress");
+			ok = 0;
+		} else {
+			gzpath = xasprintf("%s.gz", path);
+			ok = write_file(gzpath, gz, gzlen);
+			free(gzpath);
+			free(gz);
+		}
+	}
+	free(path);
+	return ok;
+}
+
+int
+out_copy(const struct out_dir *o, const char *src, const char *rel)
+{
+	FILE		*f;
+	struct stat	 st;
+	char		*data;
+	size_t		 n;
+	int		 ok;
+
+	if (o->dry)
+		return 1;
+	if ((f = fopen(src, "rb")) == NULL || fstat(fileno(f), &st) == -1) {
+		diag_error(src, 0, 0, "cannot read: %s", strerror(errno));
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	n = fread(data, 1, (size_t)st.st_size, f);
+	fclose(f);
+	ok = out_write(o, rel, data, n);
+	free(data);
+	return ok;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int
+out_remove_tree(const char *path)
+{
+	return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS) == 0;
+}
+
+/* Entries in the folder at path other than . and .., or -1 if unreadable. */
+static long
+count_entries(const char *path)
+{
+	DIR		*d;
+	struct dirent	*e;
+	long		 n = 0;
+
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* 1 if folder a contains b or is b (both canonical paths). */
+static int
+contains(const char *a, const char *b)
+{
+	size_t	 la = strlen(a);
+
+	if (strcmp(a, "/") == 0)
+		return 1;
+	return strncmp(a, b, la) == 0 && (b[la] == '/' || b[la] == '\0');
+}
+
+/*
+ * Removes the unfinished builds that killed runs left beside final
+ * (final.tmp-PID whose process is gone), so a crash costs nothing later.
+ */
+static void
+remove_stale(const char *final)
+{
+	char	*pattern = xasprintf("%s.tmp-*", final);
+	glob_t	 g;
+	size_t	 i;
+	long	 pid;
+	char	*end;
+
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (i = 0; i < g.gl_pathc; i++) {
+			pid = strtol(strrchr(g.gl_pathv[i], '-') + 1, &end, 10);
+			if (*end == '\0' && pid > 0 && kill((pid_t)pid, 0) == -1 &&
+			    errno == ESRCH)
+				out_remove_tree(g.gl_pathv[i]);
+		}
+		globfree(&g);
+	}
+	free(pattern);
+}
+
+/* Checks that replacing final cannot destroy anything but an old site. */
+static int
+safe_destination(const char *final, const char *content_dir)
+{
+	char		 rfinal[PATH_MAX], rcontent[PATH_MAX];
+	char		*probe;
+	int		 has_catalog;
+	long		 n;
+
+	if (realpath(content_dir, rcontent) == NULL)
+		return 1;	/* the walk reports a missing content folder */
+	if (realpath(final, rfinal) == NULL) {
+		char *parent = path_dir(final[0] ? final : ".");
+		char rparent[PATH_MAX];
+
+		if (parent[0] && realpath(parent, rparent) == NULL) {
+			diag_error(final, 0, 0, "cannot write here: the folder "
+			    "%s does not exist", parent);
+			free(parent);
+			return 0;
+		}
+		free(parent);
+		return 1;	/* does not exist yet: nothing to lose */
+	}
+	if (contains(rfinal, rcontent) || contains(rcontent, rfinal)) {
+		diag_error(final, 0, 0, "refusing to write the site here: it "
+		    "would hold or be inside the content folder %s", content_dir);
+		return 0;
+	}
+	probe = path_join(final, "catalog.json");
+	has_catalog = access(probe, F_OK) == 0;
+	free(probe);
+	n = count_entries(final);
+	if (n < 0) {
+		diag_error(final, 0, 0, "not a folder Porch can replace");
+		return 0;
+	}
+	if (n > 0 && !has_catalog) {
+		diag_error(final, 0, 0, "refusing to replace this folder: it "
+		    "has files but no catalog.json, so it is not a site Porch "
+		    "built; remove it or choose another -o");
+		return 0;
+	}
+	return 1;
+}
+
+int
+out_begin(struct out_dir *o, const char *final, const char *content_dir,
+    int gzip)
+{
+	size_t	 len = strlen(final);
+
+	memset(o, 0, sizeof(*o));
+	while (len > 1 && final[len - 1] == '/')
+		len--;
+	o->final = xstrndup(final, len);
+	o->gzip = gzip;
+	if (!safe_destination(o->final, content_dir))
+		return 0;
+	remove_stale(o->final);
+	o->tmp = xasprintf("%s.tmp-%ld", o->final, (long)getpid());
+	if (mkdir(o->tmp, 0755) == -1) {
+		diag_error(o->tmp, 0, 0, "cannot create folder: %s",
+		    strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+int
+out_commit(struct out_dir *o)
+{
+	char	*old;
+	int	 ok = 1;
+
+	if (access(o->final, F_OK) == -1) {
+		if (rename(o->tmp, o->final) == -1) {
+			diag_error(o->final, 0, 0, "cannot move the new site "
+			    "into place: %s", strerror(errno));
+			return 0;
+		}
+		goto done;
+	}
+	/* One atomic step: readers see the old site or the new one. */
+	if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->final,
+	    RENAME_EXCHANGE) == 0) {
+		ok = out_remove_tree(o->tmp);
+		goto done;
+	}
+	/* File systems without RENAME_EXCHANGE: two renames. */
+	old = xasprintf("%s.old-%ld", o->final, (long)getpid());
+	if (rename(o->final, old) == -1 || rename(o->tmp, o->final) == -1) {
+		diag_error(o->final, 0, 0, "cannot move the new site into "
+		    "place: %s", strerror(errno));
+		free(old);
+		return 0;
+	}
+	ok = out_remove_tree(old);
+	free(old);
+done:
+	if (!ok)
+		diag_warn(o->final, 0, 0, "the new site is in place, but the "
+		    "old one could not be removed completely");
+	free(o->tmp);
+	o->tmp = NULL;
+	free(o->final);
+	o->final = NULL;
+	return 1;
+}
+
+void
+out_abort(struct out_dir *o)
+{
+	if (o->tmp != NULL)
+		out_remove_tree(o->tmp);
+	free(o->tmp);
+	free(o->final);
+	memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,474 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagedata.h"
+#include "path.h"
+#include "xalloc.h"
+
+static const char *const kind_names[] = {
+	[KIND_HOME] = "home", [KIND_PAGE] = "page", [KIND_DOCS] = "docs",
+	[KIND_FAQ] = "faq", [KIND_FAQ_LIST] = "faq_list",
+	[KIND_FAQ_CATEGORY] = "faq_category", [KIND_CHANGELOG] = "changelog",
+	[KIND_CHANGELOG_LIST] = "changelog_list", [KIND_ROADMAP] = "roadmap",
+	[KIND_ROADMAP_LIST] = "roadmap_list", [KIND_TAGS] = "tags",
+	[KIND_TAG] = "tag", [KIND_404] = "404", [KIND_ALIAS] = "alias",
+};
+
+static const char *const templates[] = {
+	[KIND_HOME] = "home.html", [KIND_PAGE] = "page.html",
+	[KIND_DOCS] = "docs.html", [KIND_FAQ] = "faq.html",
+	[KIND_FAQ_LIST] = "faq_list.html",
+	[KIND_FAQ_CATEGORY] = "faq_list.html",
+	[KIND_CHANGELOG] = "changelog.html",
+	[KIND_CHANGELOG_LIST] = "changelog_list.html",
+	[KIND_ROADMAP] = "roadmap.html",
+	[KIND_ROADMAP_LIST] = "roadmap_list.html", [KIND_TAGS] = "tags.html",
+	[KIND_TAG] = "tag.html", [KIND_404] = "404.html",
+	[KIND_ALIAS] = "alias.html",
+};
+
+static const char *const section_names[] = {
+	[SECTION_PAGE] = "page", [SECTION_DOCS] = "docs",
+	[SECTION_FAQ] = "faq", [SECTION_CHANGELOG] = "changelog",
+	[SECTION_ROADMAP] = "roadmap",
+};
+
+const char *
+pagedata_template(enum page_kind kind)
+{
+	return templates[kind];
+}
+
+/* Sets key to a string, or leaves it out when s is NULL. */
+static void
+set_str(json_t *o, const char *key, const char *s)
+{
+	if (s != NULL)
+		json_object_set_new(o, key, json_string(s));
+}
+
+static const char *
+status_label(enum roadmap_status st)
+{
+	switch (st) {
+	case STATUS_PLANNED: return "Planned";
+	case STATUS_IN_PROGRESS: return "In progress";
+	case STATUS_SHIPPED: return "Shipped";
+	default: return "";
+	}
+}
+
+static const char *
+type_label(enum change_type t)
+{
+	switch (t) {
+	case CHANGE_FEATURE: return "Feature";
+	case CHANGE_IMPROVEMENT: return "Improvement";
+	case CHANGE_FIX: return "Fix";
+	case CHANGE_SECURITY: return "Security";
+	default: return "";
+	}
+}
+
+json_t *
+pagedata_front(const struct fm_value *v)
+{
+	json_t	*j;
+	size_t	 i;
+
+	switch (v->kind) {
+	case FM_BOOL: return json_boolean(v->b);
+	case FM_INT: return json_integer(v->i);
+	case FM_FLOAT: return json_real(v->f);
+	case FM_STRING: return json_string(v->str);
+	case FM_LIST:
+		j = json_array();
+		for (i = 0; i < v->n; i++)
+			json_array_append_new(j, pagedata_front(&v->items[i]));
+		return j;
+	case FM_MAP:
+		j = json_object();
+		for (i = 0; i < v->n; i++)
+			json_object_set_new(j, v->pairs[i].key,
+			    pagedata_front(&v->pairs[i].value));
+		return j;
+	default:
+		return json_null();
+	}
+}
+
+/* { title, url } of a page. */
+static json_t *
+link_of(const struct page *p)
+{
+	return json_pack("{s:s, s:s}", "title", p->title, "url", p->url);
+}
+
+static json_t *
+docs_node(const struct page *p)
+{
+	json_t	*n = json_pack("{s:s, s:s, s:I}", "title", p->title, "url",
+		    p->url, "weight", (json_int_t)p->meta.weight);
+	json_t	*kids = json_array();
+	size_t	 i;
+
+	set_str(n, "description", p->meta.description);
+	for (i = 0; i < p->nchildren; i++)
+		json_array_append_new(kids, docs_node(p->children[i]));
+	json_object_set_new(n, "children", kids);
+	return n;
+}
+
+static json_t *
+changelog_summary(const struct page *p)
+{
+	json_t	*j = json_pack("{s:s, s:s, s:s, s:s}", "title", p->title,
+		    "url", p->url, "type", change_type_name(p->meta.type),
+		    "type_label", type_label(p->meta.type));
+
+	set_str(j, "version", p->meta.version);
+	set_str(j, "date", p->meta.date);
+	return j;
+}
+
+json_t *
+pagedata_site(const struct site *s, json_t *assets)
+{
+	json_t	*j = json_deep_copy(s->cfg.json), *cats, *recent, *counts;
+	size_t	 i, n[4] = { 0 };
+
+	if (s->docs_root != NULL)
+		json_object_set_new(j, "docs", docs_node(s->docs_root));
+	cats = json_array();
+	for (i = 0; i < s->ncats; i++)
+		json_array_append_new(cats, json_pack("{s:s, s:s, s:s, s:I}",
+		    "name", s->cats[i].name, "slug", s->cats[i].slug, "url",
+		    s->cats[i].page->url, "count",
+		    (json_int_t)s->cats[i].nquestions));
+	json_object_set_new(j, "faq_categories", cats);
+	recent = json_array();
+	for (i = 0; i < s->nchangelog && i < 5; i++)
+		json_array_append_new(recent, changelog_summary(s->changelog[i]));
+	json_object_set_new(j, "recent_changes", recent);
+	for (i = 0; i < s->nroadmap; i++)
+		n[s->roadmap[i]->meta.status]++;
+	counts = json_pack("{s:I, s:I, s:I}", "planned",
+	    (json_int_t)n[STATUS_PLANNED], "in_progress",
+	    (json_int_t)n[STATUS_IN_PROGRESS], "shipped",
+	    (json_int_t)n[STATUS_SHIPPED]);
+	json_object_set_new(j, "roadmap_counts", counts);
+	json_object_set(j, "assets", assets);
+	json_object_set_new(j, "generator", json_string("Porch " PORCH_VERSION));
+	return j;
+}
+
+static json_t *
+toc_of(const struct md_doc *doc)
+{
+	json_t	*toc = json_array();
+	size_t	 i;
+
+	for (i = 0; doc != NULL && i < doc->nheadings; i++)
+		if (doc->headings[i].level == 2 || doc->headings[i].level == 3)
+			json_array_append_new(toc, json_pack("{s:s, s:s, s:i}",
+			    "id", doc->headings[i].id, "text",
+			    doc->headings[i].text, "level",
+			    doc->headings[i].level));
+	return toc;
+}
+
+static json_t *
+tags_of(const struct site *s, const struct page *p)
+{
+	json_t	*tags = json_array();
+	char	*slug, *url;
+	size_t	 i;
+
+	(void)s;
+	for (i = 0; i < p->meta.tags.n; i++) {
+		slug = path_slug(p->meta.tags.v[i]);
+		url = xasprintf("/tags/%s/", slug);
+		json_array_append_new(tags, json_pack("{s:s, s:s}", "name",
+		    p->meta.tags.v[i], "url", url));
+		free(url);
+		free(slug);
+	}
+	return tags;
+}
+
+static char *
+edit_url(const struct site *s, const struct page *p)
+{
+	json_t		*repo = json_object_get(s->cfg.json, "repository");
+	const char	*base, *branch, *dir;
+	char		*file, *url;
+
+	if (repo == NULL || p->source == NULL)
+		return NULL;
+	base = json_string_value(json_object_get(repo, "url"));
+	branch = json_string_value(json_object_get(repo, "branch"));
+	dir = json_string_value(json_object_get(repo, "path"));
+	file = path_join(dir, p->source);
+	url = xasprintf("%s%sedit/%s/%s", base,
+	    path_has_suffix(base, "/") ? "" : "/", branch, file);
+	free(file);
+	return url;
+}
+
+/* Breadcrumbs: the section's root down to the page's parent. */
+static json_t *
+breadcrumbs_of(const struct site *s, const struct page *p)
+{
+	json_t		*crumbs = json_array();
+	const struct page *chain[64], *a;
+	size_t		 n = 0;
+
+	if (p->kind == KIND_DOCS) {
+		for (a = p->parent; a != NULL && n < 64; a = a->parent)
+			chain[n++] = a;
+		while (n > 0)
+			json_array_append_new(crumbs, link_of(chain[--n]));
+	} else if ((p->kind == KIND_FAQ || p->kind == KIND_FAQ_CATEGORY) &&
+	    s->faq_list) {
+		json_array_append_new(crumbs, link_of(s->faq_list));
+		if (p->kind == KIND_FAQ && p->category)
+			json_array_append_new(crumbs,
+			    link_of(p->category->page));
+	} else if (p->kind == KIND_CHANGELOG && s->changelog_list)
+		json_array_append_new(crumbs, link_of(s->changelog_list));
+	else if (p->kind == KIND_ROADMAP && s->roadmap_list)
+		json_array_append_new(crumbs, link_of(s->roadmap_list));
+	else if (p->kind == KIND_TAG && s->tags_page)
+		json_array_append_new(crumbs, link_of(s->tags_page));
+	return crumbs;
+}
+
+static void
+add_docs_fields(json_t *j, const struct page *p)
+{
+	json_t		*kids = json_array(), *path = json_array();
+	const struct page *a;
+	size_t		 i;
+
+	if (p->prev)
+		json_object_set_new(j, "prev", link_of(p->prev));
+	if (p->next)
+		json_object_set_new(j, "next", link_of(p->next));
+	for (i = 0; i < p->nchildren; i++) {
+		json_t *c = link_of(p->children[i]);
+
+		set_str(c, "description", p->children[i]->meta.description);
+		json_array_append_new(kids, c);
+	}
+	json_object_set_new(j, "children", kids);
+	for (a = p; a != NULL; a = a->parent)
+		json_array_insert_new(path, 0, json_string(a->url));
+	json_object_set_new(j, "nav_path", path);
+}
+
+static char *
+faq_anchor(const struct page *p)
+{
+	return path_stem(p->source);
+}
+
+static json_t *
+category_of(const struct faq_category *c, int with_questions)
+{
+	json_t	*j = json_pack("{s:s, s:s, s:s}", "name", c->name, "slug",
+		    c->slug, "url", c->page->url);
+	json_t	*qs;
+	size_t	 i;
+	char	*id;
+
+	if (!with_questions)
+		return j;
+	qs = json_array();
+	for (i = 0; i < c->nquestions; i++) {
+		const struct page *q = c->questions[i];
+
+		id = faq_anchor(q);
+		json_array_append_new(qs, json_pack("{s:s, s:s, s:s, s:s, s:o}",
+		    "title", q->title, "url", q->url, "id", id, "content",
+		    q->html ? q->html : "", "tags", tags_of(NULL, q)));
+		free(id);
+	}
+	json_object_set_new(j, "questions", qs);
+	return j;
+}
+
+static json_t *
+ships_of(const struct page *p)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < p->nships; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "id",
+		    p->ships[i]->meta.id, "title", p->ships[i]->title, "url",
+		    p->ships[i]->url));
+	return a;
+}
+
+static json_t *
+roadmap_item(const struct page *p)
+{
+	json_t	*j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", p->meta.id,
+		    "title", p->title, "url", p->url, "status",
+		    roadmap_status_name(p->meta.status), "status_label",
+		    status_label(p->meta.status));
+
+	set_str(j, "description", p->meta.description);
+	set_str(j, "quarter", p->meta.quarter);
+	set_str(j, "category", p->meta.category);
+	if (p->shipped_in) {
+		json_t *in = json_pack("{s:s, s:s}", "version",
+		    p->shipped_in->meta.version, "url", p->shipped_in->url);
+
+		set_str(in, "date", p->shipped_in->meta.date);
+		json_object_set_new(j, "shipped_in", in);
+	}
+	return j;
+}
+
+static void
+add_kind_fields(const struct site *s, json_t *j, const struct page *p)
+{
+	json_t	*a, *items;
+	size_t	 i, k;
+	char	*id;
+
+	switch (p->kind) {
+	case KIND_DOCS:
+		add_docs_fields(j, p);
+		break;
+	case KIND_FAQ:
+		if (p->category)
+			json_object_set_new(j, "category",
+			    category_of(p->category, 0));
+		id = faq_anchor(p);
+		json_object_set_new(j, "id", json_string(id));
+		free(id);
+		break;
+	case KIND_FAQ_LIST:
+	case KIND_FAQ_CATEGORY:
+		a = json_array();
+		for (i = 0; i < s->ncats; i++)
+			if (p->kind == KIND_FAQ_LIST ||
+			    p->category == &s->cats[i])
+				json_array_append_new(a,
+				    category_of(&s->cats[i], 1));
+		json_object_set_new(j, "categories", a);
+		break;
+	case KIND_CHANGELOG:
+		set_str(j, "version", p->meta.version);
+		json_object_set_new(j, "type",
+		    json_string(change_type_name(p->meta.type)));
+		json_object_set_new(j, "type_label",
+		    json_string(type_label(p->meta.type)));
+		json_object_set_new(j, "ships", ships_of(p));
+		break;
+	case KIND_CHANGELOG_LIST:
+		a = json_array();
+		for (i = 0; i < s->nchangelog; i++) {
+			json_t *e = changelog_summary(s->changelog[i]);
+
+			json_object_set_new(e, "content", json_string(
+			    s->changelog[i]->html ? s->changelog[i]->html : ""));
+			json_object_set_new(e, "ships", ships_of(s->changelog[i]));
+			json_array_append_new(a, e);
+		}
+		json_object_set_new(j, "entries", a);
+		json_object_set_new(j, "feed", json_string("/changelog/feed.xml"));
+		break;
+	case KIND_ROADMAP:
+		items = roadmap_item(p);
+		json_object_update(j, items);
+		json_decref(items);
+		break;
+	case KIND_ROADMAP_LIST:
+		a = json_array();
+		for (k = STATUS_PLANNED; k <= STATUS_SHIPPED; k++) {
+			items = json_array();
+			for (i = 0; i < s->nroadmap; i++)
+				if (s->roadmap[i]->meta.status == k)
+					json_array_append_new(items,
+					    roadmap_item(s->roadmap[i]));
+			json_array_append_new(a, json_pack("{s:s, s:s, s:o}",
+			    "status", roadmap_status_name(k), "label",
+			    status_label(k), "items", items));
+		}
+		json_object_set_new(j, "columns", a);
+		break;
+	case KIND_TAGS:
+		a = json_array();
+		for (i = 0; i < s->ntags; i++)
+			json_array_append_new(a, json_pack("{s:s, s:s, s:I}",
+			    "name", s->tags[i].name, "url", s->tags[i].page->url,
+			    "count", (json_int_t)s->tags[i].npages));
+		json_object_set_new(j, "tags", a);
+		break;
+	case KIND_TAG:
+		set_str(j, "tag", p->tag);
+		a = json_array();
+		for (i = 0; i < s->ntags; i++) {
+			if (s->tags[i].page != p)
+				continue;
+			for (k = 0; k < s->tags[i].npages; k++) {
+				const struct page *t = s->tags[i].pages[k];
+				json_t *e = link_of(t);
+
+				set_str(e, "description", t->meta.description);
+				json_object_set_new(e, "section", json_string(
+				    section_names[t->section]));
+				json_array_append_new(a, e);
+			}
+		}
+		json_object_set_new(j, "pages", a);
+		break;
+	case KIND_ALIAS:
+		json_object_set_new(j, "target", json_string(p->target->url));
+		break;
+	default:
+		break;
+	}
+}
+
+json_t *
+pagedata_page(const struct site *s, const struct page *p,
+    const struct md_doc *doc)
+{
+	json_t		*j = json_object();
+	const char	*html = doc ? doc->html :
+			    p->intro && p->intro->html ? p->intro->html : "";
+	char		*permalink, *edit;
+
+	json_object_set_new(j, "kind", json_string(kind_names[p->kind]));
+	json_object_set_new(j, "section", json_string(p->kind == KIND_HOME ?
+	    "home" : p->kind == KIND_TAG || p->kind == KIND_TAGS ? "tags" :
+	    section_names[p->section]));
+	json_object_set_new(j, "title", json_string(p->title));
+	set_str(j, "description", p->meta.description);
+	json_object_set_new(j, "url", json_string(p->url));
+	permalink = path_join(s->cfg.base_url, p->url + 1);
+	json_object_set_new(j, "permalink", json_string(permalink));
+	free(permalink);
+	set_str(j, "source", p->source ? p->source :
+	    p->intro ? p->intro->source : NULL);
+	json_object_set_new(j, "content", json_string(html));
+	json_object_set_new(j, "toc", toc_of(doc));
+	json_object_set_new(j, "tags", tags_of(s, p));
+	set_str(j, "date", p->meta.date);
+	set_str(j, "updated", p->meta.updated);
+	if (p->meta.has_weight)
+		json_object_set_new(j, "weight", json_integer(p->meta.weight));
+	json_object_set_new(j, "params", p->source ? pagedata_front(&p->fm) :
+	    json_object());
+	if ((edit = edit_url(s, p->intro ? p->intro : p)) != NULL) {
+		json_object_set_new(j, "edit_url", json_string(edit));
+		free(edit);
+	}
+	json_object_set_new(j, "breadcrumbs", breadcrumbs_of(s, p));
+	add_kind_fields(s, j, p);
+	return j;
+}

@@ -1,0 +1,25 @@
+/*
+ * pagedata: the data templates see, as JSON (template.c turns it into Lua
+ * tables).  The shape is the theme API documented in docs/templates.md;
+ * change both together.
+ */
+#ifndef PORCH_PAGEDATA_H
+#define PORCH_PAGEDATA_H
+
+#include <jansson.h>
+
+#include "markdown.h"
+#include "model.h"
+
+/* `site`: the checked configuration plus the site-wide lists.  assets is
+ * the map from plain asset names to URLs (a reference is taken). */
+json_t	*pagedata_site(const struct site *, json_t *assets);
+/* `page` for p; doc is its rendered markdown or NULL for generated pages. */
+json_t	*pagedata_page(const struct site *, const struct page *,
+	     const struct md_doc *doc);
+/* The template that renders a kind of page ("docs.html"). */
+const char *pagedata_template(enum page_kind);
+/* Front matter as JSON, for page.params and catalog.json. */
+json_t	*pagedata_front(const struct fm_value *);
+
+#endif

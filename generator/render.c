@@ -1,0 +1,174 @@
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "links.h"
+#include "markdown.h"
+#include "pagedata.h"
+#include "render.h"
+#include "xalloc.h"
+
+struct worker {
+	const struct render_env *env;
+	struct tpl_worker *tpl;
+	struct link_ctx	 links;
+	struct page	**pages;	/* the phase's pages */
+	size_t		 npages;
+	atomic_size_t	*next;		/* shared: the next page to take */
+	int		 ok;
+	struct buf	 out;
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Remembers the page's heading ids, sorted, for anchor checks. */
+static void
+keep_anchors(struct page *p, const struct md_doc *doc)
+{
+	size_t	 i;
+
+	p->anchors = xcalloc(doc->nheadings ? doc->nheadings : 1,
+	    sizeof(*p->anchors));
+	for (i = 0; i < doc->nheadings; i++)
+		p->anchors[i] = xstrdup(doc->headings[i].id);
+	p->nanchors = doc->nheadings;
+	qsort(p->anchors, p->nanchors, sizeof(*p->anchors), cmp_str);
+}
+
+/* List pages show the whole answer or entry, so their HTML is kept. */
+static int
+keeps_html(const struct page *p)
+{
+	return p->is_intro || p->kind == KIND_FAQ || p->kind == KIND_CHANGELOG;
+}
+
+static int
+render_page(struct worker *w, struct page *p)
+{
+	const struct render_env *env = w->env;
+	struct md_doc	 doc;
+	json_t		*data;
+	int		 ok = 1, have_doc = 0;
+
+	memset(&doc, 0, sizeof(doc));
+	if (p->source != NULL) {
+		w->links.page = p;
+		w->links.doc = &doc;
+		ok = md_render(p->file, p->text + p->body_off,
+		    p->text_len - p->body_off, p->body_line, links_resolve,
+		    &w->links, &doc);
+		have_doc = 1;
+		keep_anchors(p, &doc);
+		if (keeps_html(p))
+			p->html = xstrdup(doc.html);
+	}
+	if (!p->is_intro) {
+		data = pagedata_page(env->site, p, have_doc ? &doc : NULL);
+		buf_reset(&w->out);
+		if (!tpl_render(w->tpl, pagedata_template(p->kind), data,
+		    &w->out))
+			ok = 0;
+		else if (!out_write(env->out, p->out, w->out.data, w->out.len))
+			ok = 0;
+		json_decref(data);
+	}
+	if (have_doc)
+		md_doc_free(&doc);
+	p->rendered = 1;
+	return ok;
+}
+
+static void *
+work(void *arg)
+{
+	struct worker	*w = arg;
+	size_t		 i;
+
+	while ((i = atomic_fetch_add(w->next, 1)) < w->npages)
+		if (!render_page(w, w->pages[i]))
+			w->ok = 0;
+	return NULL;
+}
+
+/* Runs one phase: pages[0..n-1] over all workers. */
+static int
+run_phase(struct worker *ws, int nw, struct page **pages, size_t n)
+{
+	pthread_t	*tids = xcalloc((size_t)nw, sizeof(*tids));
+	atomic_size_t	 next = 0;
+	int		 i, ok = 1;
+
+	for (i = 0; i < nw; i++) {
+		ws[i].pages = pages;
+		ws[i].npages = n;
+		ws[i].next = &next;
+	}
+	for (i = 1; i < nw; i++)
+		if (pthread_create(&tids[i], NULL, work, &ws[i]) != 0) {
+			diag_error(NULL, 0, 0, "cannot start a worker thread");
+			nw = i;
+			break;
+		}
+	work(&ws[0]);
+	for (i = 1; i < nw; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < nw; i++)
+		if (!ws[i].ok)
+			ok = 0;
+	free(tids);
+	return ok;
+}
+
+int
+render_site(const struct render_env *env)
+{
+	struct site	*s = env->site;
+	struct worker	*ws;
+	struct page	**first, **second;
+	size_t		 i, n1 = 0, n2 = 0;
+	int		 nw = env->threads < 1 ? 1 : env->threads, k, ok = 1;
+
+	first = xcalloc(s->npages, sizeof(*first));
+	second = xcalloc(s->npages, sizeof(*second));
+	for (i = 0; i < s->npages; i++) {
+		if (s->pages[i]->source != NULL)
+			first[n1++] = s->pages[i];
+		else
+			second[n2++] = s->pages[i];
+	}
+	/* Workers are made here, one at a time: converting the site data to
+	 * Lua reads shared JSON, and that is only safe without writers. */
+	ws = xcalloc((size_t)nw, sizeof(*ws));
+	for (k = 0; k < nw; k++) {
+		ws[k].env = env;
+		ws[k].ok = 1;
+		ws[k].links.site = s;
+		ws[k].links.warn_only = env->warn_links;
+		if ((ws[k].tpl = tpl_worker_new(env->templates,
+		    env->site_json)) == NULL) {
+			ok = 0;
+			nw = k;
+			break;
+		}
+	}
+	if (nw > 0 && !run_phase(ws, nw, first, n1))
+		ok = 0;
+	if (nw > 0 && !run_phase(ws, nw, second, n2))
+		ok = 0;
+	for (k = 0; k < nw; k++) {
+		if (!links_check_anchors(&ws[k].links))
+			ok = 0;
+		tpl_worker_free(ws[k].tpl);
+		buf_free(&ws[k].out);
+	}
+	free(ws);
+	free(first);
+	free(second);
+	return ok;
+}

@@ -1,0 +1,33 @@
+/*
+ * render: turns pages into HTML files, in parallel on every core.  Each
+ * worker thread has its own Lua state (struct tpl_worker) and its own
+ * link context; pages are handed out through one atomic counter, and each
+ * page is written by exactly one worker, so the model needs no locks.
+ */
+#ifndef PORCH_RENDER_H
+#define PORCH_RENDER_H
+
+#include <jansson.h>
+
+#include "model.h"
+#include "output.h"
+#include "template.h"
+
+struct render_env {
+	struct site	*site;
+	const struct tpl_set *templates;
+	json_t		*site_json;
+	const struct out_dir *out;
+	int		 threads;
+	int		 warn_links;
+};
+
+/*
+ * Renders every page of the site: first the markdown pages (whose HTML the
+ * list pages include), then the generated ones; then checks the anchors
+ * links pointed at.  Returns 1, or 0 when anything failed (all reported
+ * through diag).
+ */
+int	 render_site(const struct render_env *);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * template: the theme's templates, compiled to Lua functions once per build
+ * and run in a sandbox (no io, no os, no require, no load; an instruction
+ * budget per render so a runaway loop is an error, not a hang).
+ *
+ * Syntax:
+ *   {{ expr }}     the value of a Lua expression, HTML-escaped (nil prints
+ *                  nothing)
+ *   {{{ expr }}}   the same, raw: for HTML the generator made (page.content)
+ *   {% stmts %}    Lua statements: {% for _, p in ipairs(page.pages) do %}
+ *                  ... {% end %}, {% if page.date then %} ... {% end %}
+ *   {# text #}     a comment
+ *   A '-' inside a tag ({{- x -}}, {%- s -%}) trims the white space
+ *   (newlines included) on that side.
+ *
+ * Names: templates are found by their path under a templates/ folder,
+ * e.g. "docs.html", "partials/sidebar.html", "layouts/base.html".  Several
+ * folders may be given; the first one holding a name wins, so a site's own
+ * themes/NAME/templates/ overrides the theme file by file.
+ *
+ * Inside a template:
+ *   page, site          the data given to tpl_render (JSON values become
+ *                       Lua tables: objects keyed by name, arrays 1-based)
+ *   layout              the layout this template's output goes into,
+ *                       default "layouts/base.html"; set it with
+ *                       {% layout = "layouts/other.html" %} or false for none.
+ *                       The layout sees the same globals plus `content`,
+ *                       the inner output (write it with {{{ content }}})
+ *   partial(name [, vars])  renders another template and returns its output
+ *                       (raw: write it with {{{ }}}); vars are extra globals
+ *   escape(s)           HTML-escaped string
+ *   url(path)           site path ("/docs/x/") with the site's base path in
+ *                       front (site.base_path, e.g. "/help/")
+ *   abs_url(path)       the same, absolute: site.base_url joined with path
+ *   asset(name)         URL of a theme asset by its plain name ("style.css"
+ *                       -> "/assets/style.3f2a9c1b.css"), from site.assets;
+ *                       an unknown name is an error
+ *   date(s [, fmt])     formats a "YYYY-MM-DD" string; fmt is strftime-like
+ *                       (%Y %m %d %B %b %e %j), default "%B %e, %Y" with the
+ *                       double space squeezed -> "March 4, 2026"
+ *   markdown(s)         inline HTML of a short markdown string (raw)
+ *   json(v)             v as compact JSON text (raw; "</" escaped for <script>)
+ *   string, table, math (no random), utf8, pairs, ipairs, next, select,
+ *   type, tostring, tonumber, error, assert, pcall
+ *
+ * Errors name the template file and line: "themes/default/templates/x.html:
+ * 12:5: unclosed '{{'" when compiling, "themes/default/templates/x.html:12:
+ * attempt to index a nil value (field 'page')" when running.
+ *
+ * The only file, with sitelua.c, that includes Lua.
+ */
+#ifndef PORCH_TEMPLATE_H
+#define PORCH_TEMPLATE_H
+
+#include <jansson.h>
+
+#include "buf.h"
+
+struct tpl_set;		/* compiled templates; read-only once made, shared by threads */
+struct tpl_worker;	/* one Lua state; one per thread */
+
+/*
+ * Compiles every *.html file under each of the dirs[0..ndirs-1] (each a
+ * templates/ folder; missing folders are skipped), first folder winning on
+ * a name.  Reports every compile error through diag and returns NULL if
+ * there was any.  Paths in messages are the dirs as given joined with the
+ * name.
+ */
+struct tpl_set	*tpl_set_load(const char *const *dirs, size_t ndirs);
+void		 tpl_set_free(struct tpl_set *);
+/* 1 if the set has a template of that name. */
+int		 tpl_set_has(const struct tpl_set *, const char *name);
+
+/*
+ * A worker with its own Lua state, the set's templates loaded, and site
+ * (converted once to a Lua table, global `site`) for every render.  The
+ * worker keeps no reference to site after the call.
+ */
+struct tpl_worker *tpl_worker_new(const struct tpl_set *, json_t *site);
+void		 tpl_worker_free(struct tpl_worker *);
+
+/*
+ * Renders template name with global `page` (page converted to a Lua table)
+ * and appends the output (through its layout) to out.  Returns 1, or 0 after
+ * reporting the error through diag (file:line of the template).
+ */
+int		 tpl_render(struct tpl_worker *, const char *name, json_t *page,
+		     struct buf *out);
+
+#endif

@@ -1,0 +1,138 @@
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "path.h"
+#include "walk.h"
+#include "xalloc.h"
+
+/* The directories on the way down, to see a symbolic link loop. */
+struct ancestry {
+	dev_t		 dev;
+	ino_t		 ino;
+	const struct ancestry *up;
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int	walk_dir(const char *, const char *, const struct ancestry *,
+		    struct walk_list *);
+
+/* Handles one entry rel (content-relative) of a folder. */
+static int
+walk_entry(const char *root, const char *rel, const struct ancestry *up,
+    struct walk_list *list)
+{
+	char		*full = path_join(root, rel);
+	struct stat	 st;
+	const struct ancestry *a;
+	struct ancestry	 here;
+	int		 ok = 1;
+
+	if (stat(full, &st) == -1) {
+		if (errno == ELOOP)
+			diag_error(full, 0, 0, "symbolic link loop");
+		else
+			diag_error(full, 0, 0, "cannot read: %s", strerror(errno));
+		ok = 0;
+	} else if (S_ISDIR(st.st_mode)) {
+		for (a = up; a != NULL; a = a->up)
+			if (a->dev == st.st_dev && a->ino == st.st_ino) {
+				diag_error(full, 0, 0, "symbolic link loop: "
+				    "this folder contains itself");
+				free(full);
+				return 0;
+			}
+		here.dev = st.st_dev;
+		here.ino = st.st_ino;
+		here.up = up;
+		ok = walk_dir(root, rel, &here, list);
+	} else if (S_ISREG(st.st_mode)) {
+		list->paths = xreallocarray(list->paths, list->n + 1,
+		    sizeof(*list->paths), &list->cap);
+		list->paths[list->n++] = xstrdup(rel);
+	}
+	free(full);
+	return ok;
+}
+
+/* Walks the folder rel ("" for the root). */
+static int
+walk_dir(const char *root, const char *rel, const struct ancestry *up,
+    struct walk_list *list)
+{
+	char		*full = rel[0] ? path_join(root, rel) : xstrdup(root);
+	DIR		*d;
+	struct dirent	*e;
+	char		*child;
+	char		**names = NULL;
+	size_t		 n = 0, cap = 0, i;
+	int		 ok = 1;
+
+	if ((d = opendir(full)) == NULL) {
+		diag_error(full, 0, 0, "cannot open folder: %s", strerror(errno));
+		free(full);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (rel[0] == '\0' && (strcmp(e->d_name, "site.lua") == 0 ||
+		    strcmp(e->d_name, "themes") == 0))
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(*names), &cap);
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		child = rel[0] ? path_join(rel, names[i]) : xstrdup(names[i]);
+		if (!walk_entry(root, child, up, list))
+			ok = 0;
+		free(child);
+		free(names[i]);
+	}
+	free(names);
+	free(full);
+	return ok;
+}
+
+int
+walk_content(const char *root, struct walk_list *list)
+{
+	struct stat	 st;
+	struct ancestry	 top;
+	int		 ok;
+
+	memset(list, 0, sizeof(*list));
+	if (stat(root, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		diag_error(root, 0, 0, "not a folder: %s",
+		    errno ? strerror(errno) : "not a directory");
+		return 0;
+	}
+	top.dev = st.st_dev;
+	top.ino = st.st_ino;
+	top.up = NULL;
+	ok = walk_dir(root, "", &top, list);
+	qsort(list->paths, list->n, sizeof(*list->paths), cmp_str);
+	return ok;
+}
+
+void
+walk_free(struct walk_list *list)
+{
+	size_t	 i;
+
+	for (i = 0; i < list->n; i++)
+		free(list->paths[i]);
+	free(list->paths);
+	memset(list, 0, sizeof(*list));
+}
