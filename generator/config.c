@@ -30,7 +30,8 @@ typedef int (*opt_check)(const char *file, const char *key, json_t *value);
 struct opt {
 	const char	*name;
 	enum opt_type	 type;
-	const char	*def;		/* default: string, "true"/"false", number */
+	const char	*def;		/* default: string, "true"/"false", number;
+					   "{}" makes a table with its defaults */
 	opt_check	 check;
 	const struct opt *sub;		/* OPT_TABLE, OPT_LIST: item schema */
 	int		 required;
@@ -110,8 +111,8 @@ static const struct opt top[] = {
 	{ "repository", OPT_TABLE, NULL, NULL, repository, 0 },
 	{ "nav", OPT_LIST, NULL, NULL, nav_item, 0 },
 	{ "theme", OPT_STRING, "default", check_name, NULL, 0 },
-	{ "tickets", OPT_TABLE, NULL, NULL, tickets, 0 },
-	{ "options", OPT_TABLE, NULL, NULL, options, 0 },
+	{ "tickets", OPT_TABLE, "{}", NULL, tickets, 0 },
+	{ "options", OPT_TABLE, "{}", NULL, options, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };
 
@@ -344,6 +345,8 @@ set_default(json_t *obj, const struct opt *o)
 	json_t	*v;
 
 	if (o->type == OPT_TABLE) {
+		if (o->def == NULL)
+			return;	/* optional table: absent means "none" */
 		v = json_object();
 		json_object_set_new(obj, o->name, v);
 		check_table("", "", v, o->sub);	/* fills nested defaults */
@@ -490,16 +493,6 @@ default_ticket_types(void)
 	    "How can we help?", "required", 1, "min", 10, "max", 10000);
 }
 
-/* The header navigation when site.lua gives none. */
-static json_t *
-default_nav(void)
-{
-	return json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]",
-	    "title", "Docs", "url", "/docs/", "title", "FAQ", "url", "/faq/",
-	    "title", "Changelog", "url", "/changelog/",
-	    "title", "Roadmap", "url", "/roadmap/");
-}
-
 /* Derives base_path ("/help/") from base_url and makes both end with '/'. */
 static void
 set_base(struct site_config *cfg)
@@ -550,8 +543,6 @@ config_load(const char *dir, struct site_config *cfg)
 		json_object_set_new(tk, "types", default_ticket_types());
 	else if (ok && !check_ticket_types(file, json_object_get(tk, "types")))
 		ok = 0;
-	if (json_object_get(cfg->json, "nav") == NULL)
-		json_object_set_new(cfg->json, "nav", default_nav());
 	if (json_object_get(cfg->json, "colors") == NULL)
 		json_object_set_new(cfg->json, "colors", json_pack("{s:s,s:s}",
 		    "primary", "#2563eb", "accent", "#0f766e"));

@@ -273,7 +273,8 @@ add_child(struct page *parent, struct page *child)
 	child->parent = parent;
 }
 
-/* Weight, then title (case-insensitively), then source path. */
+/* Weight (pages without one after those with one), then title
+ * (case-insensitively), then URL. */
 static int
 cmp_weight_title(const void *a, const void *b)
 {
@@ -281,6 +282,8 @@ cmp_weight_title(const void *a, const void *b)
 	const struct page *y = *(struct page *const *)b;
 	int	 c;
 
+	if (x->meta.has_weight != y->meta.has_weight)
+		return x->meta.has_weight ? -1 : 1;
 	if (x->meta.weight != y->meta.weight)
 		return x->meta.weight < y->meta.weight ? -1 : 1;
 	if ((c = strcasecmp(x->title, y->title)) != 0)
@@ -682,6 +685,31 @@ check_unique_urls(struct site *s)
 	return ok;
 }
 
+/* The header navigation when site.lua gives none: the sections the site
+ * has, so no default link leads nowhere. */
+static void
+default_nav(struct site *s)
+{
+	json_t	*nav;
+
+	if (json_object_get(s->cfg.json, "nav") != NULL)
+		return;
+	nav = json_array();
+	if (s->docs_root)
+		json_array_append_new(nav, json_pack("{s:s,s:s}", "title",
+		    "Docs", "url", s->docs_root->url));
+	if (s->faq_list)
+		json_array_append_new(nav, json_pack("{s:s,s:s}", "title",
+		    "FAQ", "url", s->faq_list->url));
+	if (s->changelog_list)
+		json_array_append_new(nav, json_pack("{s:s,s:s}", "title",
+		    "Changelog", "url", s->changelog_list->url));
+	if (s->roadmap_list)
+		json_array_append_new(nav, json_pack("{s:s,s:s}", "title",
+		    "Roadmap", "url", s->roadmap_list->url));
+	json_object_set_new(s->cfg.json, "nav", nav);
+}
+
 /* The home page always exists, even without index.md. */
 static void
 ensure_home(struct site *s)
@@ -735,6 +763,7 @@ model_load(struct site *s, const char *dir, int drafts)
 		ok = 0;
 	build_tags(s);
 	build_aliases(s);
+	default_nav(s);
 	p = page_new(s, KIND_404, SECTION_PAGE);
 	p->title = xstrdup("Page not found");
 	page_set_url(p, "/404.html");

@@ -12,6 +12,12 @@
  *   {# text #}     a comment
  *   A '-' inside a tag ({{- x -}}, {%- s -%}) trims the white space
  *   (newlines included) on that side.
+ *   A tag ends at the first closing delimiter outside a Lua string or
+ *   comment ("{{ '}}' }}" works; write a table constructor ending in "}}"
+ *   with a space: { {} }).  A "--" comment inside a tag ends at the end of
+ *   its line or at the tag's end.  {{ x }}} is an error, not {{ x }} + "}".
+ *   Names starting with "__" (__o, __n, __e, __r, __c) and _ENV are used
+ *   by the compiled template: do not declare locals with them.
  *
  * Names: templates are found by their path under a templates/ folder,
  * e.g. "docs.html", "partials/sidebar.html", "layouts/base.html".  Several
@@ -36,12 +42,29 @@
  *                       -> "/assets/style.3f2a9c1b.css"), from site.assets;
  *                       an unknown name is an error
  *   date(s [, fmt])     formats a "YYYY-MM-DD" string; fmt is strftime-like
- *                       (%Y %m %d %B %b %e %j), default "%B %e, %Y" with the
- *                       double space squeezed -> "March 4, 2026"
+ *                       (%Y %m %d %B %b %e %j %%), default "%B %e, %Y" with the
+ *                       double space squeezed -> "March 4, 2026" (%e is the
+ *                       day without padding); anything else is an error
  *   markdown(s)         inline HTML of a short markdown string (raw)
- *   json(v)             v as compact JSON text (raw; "</" escaped for <script>)
+ *   json(v)             v as compact JSON text (raw; "</" escaped for <script>);
+ *                       keys 1..n make an array, string keys an object
+ *                       with sorted keys; an empty table is {} unless it
+ *                       came from a JSON []
  *   string, table, math (no random), utf8, pairs, ipairs, next, select,
  *   type, tostring, tonumber, error, assert, pcall
+ *
+ * url() and abs_url() leave a full URL ("https:...", "mailto:...", "//...")
+ * as it is.  site and the libraries are read-only (writing is an error;
+ * #, ipairs and pairs work on site's tables, next() does not); a page's
+ * own globals and its page table are fresh for every render.
+ *
+ * Output must be the same on every build: pairs() has no fixed order and
+ * tostring() of a table prints an address, so templates iterate arrays
+ * with ipairs and sort keys (json() sorts them itself).
+ *
+ * Limits per render: 50 million Lua instructions ("template took too
+ * long") and 512 MB per worker.  Time spent inside one C library call
+ * (e.g. a pathological string.find pattern) is not counted.
  *
  * Errors name the template file and line: "themes/default/templates/x.html:
  * 12:5: unclosed '{{'" when compiling, "themes/default/templates/x.html:12:
@@ -74,7 +97,9 @@ int		 tpl_set_has(const struct tpl_set *, const char *name);
 /*
  * A worker with its own Lua state, the set's templates loaded, and site
  * (converted once to a Lua table, global `site`) for every render.  The
- * worker keeps no reference to site after the call.
+ * worker keeps no reference to site after the call.  Returns NULL after
+ * reporting through diag only if site does not fit in the worker's memory
+ * limit.  Reads site: make workers one at a time, or with no writer.
  */
 struct tpl_worker *tpl_worker_new(const struct tpl_set *, json_t *site);
 void		 tpl_worker_free(struct tpl_worker *);
@@ -82,7 +107,9 @@ void		 tpl_worker_free(struct tpl_worker *);
 /*
  * Renders template name with global `page` (page converted to a Lua table)
  * and appends the output (through its layout) to out.  Returns 1, or 0 after
- * reporting the error through diag (file:line of the template).
+ * reporting the error through diag (file:line of the template, with
+ * " (rendering SOURCE)" when page has a string "source"); out is then
+ * unchanged.  page may be NULL (an empty table).
  */
 int		 tpl_render(struct tpl_worker *, const char *name, json_t *page,
 		     struct buf *out);
