@@ -18,6 +18,7 @@ buf_grow(struct buf *b, size_t extra)
 	while (b->cap < want)
 		b->cap *= 2;
 	b->data = xrealloc(b->data, b->cap);
+	b->data[b->len] = '\0';	/* a grown empty buffer is "" too */
 }
 
 void

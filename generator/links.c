@@ -98,7 +98,8 @@ links_resolve(void *ctx, const char *href, unsigned line, unsigned col,
 	    strchr(href, '?') < hash))
 		return 1;	/* a query: not a file link, leave it */
 	if (plen == 0) {
-		if (anchor[0] != '\0' && !has_heading(c->doc, anchor))
+		if (anchor != NULL && anchor[0] != '\0' &&
+		    !has_heading(c->doc, anchor))
 			return broken(c, line, col, "broken anchor '#%s': no "
 			    "heading on this page has that id%s", anchor, "");
 		return 1;

@@ -620,7 +620,9 @@ is_absolute(const char *url)
 
 /*
  * Hands every relative link and image destination to fn, in document
- * order, and stores the URL it writes.  Returns 0 when fn said that a
+ * order, and stores the URL it writes.  An empty destination ("[x]()")
+ * means this very page: there is nothing to check or rewrite, and
+ * callers need not handle "".  Returns 0 when fn said that a
  * link is broken, 1 otherwise; all links are seen either way so that the
  * writer learns about every broken link at once.
  */
@@ -636,7 +638,7 @@ link_pass(struct pass *p, md_link_fn fn, void *ctx)
 	for (i = 0; i < p->links.n; i++) {
 		node = p->links.v[i];
 		url = cmark_node_get_url(node);
-		if (url == NULL || is_absolute(url))
+		if (url == NULL || url[0] == '\0' || is_absolute(url))
 			continue;
 		col = cmark_node_get_start_column(node);
 		buf_reset(&out);

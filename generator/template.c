@@ -324,6 +324,66 @@ next_tag(const char *s, size_t len, size_t pos)
 }
 
 /*
+ * Translates the comment tag at s[t], whose text starts at cs, into one
+ * newline per newline it holds.  Sets *end and *trim as emit_tag does.
+ * Returns 1, or 0 after reporting that it is not closed.
+ */
+static int
+emit_comment(const char *path, const char *s, size_t len, size_t t,
+    size_t cs, struct buf *lua, size_t *end, int *trim)
+{
+	const char	*closing = memmem(s + cs, len - cs, "#}", 2);
+	size_t		 ce, i;
+
+	if (closing == NULL) {
+		tr_error(path, s, t, "unclosed '{#' (expected '#}')%s", "");
+		return 0;
+	}
+	ce = (size_t)(closing - s);
+	*trim = ce > cs && s[ce - 1] == '-';
+	*end = ce + 2;
+	for (i = t; i < ce; i++)
+		if (s[i] == '\n')
+			buf_putc(lua, '\n');
+	return 1;
+}
+
+/*
+ * Writes the code of a tag: for an expression (call "__e(" or "__r(") the
+ * statement appending its value, else the statements themselves.
+ */
+static void
+emit_code(struct buf *lua, struct buf *code, const char *call)
+{
+	size_t	 i;
+
+	/* Lua counts a lone CR as a line break, the line numbers here do not */
+	for (i = 0; i < code->len; i++)
+		if (code->data[i] == '\r' &&
+		    (i + 1 == code->len || code->data[i + 1] != '\n'))
+			code->data[i] = ' ';
+	if (call == NULL) {
+		buf_putc(lua, ' ');
+		buf_append(lua, code->data, code->len);
+		buf_puts(lua, " ;");
+		return;
+	}
+	/*
+	 * The ')' goes right after the expression, before the white space
+	 * ending the tag: Lua gives an expression's error the line of the
+	 * token after it.
+	 */
+	for (i = code->len; i > 0 && is_space(code->data[i - 1]); i--)
+		;
+	buf_puts(lua, "__n=__n+1 __o[__n]=");
+	buf_puts(lua, call);
+	buf_append(lua, code->data, i);
+	buf_putc(lua, ')');
+	buf_append(lua, code->data + i, code->len - i);
+	buf_putc(lua, ' ');
+}
+
+/*
  * Translates one tag at s[t] (after its text has been written) into lua.
  * Sets *end to the offset after the tag and *trim to whether it trims the
  * text after it.  Returns 1, or 0 after reporting an error.
@@ -333,9 +393,8 @@ emit_tag(const char *path, const char *s, size_t len, size_t t,
     struct buf *lua, size_t *end, int *trim)
 {
 	struct buf	 code = { 0 };
-	const char	*close, *call = NULL;
-	const char	*closing;
-	size_t		 cs, ce, last, i;
+	const char	*close, *call;
+	size_t		 cs, ce, last;
 	int		 ok = 0;
 
 	if (s[t + 1] == '{' && t + 2 < len && s[t + 2] == '{') {
@@ -349,22 +408,8 @@ emit_tag(const char *path, const char *s, size_t len, size_t t,
 	}
 	if (cs < len && s[cs] == '-')
 		cs++;
-
-	if (s[t + 1] == '#') {
-		closing = cs <= len ? memmem(s + cs, len - cs, "#}", 2) : NULL;
-		if (closing == NULL) {
-			tr_error(path, s, t, "unclosed '{#' (expected '#}')%s", "");
-			goto out;
-		}
-		ce = (size_t)(closing - s);
-		*trim = ce > cs && s[ce - 1] == '-';
-		*end = ce + 2;
-		for (i = t; i < ce; i++)
-			if (s[i] == '\n')
-				buf_putc(lua, '\n');
-		ok = 1;
-		goto out;
-	}
+	if (s[t + 1] == '#')
+		return emit_comment(path, s, len, t, cs, lua, end, trim);
 
 	if ((ce = scan_code(path, s, len, cs, close, t, &code, &last)) == NONE)
 		goto out;
@@ -376,36 +421,13 @@ emit_tag(const char *path, const char *s, size_t len, size_t t,
 	*trim = ce > cs && s[ce - 1] == '-';
 	if (*trim && last == ce - 1)
 		code.len--;
-	/* Lua counts a lone CR as a line break, the line numbers here do not */
-	for (i = 0; i < code.len; i++)
-		if (code.data[i] == '\r' &&
-		    (i + 1 == code.len || code.data[i + 1] != '\n'))
-			code.data[i] = ' ';
 	*end = ce + strlen(close);
 	if (call != NULL && is_blank(&code)) {
 		tr_error(path, s, t, "empty '%s'", close[2] == '}' ?
 		    "{{{ }}}" : "{{ }}");
 		goto out;
 	}
-	if (call != NULL) {
-		/*
-		 * The ')' goes right after the expression, before the white
-		 * space ending the tag: Lua gives an expression's error the
-		 * line of the token after it.
-		 */
-		for (i = code.len; i > 0 && is_space(code.data[i - 1]); i--)
-			;
-		buf_puts(lua, "__n=__n+1 __o[__n]=");
-		buf_puts(lua, call);
-		buf_append(lua, code.data, i);
-		buf_putc(lua, ')');
-		buf_append(lua, code.data + i, code.len - i);
-		buf_putc(lua, ' ');
-	} else {
-		buf_putc(lua, ' ');
-		buf_append(lua, code.data, code.len);
-		buf_puts(lua, " ;");
-	}
+	emit_code(lua, &code, call);
 	ok = 1;
 out:
 	buf_free(&code);
@@ -1746,12 +1768,11 @@ add_library(lua_State *L, int base, const char *name, lua_CFunction open,
 }
 
 /*
- * Builds a worker's state (run protected, argument site): the read-only
- * base of every template's globals, the environments' metatable, and the
- * set's templates loaded from their bytecode.
+ * Pushes the read-only table every template environment reads through
+ * to: the allowed library, the helpers and site.
  */
-static int
-setup(lua_State *L)
+static void
+push_base_table(lua_State *L, json_t *site)
 {
 	static const char *const basics[] = {
 		"pairs", "ipairs", "next", "select", "type", "tostring",
@@ -1759,64 +1780,57 @@ setup(lua_State *L)
 	};
 	static const char *const no_dump[] = { "dump", NULL };
 	static const char *const no_random[] = { "random", "randomseed", NULL };
-	struct tpl_worker	*w = worker(L);
-	json_t			*site = lua_touserdata(L, 1);
-	const struct tpl	*t;
+	static const luaL_Reg helpers[] = {
+		{ "escape", fn_escape }, { "date", fn_date },
+		{ "markdown", fn_markdown }, { "json", fn_json },
+		{ "partial", fn_partial }, { NULL, NULL },
+	};
 	const char *const	*p;
-	size_t			 i;
-
-	luaL_newmetatable(L, SCRATCH_MT);
-	lua_pushcfunction(L, scratch_gc);
-	lua_setfield(L, -2, "__gc");
-	luaL_newmetatable(L, ARRAY_MT);
-	lua_settop(L, 1);
+	int			 base;
 
 	luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
-	lua_createtable(L, 0, 32);		/* 3: base */
+	lua_createtable(L, 0, 32);
+	base = lua_gettop(L);
 	for (p = basics; *p; p++) {
-		lua_getfield(L, 2, *p);
-		lua_setfield(L, 3, *p);
+		lua_getfield(L, base - 1, *p);
+		lua_setfield(L, base, *p);
 	}
-	add_library(L, 3, LUA_STRLIBNAME, luaopen_string, no_dump);
-	add_library(L, 3, LUA_TABLIBNAME, luaopen_table, NULL);
-	add_library(L, 3, LUA_MATHLIBNAME, luaopen_math, no_random);
-	add_library(L, 3, LUA_UTF8LIBNAME, luaopen_utf8, NULL);
-	lua_pushcfunction(L, fn_escape);
-	lua_setfield(L, 3, "escape");
+	add_library(L, base, LUA_STRLIBNAME, luaopen_string, no_dump);
+	add_library(L, base, LUA_TABLIBNAME, luaopen_table, NULL);
+	add_library(L, base, LUA_MATHLIBNAME, luaopen_math, no_random);
+	add_library(L, base, LUA_UTF8LIBNAME, luaopen_utf8, NULL);
+	luaL_setfuncs(L, helpers, 0);
 	push_base(L, site, "base_path", "/");
 	lua_pushcclosure(L, fn_url, 1);
-	lua_setfield(L, 3, "url");
+	lua_setfield(L, base, "url");
 	push_base(L, site, "base_url", NULL);
 	lua_pushcclosure(L, fn_url, 1);
-	lua_setfield(L, 3, "abs_url");
+	lua_setfield(L, base, "abs_url");
 	push_json(L, json_object_get(site, "assets"), 0, 0);
 	lua_pushcclosure(L, fn_asset, 1);
-	lua_setfield(L, 3, "asset");
-	lua_pushcfunction(L, fn_date);
-	lua_setfield(L, 3, "date");
-	lua_pushcfunction(L, fn_markdown);
-	lua_setfield(L, 3, "markdown");
-	lua_pushcfunction(L, fn_json);
-	lua_setfield(L, 3, "json");
-	lua_pushcfunction(L, fn_partial);
-	lua_setfield(L, 3, "partial");
+	lua_setfield(L, base, "asset");
 	lua_pushliteral(L, DEFAULT_LAYOUT);
-	lua_setfield(L, 3, "layout");
+	lua_setfield(L, base, "layout");
 	push_json(L, site, 1, 0);
-	lua_setfield(L, 3, "site");
+	lua_setfield(L, base, "site");
 	lua_createtable(L, 0, 1);
 	lua_pushcfunction(L, ro_set);
 	lua_setfield(L, -2, "__newindex");
-	lua_setmetatable(L, 3);
+	lua_setmetatable(L, base);
+	lua_remove(L, base - 1);	/* the global table */
+}
 
-	lua_createtable(L, 0, 2);		/* environments' metatable */
-	lua_pushvalue(L, 3);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, env_set);
-	lua_setfield(L, -2, "__newindex");
-	w->env_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+/*
+ * Pushes the table run() takes functions from: [1] __e, [2] __r, [3]
+ * table.concat, [4 + i] template i of the set, loaded from its bytecode.
+ */
+static void
+push_functions(lua_State *L, const struct tpl_set *set)
+{
+	const struct tpl	*t;
+	size_t			 i;
 
-	lua_createtable(L, (int)w->set->n + 3, 0);	/* fns */
+	lua_createtable(L, (int)set->n + 3, 0);
 	lua_pushcfunction(L, fn_escape);
 	lua_rawseti(L, -2, 1);
 	lua_pushcfunction(L, fn_raw);
@@ -1826,15 +1840,42 @@ setup(lua_State *L)
 	lua_getfield(L, -1, "concat");
 	lua_rawseti(L, -4, 3);
 	lua_pop(L, 2);
-	for (i = 0; i < w->set->n; i++) {
-		t = &w->set->v[i];
+	for (i = 0; i < set->n; i++) {
+		t = &set->v[i];
 		if (luaL_loadbufferx(L, t->code, t->len, t->path, "b") != LUA_OK)
-			return lua_error(L);
+			lua_error(L);
 		/* the chunk's own _ENV is never used: make it nothing */
 		lua_pushnil(L);
 		lua_setupvalue(L, -2, 1);
 		lua_rawseti(L, -2, 4 + (lua_Integer)i);
 	}
+}
+
+/*
+ * Builds a worker's state (run protected, argument site): the read-only
+ * base of every template's globals, the environments' metatable, and the
+ * set's templates.
+ */
+static int
+setup(lua_State *L)
+{
+	struct tpl_worker	*w = worker(L);
+	json_t			*site = lua_touserdata(L, 1);
+
+	luaL_newmetatable(L, SCRATCH_MT);
+	lua_pushcfunction(L, scratch_gc);
+	lua_setfield(L, -2, "__gc");
+	luaL_newmetatable(L, ARRAY_MT);
+	lua_settop(L, 1);
+
+	push_base_table(L, site);		/* 2 */
+	lua_createtable(L, 0, 2);		/* environments' metatable */
+	lua_pushvalue(L, 2);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, env_set);
+	lua_setfield(L, -2, "__newindex");
+	w->env_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+	push_functions(L, w->set);
 	w->fns = luaL_ref(L, LUA_REGISTRYINDEX);
 	w->base = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;

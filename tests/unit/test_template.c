@@ -856,6 +856,39 @@ expect_error_then_ok(const char *text, const char *want)
 }
 
 static void
+test_null_site_and_page(void **state)
+{
+	const char		*dirs[1];
+	struct tpl_set		*set;
+	struct tpl_worker	*w;
+	struct buf		 out = { 0 };
+	char			 root[64], *msgs, *want;
+
+	(void)state;
+	make_root(root, sizeof(root));
+	dirs[0] = root;
+	put(root, "page.html", "{% layout = false %}[{{ page.title }}]"
+	    "[{{ site.title }}][{{ url(\"/a/\") }}]");
+	put(root, "write.html", "{% layout = false site.title = 1 %}");
+	assert_non_null(set = tpl_set_load(dirs, 1));
+	assert_non_null(w = tpl_worker_new(set, NULL));
+	assert_int_equal(tpl_render(w, "page.html", NULL, &out), 1);
+	assert_string_equal(out.data, "[][][/a/]");
+	assert_int_equal(tpl_render(w, "write.html", NULL, &out), 0);
+	msgs = diag_take();
+	want = xasprintf("%s/write.html:1: error: cannot modify a read-only "
+	    "table (site and the libraries are shared by every page)\n", root);
+	assert_string_equal(msgs, want);
+	assert_string_equal(out.data, "[][][/a/]");
+	free(want);
+	free(msgs);
+	tpl_worker_free(w);
+	tpl_set_free(set);
+	buf_free(&out);
+	remove_root(root);
+}
+
+static void
 test_budget(void **state)
 {
 	(void)state;
@@ -961,6 +994,13 @@ test_runtime_error_lines(void **state)
 	expect_error("a\n\n{% error({}) %}",
 	    ":3: error: (error object is a table value) (rendering "
 	    "docs/x.md)\n");
+	/* CRLF line ends, and a lone CR inside a tag (Lua would count it) */
+	expect_error("a\r\n{% local x = 1 %}\r\n{{ nope.x }}",
+	    ":3: error: attempt to index a nil value (global 'nope') "
+	    "(rendering docs/x.md)\n");
+	expect_error("{% local x = 1\r %}\n{{ nope.x }}",
+	    ":2: error: attempt to index a nil value (global 'nope') "
+	    "(rendering docs/x.md)\n");
 	expect_error("{{ (\"x\"):rep() }}",
 	    ":1: error: bad argument #1 to 'rep' (number expected, got no "
 	    "value) (rendering docs/x.md)\n");
@@ -1049,6 +1089,7 @@ main(void)
 		cmocka_unit_test(test_sandbox_names),
 		cmocka_unit_test(test_sandbox_readonly),
 		cmocka_unit_test(test_sandbox_no_leak),
+		cmocka_unit_test(test_null_site_and_page),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_compile_errors),
