@@ -91,7 +91,7 @@ drain(struct buf *b)
 	size_t	 i;
 
 	if (nmsgs > 0)
-		qsort(msgs, nmsgs, sizeof(*msgs), cmp_msg);
+		xqsort(msgs, nmsgs, sizeof(*msgs), cmp_msg);
 	for (i = 0; i < nmsgs; i++) {
 		if (i == 0 || strcmp(msgs[i].text, msgs[i - 1].text) != 0) {
 			buf_puts(b, msgs[i].text);

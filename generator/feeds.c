@@ -54,7 +54,7 @@ feeds_write_sitemap(const struct site *s, const struct out_dir *o)
 	for (i = 0; i < s->npages; i++)
 		if (listed(s->pages[i]))
 			sorted[n++] = s->pages[i];
-	qsort(sorted, n, sizeof(*sorted), cmp_url);
+	xqsort(sorted, n, sizeof(*sorted), cmp_url);
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
 	for (i = 0; i < n; i++) {

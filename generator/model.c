@@ -328,7 +328,7 @@ link_reading_order(struct page *p, struct page **last)
 {
 	size_t	 i;
 
-	qsort(p->children, p->nchildren, sizeof(*p->children),
+	xqsort(p->children, p->nchildren, sizeof(*p->children),
 	    cmp_weight_title);
 	if (*last != NULL) {
 		(*last)->next = p;
@@ -440,12 +440,12 @@ build_faq(struct site *s, struct page *intro)
 	}
 	if (s->ncats == 0 && intro == NULL)
 		return;
-	qsort(s->cats, s->ncats, sizeof(*s->cats), cmp_category);
+	xqsort(s->cats, s->ncats, sizeof(*s->cats), cmp_category);
 	s->faq_list = list_page(s, KIND_FAQ_LIST, SECTION_FAQ,
 	    "Frequently asked questions", "/faq/", intro);
 	for (i = 0; i < s->ncats; i++) {
 		c = &s->cats[i];
-		qsort(c->questions, c->nquestions, sizeof(*c->questions),
+		xqsort(c->questions, c->nquestions, sizeof(*c->questions),
 		    cmp_weight_title);
 		c->page = page_new(s, KIND_FAQ_CATEGORY, SECTION_FAQ);
 		c->page->title = xstrdup(c->name);
@@ -550,7 +550,7 @@ build_roadmap(struct site *s, struct page *intro)
 			p->ships[p->nships++] = item;
 		}
 	}
-	qsort(s->roadmap, s->nroadmap, sizeof(*s->roadmap), cmp_roadmap);
+	xqsort(s->roadmap, s->nroadmap, sizeof(*s->roadmap), cmp_roadmap);
 	if (s->nroadmap > 0 || intro != NULL)
 		s->roadmap_list = list_page(s, KIND_ROADMAP_LIST,
 		    SECTION_ROADMAP, "Roadmap", "/roadmap/", intro);
@@ -569,7 +569,7 @@ build_changelog(struct site *s, struct page *intro)
 		    sizeof(*s->changelog), &cap);
 		s->changelog[s->nchangelog++] = s->pages[i];
 	}
-	qsort(s->changelog, s->nchangelog, sizeof(*s->changelog),
+	xqsort(s->changelog, s->nchangelog, sizeof(*s->changelog),
 	    cmp_changelog);
 	if (s->nchangelog > 0 || intro != NULL)
 		s->changelog_list = list_page(s, KIND_CHANGELOG_LIST,
@@ -618,13 +618,13 @@ build_tags(struct site *s)
 	strmap_free(&index);
 	if (s->ntags == 0)
 		return;
-	qsort(s->tags, s->ntags, sizeof(*s->tags), cmp_tag);
+	xqsort(s->tags, s->ntags, sizeof(*s->tags), cmp_tag);
 	s->tags_page = page_new(s, KIND_TAGS, SECTION_PAGE);
 	s->tags_page->title = xstrdup("Tags");
 	page_set_url(s->tags_page, "/tags/");
 	for (i = 0; i < s->ntags; i++) {
 		t = &s->tags[i];
-		qsort(t->pages, t->npages, sizeof(*t->pages), cmp_weight_title);
+		xqsort(t->pages, t->npages, sizeof(*t->pages), cmp_weight_title);
 		t->page = page_new(s, KIND_TAG, SECTION_PAGE);
 		t->page->title = xasprintf("Tagged \xe2\x80\x9c%s\xe2\x80\x9d",
 		    t->name);
@@ -788,6 +788,8 @@ cmp_anchor(const void *key, const void *elem)
 int
 model_has_anchor(const struct page *p, const char *anchor)
 {
+	if (p->nanchors == 0)
+		return 0;
 	return bsearch(anchor, p->anchors, p->nanchors, sizeof(*p->anchors),
 	    cmp_anchor) != NULL;
 }

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchors.h"
 #include "pagedata.h"
 #include "path.h"
 #include "xalloc.h"
@@ -157,6 +158,9 @@ pagedata_site(const struct site *s, json_t *assets)
 	    (json_int_t)n[STATUS_IN_PROGRESS], "shipped",
 	    (json_int_t)n[STATUS_SHIPPED]);
 	json_object_set_new(j, "roadmap_counts", counts);
+	if (s->changelog_list != NULL)
+		json_object_set_new(j, "feed",
+		    json_string("/changelog/feed.xml"));
 	json_object_set(j, "assets", assets);
 	json_object_set_new(j, "generator", json_string("Porch " PORCH_VERSION));
 	return j;
@@ -279,7 +283,7 @@ category_of(const struct faq_category *c, int with_questions)
 		    c->slug, "url", c->page->url);
 	json_t	*qs;
 	size_t	 i;
-	char	*id;
+	char	*id, *html;
 
 	if (!with_questions)
 		return j;
@@ -288,9 +292,12 @@ category_of(const struct faq_category *c, int with_questions)
 		const struct page *q = c->questions[i];
 
 		id = faq_anchor(q);
+		html = anchors_prefix(q->html ? q->html : "", q->anchors,
+		    q->nanchors, id);
 		json_array_append_new(qs, json_pack("{s:s, s:s, s:s, s:s, s:o}",
 		    "title", q->title, "url", q->url, "id", id, "content",
-		    q->html ? q->html : "", "tags", tags_of(NULL, q)));
+		    html, "tags", tags_of(NULL, q)));
+		free(html);
 		free(id);
 	}
 	json_object_set_new(j, "questions", qs);
@@ -371,10 +378,16 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 	case KIND_CHANGELOG_LIST:
 		a = json_array();
 		for (i = 0; i < s->nchangelog; i++) {
-			json_t *e = changelog_summary(s->changelog[i]);
+			const struct page *c = s->changelog[i];
+			json_t *e = changelog_summary(c);
+			char *stem = path_stem(c->source);
+			char *html = anchors_prefix(c->html ? c->html : "",
+			    c->anchors, c->nanchors, stem);
 
-			json_object_set_new(e, "content", json_string(
-			    s->changelog[i]->html ? s->changelog[i]->html : ""));
+			json_object_set_new(e, "content", json_string(html));
+			json_object_set_new(e, "id", json_string(stem));
+			free(html);
+			free(stem);
 			json_object_set_new(e, "ships", ships_of(s->changelog[i]));
 			json_array_append_new(a, e);
 		}

@@ -38,7 +38,7 @@ keep_anchors(struct page *p, const struct md_doc *doc)
 	for (i = 0; i < doc->nheadings; i++)
 		p->anchors[i] = xstrdup(doc->headings[i].id);
 	p->nanchors = doc->nheadings;
-	qsort(p->anchors, p->nanchors, sizeof(*p->anchors), cmp_str);
+	xqsort(p->anchors, p->nanchors, sizeof(*p->anchors), cmp_str);
 }
 
 /* List pages show the whole answer or entry, so their HTML is kept. */

@@ -298,7 +298,7 @@ convert_object(lua_State *L, int idx, size_t n, const struct kpath *kp,
 		keys[i].s = lua_tolstring(L, -2, &keys[i].len);
 		i++;
 	}
-	qsort(keys, n, sizeof(*keys), cmp_skey);
+	xqsort(keys, n, sizeof(*keys), cmp_skey);
 	for (i = 0; i < n; i++) {
 		sub.key = keys[i].s;
 		sub.keylen = keys[i].len;

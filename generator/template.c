@@ -659,7 +659,7 @@ tpl_set_load(const char *const *dirs, size_t ndirs)
 		if (!walk(set, dirs[i], NULL, i, 0))
 			ok = 0;
 	if (set->n > 0)
-		qsort(set->v, set->n, sizeof(*set->v), cmp_tpl);
+		xqsort(set->v, set->n, sizeof(*set->v), cmp_tpl);
 	for (i = j = 0; i < set->n; i++) {
 		if (j > 0 && strcmp(set->v[j - 1].name, set->v[i].name) == 0) {
 			free(set->v[i].name);
@@ -1460,7 +1460,7 @@ encode_table(lua_State *L, int idx, struct buf *b, int depth)
 		keys[i].s = lua_tolstring(L, -2, &keys[i].len);
 		i++;
 	}
-	qsort(keys, n, sizeof(*keys), cmp_jkey);
+	xqsort(keys, n, sizeof(*keys), cmp_jkey);
 	buf_putc(b, '{');
 	for (i = 0; i < n; i++) {
 		if (i > 0)

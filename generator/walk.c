@@ -92,7 +92,7 @@ walk_dir(const char *root, const char *rel, const struct ancestry *up,
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	xqsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		child = rel[0] ? path_join(rel, names[i]) : xstrdup(names[i]);
 		if (!walk_entry(root, child, up, list))
@@ -122,7 +122,7 @@ walk_content(const char *root, struct walk_list *list)
 	top.ino = st.st_ino;
 	top.up = NULL;
 	ok = walk_dir(root, "", &top, list);
-	qsort(list->paths, list->n, sizeof(*list->paths), cmp_str);
+	xqsort(list->paths, list->n, sizeof(*list->paths), cmp_str);
 	return ok;
 }
 

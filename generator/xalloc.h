@@ -16,5 +16,8 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 /* Returns a heap string made with printf-style formatting. */
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* qsort that takes an empty array (qsort's base must not be NULL even
+ * when n is 0). */
+void	 xqsort(void *, size_t n, size_t sz, int (*)(const void *, const void *));
 
 #endif
