@@ -26,7 +26,7 @@ done
 "$PORCH" init "$d/site" 2>"$d/err"
 [ $? -eq 1 ] && grep -q "not empty" "$d/err" && pass "init refuses a non-empty folder" ||
 	fail "init refuses a non-empty folder"
-if "$PORCH" check "$d/site" 2>"$d/err" && [ ! -e public ] && grep -q "checked" "$d/err"; then
+if (cd "$d" && "$PORCH" check site 2>"$d/err") && [ ! -e "$d/public" ] && grep -q "checked" "$d/err"; then
 	pass "check on a good site: status 0, nothing written"
 else
 	fail "check on a good site: status 0, nothing written" "$(cat "$d/err")"
