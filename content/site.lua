@@ -8,6 +8,7 @@ return {
   logo = "/images/logo.svg",
   colors = { primary = "#1d4ed8", accent = "#0f766e" },
   endpoint = "/api",
+  accounts = { signup = true, magic_link = true },
   repository = { url = "https://github.com/skylark-example/help", branch = "main", path = "content" },
   nav = {
     { title = "Docs", url = "/docs/" },

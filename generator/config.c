@@ -93,6 +93,12 @@ static const struct opt tickets[] = {
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };
 
+static const struct opt accounts[] = {
+	{ "signup", OPT_BOOL, "false", NULL, NULL, 0 },
+	{ "magic_link", OPT_BOOL, "false", NULL, NULL, 0 },
+	{ NULL, 0, NULL, NULL, NULL, 0 },
+};
+
 static const struct opt options[] = {
 	{ "warn_links", OPT_BOOL, "false", NULL, NULL, 0 },
 	{ "feed_limit", OPT_INT, "20", check_positive, NULL, 0 },
@@ -112,6 +118,8 @@ static const struct opt top[] = {
 	{ "nav", OPT_LIST, NULL, NULL, nav_item, 0 },
 	{ "theme", OPT_STRING, "default", check_name, NULL, 0 },
 	{ "tickets", OPT_TABLE, "{}", NULL, tickets, 0 },
+	{ "accounts", OPT_TABLE, "{}", NULL, accounts, 0 },
+	{ "cors_origins", OPT_STRLIST, NULL, NULL, NULL, 0 },
 	{ "options", OPT_TABLE, "{}", NULL, options, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };

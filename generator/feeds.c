@@ -231,8 +231,8 @@ feeds_write_catalog(const struct site *s, const struct out_dir *o)
 	char	*text;
 	int	 ok;
 
-	c = json_pack("{s:s, s:i, s:{s:O, s:O, s:O, s:O, s:O}, s:o, s:o, "
-	    "s:o, s:O}",
+	c = json_pack("{s:s, s:i, s:{s:O, s:O, s:O, s:O, s:O, s:o}, s:o, s:o, "
+	    "s:o, s:O, s:O}",
 	    "format", "porch-catalog", "version", CATALOG_VERSION,
 	    "site", "title", json_object_get(cfg, "title"),
 	    "base_url", json_object_get(cfg, "base_url"),
@@ -240,10 +240,13 @@ feeds_write_catalog(const struct site *s, const struct out_dir *o)
 	    "endpoint", json_object_get(cfg, "endpoint"),
 	    "ticket_prefix", json_object_get(json_object_get(cfg, "tickets"),
 	    "prefix"),
+	    "cors_origins", json_object_get(cfg, "cors_origins") ?
+	    json_incref(json_object_get(cfg, "cors_origins")) : json_array(),
 	    "articles", catalog_articles(s),
 	    "roadmap", catalog_roadmap(s),
 	    "changelog", catalog_changelog(s),
-	    "tickets", json_object_get(cfg, "tickets"));
+	    "tickets", json_object_get(cfg, "tickets"),
+	    "accounts", json_object_get(cfg, "accounts"));
 	if (c == NULL)
 		return 0;
 	text = json_dumps(c, JSON_INDENT(1));

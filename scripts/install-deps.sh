@@ -16,6 +16,8 @@ build_pkgs=(
 	libjansson-dev                                  # catalog.json, template data
 	libxxhash-dev                                   # asset fingerprints, cache keys
 	libsqlite3-dev libmicrohttpd-dev                # porchd
+	libargon2-dev                                   # porchd: passwords
+	libcurl4-openssl-dev                            # porchd: SMTP, webhooks
 )
 # Tests: unit-test framework, sanitizer and fuzzer runtimes.
 test_pkgs=(

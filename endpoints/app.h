@@ -1,0 +1,53 @@
+/*
+ * app: the state porchd shares between connections: settings, storage,
+ * the current catalog, limits.  One per process, made by `porchd serve`.
+ */
+#ifndef PORCHD_APP_H
+#define PORCHD_APP_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct store;
+struct ratelimit;
+struct metrics;
+
+struct settings {
+	char	*site;		/* public/ to serve, or NULL */
+	char	*db;		/* SQLite file, default var/porch.db */
+	char	*listen;	/* "127.0.0.1:8080" */
+	char	*config;	/* config file read, or NULL */
+	char	*smtp_url;	/* smtp://host:port, or NULL */
+	char	*sendmail;	/* a sendmail program instead of SMTP */
+	char	*mail_from;	/* From: of mails porchd sends */
+	char	*public_url;	/* where customers reach the site: links in mails */
+	char	*allow_origins;	/* extra CORS origins, comma-separated */
+	int	 max_connections;	/* total */
+	int	 max_per_ip;		/* connections per IP */
+	int	 timeout;		/* seconds of idle before a connection closes */
+	size_t	 max_body;		/* bytes; larger bodies get 413 */
+	size_t	 max_header;		/* bytes; larger headers get 431 */
+	int	 max_hashes;		/* argon2 hashes running at once */
+	long	 session_idle;		/* seconds */
+	long	 session_max;		/* seconds */
+	int	 trust_proxy;		/* X-Forwarded-For / -Proto from loopback */
+};
+
+struct app {
+	struct settings	 cfg;
+	struct store	*store;
+	/* The catalog is swapped on SIGHUP; readers take a reference under
+	 * the lock and drop it when done (catalog_get / json_decref). */
+	pthread_mutex_t	 catalog_lock;
+	json_t		*catalog;
+	char		*catalog_path;
+	struct ratelimit *limits;
+	struct metrics	*metrics;
+};
+
+/* A new reference to the current catalog (never NULL: an empty one until a
+ * catalog loads); the caller json_decrefs it. */
+json_t	*app_catalog(struct app *);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * http: one request as handlers see it, and the answer they build.
+ *
+ * server.c (the only file that includes microhttpd.h) fills a struct req
+ * for every request, calls the route's handler, and sends what the handler
+ * put in req->resp.  Handlers run on the connection's own thread (thread
+ * per connection, capped), so they may block on argon2 or a COMMIT without
+ * stalling other connections.
+ */
+#ifndef PORCHD_HTTP_H
+#define PORCHD_HTTP_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct app;
+struct MHD_Connection;
+
+struct resp_header {
+	char	*name;
+	char	*value;
+};
+
+struct resp {
+	int		 status;	/* 0 until a handler answers */
+	char		*type;		/* Content-Type */
+	char		*body;
+	size_t		 body_len;
+	struct resp_header *headers;	/* extra headers (Set-Cookie, ...) */
+	size_t		 nheaders, capheaders;
+	/* static files: the server sends this file instead of body */
+	int		 file_fd;	/* -1 when none */
+	size_t		 file_size;
+};
+
+struct req {
+	struct app	*app;
+	struct MHD_Connection *conn;	/* for server.c only */
+	const char	*method;	/* "GET", "POST", ... */
+	const char	*path;		/* decoded path, no query */
+	char		 ip[64];	/* client address, text */
+	int		 https;		/* the request came over TLS (or a
+					   trusted proxy said so) */
+	char		*body;		/* request body, NUL-terminated; NULL if none */
+	size_t		 body_len;
+	json_t		*json;		/* body parsed as a JSON object, or NULL */
+	long long	 user_id;	/* the logged-in account, 0 if none */
+	char		*session_hash;	/* hex sha-256 of the session token */
+	struct resp	 resp;
+	void		*state;		/* per-request state of the server */
+};
+
+/* Request accessors (NULL when absent). */
+const char	*req_header(const struct req *, const char *name);
+const char	*req_query(const struct req *, const char *name);
+/* The value of cookie name, or NULL; a heap copy the caller frees. */
+char		*req_cookie(const struct req *, const char *name);
+
+/* Answers with a JSON value (reference stolen). */
+void	 resp_json(struct req *, int status, json_t *);
+/* Answers {"error": code, "message": message}; code is a stable
+ * machine-readable word ("bad_request", "rate_limited", ...). */
+void	 resp_error(struct req *, int status, const char *code,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Adds a header to the answer. */
+void	 resp_header(struct req *, const char *name, const char *value);
+/* Sets a cookie with the house attributes: __Host- prefix and Secure on
+ * https, HttpOnly, SameSite=Lax, Path=/; max_age < 0 deletes it. */
+void	 resp_cookie(struct req *, const char *name, const char *value,
+	     long max_age);
+/* Frees what resp holds (the server calls this after sending). */
+void	 resp_free(struct resp *);
+
+#endif
