@@ -40,6 +40,14 @@ for s in tests/cli/*.sh tests/golden/run.sh; do
 	timeout 600 bash "$s" || echo "FAIL $s (exit status $?)" >>"$RESULTS"
 done
 
+# End-to-end tests of the real porchd (python3, standard library only).
+export PORCHD="$PWD/$O/porchd"
+for s in tests/e2e/test_*.py; do
+	[ -f "$s" ] || continue
+	[ -x "$PORCHD" ] || { echo "FAIL $s (no porchd binary)" >>"$RESULTS"; continue; }
+	timeout 600 python3 "$s" || echo "FAIL $s (exit status $?)" >>"$RESULTS"
+done
+
 sh_passed=$(grep -c '^PASS' "$RESULTS")
 sh_failed=$(grep -c '^FAIL' "$RESULTS")
 passed=$((unit_passed + sh_passed))
