@@ -27,14 +27,9 @@ diag_report(enum diag_level level, const char *file, unsigned line,
 	struct buf	 b = { 0 };
 	va_list		 ap;
 	char		*msg;
-	int		 n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = xmalloc(n < 0 ? 1 : (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, n < 0 ? 1 : (size_t)n + 1, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 
 	buf_puts(&b, file ? file : "porch");

@@ -900,14 +900,9 @@ problem(struct checker *c, unsigned line, unsigned col, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*msg;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = xmalloc(n < 0 ? 1 : (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, n < 0 ? 1 : (size_t)n + 1, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	diag_error(c->path, line, col, "%s", msg);
 	free(msg);

@@ -20,20 +20,11 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "luabox.h"
 #include "sitelua.h"
 #include "xalloc.h"
 
-#define STEP_EVERY	1000		/* instructions between two hook calls */
-#define STEP_LIMIT	50000		/* hook calls: 50 million instructions */
-#define MEM_LIMIT	((size_t)512 << 20)
 #define MAX_DEPTH	100		/* nesting of tables */
-
-/* The limits of one run, the allocator's user data. */
-struct sandbox {
-	size_t		 mem, mem_limit;
-	unsigned long	 steps;
-	int		 exhausted;
-};
 
 /*
  * One step of the key path to the value being converted: a key of the
@@ -47,59 +38,6 @@ struct kpath {
 	size_t			 keylen;
 	lua_Integer		 index;
 };
-
-/* The sandbox of a state (its allocator's user data). */
-static struct sandbox *
-sandbox(lua_State *L)
-{
-	void	*ud;
-
-	lua_getallocf(L, &ud);
-	return ud;
-}
-
-/* lua_Alloc refusing to grow beyond the sandbox's memory limit. */
-static void *
-lalloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	struct sandbox	*sb = ud;
-	void		*p;
-
-	if (ptr == NULL)
-		osize = 0;
-	if (nsize == 0) {
-		free(ptr);
-		sb->mem -= osize;
-		return NULL;
-	}
-	if (nsize > osize && nsize - osize > sb->mem_limit - sb->mem)
-		return NULL;
-	if ((p = realloc(ptr, nsize)) == NULL)
-		return NULL;
-	sb->mem = sb->mem - osize + nsize;
-	return p;
-}
-
-/*
- * Count hook: past the budget, raises an error at every instruction, so
- * that a pcall() loop cannot swallow it.
- */
-static void
-hook(lua_State *L, lua_Debug *ar)
-{
-	struct sandbox	*sb = sandbox(L);
-
-	(void)ar;
-	if (++sb->steps <= STEP_LIMIT)
-		return;
-	if (!sb->exhausted) {
-		sb->exhausted = 1;
-		lua_sethook(L, hook, LUA_MASKCOUNT, 1);
-	}
-	lua_pushliteral(L, "site.lua took too long (instruction budget "
-	    "exceeded)");
-	lua_error(L);
-}
 
 /*
  * Message handler: turns an error into { line, msg }.  Lua's "chunk:LINE: "
@@ -174,9 +112,9 @@ run_file(lua_State *L)
 	lua_settop(L, 0);
 	if (luaL_loadfilex(L, path, "t") != LUA_OK)
 		return lua_error(L);
-	lua_sethook(L, hook, LUA_MASKCOUNT, STEP_EVERY);
+	luabox_arm(L);
 	lua_call(L, 0, 1);
-	lua_sethook(L, NULL, 0, 0);
+	luabox_disarm(L);
 	return 1;
 }
 
@@ -420,7 +358,7 @@ convert(lua_State *L, int idx, const struct kpath *kp, int depth,
 json_t *
 sitelua_load(const char *path)
 {
-	struct sandbox	 sb = { 0, MEM_LIMIT, 0, 0 };
+	struct luabox	 box;
 	lua_State	*L;
 	json_t		*v = NULL;
 	FILE		*f;
@@ -433,17 +371,14 @@ sitelua_load(const char *path)
 		return NULL;
 	}
 	fclose(f);
-	if ((L = lua_newstate(lalloc, &sb)) == NULL) {
-		fprintf(stderr, "porch: out of memory (Lua state)\n");
-		abort();
-	}
+	L = luabox_new(&box, "site.lua");
 	lua_pushcfunction(L, msgh);
 	lua_pushcfunction(L, run_file);
 	lua_pushlightuserdata(L, (void *)path);
 	rc = lua_pcall(L, 1, 1, 1);
 	if (rc == LUA_ERRMEM)
 		diag_error(path, 0, 0, "site.lua used more than %zu MB of "
-		    "memory", MEM_LIMIT >> 20);
+		    "memory", LUABOX_MEM_LIMIT >> 20);
 	else if (rc != LUA_OK && lua_istable(L, -1)) {
 		lua_getfield(L, -1, "line");
 		lua_getfield(L, -2, "msg");

@@ -32,6 +32,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "luabox.h"
 #include "markdown.h"
 #include "template.h"
 #include "xalloc.h"
@@ -40,9 +41,6 @@
 #define EPILOGUE	" return __c(__o,\"\",1,__n)"
 #define DEFAULT_LAYOUT	"layouts/base.html"
 
-#define STEP_EVERY	1000		/* instructions between two hook calls */
-#define STEP_LIMIT	50000		/* hook calls: 50 million instructions */
-#define MEM_LIMIT	((size_t)512 << 20)	/* bytes per worker */
 #define LAYOUT_DEPTH	8
 #define PARTIAL_DEPTH	50
 #define DATA_DEPTH	200		/* nesting of JSON data and json() */
@@ -67,9 +65,7 @@ struct tpl_set {
 struct tpl_worker {
 	lua_State		*L;
 	const struct tpl_set	*set;
-	size_t			 mem, mem_limit;
-	unsigned long		 steps;		/* hook calls in this render */
-	int			 exhausted;	/* hook now runs every instruction */
+	struct luabox		 box;		/* memory and instruction limits */
 	int			 partials;	/* partial() nesting */
 	int			 layout_set;	/* layout assigned in this template */
 	const char		*layout_src;	/* where: the template's path */
@@ -732,54 +728,6 @@ static struct tpl_worker *
 worker(lua_State *L)
 {
 	return *(struct tpl_worker **)lua_getextraspace(L);
-}
-
-/*
- * lua_Alloc that refuses to grow the state beyond w->mem_limit, so that a
- * runaway table or string is a "not enough memory" error in that render,
- * not the machine's memory.
- */
-static void *
-lalloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	struct tpl_worker	*w = ud;
-	void			*p;
-
-	if (ptr == NULL)
-		osize = 0;
-	if (nsize == 0) {
-		free(ptr);
-		w->mem -= osize;
-		return NULL;
-	}
-	if (nsize > osize && nsize - osize > w->mem_limit - w->mem)
-		return NULL;
-	if ((p = realloc(ptr, nsize)) == NULL)
-		return NULL;
-	w->mem = w->mem - osize + nsize;
-	return p;
-}
-
-/*
- * Count hook: every STEP_EVERY instructions.  Past the budget it raises
- * an error, and from then on runs at every instruction so that a pcall()
- * in the template cannot swallow the error and go on looping.
- */
-static void
-hook(lua_State *L, lua_Debug *ar)
-{
-	struct tpl_worker	*w = worker(L);
-
-	(void)ar;
-	if (++w->steps <= STEP_LIMIT)
-		return;
-	if (!w->exhausted) {
-		w->exhausted = 1;
-		lua_sethook(L, hook, LUA_MASKCOUNT, 1);
-	}
-	lua_pushliteral(L, "template took too long (instruction budget "
-	    "exceeded)");
-	lua_error(L);
 }
 
 /*
@@ -1888,11 +1836,7 @@ tpl_worker_new(const struct tpl_set *set, json_t *site)
 	lua_State		*L;
 
 	w->set = set;
-	w->mem_limit = MEM_LIMIT;
-	if ((L = lua_newstate(lalloc, w)) == NULL) {
-		fprintf(stderr, "porch: out of memory (Lua state)\n");
-		abort();
-	}
+	L = luabox_new(&w->box, "template");
 	w->L = L;
 	*(struct tpl_worker **)lua_getextraspace(L) = w;
 	lua_pushcfunction(L, setup);
@@ -1903,7 +1847,6 @@ tpl_worker_new(const struct tpl_set *set, json_t *site)
 		tpl_worker_free(w);
 		return NULL;
 	}
-	lua_sethook(L, hook, LUA_MASKCOUNT, STEP_EVERY);
 	return w;
 }
 
@@ -1928,7 +1871,7 @@ report(lua_State *L, const struct tpl *t, int rc, const char *suffix)
 
 	if (rc == LUA_ERRMEM) {
 		diag_error(t->path, 0, 0, "template used more than %zu MB of "
-		    "memory%s", MEM_LIMIT >> 20, suffix);
+		    "memory%s", LUABOX_MEM_LIMIT >> 20, suffix);
 		return;
 	}
 	if (lua_type(L, -1) == LUA_TTABLE) {
@@ -1960,12 +1903,8 @@ tpl_render(struct tpl_worker *w, const char *name, json_t *page,
 		diag_error(source, 0, 0, "unknown template '%s'", name);
 		goto out;
 	}
-	w->steps = 0;
 	w->partials = 0;
-	if (w->exhausted) {
-		w->exhausted = 0;
-		lua_sethook(L, hook, LUA_MASKCOUNT, STEP_EVERY);
-	}
+	luabox_arm(L);
 	lua_settop(L, 0);
 	lua_pushcfunction(L, msgh);
 	lua_pushcfunction(L, render_main);
