@@ -124,6 +124,13 @@ int	 front_meta_read(const char *path, enum section,
 void	 front_meta_free(struct page_meta *);
 
 const char *change_type_name(enum change_type);		/* "feature", ... */
+
+/* For messages that say what was found: the quoted text of a scalar (cut
+ * and escaped to stay on one line), or "a list", "a map", "an empty
+ * value".  Returns a heap string. */
+char	*front_describe(const struct fm_value *);
+/* 1 if s is a plain decimal integer: [-+]?[0-9]+. */
+int	 front_is_int_text(const char *s);
 const char *roadmap_status_name(enum roadmap_status);	/* "in-progress", ... */
 
 #endif
