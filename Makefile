@@ -23,10 +23,40 @@ GEN_OBJ	 = $(GEN_SRC:%.c=$(O)/%.o)
 LIB_OBJ	 = $(filter-out $(O)/generator/main.o,$(GEN_OBJ))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+# Fuzz targets (tests/fuzz/fuzz_*.c).  `make all` links each with
+# tests/fuzz/replay.c into $(O)/tests/test_fuzz_NAME, which replays the
+# saved corpus tests/fuzz/corpus/NAME as part of `make test`; `make fuzz`
+# builds them with libFuzzer (scripts/fuzz.sh) for FUZZ_SECONDS each.
+FUZZ_TARGETS = front markdown template sitelua
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(O)/tests/test_fuzz_%)
+FUZZ_SECONDS ?= 60
+
+# porchd (endpoints/): its own libraries; never Lua or cmark.
+PD_PKGS	 = libmicrohttpd sqlite3 jansson libargon2 libcurl
+PD_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
+	   $(shell pkg-config --cflags $(PD_PKGS)) -DPORCH_VERSION='"$(VERSION)"'
+PD_LIBS	 = $(shell pkg-config --libs $(PD_PKGS)) -lpthread -lm
+PD_SRC	 = $(wildcard endpoints/*.c)
+PD_OBJ	 = $(PD_SRC:%.c=$(O)/%.o)
+PD_LIB_OBJ = $(filter-out $(O)/endpoints/main.o,$(PD_OBJ))
+PD_UNIT_SRC = $(wildcard tests/unit/porchd/test_*.c)
+PD_UNIT_BIN = $(PD_UNIT_SRC:tests/unit/porchd/test_%.c=$(O)/tests/test_pd_%)
+PD_BIN	 = $(if $(PD_SRC),$(O)/porchd)
 
 .PHONY: all run test check-deps sanitize bench fuzz clean install regen lint format
 
-all: $(O)/porch $(UNIT_BIN)
+all: $(O)/porch $(UNIT_BIN) $(FUZZ_BIN) $(PD_BIN) $(PD_UNIT_BIN)
+
+$(O)/porchd: $(PD_OBJ)
+	$(CC) $(PD_CFLAGS) -o $@ $(PD_OBJ) $(PD_LIBS)
+
+$(O)/endpoints/%.o: endpoints/%.c $(wildcard endpoints/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) -c -o $@ $<
+
+$(O)/tests/test_pd_%: tests/unit/porchd/test_%.c $(PD_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) -Iendpoints -o $@ $< $(PD_LIB_OBJ) $(PD_LIBS) -lcmocka
 
 $(O)/porch: $(GEN_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $(GEN_OBJ) $(LDLIBS)
@@ -38,6 +68,12 @@ $(O)/generator/%.o: generator/%.c $(wildcard generator/*.h)
 $(O)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Igenerator -o $@ $< $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+$(FUZZ_BIN): $(O)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Igenerator \
+	    -DFUZZ_CORPUS='"$(abspath tests/fuzz/corpus/$*)"' -o $@ $< \
+	    tests/fuzz/replay.c $(LIB_OBJ) $(LDLIBS)
 
 check-deps:
 	@bash scripts/install-deps.sh
@@ -57,11 +93,17 @@ sanitize: check-deps
 	$(MAKE) O=build/asan EXTRA_CFLAGS='$(SAN_FLAGS)' CFLAGS='-O1 -g' all
 	@O=build/asan ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh
 
+# Porch against Hugo, Hugo + Pagefind and the floors (cmark-gfm, gzip) on
+# generated corpora; see docs/PERFORMANCE.md.  BENCH_ARGS='--sizes "1000
+# 10000 100000"' or BENCH_ARGS='--content DIR' pass options to run.sh.
 bench: all
-	bash scripts/bench/run.sh
+	bash scripts/bench/run.sh $(BENCH_ARGS)
 
-fuzz:
-	bash scripts/fuzz.sh
+# Runs every fuzz target for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=20), or
+# some: make fuzz FUZZ_TARGETS="front markdown".
+fuzz: check-deps
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_PKGS='$(PKGS)' \
+	    bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
 # Rewrites the golden files after an intended change; asks first.  Never
 # part of `make test`.
@@ -78,6 +120,7 @@ format:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/porch
 	install -m 755 $(O)/porch $(DESTDIR)$(PREFIX)/bin/porch
+	$(if $(PD_BIN),install -m 755 $(O)/porchd $(DESTDIR)$(PREFIX)/bin/porchd)
 	cp -R themes $(DESTDIR)$(PREFIX)/share/porch/
 
 clean:

@@ -146,8 +146,15 @@ put_kpath(struct buf *b, const struct kpath *kp)
 			buf_putc(b, '.');
 		buf_append(b, kp->key, kp->keylen);
 	} else {
+		size_t i;
+
 		buf_puts(b, "[\"");
-		buf_append(b, kp->key, kp->keylen);
+		for (i = 0; i < kp->keylen; i++) {
+			if (kp->key[i] == '\0')
+				buf_puts(b, "\\0");	/* keeps the message whole */
+			else
+				buf_putc(b, kp->key[i]);
+		}
 		buf_puts(b, "\"]");
 	}
 }
@@ -246,6 +253,13 @@ convert_object(lua_State *L, int idx, size_t n, const struct kpath *kp,
 		lua_pop(L, 1);
 		if (v == NULL)
 			goto fail;
+		/* A NUL would cut the key short in C and make catalog.json
+		 * unreadable for porchd: refused like bad UTF-8. */
+		if (memchr(keys[i].s, '\0', keys[i].len) != NULL) {
+			json_decref(v);
+			conv_error(file, &sub, "the key contains a NUL byte");
+			goto fail;
+		}
 		if (json_object_setn_new(obj, keys[i].s, keys[i].len, v) == -1) {
 			conv_error(file, &sub, "the key is not valid UTF-8");
 			goto fail;
@@ -333,6 +347,9 @@ convert(lua_State *L, int idx, const struct kpath *kp, int depth,
 	switch (lua_type(L, idx)) {
 	case LUA_TSTRING:
 		s = lua_tolstring(L, idx, &len);
+		if (memchr(s, '\0', len) != NULL)
+			return conv_error(file, kp, "the text contains a NUL byte "
+			    "(\\0)");
 		if ((v = json_stringn(s, len)) == NULL)
 			return conv_error(file, kp, "the text is not valid UTF-8");
 		return v;

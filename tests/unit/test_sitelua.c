@@ -165,6 +165,11 @@ test_bad_values(void **state)
 	    "site.lua: error: a.back: the table contains itself (a cycle)\n");
 	expect_error("return { title = \"\\xff\" }",
 	    "site.lua: error: title: the text is not valid UTF-8\n");
+	/* found by fuzzing: a NUL made a catalog porchd could not read */
+	expect_error("return { title = \"Help\\0Center\" }",
+	    "site.lua: error: title: the text contains a NUL byte (\\0)\n");
+	expect_error("return { opts = { [\"a\\0b\"] = 1 } }",
+	    "site.lua: error: opts[\"a\\0b\"]: the key contains a NUL byte\n");
 	expect_error("return { x = { 0/0 } }",
 	    "site.lua: error: x[1]: nan is not allowed (JSON has no such "
 	    "number)\n");

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets of tests/fuzz/ with libFuzzer, AddressSanitizer
+# and UBSan into build/fuzz/, and runs each for FUZZ_SECONDS (default 60)
+# with its dictionary, on a work copy of its saved corpus.
+#
+# Usage: scripts/fuzz.sh [--build-only] [TARGET...]
+#   TARGET is the NAME of tests/fuzz/fuzz_NAME.c; default: all of them.
+#   FUZZ_SECONDS   seconds per target (default 60)
+#   FUZZ_FLAGS     extra libFuzzer flags, e.g. "-jobs=2 -workers=2"
+#   CC_FUZZ        the compiler (default clang)
+#
+# Prints per target the executions, the coverage and any crash file;
+# exits 1 if a target crashed (or timed out, or ran out of memory).
+# Nothing is written to tests/fuzz/corpus/: new inputs stay in
+# build/fuzz/work/NAME/, crashes in build/fuzz/crashes/NAME/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+CC_FUZZ=${CC_FUZZ:-clang}
+PKGS=${FUZZ_PKGS:-libcmark-gfm lua5.4 yaml-0.1 zlib jansson libxxhash}
+OUT=build/fuzz
+# shellcheck disable=SC2054,SC2086,SC2207
+cflags=(-std=c11 -D_GNU_SOURCE -g -O1
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+	-fno-omit-frame-pointer $(pkg-config --cflags $PKGS)
+	"-DPORCH_THEMES_DIR=\"$PWD/themes\"" '-DPORCH_VERSION="fuzz"')
+# shellcheck disable=SC2086,SC2207
+libs=($(pkg-config --libs $PKGS) -lpthread -lm)
+
+build_only=0
+if [ "${1:-}" = "--build-only" ]; then
+	build_only=1
+	shift
+fi
+case "$SECONDS_EACH" in
+''|*[!0-9]*) echo "fuzz: FUZZ_SECONDS must be a number of seconds" >&2; exit 2 ;;
+esac
+if ! command -v "$CC_FUZZ" >/dev/null; then
+	echo "fuzz: $CC_FUZZ not found (scripts/install-deps.sh installs clang)" >&2
+	exit 2
+fi
+
+if [ $# -gt 0 ]; then
+	targets=("$@")
+else
+	targets=()
+	for f in tests/fuzz/fuzz_*.c; do
+		t=${f#tests/fuzz/fuzz_}
+		targets+=("${t%.c}")
+	done
+fi
+for t in "${targets[@]}"; do
+	if [ ! -f "tests/fuzz/fuzz_$t.c" ]; then
+		echo "fuzz: no target '$t' (tests/fuzz/fuzz_$t.c)" >&2
+		exit 2
+	fi
+done
+
+# The generator's objects, instrumented for coverage; rebuilt when their
+# source or any header is newer.
+mkdir -p "$OUT/obj"
+newest_h=generator/buf.h
+for h in generator/*.h; do
+	[ "$h" -nt "$newest_h" ] && newest_h=$h
+done
+objs=()
+for src in generator/*.c; do
+	[ "$src" = generator/main.c ] && continue
+	obj="$OUT/obj/$(basename "${src%.c}").o"
+	objs+=("$obj")
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
+		echo "fuzz: CC $src"
+		"$CC_FUZZ" "${cflags[@]}" -fsanitize=fuzzer-no-link -c -o "$obj" "$src"
+	fi
+done
+# Objects of generator files that are gone would not link: drop them.
+for obj in "$OUT"/obj/*.o; do
+	[ -f "generator/$(basename "${obj%.o}").c" ] || rm -f "$obj"
+done
+for t in "${targets[@]}"; do
+	echo "fuzz: LD $OUT/fuzz_$t"
+	"$CC_FUZZ" "${cflags[@]}" -fsanitize=fuzzer -Igenerator \
+	    -o "$OUT/fuzz_$t" "tests/fuzz/fuzz_$t.c" "${objs[@]}" "${libs[@]}"
+done
+[ "$build_only" -eq 1 ] && exit 0
+
+crashed=()
+summary=()
+for t in "${targets[@]}"; do
+	work="$OUT/work/$t"
+	crashes="$OUT/crashes/$t"
+	tmp="$OUT/tmp/$t"
+	log="$OUT/$t.log"
+	rm -rf "$work" "$tmp"
+	mkdir -p "$work" "$crashes" "$tmp"
+	if [ -d "tests/fuzz/corpus/$t" ]; then
+		cp -p "tests/fuzz/corpus/$t"/* "$work"/ 2>/dev/null || true
+	fi
+	dict=()
+	[ -f "tests/fuzz/$t.dict" ] && dict=("-dict=tests/fuzz/$t.dict")
+	echo "fuzz: running $t for ${SECONDS_EACH}s (log: $log)"
+	rc=0
+	# A unit over 30 s is a failure (timeout-*); one over 10 s is only
+	# reported (slow-unit-*): a template or site.lua that runs into the
+	# instruction budget or memory cap takes seconds under ASan.
+	# shellcheck disable=SC2086
+	TMPDIR="$PWD/$tmp" timeout --kill-after=10 $((SECONDS_EACH + 180)) \
+	    "$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" -timeout=30 \
+	    -report_slow_units=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$crashes/" "${dict[@]}" ${FUZZ_FLAGS:-} \
+	    "$work" >"$log" 2>&1 || rc=$?
+	rm -rf "$tmp"
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1 || true)
+	files=$(find "$work" -type f | wc -l)
+	line="$t: ${execs:-?} execs, ${cov:-cov: ?}, corpus $files files"
+	slow=$(sed -n "s|.*Test unit written to \($crashes/slow-unit-.*\)$|\1|p" \
+	    "$log" | tr '\n' ' ')
+	if [ -n "$slow" ]; then
+		line="$line, slow (over 10 s, not a failure): $slow"
+	fi
+	if [ "$rc" -ne 0 ]; then
+		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" |
+		    grep -v /slow-unit- | tail -1 || true)
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+			art="${art:-the run did not stop (killed by timeout)}"
+		fi
+		line="$line, CRASHED (exit $rc): ${art:-see $log}"
+		crashed+=("$t")
+		echo "fuzz: $t crashed; from $log:" >&2
+		grep -E -A40 '^==[0-9]+== ?ERROR|runtime error|ALARM|out-of-memory' \
+		    "$log" | head -60 >&2 || tail -40 "$log" >&2
+	fi
+	summary+=("$line")
+done
+
+echo
+echo "fuzz: ${SECONDS_EACH}s per target"
+for line in "${summary[@]}"; do
+	echo "  $line"
+done
+if [ ${#crashed[@]} -gt 0 ]; then
+	cat >&2 <<EOF
+
+fuzz: crashed: ${crashed[*]}
+Reproduce with build/fuzz/fuzz_NAME CRASH_FILE (or build/tests/test_fuzz_NAME
+CRASH_FILE).  After fixing the bug, copy the crash file into
+tests/fuzz/corpus/NAME/ (under a name saying what it was) so that
+\`make test\` replays it from then on.
+EOF
+	exit 1
+fi
