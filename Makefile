@@ -32,7 +32,7 @@ FUZZ_BIN = $(FUZZ_TARGETS:%=$(O)/tests/test_fuzz_%)
 FUZZ_SECONDS ?= 60
 
 # porchd (endpoints/): its own libraries; never Lua or cmark.
-PD_PKGS	 = libmicrohttpd sqlite3 jansson libargon2 libcurl
+PD_PKGS	 = libmicrohttpd sqlite3 jansson libargon2 libcurl nettle
 PD_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 	   $(shell pkg-config --cflags $(PD_PKGS)) -DPORCH_VERSION='"$(VERSION)"'
 PD_LIBS	 = $(shell pkg-config --libs $(PD_PKGS)) -lpthread -lm

@@ -12,6 +12,7 @@
 struct store;
 struct ratelimit;
 struct metrics;
+struct server;
 
 struct settings {
 	char	*site;		/* public/ to serve, or NULL */
@@ -32,18 +33,24 @@ struct settings {
 	long	 session_idle;		/* seconds */
 	long	 session_max;		/* seconds */
 	int	 trust_proxy;		/* X-Forwarded-For / -Proto from loopback */
+	/* Added by the server core (settings.c documents each). */
+	char	*catalog;	/* catalog.json, default SITE/catalog.json */
+	int	 rate_limit;		/* writes per minute per IP (ROUTE_LIMITED) */
+	int	 rate_burst;		/* writes allowed at once before limiting */
+	int	 drain;			/* seconds SIGTERM waits for requests */
 };
 
 struct app {
 	struct settings	 cfg;
 	struct store	*store;
 	/* The catalog is swapped on SIGHUP; readers take a reference under
-	 * the lock and drop it when done (catalog_get / json_decref). */
+	 * the lock and drop it when done (app_catalog / json_decref). */
 	pthread_mutex_t	 catalog_lock;
 	json_t		*catalog;
 	char		*catalog_path;
 	struct ratelimit *limits;
 	struct metrics	*metrics;
+	struct server	*server;	/* the running HTTP server, or NULL */
 };
 
 /* A new reference to the current catalog (never NULL: an empty one until a

@@ -37,7 +37,8 @@ struct req {
 	struct app	*app;
 	struct MHD_Connection *conn;	/* for server.c only */
 	const char	*method;	/* "GET", "POST", ... */
-	const char	*path;		/* decoded path, no query */
+	const char	*path;		/* decoded path, no query; for a route,
+					   without the API prefix ("/healthz") */
 	char		 ip[64];	/* client address, text */
 	int		 https;		/* the request came over TLS (or a
 					   trusted proxy said so) */
@@ -53,7 +54,9 @@ struct req {
 /* Request accessors (NULL when absent). */
 const char	*req_header(const struct req *, const char *name);
 const char	*req_query(const struct req *, const char *name);
-/* The value of cookie name, or NULL; a heap copy the caller frees. */
+/* The value of cookie name, or NULL; a heap copy the caller frees.  It
+ * reads the cookie resp_cookie(req, name, ...) sets: __Host-NAME on
+ * https, NAME on plain http. */
 char		*req_cookie(const struct req *, const char *name);
 
 /* Answers with a JSON value (reference stolen). */
@@ -70,5 +73,38 @@ void	 resp_cookie(struct req *, const char *name, const char *value,
 	     long max_age);
 /* Frees what resp holds (the server calls this after sending). */
 void	 resp_free(struct resp *);
+
+/* Added by the server core. */
+
+/* An empty answer (status 0, no file). */
+void	 resp_init(struct resp *);
+/* The value of a header already added to resp (case-insensitive), or
+ * NULL. */
+const char *resp_header_get(const struct resp *, const char *name);
+/* Replaces the body with len bytes of text (copied) of the given
+ * Content-Type; returns 1, or 0 when out of memory. */
+int	 resp_text(struct req *, int status, const char *type,
+	     const char *text, size_t len);
+/*
+ * Writes one line to stderr: an ISO 8601 UTC time, then the message.
+ * Safe from any thread (one write per line).  porchd's only log; never
+ * give it cookies, bodies or Authorization headers.
+ */
+void	 http_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Percent-decodes the path part of a request target (raw, len bytes, up
+ * to '?') into out (len + 1 bytes).  Returns 1, or 0 for a malformed
+ * escape, an encoded or raw NUL, a control character, or a raw space
+ * (the caller answers 400).
+ */
+int	 http_decode_path(const char *raw, size_t len, char *out);
+/*
+ * The value of cookie name in a Cookie: header value, or NULL; a heap
+ * copy without surrounding quotes.
+ */
+char	*http_cookie_find(const char *header, const char *name);
+/* A copy of s (len bytes) that is valid UTF-8 (bad bytes become '?'),
+ * NUL-terminated, on the heap; NULL when out of memory. */
+char	*http_utf8_clean(const char *s, size_t len);
 
 #endif

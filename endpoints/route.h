@@ -26,8 +26,28 @@ struct route {
 };
 
 /* The route for method and path, or NULL; *allowed gets 1 when the path
- * exists with another method (405 rather than 404). */
+ * exists with another method (405 rather than 404).  HEAD finds the GET
+ * route of a path that has no HEAD row of its own. */
 const struct route *route_find(const char *method, const char *path,
 	     int *allowed);
+
+/* Added by the server core. */
+
+/* The feature tables routes.c joins; each ends with a row whose method is
+ * NULL.  server_routes (routes.c): /healthz and /metrics. */
+extern const struct route server_routes[];
+extern const struct route account_routes[];	/* accounts.c */
+
+/* route_find over the given NULL-terminated list of tables (tests). */
+const struct route *route_find_in(const struct route *const *tables,
+	     const char *method, const char *path, int *allowed);
+/*
+ * Writes the methods path answers to, as an Allow header value ("GET,
+ * HEAD, OPTIONS"), to buf (len bytes); returns the number of rows that
+ * match the path (0: no such path, buf empty).
+ */
+size_t	 route_allow(const char *path, char *buf, size_t len);
+size_t	 route_allow_in(const struct route *const *tables, const char *path,
+	     char *buf, size_t len);
 
 #endif

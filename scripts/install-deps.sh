@@ -18,6 +18,7 @@ build_pkgs=(
 	libsqlite3-dev libmicrohttpd-dev                # porchd
 	libargon2-dev                                   # porchd: passwords
 	libcurl4-openssl-dev                            # porchd: SMTP, webhooks
+	nettle-dev                                      # porchd: SHA-256 of tokens
 )
 # Tests: unit-test framework, sanitizer and fuzzer runtimes.
 test_pkgs=(

@@ -1,0 +1,502 @@
+/*
+ * outbox: the delivery worker (see outbox.h).
+ *
+ * One thread.  Each pass reads the due rows (a short read: the rows are
+ * copied, so no read transaction stays open while a relay is slow), tries
+ * each, and records the outcome through the store's writer.  Between
+ * passes it sleeps on a condition variable until kicked, until the next
+ * row is due, or OUTBOX_POLL seconds.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "app.h"
+#include "mail.h"
+#include "outbox.h"
+#include "http.h"
+#include "store.h"
+#include "token.h"
+
+extern char **environ;
+
+#define SMTP_CONNECT_TIMEOUT	10	/* seconds */
+#define SEND_TIMEOUT		60	/* seconds for one message */
+#define NO_TRANSPORT_DELAY	60	/* seconds between looks at mail that
+					   cannot be sent for want of a relay */
+#define PRUNE_EVERY		3600	/* seconds between sweeps of dead
+					   sessions and tokens */
+
+struct outbox {
+	struct store		*st;
+	const struct settings	*cfg;
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;	/* CLOCK_MONOTONIC */
+	int			 kicked;
+	int			 stopping;
+	int			 warned;	/* no transport, said once */
+	long long		 pruned;	/* last sweep */
+};
+
+static void
+logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+logmsg(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	http_log("outbox: %s", msg ? msg : "(out of memory)");
+	free(msg);
+}
+
+long
+outbox_backoff(long long attempts, unsigned rnd)
+{
+	long	 base;
+
+	if (attempts < 1)
+		attempts = 1;
+	base = attempts > 12 ? OUTBOX_BACKOFF_MAX : 1L << (attempts - 1);
+	if (base > OUTBOX_BACKOFF_MAX)
+		base = OUTBOX_BACKOFF_MAX;
+	return base + (long)(rnd % (unsigned)(base / 4 + 1));
+}
+
+/* ---- transports ---- */
+
+struct upload {
+	const char	*data;
+	size_t		 len, off;
+};
+
+static size_t
+read_cb(char *buf, size_t size, size_t n, void *arg)
+{
+	struct upload	*u = arg;
+	size_t		 want = size * n;
+
+	if (want > u->len - u->off)
+		want = u->len - u->off;
+	memcpy(buf, u->data + u->off, want);
+	u->off += want;
+	return want;
+}
+
+static size_t
+discard_cb(char *buf, size_t size, size_t n, void *arg)
+{
+	(void)buf;
+	(void)arg;
+	return size * n;
+}
+
+/* Sends text from env_from to rcpt through the relay at url; returns 1,
+ * or 0 with a message in err (errlen bytes). */
+static int
+send_smtp(const char *url, const char *env_from, const char *rcpt,
+    const char *text, char *err, size_t errlen)
+{
+	CURL		*c;
+	struct curl_slist *to = NULL;
+	struct upload	 u = { text, strlen(text), 0 };
+	char		 from[MAIL_ADDRESS_MAX + 3];
+	char		 rc_to[MAIL_ADDRESS_MAX + 3];
+	char		 ebuf[CURL_ERROR_SIZE] = "";
+	CURLcode	 rc;
+
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "curl_easy_init failed");
+		return 0;
+	}
+	snprintf(from, sizeof(from), "<%s>", env_from);
+	snprintf(rc_to, sizeof(rc_to), "<%s>", rcpt);
+	if ((to = curl_slist_append(NULL, rc_to)) == NULL) {
+		curl_easy_cleanup(c);
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, to);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(c, CURLOPT_READDATA, &u);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)u.len);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)SMTP_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SEND_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	rc = curl_easy_perform(c);
+	curl_slist_free_all(to);
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "smtp: %s", ebuf[0] ? ebuf :
+		    curl_easy_strerror(rc));
+		return 0;
+	}
+	return 1;
+}
+
+/* Pipes text (CRLF turned into LF, as local mailers expect) to
+ * `PROGRAM -i -f env_from -- rcpt`; exit status 0 means accepted. */
+static int
+send_program(const char *prog, const char *env_from, const char *rcpt,
+    const char *text, char *err, size_t errlen)
+{
+	posix_spawn_file_actions_t fa;
+	char		*argv[] = { (char *)prog, "-i", "-f", (char *)env_from,
+	    "--", (char *)rcpt, NULL };
+	const char	*p;
+	struct timespec	 zero = { 0, 0 };
+	sigset_t	 pipeset;
+	ssize_t		 n;
+	size_t		 len;
+	pid_t		 pid;
+	int		 fds[2], status, rc, ok = 1;
+
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return 0;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
+	rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[0]);
+	if (rc != 0) {
+		close(fds[1]);
+		snprintf(err, errlen, "%s: %s", prog, strerror(rc));
+		return 0;
+	}
+	for (p = text; *p && ok; p += len) {
+		len = strcspn(p, "\r");
+		if (len == 0) {
+			len = 1;	/* skip the CR of CRLF */
+			continue;
+		}
+		while (len > 0) {
+			n = write(fds[1], p, len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				snprintf(err, errlen, "%s: write: %s", prog,
+				    strerror(errno));
+				ok = 0;
+				break;
+			}
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+	close(fds[1]);
+	/* A write into a closed pipe left a SIGPIPE pending (blocked in
+	 * this thread): take it. */
+	sigemptyset(&pipeset);
+	sigaddset(&pipeset, SIGPIPE);
+	while (sigtimedwait(&pipeset, NULL, &zero) == SIGPIPE)
+		;
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return 0;
+		}
+	if (ok && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		snprintf(err, errlen, "%s: exit status %d", prog,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
+		    WTERMSIG(status));
+		ok = 0;
+	}
+	return ok;
+}
+
+/* POSTs the body of webhook m to its URL; a 2xx answer is delivery. */
+static int
+send_webhook(const struct store_message *m, char *err, size_t errlen)
+{
+	CURL		*c;
+	struct curl_slist *h = NULL, *t;
+	char		 line[256], ebuf[CURL_ERROR_SIZE] = "";
+	long		 status = 0;
+	CURLcode	 rc;
+
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "curl_easy_init failed");
+		return 0;
+	}
+	snprintf(line, sizeof(line), "X-Porch-Message-Id: %s", m->message_id);
+	if ((t = curl_slist_append(h, line)) != NULL)
+		h = t;
+	if ((t = curl_slist_append(h, "Content-Type: application/json")) != NULL)
+		h = t;
+	curl_easy_setopt(c, CURLOPT_URL, m->recipient);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, m->body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_cb);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)SMTP_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SEND_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "webhook: %s", ebuf[0] ? ebuf :
+		    curl_easy_strerror(rc));
+		return 0;
+	}
+	if (status < 200 || status > 299) {
+		snprintf(err, errlen, "webhook: HTTP status %ld", status);
+		return 0;
+	}
+	return 1;
+}
+
+/* Tries to deliver m; 1 on success, 0 with err set, -1 when mail cannot
+ * be sent at all for want of a transport. */
+static int
+deliver(struct outbox *ob, const struct store_message *m, char *err,
+    size_t errlen)
+{
+	const char	*why;
+	char		*text, *env_from = NULL;
+	int		 ok;
+
+	if (strcmp(m->kind, "webhook") == 0)
+		return send_webhook(m, err, errlen);
+	if (ob->cfg->smtp_url == NULL && ob->cfg->sendmail == NULL) {
+		snprintf(err, errlen, "no smtp_url or sendmail configured");
+		return -1;
+	}
+	if ((text = mail_compose(m, ob->cfg->mail_from, &env_from,
+	    &why)) == NULL) {
+		snprintf(err, errlen, "%s", why);
+		return 0;
+	}
+	if (ob->cfg->smtp_url)
+		ok = send_smtp(ob->cfg->smtp_url, env_from, m->recipient, text,
+		    err, errlen);
+	else
+		ok = send_program(ob->cfg->sendmail, env_from, m->recipient,
+		    text, err, errlen);
+	free(text);
+	free(env_from);
+	return ok;
+}
+
+/* Delivers every due row; returns when none is due or on stop. */
+static void
+pass(struct outbox *ob)
+{
+	struct store_message msgs[OUTBOX_BATCH];
+	char		 err[512], *redacted;
+	unsigned	 rnd;
+	long long	 now;
+	int		 n, i, ok, stop;
+
+	for (;;) {
+		now = (long long)time(NULL);
+		if (store_outbox_due(ob->st, now, OUTBOX_BATCH, msgs, &n) !=
+		    STORE_OK)
+			return;
+		for (i = 0; i < n; i++) {
+			pthread_mutex_lock(&ob->lock);
+			stop = ob->stopping;
+			pthread_mutex_unlock(&ob->lock);
+			if (stop) {
+				store_message_free(&msgs[i]);
+				continue;
+			}
+			err[0] = '\0';
+			ok = deliver(ob, &msgs[i], err, sizeof(err));
+			now = (long long)time(NULL);
+			if (ok == 1) {
+				redacted = mail_redact(msgs[i].body);
+				if (store_outbox_delivered(ob->st, msgs[i].id,
+				    now, redacted) != STORE_OK)
+					logmsg("%s: sent, but not marked "
+					    "delivered (may be sent again)",
+					    msgs[i].message_id);
+				free(redacted);
+			} else {
+				if (ok < 0) {
+					if (!ob->warned)
+						logmsg("mail waits: %s", err);
+					ob->warned = 1;
+					now += NO_TRANSPORT_DELAY;
+				} else {
+					if (!token_random(&rnd, sizeof(rnd)))
+						rnd = 0;
+					now += outbox_backoff(
+					    msgs[i].attempts + 1, rnd);
+					logmsg("%s to %s: attempt %lld failed: "
+					    "%s", msgs[i].message_id,
+					    msgs[i].kind, msgs[i].attempts + 1,
+					    err);
+				}
+				(void)store_outbox_retry(ob->st, msgs[i].id,
+				    now, err);
+			}
+			store_message_free(&msgs[i]);
+		}
+		pthread_mutex_lock(&ob->lock);
+		stop = ob->stopping;
+		pthread_mutex_unlock(&ob->lock);
+		if (stop || n < OUTBOX_BATCH)
+			return;
+	}
+}
+
+/* Hourly housekeeping on this otherwise idle thread: sessions past their
+ * end and expired tokens go (logins also drop the account's own). */
+static void
+sweep(struct outbox *ob)
+{
+	long long	 now = (long long)time(NULL), s = 0, t = 0;
+	long		 idle = ob->cfg->session_idle > 0 ?
+			    ob->cfg->session_idle : 7L * 24 * 3600;
+
+	if (now - ob->pruned < PRUNE_EVERY)
+		return;
+	ob->pruned = now;
+	if (store_prune(ob->st, now, now - idle, &s, &t) == STORE_OK &&
+	    (s || t))
+		logmsg("swept %lld dead session%s and %lld expired token%s",
+		    s, s == 1 ? "" : "s", t, t == 1 ? "" : "s");
+}
+
+static void *
+worker(void *arg)
+{
+	struct outbox	*ob = arg;
+	struct timespec	 deadline;
+	sigset_t	 set;
+	long long	 when, wait;
+
+	/* SIGPIPE from a sendmail that quit early is handled where it
+	 * happens (send_program), never by the process. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	for (;;) {
+		pass(ob);
+		sweep(ob);
+		wait = OUTBOX_POLL;
+		if (store_outbox_next(ob->st, &when) == STORE_OK &&
+		    when - (long long)time(NULL) < wait)
+			wait = when - (long long)time(NULL);
+		pthread_mutex_lock(&ob->lock);
+		if (!ob->kicked && !ob->stopping && wait > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &deadline);
+			deadline.tv_sec += (time_t)wait;
+			while (!ob->kicked && !ob->stopping &&
+			    pthread_cond_timedwait(&ob->cond, &ob->lock,
+			    &deadline) != ETIMEDOUT)
+				;
+		}
+		ob->kicked = 0;
+		if (ob->stopping) {
+			pthread_mutex_unlock(&ob->lock);
+			break;
+		}
+		pthread_mutex_unlock(&ob->lock);
+	}
+	return NULL;
+}
+
+void
+outbox_kick(struct outbox *ob)
+{
+	pthread_mutex_lock(&ob->lock);
+	ob->kicked = 1;
+	pthread_cond_signal(&ob->cond);
+	pthread_mutex_unlock(&ob->lock);
+}
+
+static void
+kick_hook(void *arg)
+{
+	outbox_kick(arg);
+}
+
+struct outbox *
+outbox_start(struct store *st, const struct settings *cfg, char **err)
+{
+	struct outbox	*ob;
+	pthread_condattr_t attr;
+	int		 rc;
+
+	*err = NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		*err = strdup("outbox: curl_global_init failed");
+		return NULL;
+	}
+	if ((ob = calloc(1, sizeof(*ob))) == NULL) {
+		*err = strdup("outbox: out of memory");
+		return NULL;
+	}
+	ob->st = st;
+	ob->cfg = cfg;
+	pthread_mutex_init(&ob->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&ob->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	if (cfg->smtp_url == NULL && cfg->sendmail == NULL)
+		logmsg("neither smtp_url nor sendmail is set: mails wait in "
+		    "the outbox until one is");
+	if ((rc = pthread_create(&ob->thread, NULL, worker, ob)) != 0) {
+		if (asprintf(err, "outbox: cannot start: %s",
+		    strerror(rc)) < 0)
+			*err = NULL;
+		pthread_mutex_destroy(&ob->lock);
+		pthread_cond_destroy(&ob->cond);
+		free(ob);
+		return NULL;
+	}
+	store_on_outbox(st, kick_hook, ob);
+	return ob;
+}
+
+void
+outbox_stop(struct outbox *ob)
+{
+	if (ob == NULL)
+		return;
+	store_on_outbox(ob->st, NULL, NULL);
+	pthread_mutex_lock(&ob->lock);
+	ob->stopping = 1;
+	pthread_cond_signal(&ob->cond);
+	pthread_mutex_unlock(&ob->lock);
+	pthread_join(ob->thread, NULL);
+	pthread_mutex_destroy(&ob->lock);
+	pthread_cond_destroy(&ob->cond);
+	free(ob);
+	curl_global_cleanup();
+}

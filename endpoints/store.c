@@ -1,0 +1,1603 @@
+/*
+ * store: the SQLite implementation of store.h, and the only file that
+ * includes sqlite3.h.
+ *
+ * Connections.  One writer connection, owned by the writer thread, and a
+ * pool of reader connections: a reading function takes an idle one (or
+ * opens a new one), runs its statement and gives it back, so each reader
+ * is used by one thread at a time (SQLITE_OPEN_NOMUTEX) and a thread-per-
+ * connection server never shares one.  Every statement is prepared once
+ * per connection, on first use (SQLITE_PREPARE_PERSISTENT), and reset
+ * after each use.
+ *
+ * Group commit.  store_write queues a struct write (on the caller's stack)
+ * and sleeps on st->done until the writer marks it done.  The writer takes
+ * everything queued (up to group_max) into one BEGIN IMMEDIATE ... COMMIT,
+ * each write inside its own SAVEPOINT so that a write that fails rolls back
+ * only itself, and marks the writes done only after COMMIT returned: with
+ * WAL and synchronous=FULL that is after the fsync of the WAL, so an
+ * answered request survives a crash or a power cut.  N waiting requests
+ * cost one fsync instead of N.
+ *
+ * Invariant: a struct write is touched by the writer only between taking
+ * it from the queue and setting done (under st->lock); after that its
+ * owner may return and the memory is gone.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "http.h"
+#include "store.h"
+
+#define BUSY_TIMEOUT_MS	5000	/* readers and writer wait this long for a
+				   lock another process holds */
+#define POOL_IDLE_MAX	8	/* idle reader connections kept open */
+
+/*
+ * The schema, one migration per version: migrations[i] takes a database
+ * from user_version i to i + 1, in its own transaction.  Never edit a
+ * migration that shipped; append a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: accounts, sessions, single-use tokens, outbox. */
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  email TEXT NOT NULL COLLATE NOCASE UNIQUE"
+	"    CHECK (email COLLATE BINARY = lower(email)"
+	"      AND length(email) <= 254),"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  password_hash TEXT,"
+	"  verified_at INTEGER,"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE sessions ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE tokens ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  purpose TEXT NOT NULL CHECK (purpose IN ('verify', 'reset', 'magic')),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER"
+	") WITHOUT ROWID;"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('mail', 'webhook')),"
+	"  recipient TEXT NOT NULL,"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL,"
+	"  headers TEXT NOT NULL DEFAULT '{}',"
+	"  created_at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  delivered_at INTEGER,"
+	"  last_error TEXT"
+	");",
+	/* 2: the indexes the hot queries need. */
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE INDEX tokens_user ON tokens(user_id, purpose);"
+	"CREATE INDEX outbox_due ON outbox(next_attempt_at)"
+	"  WHERE delivered_at IS NULL;",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
+    STORE_SCHEMA_VERSION, "one migration per schema version");
+
+#define USER_COLS "id, email, name, password_hash, verified_at, disabled, " \
+	"created_at"
+#define MSG_COLS "id, message_id, kind, recipient, subject, body, headers, " \
+	"created_at, attempts, next_attempt_at, delivered_at, last_error"
+
+enum q {
+	Q_PING,
+	Q_VERSION,
+	Q_USER_BY_EMAIL,
+	Q_USER_BY_ID,
+	Q_USER_LIST,
+	Q_USER_INSERT,
+	Q_USER_SET_PASSWORD,
+	Q_USER_VERIFY,
+	Q_USER_SET_DISABLED,
+	Q_SESSION_GET,
+	Q_SESSION_INSERT,
+	Q_SESSION_TOUCH,
+	Q_SESSION_DELETE,
+	Q_SESSION_DELETE_USER,
+	Q_SESSION_PRUNE_USER,
+	Q_SESSION_PRUNE,
+	Q_TOKEN_PRUNE,
+	Q_TOKEN_INSERT,
+	Q_TOKEN_CHECK,
+	Q_TOKEN_USE,
+	Q_TOKEN_USE_OTHERS,
+	Q_OUTBOX_INSERT,
+	Q_OUTBOX_DELIVERED,
+	Q_OUTBOX_RETRY,
+	Q_OUTBOX_DUE,
+	Q_OUTBOX_NEXT,
+	Q_OUTBOX_LIST,
+	Q__MAX
+};
+
+static const char *const queries[Q__MAX] = {
+	[Q_PING] = "SELECT count(*) FROM sqlite_schema",
+	[Q_VERSION] = "PRAGMA user_version",
+	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email = ?1",
+	[Q_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+	[Q_USER_LIST] = "SELECT " USER_COLS " FROM users ORDER BY id",
+	[Q_USER_INSERT] = "INSERT INTO users (email, name, password_hash,"
+	    " verified_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_USER_SET_PASSWORD] =
+	    "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+	[Q_USER_VERIFY] = "UPDATE users SET verified_at ="
+	    " coalesce(verified_at, ?2) WHERE id = ?1",
+	[Q_USER_SET_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1",
+	[Q_SESSION_GET] = "SELECT s.user_id, s.csrf, s.created_at,"
+	    " s.last_seen, s.expires_at, u.disabled FROM sessions s"
+	    " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+	[Q_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, csrf,"
+	    " created_at, last_seen, expires_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+	[Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen ="
+	    " max(last_seen, ?2) WHERE token_hash = ?1",
+	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[Q_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
+	[Q_SESSION_PRUNE_USER] = "DELETE FROM sessions WHERE user_id = ?1"
+	    " AND expires_at <= ?2",
+	[Q_SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1"
+	    " OR last_seen < ?2",
+	[Q_TOKEN_PRUNE] = "DELETE FROM tokens WHERE expires_at < ?1",
+	[Q_TOKEN_INSERT] = "INSERT INTO tokens (token_hash, purpose, user_id,"
+	    " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_TOKEN_CHECK] = "SELECT user_id FROM tokens WHERE token_hash = ?1"
+	    " AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3",
+	[Q_TOKEN_USE] = "UPDATE tokens SET used_at = ?3 WHERE token_hash = ?1"
+	    " AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3"
+	    " RETURNING user_id",
+	/* A used token retires the account's other tokens of its kind: an
+	 * older reset mail must not work after a reset. */
+	[Q_TOKEN_USE_OTHERS] = "UPDATE tokens SET used_at = ?3"
+	    " WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL",
+	[Q_OUTBOX_INSERT] = "INSERT INTO outbox (message_id, kind, recipient,"
+	    " subject, body, headers, created_at, next_attempt_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	[Q_OUTBOX_DELIVERED] = "UPDATE outbox SET delivered_at = ?2,"
+	    " attempts = attempts + 1, last_error = NULL,"
+	    " body = coalesce(?3, body) WHERE id = ?1 AND delivered_at IS NULL",
+	[Q_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1,"
+	    " next_attempt_at = ?2, last_error = ?3"
+	    " WHERE id = ?1 AND delivered_at IS NULL",
+	[Q_OUTBOX_DUE] = "SELECT " MSG_COLS " FROM outbox"
+	    " WHERE delivered_at IS NULL AND next_attempt_at <= ?1"
+	    " ORDER BY next_attempt_at, id LIMIT ?2",
+	[Q_OUTBOX_NEXT] = "SELECT min(next_attempt_at) FROM outbox"
+	    " WHERE delivered_at IS NULL",
+	[Q_OUTBOX_LIST] = "SELECT " MSG_COLS " FROM outbox ORDER BY id",
+};
+
+static const char *const purposes[] = {
+	[STORE_VERIFY] = "verify",
+	[STORE_RESET] = "reset",
+	[STORE_MAGIC] = "magic",
+};
+
+struct conn {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[Q__MAX];
+	struct conn	*next;		/* in the idle pool */
+};
+
+struct write {
+	int		(*fn)(struct store_tx *, void *);
+	void		*arg;
+	int		 rc;
+	int		 done;
+	struct write	*next;
+};
+
+struct store_tx {
+	struct store	*st;
+	struct conn	*c;
+	int		 outbox;	/* this write added an outbox row */
+};
+
+struct store {
+	char		*path;
+	struct conn	*writer;
+	pthread_t	 thread;
+	int		 started;
+
+	pthread_mutex_t	 lock;		/* the fields below */
+	pthread_cond_t	 work;		/* queue not empty, or stopping */
+	pthread_cond_t	 done;		/* a group finished */
+	struct write	*head, *tail;
+	int		 stopping;
+	int		 group_max;
+	unsigned long	 commits, writes;
+	void		(*on_outbox)(void *);
+	void		*on_outbox_arg;
+
+	pthread_mutex_t	 pool_lock;
+	struct conn	*pool;
+	int		 pool_idle;
+};
+
+static void
+logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+logmsg(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	http_log("store: %s", msg ? msg : "(out of memory)");
+	free(msg);
+}
+
+static char *
+xprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+/* STORE_BUSY for lock timeouts, else STORE_ERROR (logged with what). */
+static int
+fail(struct conn *c, int rc, const char *what)
+{
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+		logmsg("%s: database busy", what);
+		return STORE_BUSY;
+	}
+	logmsg("%s: %s", what, c ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+	return STORE_ERROR;
+}
+
+static int
+exec(struct conn *c, const char *sql)
+{
+	char	*msg = NULL;
+	int	 rc;
+
+	if ((rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg)) != SQLITE_OK) {
+		logmsg("%s: %s", sql, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+	}
+	return rc;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < Q__MAX; i++)
+		sqlite3_finalize(c->stmt[i]);
+	if (sqlite3_close(c->db) != SQLITE_OK)
+		logmsg("close: %s", sqlite3_errmsg(c->db));
+	free(c);
+}
+
+/*
+ * Opens a connection to path with the settings every connection needs;
+ * writer connections get WAL and synchronous=FULL, readers query_only.
+ * Returns NULL and sets *err (heap) on failure.
+ */
+static struct conn *
+conn_open(const char *path, int writer, char **err)
+{
+	struct conn	*c;
+	int		 rc;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		*err = xprintf("out of memory");
+		return NULL;
+	}
+	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
+	    (writer ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX |
+	    SQLITE_OPEN_EXRESCODE, NULL);
+	if (rc != SQLITE_OK) {
+		*err = xprintf("%s: %s", path, c->db ?
+		    sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	if (sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
+	    exec(c, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
+	    exec(c, "PRAGMA trusted_schema = OFF") != SQLITE_OK) {
+		*err = xprintf("%s: %s", path, sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	if (writer) {
+		sqlite3_stmt	*s = NULL;
+		int		 wal = 0;
+
+		/* journal_mode answers the mode it ended in: a database on a
+		 * file system without shared memory stays in another mode,
+		 * and then we refuse rather than run without WAL. */
+		if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1,
+		    &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+			wal = sqlite3_stricmp((const char *)
+			    sqlite3_column_text(s, 0), "wal") == 0;
+		sqlite3_finalize(s);
+		if (!wal) {
+			*err = xprintf("%s: cannot use WAL mode: %s", path,
+			    sqlite3_errmsg(c->db));
+			goto fail;
+		}
+		if (exec(c, "PRAGMA synchronous = FULL") != SQLITE_OK) {
+			*err = xprintf("%s: %s", path, sqlite3_errmsg(c->db));
+			goto fail;
+		}
+	} else if (exec(c, "PRAGMA query_only = ON") != SQLITE_OK) {
+		*err = xprintf("%s: %s", path, sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	return c;
+fail:
+	conn_close(c);
+	return NULL;
+}
+
+/* The prepared statement q of connection c, prepared on first use; NULL
+ * (logged) if it cannot be. */
+static sqlite3_stmt *
+stmt(struct conn *c, enum q q)
+{
+	int	 rc;
+
+	if (c->stmt[q] == NULL) {
+		rc = sqlite3_prepare_v3(c->db, queries[q], -1,
+		    SQLITE_PREPARE_PERSISTENT, &c->stmt[q], NULL);
+		if (rc != SQLITE_OK) {
+			logmsg("prepare %s: %s", queries[q],
+			    sqlite3_errmsg(c->db));
+			return NULL;
+		}
+	}
+	return c->stmt[q];
+}
+
+/* Resets s for its next use; bindings cleared so no secret lingers. */
+static void
+done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+static int
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i) == SQLITE_OK;
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) == SQLITE_OK;
+}
+
+static int
+bind_int(sqlite3_stmt *s, int i, long long v)
+{
+	return sqlite3_bind_int64(s, i, v) == SQLITE_OK;
+}
+
+/* Binds 0 as NULL (times that have not happened). */
+static int
+bind_time(sqlite3_stmt *s, int i, long long v)
+{
+	if (v == 0)
+		return sqlite3_bind_null(s, i) == SQLITE_OK;
+	return sqlite3_bind_int64(s, i, v) == SQLITE_OK;
+}
+
+/* A heap copy of text column i, NULL for SQL NULL; *oom set on failure. */
+static char *
+col_text(sqlite3_stmt *s, int i, int *oom)
+{
+	const unsigned char *t;
+	char		*p;
+	int		 n;
+
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	t = sqlite3_column_text(s, i);
+	n = sqlite3_column_bytes(s, i);
+	if (t == NULL || (p = malloc((size_t)n + 1)) == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	memcpy(p, t, (size_t)n);
+	p[n] = '\0';
+	return p;
+}
+
+/* ---- the reader pool ---- */
+
+static struct conn *
+reader_get(struct store *st)
+{
+	struct conn	*c;
+	char		*err = NULL;
+
+	pthread_mutex_lock(&st->pool_lock);
+	if ((c = st->pool) != NULL) {
+		st->pool = c->next;
+		st->pool_idle--;
+	}
+	pthread_mutex_unlock(&st->pool_lock);
+	if (c == NULL && (c = conn_open(st->path, 0, &err)) == NULL) {
+		logmsg("reader: %s", err ? err : "out of memory");
+		free(err);
+	}
+	return c;
+}
+
+static void
+reader_put(struct store *st, struct conn *c)
+{
+	pthread_mutex_lock(&st->pool_lock);
+	if (st->pool_idle < POOL_IDLE_MAX) {
+		c->next = st->pool;
+		st->pool = c;
+		st->pool_idle++;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&st->pool_lock);
+	conn_close(c);
+}
+
+/* ---- migrations ---- */
+
+static int
+user_version(struct conn *c, int *v)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(c, Q_VERSION)) == NULL)
+		return 0;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(s, 0);
+	done(s);
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * Brings the database of c to version max, one transaction per step (a
+ * crash leaves it at the last complete version).  Another process may be
+ * migrating at the same time: the version is read again after BEGIN
+ * IMMEDIATE, which waits for it.  Returns 1, or 0 with *err set.
+ */
+static int
+migrate(struct conn *c, const char *path, int max, char **err)
+{
+	char	 sql[64];
+	int	 v;
+
+	if (!user_version(c, &v)) {
+		*err = xprintf("%s: not a database Porch can read: %s", path,
+		    sqlite3_errmsg(c->db));
+		return 0;
+	}
+	while (v < max) {
+		if (exec(c, "BEGIN IMMEDIATE") != SQLITE_OK) {
+			*err = xprintf("%s: cannot lock for migration: %s",
+			    path, sqlite3_errmsg(c->db));
+			return 0;
+		}
+		if (!user_version(c, &v))
+			goto fail;
+		if (v >= max) {
+			exec(c, "ROLLBACK");
+			break;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(c, migrations[v]) != SQLITE_OK ||
+		    exec(c, sql) != SQLITE_OK ||
+		    exec(c, "COMMIT") != SQLITE_OK)
+			goto fail;
+		v++;
+	}
+	if (v > max) {
+		*err = xprintf("%s: the database has schema version %d, newer "
+		    "than this porchd knows (%d); refusing to start (run the "
+		    "porchd that wrote it, or restore a backup)", path, v, max);
+		return 0;
+	}
+	return 1;
+fail:
+	*err = xprintf("%s: migration to schema version %d failed: %s", path,
+	    v + 1, sqlite3_errmsg(c->db));
+	if (!sqlite3_get_autocommit(c->db))
+		exec(c, "ROLLBACK");
+	return 0;
+}
+
+/* Creates the folder that will hold path (mode 0700) and the file itself
+ * (mode 0600) when missing, so the -wal and -shm files SQLite derives from
+ * the file's mode are private too. */
+static int
+prepare_path(const char *path, char **err)
+{
+	char	*dir, *slash, *p;
+	int	 fd;
+
+	if ((dir = strdup(path)) == NULL) {
+		*err = xprintf("out of memory");
+		return 0;
+	}
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		for (p = dir + 1; ; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			char c = *p;
+			*p = '\0';
+			if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+				*err = xprintf("%s: cannot create folder: %s",
+				    dir, strerror(errno));
+				free(dir);
+				return 0;
+			}
+			if ((*p = c) == '\0')
+				break;
+		}
+	}
+	free(dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		*err = xprintf("%s: %s", path, strerror(errno));
+		return 0;
+	}
+	close(fd);
+	return 1;
+}
+
+/* ---- the writer ---- */
+
+/*
+ * Runs the n writes of list in one transaction; sets each one's rc.
+ * Returns 1 when some committed write added an outbox row.
+ */
+static int
+run_group(struct store *st, struct write *list)
+{
+	struct conn	*c = st->writer;
+	struct store_tx	 tx = { st, c, 0 };
+	struct write	*w;
+	int		 rc, outbox = 0, aborted = 0;
+
+	if ((rc = exec(c, "BEGIN IMMEDIATE")) != SQLITE_OK) {
+		rc = fail(c, rc, "begin");
+		for (w = list; w; w = w->next)
+			w->rc = rc;
+		return 0;
+	}
+	for (w = list; w; w = w->next) {
+		if (aborted) {
+			w->rc = STORE_ERROR;
+			continue;
+		}
+		if (exec(c, "SAVEPOINT w") != SQLITE_OK) {
+			w->rc = STORE_ERROR;
+			aborted = 1;
+			continue;
+		}
+		tx.outbox = 0;
+		w->rc = w->fn(&tx, w->arg);
+		if (sqlite3_get_autocommit(c->db)) {
+			/* SQLite rolled the whole transaction back (I/O
+			 * error, disk full): no write of this group stays. */
+			logmsg("transaction rolled back: %s",
+			    sqlite3_errmsg(c->db));
+			aborted = 1;
+			continue;
+		}
+		if (w->rc != STORE_OK &&
+		    exec(c, "ROLLBACK TO w") != SQLITE_OK)
+			aborted = 1;
+		if (exec(c, "RELEASE w") != SQLITE_OK)
+			aborted = 1;
+		if (w->rc == STORE_OK && tx.outbox)
+			outbox = 1;
+	}
+	if (!aborted && (rc = exec(c, "COMMIT")) == SQLITE_OK)
+		return outbox;
+	rc = aborted ? STORE_ERROR : fail(c, rc, "commit");
+	if (!sqlite3_get_autocommit(c->db))
+		exec(c, "ROLLBACK");
+	for (w = list; w; w = w->next)
+		w->rc = rc;
+	return 0;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct store	*st = arg;
+	struct write	*list, *w, **tail;
+	void		(*hook)(void *);
+	void		*hook_arg;
+	int		 n, outbox;
+
+	pthread_mutex_lock(&st->lock);
+	for (;;) {
+		while (st->head == NULL && !st->stopping)
+			pthread_cond_wait(&st->work, &st->lock);
+		if (st->head == NULL)
+			break;		/* stopping, and the queue is empty */
+		list = st->head;
+		for (n = 1, tail = &list->next; *tail && n < st->group_max;
+		    n++)
+			tail = &(*tail)->next;
+		st->head = *tail;
+		if (st->head == NULL)
+			st->tail = NULL;
+		*tail = NULL;
+		pthread_mutex_unlock(&st->lock);
+
+		outbox = run_group(st, list);
+
+		pthread_mutex_lock(&st->lock);
+		st->commits++;
+		st->writes += (unsigned long)n;
+		while ((w = list) != NULL) {
+			list = w->next;
+			w->done = 1;	/* w may vanish from here on */
+		}
+		pthread_cond_broadcast(&st->done);
+		/* Called under the lock, so that once store_on_outbox
+		 * returned no call of the old hook is still running. */
+		hook = st->on_outbox;
+		hook_arg = st->on_outbox_arg;
+		if (outbox && hook)
+			hook(hook_arg);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+int
+store_write(struct store *st, int (*fn)(struct store_tx *, void *),
+    void *arg)
+{
+	struct write	 w = { fn, arg, STORE_ERROR, 0, NULL };
+
+	if (st->started && pthread_equal(pthread_self(), st->thread)) {
+		logmsg("store_write called from the writer thread");
+		return STORE_ERROR;
+	}
+	pthread_mutex_lock(&st->lock);
+	if (st->stopping || !st->started) {
+		pthread_mutex_unlock(&st->lock);
+		logmsg("write after close");
+		return STORE_ERROR;
+	}
+	if (st->tail)
+		st->tail->next = &w;
+	else
+		st->head = &w;
+	st->tail = &w;
+	pthread_cond_signal(&st->work);
+	while (!w.done)
+		pthread_cond_wait(&st->done, &st->lock);
+	pthread_mutex_unlock(&st->lock);
+	return w.rc;
+}
+
+void
+store_set_group_max(struct store *st, int n)
+{
+	pthread_mutex_lock(&st->lock);
+	st->group_max = n < 1 ? 1 : n > STORE_GROUP_MAX ? STORE_GROUP_MAX : n;
+	pthread_mutex_unlock(&st->lock);
+}
+
+void
+store_stats(struct store *st, unsigned long *commits, unsigned long *writes)
+{
+	pthread_mutex_lock(&st->lock);
+	*commits = st->commits;
+	*writes = st->writes;
+	pthread_mutex_unlock(&st->lock);
+}
+
+int
+store_pending(struct store *st)
+{
+	struct write	*w;
+	int		 n = 0;
+
+	pthread_mutex_lock(&st->lock);
+	for (w = st->head; w; w = w->next)
+		n++;
+	pthread_mutex_unlock(&st->lock);
+	return n;
+}
+
+void
+store_on_outbox(struct store *st, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&st->lock);
+	st->on_outbox = fn;
+	st->on_outbox_arg = arg;
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* ---- opening and closing ---- */
+
+struct store *
+store_open_version(const char *path, int max, char **err)
+{
+	struct store	*st;
+
+	*err = NULL;
+	if (max < 1 || max > STORE_SCHEMA_VERSION)
+		max = STORE_SCHEMA_VERSION;
+	if (sqlite3_threadsafe() == 0) {
+		*err = xprintf("SQLite was built without thread support");
+		return NULL;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		free(st);
+		*err = xprintf("out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->work, NULL);
+	pthread_cond_init(&st->done, NULL);
+	pthread_mutex_init(&st->pool_lock, NULL);
+	st->group_max = STORE_GROUP_MAX;
+	if (!prepare_path(path, err) ||
+	    (st->writer = conn_open(path, 1, err)) == NULL ||
+	    !migrate(st->writer, path, max, err))
+		goto fail;
+	if ((errno = pthread_create(&st->thread, NULL, writer_main, st))) {
+		*err = xprintf("cannot start the writer thread: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	st->started = 1;
+	return st;
+fail:
+	if (*err == NULL)
+		*err = xprintf("%s: cannot open", path);
+	store_close(st);
+	return NULL;
+}
+
+struct store *
+store_open(const char *path, char **err)
+{
+	return store_open_version(path, STORE_SCHEMA_VERSION, err);
+}
+
+void
+store_close(struct store *st)
+{
+	struct conn	*c;
+
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->stopping = 1;
+	pthread_cond_signal(&st->work);
+	pthread_mutex_unlock(&st->lock);
+	if (st->started)
+		pthread_join(st->thread, NULL);
+	while ((c = st->pool) != NULL) {
+		st->pool = c->next;
+		conn_close(c);
+	}
+	/* The last connection to close checkpoints the WAL into the main
+	 * file and removes it. */
+	conn_close(st->writer);
+	pthread_mutex_destroy(&st->lock);
+	pthread_cond_destroy(&st->work);
+	pthread_cond_destroy(&st->done);
+	pthread_mutex_destroy(&st->pool_lock);
+	free(st->path);
+	free(st);
+}
+
+int
+store_ping(struct store *st)
+{
+	struct conn	*c;
+	sqlite3_stmt	*s;
+	int		 ok = 0;
+
+	if ((c = reader_get(st)) == NULL)
+		return 0;
+	if ((s = stmt(c, Q_PING)) != NULL) {
+		ok = sqlite3_step(s) == SQLITE_ROW;
+		done(s);
+	}
+	reader_put(st, c);
+	return ok;
+}
+
+int
+store_version(struct store *st)
+{
+	struct conn	*c;
+	int		 v = -1;
+
+	if ((c = reader_get(st)) == NULL)
+		return -1;
+	if (!user_version(c, &v))
+		v = -1;
+	reader_put(st, c);
+	return v;
+}
+
+/* ---- accounts ---- */
+
+void
+store_user_free(struct store_user *u)
+{
+	free(u->email);
+	free(u->name);
+	if (u->password_hash)
+		explicit_bzero(u->password_hash, strlen(u->password_hash));
+	free(u->password_hash);
+	memset(u, 0, sizeof(*u));
+}
+
+static int
+row_user(sqlite3_stmt *s, struct store_user *u)
+{
+	int	 oom = 0;
+
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(s, 0);
+	u->email = col_text(s, 1, &oom);
+	u->name = col_text(s, 2, &oom);
+	u->password_hash = col_text(s, 3, &oom);
+	u->verified_at = sqlite3_column_int64(s, 4);
+	u->disabled = sqlite3_column_int(s, 5);
+	u->created_at = sqlite3_column_int64(s, 6);
+	if (oom || u->email == NULL) {
+		store_user_free(u);
+		return 0;
+	}
+	if (u->name == NULL && (u->name = strdup("")) == NULL) {
+		store_user_free(u);
+		return 0;
+	}
+	return 1;
+}
+
+/* Runs the one-row user query q on c with key bound as text or integer. */
+static int
+user_query(struct conn *c, enum q q, const char *key, long long id,
+    struct store_user *out)
+{
+	sqlite3_stmt	*s;
+	int		 rc, r;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = stmt(c, q)) == NULL)
+		return STORE_ERROR;
+	if (!(key ? bind_text(s, 1, key) : bind_int(s, 1, id))) {
+		done(s);
+		return fail(c, SQLITE_ERROR, "bind");
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		r = row_user(s, out) ? STORE_OK : STORE_ERROR;
+	else if (rc == SQLITE_DONE)
+		r = STORE_NOTFOUND;
+	else
+		r = fail(c, rc, "user");
+	done(s);
+	return r;
+}
+
+int
+store_user_by_email(struct store *st, const char *email,
+    struct store_user *out)
+{
+	struct conn	*c;
+	int		 r;
+
+	memset(out, 0, sizeof(*out));
+	if ((c = reader_get(st)) == NULL)
+		return STORE_ERROR;
+	r = user_query(c, Q_USER_BY_EMAIL, email, 0, out);
+	reader_put(st, c);
+	return r;
+}
+
+int
+store_user_by_id(struct store *st, long long id, struct store_user *out)
+{
+	struct conn	*c;
+	int		 r;
+
+	memset(out, 0, sizeof(*out));
+	if ((c = reader_get(st)) == NULL)
+		return STORE_ERROR;
+	r = user_query(c, Q_USER_BY_ID, NULL, id, out);
+	reader_put(st, c);
+	return r;
+}
+
+int
+store_user_list(struct store *st,
+    int (*fn)(const struct store_user *, void *), void *arg)
+{
+	struct conn	*c;
+	sqlite3_stmt	*s;
+	struct store_user u;
+	int		 rc, r = STORE_OK, more;
+
+	if ((c = reader_get(st)) == NULL)
+		return STORE_ERROR;
+	if ((s = stmt(c, Q_USER_LIST)) == NULL) {
+		reader_put(st, c);
+		return STORE_ERROR;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!row_user(s, &u)) {
+			r = STORE_ERROR;
+			break;
+		}
+		more = fn(&u, arg);
+		store_user_free(&u);
+		if (!more)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(c, rc, "user list");
+	done(s);
+	reader_put(st, c);
+	return r;
+}
+
+/* Steps a statement that returns no row; STORE_NOTFOUND when it changed
+ * nothing and want_change is set. */
+static int
+step_change(struct conn *c, sqlite3_stmt *s, int want_change,
+    const char *what)
+{
+	int	 rc, r;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		r = (want_change && sqlite3_changes(c->db) == 0) ?
+		    STORE_NOTFOUND : STORE_OK;
+	else if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+	    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		r = STORE_EXISTS;
+	else
+		r = fail(c, rc, what);
+	done(s);
+	return r;
+}
+
+int
+stx_user_create(struct store_tx *tx, const char *email, const char *name,
+    const char *password_hash, long long verified_at, long long now,
+    long long *id)
+{
+	sqlite3_stmt	*s;
+	int		 r;
+
+	if ((s = stmt(tx->c, Q_USER_INSERT)) == NULL)
+		return STORE_ERROR;
+	if (!bind_text(s, 1, email) || !bind_text(s, 2, name ? name : "") ||
+	    !bind_text(s, 3, password_hash) || !bind_time(s, 4, verified_at) ||
+	    !bind_int(s, 5, now)) {
+		done(s);
+		return fail(tx->c, SQLITE_ERROR, "bind");
+	}
+	r = step_change(tx->c, s, 0, "user create");
+	if (r == STORE_OK && id)
+		*id = sqlite3_last_insert_rowid(tx->c->db);
+	return r;
+}
+
+int
+stx_user_by_email(struct store_tx *tx, const char *email,
+    struct store_user *out)
+{
+	return user_query(tx->c, Q_USER_BY_EMAIL, email, 0, out);
+}
+
+int
+stx_user_by_id(struct store_tx *tx, long long id, struct store_user *out)
+{
+	return user_query(tx->c, Q_USER_BY_ID, NULL, id, out);
+}
+
+int
+stx_user_set_password(struct store_tx *tx, long long id,
+    const char *password_hash)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(tx->c, Q_USER_SET_PASSWORD)) == NULL)
+		return STORE_ERROR;
+	bind_int(s, 1, id);
+	bind_text(s, 2, password_hash);
+	return step_change(tx->c, s, 1, "set password");
+}
+
+int
+stx_user_verify(struct store_tx *tx, long long id, long long now)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(tx->c, Q_USER_VERIFY)) == NULL)
+		return STORE_ERROR;
+	bind_int(s, 1, id);
+	bind_int(s, 2, now);
+	return step_change(tx->c, s, 1, "verify");
+}
+
+int
+stx_user_set_disabled(struct store_tx *tx, long long id, int disabled)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(tx->c, Q_USER_SET_DISABLED)) == NULL)
+		return STORE_ERROR;
+	bind_int(s, 1, id);
+	bind_int(s, 2, disabled != 0);
+	return step_change(tx->c, s, 1, "disable");
+}
+
+struct user_create_arg {
+	const char	*email, *name, *hash;
+	long long	 verified_at, now, id;
+};
+
+static int
+user_create_tx(struct store_tx *tx, void *arg)
+{
+	struct user_create_arg *a = arg;
+
+	return stx_user_create(tx, a->email, a->name, a->hash,
+	    a->verified_at, a->now, &a->id);
+}
+
+int
+store_user_create(struct store *st, const char *email, const char *name,
+    const char *password_hash, long long verified_at, long long now,
+    long long *id)
+{
+	struct user_create_arg a = { email, name, password_hash,
+	    verified_at, now, 0 };
+	int	 r;
+
+	r = store_write(st, user_create_tx, &a);
+	if (r == STORE_OK && id)
+		*id = a.id;
+	return r;
+}
+
+/* ---- sessions ---- */
+
+int
+store_session_get(struct store *st, const char *hash,
+    struct store_session *out)
+{
+	struct conn	*c;
+	sqlite3_stmt	*s;
+	const unsigned char *csrf;
+	int		 rc, r;
+
+	memset(out, 0, sizeof(*out));
+	if ((c = reader_get(st)) == NULL)
+		return STORE_ERROR;
+	if ((s = stmt(c, Q_SESSION_GET)) == NULL) {
+		reader_put(st, c);
+		return STORE_ERROR;
+	}
+	bind_text(s, 1, hash);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->user_id = sqlite3_column_int64(s, 0);
+		if ((csrf = sqlite3_column_text(s, 1)) != NULL)
+			snprintf(out->csrf, sizeof(out->csrf), "%s",
+			    (const char *)csrf);
+		out->created_at = sqlite3_column_int64(s, 2);
+		out->last_seen = sqlite3_column_int64(s, 3);
+		out->expires_at = sqlite3_column_int64(s, 4);
+		out->user_disabled = sqlite3_column_int(s, 5);
+		r = STORE_OK;
+	} else if (rc == SQLITE_DONE)
+		r = STORE_NOTFOUND;
+	else
+		r = fail(c, rc, "session");
+	done(s);
+	reader_put(st, c);
+	return r;
+}
+
+int
+stx_session_create(struct store_tx *tx, const char *hash, long long user_id,
+    const char *csrf, long long now, long long expires_at)
+{
+	sqlite3_stmt	*s;
+	int		 r;
+
+	/* Each login drops the account's dead sessions: the table stays as
+	 * small as the live sessions without a sweeper. */
+	if ((s = stmt(tx->c, Q_SESSION_PRUNE_USER)) == NULL)
+		return STORE_ERROR;
+	bind_int(s, 1, user_id);
+	bind_int(s, 2, now);
+	if ((r = step_change(tx->c, s, 0, "session prune")) != STORE_OK)
+		return r;
+	if ((s = stmt(tx->c, Q_SESSION_INSERT)) == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, hash);
+	bind_int(s, 2, user_id);
+	bind_text(s, 3, csrf);
+	bind_int(s, 4, now);
+	bind_int(s, 5, expires_at);
+	return step_change(tx->c, s, 0, "session create");
+}
+
+int
+stx_session_delete(struct store_tx *tx, const char *hash)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(tx->c, Q_SESSION_DELETE)) == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, hash);
+	return step_change(tx->c, s, 0, "session delete");
+}
+
+int
+stx_session_delete_user(struct store_tx *tx, long long user_id)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(tx->c, Q_SESSION_DELETE_USER)) == NULL)
+		return STORE_ERROR;
+	bind_int(s, 1, user_id);
+	return step_change(tx->c, s, 0, "sessions delete");
+}
+
+int
+stx_session_prune(struct store_tx *tx, long long now, long long idle_before)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(tx->c, Q_SESSION_PRUNE)) == NULL)
+		return STORE_ERROR;
+	bind_int(s, 1, now);
+	bind_int(s, 2, idle_before);
+	return step_change(tx->c, s, 0, "session prune");
+}
+
+struct prune_arg {
+	long long	 now, idle_before, sessions, tokens;
+};
+
+static int
+prune_tx(struct store_tx *tx, void *arg)
+{
+	struct prune_arg *a = arg;
+	sqlite3_stmt	*s;
+	int		 r;
+
+	if ((r = stx_session_prune(tx, a->now, a->idle_before)) != STORE_OK)
+		return r;
+	a->sessions = sqlite3_changes(tx->c->db);
+	if ((s = stmt(tx->c, Q_TOKEN_PRUNE)) == NULL)
+		return STORE_ERROR;
+	/* a day after expiry: long enough to tell "expired" from "unknown"
+	 * in a support case, short enough to keep the table small */
+	bind_int(s, 1, a->now - 86400);
+	if ((r = step_change(tx->c, s, 0, "token prune")) != STORE_OK)
+		return r;
+	a->tokens = sqlite3_changes(tx->c->db);
+	return STORE_OK;
+}
+
+int
+store_prune(struct store *st, long long now, long long idle_before,
+    long long *sessions, long long *tokens)
+{
+	struct prune_arg a = { now, idle_before, 0, 0 };
+	int		 r;
+
+	r = store_write(st, prune_tx, &a);
+	if (sessions)
+		*sessions = a.sessions;
+	if (tokens)
+		*tokens = a.tokens;
+	return r;
+}
+
+struct session_arg {
+	const char	*hash, *csrf;
+	long long	 user_id, now, expires_at;
+	enum q		 q;
+};
+
+static int
+session_tx(struct store_tx *tx, void *arg)
+{
+	struct session_arg *a = arg;
+	sqlite3_stmt	*s;
+
+	switch (a->q) {
+	case Q_SESSION_INSERT:
+		return stx_session_create(tx, a->hash, a->user_id, a->csrf,
+		    a->now, a->expires_at);
+	case Q_SESSION_DELETE:
+		return stx_session_delete(tx, a->hash);
+	case Q_SESSION_DELETE_USER:
+		return stx_session_delete_user(tx, a->user_id);
+	case Q_SESSION_TOUCH:
+		if ((s = stmt(tx->c, Q_SESSION_TOUCH)) == NULL)
+			return STORE_ERROR;
+		bind_text(s, 1, a->hash);
+		bind_int(s, 2, a->now);
+		return step_change(tx->c, s, 0, "session touch");
+	default:
+		return STORE_ERROR;
+	}
+}
+
+int
+store_session_create(struct store *st, const char *hash, long long user_id,
+    const char *csrf, long long now, long long expires_at)
+{
+	struct session_arg a = { hash, csrf, user_id, now, expires_at,
+	    Q_SESSION_INSERT };
+
+	return store_write(st, session_tx, &a);
+}
+
+int
+store_session_touch(struct store *st, const char *hash, long long now)
+{
+	struct session_arg a = { hash, NULL, 0, now, 0, Q_SESSION_TOUCH };
+
+	return store_write(st, session_tx, &a);
+}
+
+int
+store_session_delete(struct store *st, const char *hash)
+{
+	struct session_arg a = { hash, NULL, 0, 0, 0, Q_SESSION_DELETE };
+
+	return store_write(st, session_tx, &a);
+}
+
+int
+store_session_delete_user(struct store *st, long long user_id)
+{
+	struct session_arg a = { NULL, NULL, user_id, 0, 0,
+	    Q_SESSION_DELETE_USER };
+
+	return store_write(st, session_tx, &a);
+}
+
+/* ---- single-use tokens ---- */
+
+int
+stx_token_add(struct store_tx *tx, const char *hash,
+    enum store_purpose purpose, long long user_id, long long now,
+    long long expires_at)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(tx->c, Q_TOKEN_INSERT)) == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, hash);
+	bind_text(s, 2, purposes[purpose]);
+	bind_int(s, 3, user_id);
+	bind_int(s, 4, now);
+	bind_int(s, 5, expires_at);
+	return step_change(tx->c, s, 0, "token add");
+}
+
+int
+stx_token_consume(struct store_tx *tx, const char *hash,
+    enum store_purpose purpose, long long now, long long *user_id)
+{
+	sqlite3_stmt	*s;
+	int		 rc, r;
+
+	if ((s = stmt(tx->c, Q_TOKEN_USE)) == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, hash);
+	bind_text(s, 2, purposes[purpose]);
+	bind_int(s, 3, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(s, 0);
+		rc = sqlite3_step(s);	/* runs the UPDATE to its end */
+	} else if (rc == SQLITE_DONE)
+		*user_id = 0;
+	r = rc == SQLITE_DONE ? STORE_OK : fail(tx->c, rc, "token use");
+	done(s);
+	if (r != STORE_OK)
+		return r;
+	if (*user_id == 0)
+		return STORE_NOTFOUND;
+	if ((s = stmt(tx->c, Q_TOKEN_USE_OTHERS)) == NULL)
+		return STORE_ERROR;
+	bind_int(s, 1, *user_id);
+	bind_text(s, 2, purposes[purpose]);
+	bind_int(s, 3, now);
+	return step_change(tx->c, s, 0, "token retire");
+}
+
+int
+store_token_check(struct store *st, const char *hash,
+    enum store_purpose purpose, long long now, long long *user_id)
+{
+	struct conn	*c;
+	sqlite3_stmt	*s;
+	int		 rc, r;
+
+	*user_id = 0;
+	if ((c = reader_get(st)) == NULL)
+		return STORE_ERROR;
+	if ((s = stmt(c, Q_TOKEN_CHECK)) == NULL) {
+		reader_put(st, c);
+		return STORE_ERROR;
+	}
+	bind_text(s, 1, hash);
+	bind_text(s, 2, purposes[purpose]);
+	bind_int(s, 3, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(s, 0);
+		r = STORE_OK;
+	} else if (rc == SQLITE_DONE)
+		r = STORE_NOTFOUND;
+	else
+		r = fail(c, rc, "token check");
+	done(s);
+	reader_put(st, c);
+	return r;
+}
+
+/* ---- the outbox ---- */
+
+void
+store_message_free(struct store_message *m)
+{
+	free(m->message_id);
+	free(m->kind);
+	free(m->recipient);
+	free(m->subject);
+	free(m->body);
+	free(m->headers);
+	free(m->last_error);
+	memset(m, 0, sizeof(*m));
+}
+
+static int
+row_message(sqlite3_stmt *s, struct store_message *m)
+{
+	int	 oom = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(s, 0);
+	m->message_id = col_text(s, 1, &oom);
+	m->kind = col_text(s, 2, &oom);
+	m->recipient = col_text(s, 3, &oom);
+	m->subject = col_text(s, 4, &oom);
+	m->body = col_text(s, 5, &oom);
+	m->headers = col_text(s, 6, &oom);
+	m->created_at = sqlite3_column_int64(s, 7);
+	m->attempts = sqlite3_column_int64(s, 8);
+	m->next_attempt_at = sqlite3_column_int64(s, 9);
+	m->delivered_at = sqlite3_column_int64(s, 10);
+	m->last_error = col_text(s, 11, &oom);
+	if (oom || !m->message_id || !m->kind || !m->recipient ||
+	    !m->subject || !m->body || !m->headers) {
+		store_message_free(m);
+		return 0;
+	}
+	return 1;
+}
+
+int
+stx_outbox_add(struct store_tx *tx, const struct store_message *m,
+    long long now)
+{
+	sqlite3_stmt	*s;
+	int		 r;
+
+	if ((s = stmt(tx->c, Q_OUTBOX_INSERT)) == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, m->message_id);
+	bind_text(s, 2, m->kind ? m->kind : "mail");
+	bind_text(s, 3, m->recipient);
+	bind_text(s, 4, m->subject ? m->subject : "");
+	bind_text(s, 5, m->body);
+	bind_text(s, 6, m->headers ? m->headers : "{}");
+	bind_int(s, 7, now);
+	if ((r = step_change(tx->c, s, 0, "outbox add")) == STORE_OK)
+		tx->outbox = 1;
+	return r;
+}
+
+struct outbox_arg {
+	const struct store_message *m;
+	long long	 id, when;
+	const char	*error;
+	enum q		 q;
+};
+
+static int
+outbox_tx(struct store_tx *tx, void *arg)
+{
+	struct outbox_arg *a = arg;
+	sqlite3_stmt	*s;
+
+	if (a->q == Q_OUTBOX_INSERT)
+		return stx_outbox_add(tx, a->m, a->when);
+	if ((s = stmt(tx->c, a->q)) == NULL)
+		return STORE_ERROR;
+	bind_int(s, 1, a->id);
+	bind_int(s, 2, a->when);
+	bind_text(s, 3, a->error);	/* the error, or the new body */
+	return step_change(tx->c, s, 1, "outbox update");
+}
+
+int
+store_outbox_add(struct store *st, const struct store_message *m,
+    long long now)
+{
+	struct outbox_arg a = { m, 0, now, NULL, Q_OUTBOX_INSERT };
+
+	return store_write(st, outbox_tx, &a);
+}
+
+int
+store_outbox_delivered(struct store *st, long long id, long long now,
+    const char *body)
+{
+	struct outbox_arg a = { NULL, id, now, body, Q_OUTBOX_DELIVERED };
+
+	return store_write(st, outbox_tx, &a);
+}
+
+int
+store_outbox_retry(struct store *st, long long id, long long next,
+    const char *error)
+{
+	struct outbox_arg a = { NULL, id, next, error, Q_OUTBOX_RETRY };
+
+	return store_write(st, outbox_tx, &a);
+}
+
+int
+store_outbox_due(struct store *st, long long now, int limit,
+    struct store_message *out, int *n)
+{
+	struct conn	*c;
+	sqlite3_stmt	*s;
+	int		 rc = SQLITE_DONE, r = STORE_OK;
+
+	*n = 0;
+	if ((c = reader_get(st)) == NULL)
+		return STORE_ERROR;
+	if ((s = stmt(c, Q_OUTBOX_DUE)) == NULL) {
+		reader_put(st, c);
+		return STORE_ERROR;
+	}
+	bind_int(s, 1, now);
+	bind_int(s, 2, limit);
+	while (*n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!row_message(s, &out[*n])) {
+			r = STORE_ERROR;
+			break;
+		}
+		(*n)++;
+	}
+	if (r == STORE_OK && *n < limit && rc != SQLITE_DONE)
+		r = fail(c, rc, "outbox due");
+	done(s);
+	reader_put(st, c);
+	if (r != STORE_OK) {
+		while (*n > 0)
+			store_message_free(&out[--*n]);
+	}
+	return r;
+}
+
+int
+store_outbox_next(struct store *st, long long *when)
+{
+	struct conn	*c;
+	sqlite3_stmt	*s;
+	int		 rc, r;
+
+	*when = 0;
+	if ((c = reader_get(st)) == NULL)
+		return STORE_ERROR;
+	if ((s = stmt(c, Q_OUTBOX_NEXT)) == NULL) {
+		reader_put(st, c);
+		return STORE_ERROR;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*when = sqlite3_column_int64(s, 0);
+		r = STORE_OK;
+	} else if (rc == SQLITE_ROW)
+		r = STORE_NOTFOUND;
+	else
+		r = fail(c, rc, "outbox next");
+	done(s);
+	reader_put(st, c);
+	return r;
+}
+
+int
+store_outbox_list(struct store *st,
+    int (*fn)(const struct store_message *, void *), void *arg)
+{
+	struct conn	*c;
+	sqlite3_stmt	*s;
+	struct store_message m;
+	int		 rc, r = STORE_OK, more;
+
+	if ((c = reader_get(st)) == NULL)
+		return STORE_ERROR;
+	if ((s = stmt(c, Q_OUTBOX_LIST)) == NULL) {
+		reader_put(st, c);
+		return STORE_ERROR;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!row_message(s, &m)) {
+			r = STORE_ERROR;
+			break;
+		}
+		more = fn(&m, arg);
+		store_message_free(&m);
+		if (!more)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(c, rc, "outbox list");
+	done(s);
+	reader_put(st, c);
+	return r;
+}
