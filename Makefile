@@ -78,11 +78,16 @@ $(FUZZ_BIN): $(O)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(L
 check-deps:
 	@bash scripts/install-deps.sh
 
+# The whole portal from one process: the example site built into public/
+# and served by porchd with its SQLite database in var/.  Mails (sign-up
+# verification, resets) are kept as files in var/mail/ instead of sent.
 run: check-deps
 	$(MAKE) all
 	$(O)/porch build content -o public
-	@echo "Serving public/ on http://127.0.0.1:8080/ (Ctrl-C to stop)"
-	cd public && python3 -m http.server 8080 --bind 127.0.0.1
+	@mkdir -p var
+	@echo "Porch: http://127.0.0.1:8080/ (Ctrl-C to stop; mails go to var/mail/)"
+	$(O)/porchd serve --site public --db var/porch.db --listen 127.0.0.1:8080 \
+	    --public-url http://127.0.0.1:8080 --sendmail $(abspath scripts/dev-sendmail.sh)
 
 test: check-deps
 	$(MAKE) all
