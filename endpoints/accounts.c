@@ -272,9 +272,9 @@ signup(struct req *req)
 {
 	struct signup	 a;
 	char		 email[MAIL_ADDRESS_MAX + 1], tok[TOKEN_HEX + 1];
-	char		 th[TOKEN_HEX + 1], *hash = NULL, *title, *base;
-	const char	*pw, *name;
-	size_t		 pwlen = 0, namelen = 0;
+	char		 th[TOKEN_HEX + 1], *title, *base;
+	const char	*name;
+	size_t		 namelen = 0;
 	int		 rc;
 
 	memset(&a, 0, sizeof(a));
@@ -285,28 +285,11 @@ signup(struct req *req)
 	}
 	if (!csrf_ok(req) || !email_ok(req, email))
 		return;
-	pw = jstr(req, "password", &pwlen);
-	if (!password_ok(req, pw, pwlen))
-		return;
 	if ((name = jstr(req, "name", &namelen)) == NULL)
 		name = "";
 	if (strlen(name) != namelen || namelen > NAME_MAX_BYTES) {
 		resp_error(req, 400, "invalid_name", "The name may have at "
 		    "most %d bytes and no NUL character.", NAME_MAX_BYTES);
-		return;
-	}
-	/* Hashed whether or not the address is taken: the time taken must
-	 * not tell. */
-	rc = auth_password_hash(pw, pwlen, &hash);
-	wipe_password(req, pw, pwlen);
-	switch (rc) {
-	case AUTH_OK:
-		break;
-	case AUTH_BUSY:
-		answer_busy(req);
-		return;
-	default:
-		answer_store(req, STORE_ERROR);
 		return;
 	}
 	title = site_title(req);
@@ -322,7 +305,7 @@ signup(struct req *req)
 	token_hash(th, tok, TOKEN_HEX);
 	a.email = email;
 	a.name = name;
-	a.hash = hash;
+	a.hash = NULL;	/* chosen at the verification link: see verify() */
 	a.token_hash = th;
 	a.now = auth_now();
 	if ((rc = store_write(req->app->store, signup_tx, &a)) == STORE_OK)
@@ -335,12 +318,14 @@ out:
 		explicit_bzero(a.verify.body, strlen(a.verify.body));
 	store_message_free(&a.verify);
 	store_message_free(&a.exists);
-	free(hash);
 	free(title);
 	free(base);
 }
 
 /* ---- verification ---- */
+
+static void	consume_login(struct req *, enum store_purpose, const char *,
+		    const char *, size_t);
 
 struct consume {
 	const char		*token_hash;
@@ -405,27 +390,25 @@ answer_consume(struct req *req, const struct consume *a, int rc)
 		answer_store(req, rc);
 }
 
+/*
+ * Follows the verification link: the password is chosen here, not at
+ * sign-up.  Only the owner of the address can reach this point, so a
+ * stranger who signed up with someone else's address (to have them verify
+ * an account whose password the stranger knows: pre-account hijacking)
+ * gains nothing.  Verifies, sets the password and logs in.
+ */
 static void
 verify(struct req *req)
 {
-	struct consume	 a;
-	const char	*tok;
-	char		 th[TOKEN_HEX + 1];
-	int		 rc;
+	const char	*tok, *pw;
+	size_t		 pwlen = 0;
 
-	memset(&a, 0, sizeof(a));
 	if (!csrf_ok(req) || (tok = token_ok(req)) == NULL)
 		return;
-	token_hash(th, tok, TOKEN_HEX);
-	a.token_hash = th;
-	a.purpose = STORE_VERIFY;
-	a.now = auth_now();
-	rc = store_write(req->app->store, consume_tx, &a);
-	if (rc == STORE_OK)
-		resp_json(req, 200, json_pack("{s:s}", "status", "verified"));
-	else
-		answer_consume(req, &a, rc);
-	store_user_free(&a.user);
+	pw = jstr(req, "password", &pwlen);
+	if (!password_ok(req, pw, pwlen))
+		return;
+	consume_login(req, STORE_VERIFY, tok, pw, pwlen);
 }
 
 /* ---- login and logout ---- */
@@ -693,8 +676,8 @@ magic(struct req *req)
 	send_link(req, STORE_MAGIC, MAIL_MAGIC, AUTH_MAGIC_TTL);
 }
 
-/* Uses a reset or magic token and logs in with a new session; for reset,
- * pw (pwlen bytes) is the new password. */
+/* Uses a verify, reset or magic token and logs in with a new session; for
+ * verify and reset, pw (pwlen bytes) is the new password. */
 static void
 consume_login(struct req *req, enum store_purpose purpose, const char *tok,
     const char *pw, size_t pwlen)

@@ -2,8 +2,8 @@
  * accounts: the JSON endpoints for customer accounts, as the table
  * account_routes (route.h declares it; routes.c joins it):
  *
- *   POST /auth/signup            {email, password, name}  202 (signup on)
- *   POST /auth/verify            {token}                  200
+ *   POST /auth/signup            {email, name}            202 (signup on)
+ *   POST /auth/verify            {token, password}        200 + cookie
  *   POST /auth/login             {email, password}        200 + cookie
  *   POST /auth/logout                                     200
  *   POST /auth/logout-everywhere                          200 (logged in)
@@ -12,6 +12,11 @@
  *   POST /auth/reset/confirm     {token, password}        200 + cookie
  *   POST /auth/magic             {email}                  202 (magic on)
  *   POST /auth/magic/consume     {token}                  200 + cookie
+ *
+ * The password is chosen when following the verification link, not at
+ * sign-up: only the owner of the address gets there, so nobody can sign
+ * up with another's address and a password of their own and wait for the
+ * owner to verify it (pre-account hijacking).
  *
  * A logged-in answer is {"user": {"id", "email", "name", "verified"},
  * "csrf": token}; errors are {"error": code, "message": text}.  Mails

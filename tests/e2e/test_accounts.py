@@ -100,7 +100,8 @@ def signup_verified(c, sink, email, name="Test"):
     ms = wait_mail(sink, email, "verify")
     if not ms:
         return False
-    r = c.post("/auth/verify", {"token": token_of(ms[-1])})
+    r = c.post("/auth/verify", {"token": token_of(ms[-1]),
+                                "password": PASSWORD})
     return r.status == 200
 
 
@@ -126,18 +127,21 @@ def test_signup_flow(p, sink):
           body_text(m))
 
     r = c.login("ann@example.com")
-    check("accounts: login before verification is 403 unverified",
-          r.status == 403 and r.json().get("error") == "unverified", r)
-    r = c.login("ann@example.com", "wrong password!")
-    check("accounts: unverified + wrong password is plain 401",
-          r.status == 401 and r.json().get("error") == "invalid_credentials",
+    check("accounts: no login before the link (the password is chosen "
+          "there)", r.status == 401 and
+          r.json().get("error") == "invalid_credentials", r)
+    r = c.post("/auth/verify", {"token": tok})
+    check("accounts: verify without a password is 400",
+          r.status == 400, r)
+    r = c.post("/auth/verify", {"token": tok, "password": PASSWORD})
+    check("accounts: verify sets the password and logs in (200 + cookie)",
+          r.status == 200 and "session" in (r.header("Set-Cookie") or ""),
           r)
-    r = c.post("/auth/verify", {"token": tok})
-    check("accounts: verify 200", r.status == 200, r)
-    r = c.post("/auth/verify", {"token": tok})
+    r = c.post("/auth/verify", {"token": tok, "password": PASSWORD})
     check("accounts: verify token is single-use",
           r.status == 400 and r.json().get("error") == "invalid_token", r)
-    r = c.post("/auth/verify", {"token": "' OR 1=1 --"})
+    r = c.post("/auth/verify", {"token": "' OR 1=1 --",
+                                "password": PASSWORD})
     check("accounts: malformed token is 400", r.status == 400, r)
 
     r = c.login("ANN@example.com ")
@@ -185,20 +189,49 @@ def test_signup_existing(p, sink):
           len(mails_to(sink, "bea@example.com", "signup-exists")) == 1 and
           len(mails_to(sink, "bea@example.com", "verify")) == 1,
           [m["msg"]["X-Porch-Kind"] for m in sink.messages()])
+    r = c.post("/auth/signup", {"email": "not an address"})
+    check("accounts: sign-up refuses a malformed address",
+          r.status == 400 and (r.json() or {}).get("error") ==
+          "invalid_email", r)
+    unknown = "0" * 64      # well-formed, but no such token
     for body, code, name in (
-            ({"email": "x@example.com", "password": "short"},
+            ({"token": unknown, "password": "short"},
              "password_too_short", "short password"),
-            ({"email": "x@example.com", "password": "p" * 1025},
+            ({"token": unknown, "password": "p" * 1025},
              "password_too_long", "1025-byte password"),
-            ({"email": "not an address", "password": PASSWORD},
-             "invalid_email", "malformed address"),
-            ({"email": "x@example.com"}, "bad_request", "no password")):
-        r = c.post("/auth/signup", body)
-        check("accounts: sign-up refuses a " + name,
+            ({"token": unknown}, "bad_request", "missing password")):
+        r = c.post("/auth/verify", body)
+        check("accounts: choosing the password refuses a " + name,
               r.status == 400 and (r.json() or {}).get("error") == code, r)
-    r = c.post("/auth/signup", {"email": "long@example.com",
-                                "password": "p" * 1024})
-    check("accounts: a 1024-byte password is fine", r.status == 202, r)
+    r = c.post("/auth/verify", {"token": unknown, "password": "p" * 1024})
+    check("accounts: a 1024-byte password passes (then the token is "
+          "checked)", r.status == 400 and
+          (r.json() or {}).get("error") == "invalid_token", r)
+
+
+def test_pre_hijack(p, sink):
+    """A stranger signs up with someone else's address and a password of
+    their own; the owner follows the link.  The stranger's password must
+    not open the account."""
+    c = Client(p, source="127.0.0.11")
+    r = c.post("/auth/signup", {"email": "zoe@example.com",
+                                "password": "stranger's password",
+                                "name": "Not Zoe"})
+    ms = wait_mail(sink, "zoe@example.com", "verify")
+    if not check("accounts: pre-hijack: sign-up accepted, mail sent",
+                 r.status == 202 and ms, r):
+        return
+    owner = Client(p, source="127.0.0.12")
+    r = owner.post("/auth/verify", {"token": token_of(ms[0]),
+                                    "password": PASSWORD})
+    check("accounts: pre-hijack: the owner verifies with a password of "
+          "their own", r.status == 200, r)
+    r = c.login("zoe@example.com", "stranger's password")
+    check("accounts: pre-hijack: the stranger's password does not log in",
+          r.status == 401, r)
+    r = owner.login("zoe@example.com")
+    check("accounts: pre-hijack: the owner's password does",
+          r.status == 200, r)
 
 
 def test_enumeration(p, sink):
@@ -368,7 +401,7 @@ def test_injection(p, sink):
     check("accounts: no header injected from the name",
           b"\nBcc:" not in head and ms[0]["rcpt_to"] == ["hal@example.com"],
           head)
-    c.post("/auth/verify", {"token": token_of(ms[0])})
+    c.post("/auth/verify", {"token": token_of(ms[0]), "password": PASSWORD})
     c.login("hal@example.com")
     r = c.me()
     j = r.json() or {}
@@ -415,7 +448,7 @@ def test_crash(p, sink):
               q.log()[-2000:])
         tok = token_of(ms[0]) if ms else None
         c2 = Client(q, source="127.0.0.9")
-        r = c2.post("/auth/verify", {"token": tok})
+        r = c2.post("/auth/verify", {"token": tok, "password": PASSWORD})
         check("accounts: ... and its link works", r.status == 200, r)
     finally:
         q.stop()
@@ -570,7 +603,8 @@ def main():
         "--rate-limit", "1000000", "--rate-burst", "1000000"])
     p.start()
     try:
-        for t in (test_signup_flow, test_signup_existing, test_enumeration,
+        for t in (test_signup_flow, test_signup_existing, test_pre_hijack,
+                  test_enumeration,
                   test_throttle, test_sessions, test_reset, test_magic,
                   test_injection, test_users_cli, test_sendmail,
                   test_outbox_retry,
