@@ -103,6 +103,7 @@ sanitize: check-deps
 # 10000 100000"' or BENCH_ARGS='--content DIR' pass options to run.sh.
 bench: all
 	bash scripts/bench/run.sh $(BENCH_ARGS)
+	bash scripts/bench/porchd.sh
 
 # Runs every fuzz target for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=20), or
 # some: make fuzz FUZZ_TARGETS="front markdown".
