@@ -11,7 +11,8 @@
  * Sessions: the cookie holds 256 random bits in hex; the store keeps only
  * their SHA-256, with the account, a CSRF token, the creation time (for
  * the absolute limit), last_seen (for the idle limit) and the absolute
- * end.  last_seen is written at most once a minute, so reads do not
+ * end.  last_seen is written at most once a minute (or every quarter of
+ * the idle limit when that is shorter), so reads do not
  * become writes.
  */
 #include <errno.h>
@@ -270,7 +271,10 @@ auth_session_state(const struct store_session *s, long long now, long idle,
 	if (now >= s->expires_at || now >= s->created_at + max ||
 	    now >= s->last_seen + idle)
 		return AUTH_SESSION_EXPIRED;
-	if (now - s->last_seen >= AUTH_TOUCH_EVERY)
+	/* Refresh once a minute, or sooner when the idle limit is short, so
+	 * that a session in use never reaches it. */
+	if (now - s->last_seen >= (idle / 4 < AUTH_TOUCH_EVERY ?
+	    idle / 4 : AUTH_TOUCH_EVERY))
 		return AUTH_SESSION_TOUCH;
 	return AUTH_SESSION_LIVE;
 }

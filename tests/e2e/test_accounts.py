@@ -329,6 +329,39 @@ def test_sessions(p, sink):
           r.status == 200, r)
 
 
+def test_session_expiry(p, sink):
+    """A server configured with short sessions ends them: idle after 2 s
+    without use, and at most 4 s after login however busy."""
+    q = harness.Porchd(site=p.site, args=["--session-idle", "2",
+                                          "--session-max", "4"])
+    add = subprocess.run([harness.PORCHD, "users", "--db", q.db, "add",
+                          "exp@example.com", "--password-stdin"],
+                         input=(PASSWORD + "\n").encode(),
+                         capture_output=True)
+    if not check("accounts: expiry: account made with porchd users add",
+                 add.returncode == 0, add.stderr):
+        return
+    q.start()
+    try:
+        c = Client(q, source="127.0.0.13")
+        r = c.login("exp@example.com")
+        check("accounts: expiry: login", r.status == 200, r)
+        time.sleep(3)
+        check("accounts: expiry: a session unused longer than session_idle "
+              "has ended", c.me().status == 401)
+        r = c.login("exp@example.com")
+        seen = []
+        for _ in range(6):      # used every second: never idle
+            time.sleep(1)
+            seen.append(c.me().status)
+        check("accounts: expiry: a busy session lives, then ends at "
+              "session_max (4 s)", r.status == 200 and seen[0] == 200 and
+              seen[-1] == 401 and seen.index(401) >= 2, seen)
+    finally:
+        q.stop()
+        q.kill()
+
+
 def test_reset(p, sink):
     c = Client(p, source="127.0.0.5")
     if not signup_verified(c, sink, "fay@example.com"):
@@ -605,7 +638,8 @@ def main():
     try:
         for t in (test_signup_flow, test_signup_existing, test_pre_hijack,
                   test_enumeration,
-                  test_throttle, test_sessions, test_reset, test_magic,
+                  test_throttle, test_sessions, test_session_expiry,
+                  test_reset, test_magic,
                   test_injection, test_users_cli, test_sendmail,
                   test_outbox_retry,
                   test_signup_disabled, test_crash):

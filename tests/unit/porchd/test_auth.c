@@ -150,6 +150,12 @@ test_session_expiry(void **state)
 	    AUTH_SESSION_LIVE);
 	assert_int_equal(auth_session_state(&s, fake_now + 60, idle, max),
 	    AUTH_SESSION_TOUCH);
+	/* a short idle limit is refreshed sooner: every quarter of it, so a
+	 * session in use never reaches it */
+	assert_int_equal(auth_session_state(&s, fake_now + 1, 8, max),
+	    AUTH_SESSION_LIVE);
+	assert_int_equal(auth_session_state(&s, fake_now + 2, 8, max),
+	    AUTH_SESSION_TOUCH);
 	/* idle limit */
 	assert_int_equal(auth_session_state(&s, fake_now + idle - 1, idle,
 	    max), AUTH_SESSION_TOUCH);
