@@ -270,5 +270,8 @@ def done():
     """Ends the script.  Under tests/run.sh the FAIL lines already count, so
     the status is 0 (a crash still fails the script); alone, it is 1 when a
     check failed."""
-    sys.stderr.write("%d passed, %d failed\n" % (passed, failed))
+    # Not "N passed, N failed": that shape is make test's summary line,
+    # the one CI reads.
+    sys.stderr.write("%s: %d checks ok, %d not ok\n" % (
+        os.path.basename(sys.argv[0]), passed, failed))
     sys.exit(1 if failed and not RESULTS else 0)
