@@ -57,7 +57,7 @@ catalog_flag(struct req *req, const char *key)
 	cat = app_catalog(req->app);
 	on = json_is_true(json_object_get(json_object_get(cat, "accounts"),
 	    key));
-	json_decref(cat);
+	app_catalog_release(req->app, cat);
 	return on;
 }
 
@@ -73,7 +73,7 @@ site_title(struct req *req)
 	t = json_string_value(json_object_get(json_object_get(cat, "site"),
 	    "title"));
 	s = t ? strdup(t) : NULL;
-	json_decref(cat);
+	app_catalog_release(req->app, cat);
 	return s;
 }
 
@@ -93,7 +93,7 @@ link_base(struct req *req)
 	u = json_string_value(json_object_get(json_object_get(cat, "site"),
 	    "base_url"));
 	s = strdup(u ? u : "http://localhost");
-	json_decref(cat);
+	app_catalog_release(req->app, cat);
 	return s;
 }
 

@@ -44,7 +44,7 @@ struct app {
 	struct settings	 cfg;
 	struct store	*store;
 	/* The catalog is swapped on SIGHUP; readers take a reference under
-	 * the lock and drop it when done (app_catalog / json_decref). */
+	 * the lock and drop it when done (app_catalog / app_catalog_release). */
 	pthread_mutex_t	 catalog_lock;
 	json_t		*catalog;
 	char		*catalog_path;
@@ -54,7 +54,9 @@ struct app {
 };
 
 /* A new reference to the current catalog (never NULL: an empty one until a
- * catalog loads); the caller json_decrefs it. */
+ * catalog loads); the caller drops it with app_catalog_release. */
 json_t	*app_catalog(struct app *);
+/* Drops a reference app_catalog gave (under the lock: see catalog.c). */
+void	 app_catalog_release(struct app *, json_t *);
 
 #endif

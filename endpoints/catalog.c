@@ -200,6 +200,20 @@ app_catalog(struct app *app)
 	return c;
 }
 
+/*
+ * Drops a reference app_catalog gave.  The decrement happens under the
+ * lock: jansson decrements with release ordering only, so the thread that
+ * frees a catalog swapped out by SIGHUP must get its acquire from the
+ * mutex, or it could free memory another thread's writes have not reached.
+ */
+void
+app_catalog_release(struct app *app, json_t *c)
+{
+	pthread_mutex_lock(&app->catalog_lock);
+	json_decref(c);
+	pthread_mutex_unlock(&app->catalog_lock);
+}
+
 /* Counts a load for /metrics, when there are metrics. */
 static void
 count(struct app *app, int ok)
@@ -248,8 +262,8 @@ catalog_load(struct app *app, const char *path, int initial)
 	pthread_mutex_lock(&app->catalog_lock);
 	old = app->catalog;
 	app->catalog = cat;
-	pthread_mutex_unlock(&app->catalog_lock);
 	json_decref(old);
+	pthread_mutex_unlock(&app->catalog_lock);
 	count(app, 1);
 	http_log("catalog %s loaded: %zu articles, %zu roadmap items, "
 	    "%zu changelog entries", path,

@@ -156,7 +156,7 @@ healthz(struct req *req)
 	    "version", PORCH_VERSION,
 	    "uptime_seconds", app->metrics ?
 	    (json_int_t)metrics_uptime(app->metrics) : (json_int_t)0);
-	json_decref(cat);
+	app_catalog_release(app, cat);
 	resp_json(req, db ? 200 : 503, v);
 }
 

@@ -736,7 +736,7 @@ dispatch(struct rstate *rs)
 
 	if (rpath != NULL) {
 		dispatch_route(rs, rpath, cat);
-		json_decref(cat);
+		app_catalog_release(app, cat);
 		return;
 	}
 	rs->route = "static";
@@ -753,7 +753,7 @@ dispatch(struct rstate *rs)
 			resp_error(req, 405, "method_not_allowed", "pages take "
 			    "GET and HEAD");
 	}
-	json_decref(cat);
+	app_catalog_release(app, cat);
 }
 
 static enum MHD_Result
