@@ -6,7 +6,7 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 O	?= build
 CC	?= cc
-PKGS	 = libcmark-gfm lua5.4 yaml-0.1 zlib jansson libxxhash
+PKGS	 = libcmark-gfm lua5.4 yaml-0.1 zlib jansson libxxhash libutf8proc
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -15,7 +15,7 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 	   $(shell pkg-config --cflags $(PKGS)) \
 	   -DPORCH_THEMES_DIR='"$(abspath themes)"' -DPORCH_VERSION='"$(VERSION)"'
-LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -lm
 VERSION	 = 0.1.0
 
 GEN_SRC	 = $(wildcard generator/*.c)

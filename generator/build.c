@@ -12,6 +12,7 @@
 #include "output.h"
 #include "pagedata.h"
 #include "render.h"
+#include "search.h"
 #include "template.h"
 #include "theme.h"
 
@@ -84,7 +85,14 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	env.out = o;
 	env.threads = opt->threads > 0 ? opt->threads : cores();
 	env.warn_links = opt->warn_links || s->cfg.warn_links;
+	/* porch check writes nothing, so it skips the index too. */
+	env.search = o->dry ? NULL : search_new(s, o);
 	ok = render_site(&env);
+	if (env.search != NULL) {
+		if (ok)
+			ok &= search_finish(env.search);
+		search_free(env.search);
+	}
 	ok &= copy_files(s, o);
 	if (ok)
 		ok &= write_feeds(s, o);

@@ -99,6 +99,11 @@ static const struct opt accounts[] = {
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };
 
+static const struct opt search[] = {
+	{ "report_misses", OPT_BOOL, "false", NULL, NULL, 0 },
+	{ NULL, 0, NULL, NULL, NULL, 0 },
+};
+
 static const struct opt options[] = {
 	{ "warn_links", OPT_BOOL, "false", NULL, NULL, 0 },
 	{ "feed_limit", OPT_INT, "20", check_positive, NULL, 0 },
@@ -120,6 +125,7 @@ static const struct opt top[] = {
 	{ "tickets", OPT_TABLE, "{}", NULL, tickets, 0 },
 	{ "accounts", OPT_TABLE, "{}", NULL, accounts, 0 },
 	{ "cors_origins", OPT_STRLIST, NULL, NULL, NULL, 0 },
+	{ "search", OPT_TABLE, "{}", NULL, search, 0 },
 	{ "options", OPT_TABLE, "{}", NULL, options, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };

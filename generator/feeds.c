@@ -28,11 +28,13 @@ write_buf(const struct out_dir *o, const char *rel, struct buf *b)
 	return ok;
 }
 
-/* Pages a search engine should list: not aliases, intros or the 404. */
+/* Pages a search engine should list: not aliases, intros, the 404 or
+ * the search page. */
 static int
 listed(const struct page *p)
 {
-	return !p->is_intro && p->kind != KIND_ALIAS && p->kind != KIND_404;
+	return !p->is_intro && p->kind != KIND_ALIAS && p->kind != KIND_404 &&
+	    p->kind != KIND_SEARCH;
 }
 
 static int
@@ -249,6 +251,9 @@ feeds_write_catalog(const struct site *s, const struct out_dir *o)
 	    "accounts", json_object_get(cfg, "accounts"));
 	if (c == NULL)
 		return 0;
+	/* porchd accepts zero-result queries only when the site asks. */
+	json_object_set(json_object_get(c, "site"), "search",
+	    json_object_get(cfg, "search"));
 	text = json_dumps(c, JSON_INDENT(1));
 	json_decref(c);
 	ok = out_write(o, "catalog.json", text, strlen(text));

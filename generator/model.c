@@ -24,6 +24,7 @@ page_new(struct site *s, enum page_kind kind, enum section section)
 
 	p->kind = kind;
 	p->section = section;
+	p->index = s->npages;
 	s->pages = xreallocarray(s->pages, s->npages + 1, sizeof(*s->pages),
 	    &s->cappages);
 	s->pages[s->npages++] = p;
@@ -764,6 +765,9 @@ model_load(struct site *s, const char *dir, int drafts)
 	build_tags(s);
 	build_aliases(s);
 	default_nav(s);
+	s->search = page_new(s, KIND_SEARCH, SECTION_PAGE);
+	s->search->title = xstrdup("Search");
+	page_set_url(s->search, "/search/");
 	p = page_new(s, KIND_404, SECTION_PAGE);
 	p->title = xstrdup("Page not found");
 	page_set_url(p, "/404.html");

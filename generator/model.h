@@ -29,6 +29,7 @@ enum page_kind {
 	KIND_TAG,
 	KIND_404,
 	KIND_ALIAS,
+	KIND_SEARCH,		/* /search/: results of the search index */
 };
 
 struct faq_category;
@@ -36,6 +37,7 @@ struct faq_category;
 struct page {
 	enum page_kind	 kind;
 	enum section	 section;
+	size_t		 index;		/* position in site->pages */
 	char		*source;	/* content-relative "docs/a.md"; NULL if generated */
 	char		*file;		/* path for reading and messages */
 	char		*url;		/* site path "/docs/a/" */
@@ -110,6 +112,7 @@ struct site {
 	struct page	*home;
 	struct page	*docs_root;
 	struct page	*faq_list, *changelog_list, *roadmap_list, *tags_page;
+	struct page	*search;	/* /search/ */
 	struct faq_category *cats;
 	size_t		 ncats;
 	struct page	**changelog;	/* newest first */

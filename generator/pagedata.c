@@ -13,6 +13,7 @@ static const char *const kind_names[] = {
 	[KIND_CHANGELOG_LIST] = "changelog_list", [KIND_ROADMAP] = "roadmap",
 	[KIND_ROADMAP_LIST] = "roadmap_list", [KIND_TAGS] = "tags",
 	[KIND_TAG] = "tag", [KIND_404] = "404", [KIND_ALIAS] = "alias",
+	[KIND_SEARCH] = "search",
 };
 
 static const char *const templates[] = {
@@ -25,7 +26,7 @@ static const char *const templates[] = {
 	[KIND_ROADMAP] = "roadmap.html",
 	[KIND_ROADMAP_LIST] = "roadmap_list.html", [KIND_TAGS] = "tags.html",
 	[KIND_TAG] = "tag.html", [KIND_404] = "404.html",
-	[KIND_ALIAS] = "alias.html",
+	[KIND_ALIAS] = "alias.html", [KIND_SEARCH] = "search.html",
 };
 
 static const char *const section_names[] = {

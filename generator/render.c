@@ -19,6 +19,7 @@ struct worker {
 	atomic_size_t	*next;		/* shared: the next page to take */
 	int		 ok;
 	struct buf	 out;
+	struct search_worker *search;	/* this thread's part of the index */
 };
 
 static int
@@ -65,6 +66,8 @@ render_page(struct worker *w, struct page *p)
 		    &w->links, &doc);
 		have_doc = 1;
 		keep_anchors(p, &doc);
+		if (w->search != NULL)
+			search_add(w->search, p, &doc);
 		if (keeps_html(p))
 			p->html = xstrdup(doc.html);
 	}
@@ -133,6 +136,7 @@ render_site(const struct render_env *env)
 	struct page	**first, **second;
 	size_t		 i, n1 = 0, n2 = 0;
 	int		 nw = env->threads < 1 ? 1 : env->threads, k, ok = 1;
+	int		 nalloc = nw;
 
 	first = xcalloc(s->npages, sizeof(*first));
 	second = xcalloc(s->npages, sizeof(*second));
@@ -150,6 +154,8 @@ render_site(const struct render_env *env)
 		ws[k].ok = 1;
 		ws[k].links.site = s;
 		ws[k].links.warn_only = env->warn_links;
+		if (env->search != NULL)
+			ws[k].search = search_worker_new(env->search);
 		if ((ws[k].tpl = tpl_worker_new(env->templates,
 		    env->site_json)) == NULL) {
 			ok = 0;
@@ -167,6 +173,8 @@ render_site(const struct render_env *env)
 		tpl_worker_free(ws[k].tpl);
 		buf_free(&ws[k].out);
 	}
+	for (k = 0; k < nalloc; k++)
+		search_worker_free(ws[k].search);
 	free(ws);
 	free(first);
 	free(second);

@@ -11,6 +11,7 @@
 
 #include "model.h"
 #include "output.h"
+#include "search.h"
 #include "template.h"
 
 struct render_env {
@@ -20,6 +21,7 @@ struct render_env {
 	const struct out_dir *out;
 	int		 threads;
 	int		 warn_links;
+	struct search_index *search;	/* NULL: no search index */
 };
 
 /*

@@ -2,8 +2,8 @@
 # Installs the Debian packages Porch needs to build and test.
 # Idempotent: when everything is present it only asks dpkg and returns in
 # well under a second; `apt-get update` runs only when something is missing.
-# Usage: scripts/install-deps.sh [--browser]   (--browser adds chromium, for
-# the browser tests and lighthouse)
+# Usage: scripts/install-deps.sh [--browser]   (--browser adds chromium and
+# the npm packages of tests/browser, for the browser tests and lighthouse)
 set -euo pipefail
 
 # Build: the libraries named in docs/ARCHITECTURE.md, each with its reason there.
@@ -15,6 +15,8 @@ build_pkgs=(
 	zlib1g-dev                                      # .gz twins
 	libjansson-dev                                  # catalog.json, template data
 	libxxhash-dev                                   # asset fingerprints, cache keys
+	libutf8proc-dev                                 # search: case and accent folding
+	libstemmer-dev                                  # search: Snowball stemming
 	libsqlite3-dev libmicrohttpd-dev                # porchd
 	libargon2-dev                                   # porchd: passwords
 	libcurl4-openssl-dev                            # porchd: SMTP, webhooks
@@ -42,7 +44,22 @@ for p in "${want[@]}"; do
 	esac
 done
 
+# The browser tests' npm packages (playwright-core, pinned by
+# tests/browser/package-lock.json), when asked for and not there yet.
+browser_npm() {
+	[ "${1:-}" = "--browser" ] && [ -f tests/browser/package-lock.json ] || return 0
+	[ -d tests/browser/node_modules/playwright-core ] && return 0
+	if ! command -v npm >/dev/null; then
+		echo "install-deps: npm is missing (needed for the browser tests)" >&2
+		return 1
+	fi
+	echo "install-deps: npm ci in tests/browser"
+	(cd tests/browser && npm ci --no-audit --no-fund --silent)
+}
+cd "$(dirname "$0")/.."
+
 if [ ${#missing[@]} -eq 0 ]; then
+	browser_npm "${1:-}"
 	exit 0
 fi
 
@@ -54,3 +71,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+browser_npm "${1:-}"

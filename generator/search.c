@@ -1,0 +1,1612 @@
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <xxhash.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "path.h"
+#include "search.h"
+#include "tokenize.h"
+#include "xalloc.h"
+
+/* The root's format; the client refuses another version. */
+#define FORMAT_VERSION		1
+
+/* Below these sizes a site gets fewer, larger files: a small site loads
+ * its whole dictionary in one or two requests. */
+#define SHARD_MIN_BYTES		(4 * 1024)
+#define CHUNK_MIN_BYTES		(8 * 1024)
+
+/*
+ * Ranking: BM25 per field, the fields' scores weighted and summed, so a
+ * title hit always outweighs any number of body hits (the body's score
+ * saturates at K1 + 1).  Sections below a page's start get the page
+ * title's words with a small weight, so "Page › Section" matches a query
+ * that names both.
+ */
+enum field { F_TITLE, F_HEAD, F_META, F_BODY, NFIELDS };
+
+#define K1		1.2
+#define W_PAGE_TITLE	1.5
+static const double field_weight[NFIELDS] = { 8.0, 5.0, 2.5, 1.0 };
+static const double field_b[NFIELDS] = { 0.5, 0.5, 0.5, 0.75 };
+
+/* Kinds, indexed by enum section (the root lists them in this order). */
+static const char *const kind_names[] = { "page", "docs", "faq", "changelog",
+    "roadmap" };
+
+/* ---------------------------------------------------------------- helpers */
+
+static double
+cpu_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double
+wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Appends v as a little-endian base-128 varint. */
+static void
+put_varint(struct buf *b, uint32_t v)
+{
+	unsigned char	 c[5];
+	size_t		 n = 0;
+
+	while (v >= 0x80) {
+		c[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	c[n++] = (unsigned char)v;
+	buf_append(b, c, n);
+}
+
+static uint32_t
+get_varint(const unsigned char **p)
+{
+	uint32_t	 v = 0;
+	int		 shift = 0;
+
+	while (**p & 0x80) {
+		v |= (uint32_t)(**p & 0x7f) << shift;
+		shift += 7;
+		(*p)++;
+	}
+	v |= (uint32_t)**p << shift;
+	(*p)++;
+	return v;
+}
+
+/* Postings as the client reads them: base64url digits, each holding five
+ * bits of a number and a flag (32) saying more digits follow. */
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void
+put_b64varint(struct buf *b, uint32_t v)
+{
+	while (v >= 32) {
+		buf_putc(b, b64[32 | (v & 31)]);
+		v >>= 5;
+	}
+	buf_putc(b, b64[v]);
+}
+
+/* Appends s (n bytes of UTF-8) as a JSON string. */
+static void
+put_json(struct buf *b, const char *s, size_t n)
+{
+	size_t	 i, run = 0;
+
+	buf_putc(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, s + run, i - run);
+		run = i + 1;
+		if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)c);
+		} else if (c == '\n')
+			buf_puts(b, "\\n");
+		else if (c == '\t')
+			buf_puts(b, "\\t");
+		else
+			buf_printf(b, "\\u%04x", c);
+	}
+	buf_append(b, s + run, n - run);
+	buf_putc(b, '"');
+}
+
+static void
+put_jsons(struct buf *b, const char *s)
+{
+	put_json(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* The code point at s (valid UTF-8), or 0 at the end. */
+static uint32_t
+decode(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] < 0xe0)
+		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	if (s[0] < 0xf0)
+		return (uint32_t)(s[0] & 0x0f) << 12 |
+		    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+	    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+}
+
+/* A code point as its UTF-16 code units, high unit first. */
+static uint64_t
+utf16_key(uint32_t cp)
+{
+	if (cp < 0x10000)
+		return (uint64_t)cp << 16;
+	cp -= 0x10000;
+	return (uint64_t)(0xd800 + (cp >> 10)) << 16 | (0xdc00 + (cp & 0x3ff));
+}
+
+int
+search_strcmp(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+	uint64_t	 kx, ky;
+
+	while (*x && *x == *y) {
+		x++;
+		y++;
+	}
+	if (*x == *y)
+		return 0;
+	/* Back to the start of the code points that differ. */
+	while (x > (const unsigned char *)a && (*x & 0xc0) == 0x80) {
+		x--;
+		y--;
+	}
+	kx = *x ? utf16_key(decode(x)) : 0;
+	ky = *y ? utf16_key(decode(y)) : 0;
+	return kx < ky ? -1 : kx > ky ? 1 : 0;
+}
+
+int
+search_quantize(double impact)
+{
+	double	 q;
+
+	if (impact <= SEARCH_Q0)
+		return 0;
+	q = floor(log(impact / SEARCH_Q0) / log(SEARCH_QR) + 0.5);
+	return q > 63 ? 63 : (int)q;
+}
+
+/* ------------------------------------------------------- counting tables */
+
+/*
+ * A small hash table of words, reset for every section (or page): the
+ * counts of each term in each field, or a surface form and its stem.
+ * Entries keep the order they were first seen in, so that emitting them is
+ * deterministic without sorting.
+ */
+struct wentry {
+	uint64_t	 hash;
+	uint32_t	 key, klen;	/* in keys */
+	uint32_t	 aux, alen;	/* the stem, for surface forms */
+	uint16_t	 tf[NFIELDS];
+	uint8_t		 pt;		/* in the page title */
+};
+
+struct wtab {
+	uint32_t	*slot;		/* entry index + 1, 0: empty */
+	size_t		 cap;		/* a power of two */
+	struct wentry	*e;
+	size_t		 n, cape;
+	struct buf	 keys;
+};
+
+static void
+wtab_reset(struct wtab *t)
+{
+	size_t	 i, j;
+
+	/* Newest first: an entry's probe chain only crosses older entries,
+	 * which are still in place when it is looked for. */
+	for (i = t->n; i-- > 0; ) {
+		j = (size_t)t->e[i].hash & (t->cap - 1);
+		while (t->slot[j] != i + 1)
+			j = (j + 1) & (t->cap - 1);
+		t->slot[j] = 0;
+	}
+	t->n = 0;
+	buf_reset(&t->keys);
+}
+
+static void
+wtab_free(struct wtab *t)
+{
+	free(t->slot);
+	free(t->e);
+	buf_free(&t->keys);
+}
+
+static void
+wtab_grow(struct wtab *t)
+{
+	size_t	 i, j;
+
+	free(t->slot);
+	t->cap = t->cap ? t->cap * 2 : 256;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	for (i = 0; i < t->n; i++) {
+		j = (size_t)t->e[i].hash & (t->cap - 1);
+		while (t->slot[j] != 0)
+			j = (j + 1) & (t->cap - 1);
+		t->slot[j] = (uint32_t)i + 1;
+	}
+}
+
+/* The entry for key (klen bytes), added with zero counts if new. */
+static struct wentry *
+wtab_get(struct wtab *t, const char *key, size_t klen, int *added)
+{
+	uint64_t	 h = XXH3_64bits(key, klen);
+	size_t		 j;
+	struct wentry	*e;
+
+	if ((t->n + 1) * 2 > t->cap)
+		wtab_grow(t);
+	for (j = (size_t)h & (t->cap - 1); t->slot[j] != 0;
+	    j = (j + 1) & (t->cap - 1)) {
+		e = &t->e[t->slot[j] - 1];
+		if (e->hash == h && e->klen == klen &&
+		    memcmp(t->keys.data + e->key, key, klen) == 0) {
+			if (added)
+				*added = 0;
+			return e;
+		}
+	}
+	t->e = xreallocarray(t->e, t->n + 1, sizeof(*t->e), &t->cape);
+	e = &t->e[t->n];
+	memset(e, 0, sizeof(*e));
+	e->hash = h;
+	e->key = (uint32_t)t->keys.len;
+	e->klen = (uint32_t)klen;
+	buf_append(&t->keys, key, klen);
+	buf_putc(&t->keys, '\0');
+	t->slot[j] = (uint32_t)++t->n;
+	if (added)
+		*added = 1;
+	return e;
+}
+
+/* ------------------------------------------------------ per-page records */
+
+/*
+ * What a worker makes of one page, for the merge:
+ *   terms: per section, varint count, then per term: varint length, the
+ *          stem, its hash (8 bytes, XXH3: the merge needs it too), a byte
+ *          of small counts (title 2 bits, heading 2 bits, tags and
+ *          description 3 bits, page title 1 bit), varint body count
+ *   lens:  per section, varint token counts: body, heading, title, meta
+ *   disp:  per section, its chunk record ["anchor","heading","excerpt"]
+ *   surf:  "word\0stem\0" for every folded word that differs from its stem
+ */
+struct sdoc {
+	char		*header;	/* ["url","title","label",kind,[ */
+	size_t		 nsecs;
+	struct buf	 terms, lens, disp, surf;
+	size_t		*doff;		/* nsecs + 1 offsets into disp */
+	char		*title_key;	/* folded title words, or NULL */
+};
+
+static struct sdoc skipped;		/* a page left out of the index */
+
+static void
+sdoc_free(struct sdoc *d)
+{
+	if (d == NULL || d == &skipped)
+		return;
+	free(d->header);
+	buf_free(&d->terms);
+	buf_free(&d->lens);
+	buf_free(&d->disp);
+	buf_free(&d->surf);
+	free(d->doff);
+	free(d->title_key);
+	free(d);
+}
+
+/* ------------------------------------------------------------ the index */
+
+struct term {
+	uint64_t	 hash;		/* of the key */
+	uint32_t	 key, klen;	/* in idx->keys */
+	uint32_t	 df;
+	uint32_t	 last;		/* last section id + 1 */
+	uint32_t	 surf;		/* first of its surface forms, 0: none */
+	uint32_t	 nsurf;
+	unsigned char	*post;		/* varint-delta postings */
+	uint32_t	 plen, pcap;
+};
+
+struct surf {
+	uint32_t	 key, klen;	/* in idx->keys */
+	uint32_t	 next;
+};
+
+struct sec {
+	uint32_t	 len[NFIELDS];
+};
+
+struct title {
+	char		*key;
+	uint32_t	 sid;
+};
+
+struct tagacc {
+	char		*name;
+	uint32_t	*v;		/* first section, count, ... */
+	size_t		 n, cap;
+	size_t		 pages;
+};
+
+struct search_index {
+	const struct site *site;
+	const struct out_dir *out;
+	const char	*language;
+	_Atomic(struct sdoc *) *slots;	/* one per page of the site */
+	pthread_mutex_t	 lock;		/* the merge: everything below */
+	size_t		 next;		/* the next page to merge */
+
+	struct term	*terms;
+	size_t		 nterms, capterms;
+	uint32_t	*tslot;		/* term index + 1 */
+	size_t		 tcap;
+	struct buf	 keys;
+	struct surf	*surfs;
+	size_t		 nsurfs, capsurfs;
+
+	struct sec	*secs;
+	size_t		 nsecs, capsecs;
+	double		 lensum[NFIELDS];
+	size_t		 lencount[NFIELDS];
+	uint32_t	*runs;		/* first section, kind, ... */
+	size_t		 nruns, capruns;
+	struct title	*titles;
+	size_t		 ntitles, captitles;
+	struct strmap	 tagmap;	/* name -> struct tagacc */
+
+	struct buf	 chunk;		/* the chunk being filled */
+	uint32_t	 chunk_secs;
+	const struct page *chunk_page;	/* whose group is open in it */
+	size_t		 chunk_target;
+	size_t		 text_total;	/* markdown bytes of all pages */
+	size_t		 text_done;	/* of the pages merged */
+	uint32_t	*chunks;	/* sections in each chunk written */
+	size_t		 nchunks, capchunks;
+	size_t		 chunk_bytes;
+	XXH3_state_t	*hash;		/* of every file but the root */
+
+	int		 ok;
+	double		 collect_ms, merge_ms;	/* CPU time, all threads */
+	size_t		 shard_bytes, nshards, root_bytes;
+};
+
+struct search_worker {
+	struct search_index *idx;
+	struct tokenizer *tok;
+	struct wtab	 acc;		/* the section's terms */
+	struct wtab	 surf;		/* the page's surface forms */
+	struct wtab	 title;		/* the page title's terms */
+	int		 field;
+	uint32_t	 len[NFIELDS];
+	struct buf	 key;		/* the title key being built */
+	struct buf	 tmp;
+	double		 ms;
+};
+
+struct search_index *
+search_new(const struct site *s, const struct out_dir *o)
+{
+	struct search_index *idx = xcalloc(1, sizeof(*idx));
+	size_t		 i;
+
+	idx->site = s;
+	idx->out = o;
+	idx->language = s->cfg.language;
+	idx->slots = xcalloc(s->npages ? s->npages : 1, sizeof(*idx->slots));
+	pthread_mutex_init(&idx->lock, NULL);
+	idx->ok = 1;
+	for (i = 0; i < s->npages; i++)
+		if (s->pages[i]->source != NULL)
+			idx->text_total += s->pages[i]->text_len;
+	idx->chunk_target = CHUNK_MIN_BYTES;
+	idx->hash = XXH3_createState();
+	XXH3_64bits_reset(idx->hash);
+	return idx;
+}
+
+struct search_worker *
+search_worker_new(struct search_index *idx)
+{
+	struct search_worker *w = xcalloc(1, sizeof(*w));
+
+	w->idx = idx;
+	w->tok = tok_new(idx->language);
+	return w;
+}
+
+void
+search_worker_free(struct search_worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->idx->lock);
+	w->idx->collect_ms += w->ms;
+	pthread_mutex_unlock(&w->idx->lock);
+	tok_free(w->tok);
+	wtab_free(&w->acc);
+	wtab_free(&w->surf);
+	wtab_free(&w->title);
+	buf_free(&w->key);
+	buf_free(&w->tmp);
+	free(w);
+}
+
+/* ------------------------------------------------------------ collecting */
+
+/* Counts a word in the current field of the current section. */
+static void
+count_word(void *ctx, const char *word, size_t wlen, const char *stem,
+    size_t slen, int flags)
+{
+	struct search_worker *w = ctx;
+	struct wentry	*e;
+	int		 added;
+
+	if (flags & TOK_STOP)
+		return;
+	e = wtab_get(&w->acc, stem, slen, NULL);
+	if (e->tf[w->field] < UINT16_MAX)
+		e->tf[w->field]++;
+	w->len[w->field]++;
+	if (!(flags & TOK_SEEN) &&
+	    (wlen != slen || memcmp(word, stem, wlen) != 0)) {
+		e = wtab_get(&w->surf, word, wlen, &added);
+		if (added) {
+			e->aux = (uint32_t)w->surf.keys.len;
+			e->alen = (uint32_t)slen;
+			buf_append(&w->surf.keys, stem, slen);
+			buf_putc(&w->surf.keys, '\0');
+		}
+	}
+}
+
+/* The page title: its terms, and its folded words for exact matches. */
+static void
+title_word(void *ctx, const char *word, size_t wlen, const char *stem,
+    size_t slen, int flags)
+{
+	struct search_worker *w = ctx;
+	struct wentry	*e;
+
+	if (flags & TOK_STOP)
+		return;
+	if (w->key.len)
+		buf_putc(&w->key, ' ');
+	buf_append(&w->key, word, wlen);
+	e = wtab_get(&w->title, stem, slen, NULL);
+	if (e->tf[F_TITLE] < UINT16_MAX)
+		e->tf[F_TITLE]++;
+	count_word(ctx, word, wlen, stem, slen, flags);
+}
+
+static void
+count_text(struct search_worker *w, int field, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return;
+	w->field = field;
+	tok_text(w->tok, s, strlen(s), count_word, w);
+}
+
+/* The first SEARCH_EXCERPT_CHARS code points of text, cut at a space. */
+static void
+put_excerpt(struct buf *b, const char *text)
+{
+	size_t	 i = 0, n = 0, cut = 0, len;
+
+	if (text == NULL) {
+		buf_puts(b, "\"\"");
+		return;
+	}
+	len = strlen(text);
+	while (i < len && n < SEARCH_EXCERPT_CHARS) {
+		if (text[i] == ' ')
+			cut = i;
+		i++;
+		while (i < len && ((unsigned char)text[i] & 0xc0) == 0x80)
+			i++;
+		n++;
+	}
+	if (i >= len) {
+		put_json(b, text, len);
+		return;
+	}
+	if (cut < i / 2)
+		cut = i;
+	while (cut > 0 && strchr(" ,.;:", text[cut - 1]) != NULL)
+		cut--;
+	{
+		struct buf t = { 0 };
+
+		buf_append(&t, text, cut);
+		buf_puts(&t, "\xe2\x80\xa6");	/* … */
+		put_json(b, t.data, t.len);
+		buf_free(&t);
+	}
+}
+
+/* Moves the counted section into d: terms, lengths, its chunk record. */
+static void
+end_section(struct search_worker *w, struct sdoc *d, const char *anchor,
+    const char *heading, const char *excerpt)
+{
+	struct wentry	*e;
+	size_t		 i;
+	unsigned	 a;
+
+	put_varint(&d->terms, (uint32_t)w->acc.n);
+	for (i = 0; i < w->acc.n; i++) {
+		e = &w->acc.e[i];
+		put_varint(&d->terms, e->klen);
+		buf_append(&d->terms, w->acc.keys.data + e->key, e->klen);
+		buf_append(&d->terms, &e->hash, sizeof(e->hash));
+		a = (e->tf[F_TITLE] > 3 ? 3 : e->tf[F_TITLE]) |
+		    (e->tf[F_HEAD] > 3 ? 3 : e->tf[F_HEAD]) << 2 |
+		    (e->tf[F_META] > 7 ? 7 : e->tf[F_META]) << 4 |
+		    (e->pt ? 1 : 0) << 7;
+		buf_putc(&d->terms, (char)a);
+		put_varint(&d->terms, e->tf[F_BODY]);
+	}
+	for (i = 0; i < NFIELDS; i++)
+		put_varint(&d->lens, w->len[i]);
+	d->doff[d->nsecs] = d->disp.len;
+	buf_putc(&d->disp, '[');
+	put_jsons(&d->disp, anchor);
+	buf_putc(&d->disp, ',');
+	put_jsons(&d->disp, heading);
+	buf_putc(&d->disp, ',');
+	put_excerpt(&d->disp, excerpt);
+	buf_putc(&d->disp, ']');
+	d->nsecs++;
+	d->doff[d->nsecs] = d->disp.len;
+	wtab_reset(&w->acc);
+	memset(w->len, 0, sizeof(w->len));
+}
+
+static const char *
+status_label(enum roadmap_status st)
+{
+	switch (st) {
+	case STATUS_PLANNED: return "Planned";
+	case STATUS_IN_PROGRESS: return "In progress";
+	case STATUS_SHIPPED: return "Shipped";
+	default: return NULL;
+	}
+}
+
+static const char *
+type_label(enum change_type t)
+{
+	switch (t) {
+	case CHANGE_FEATURE: return "Feature";
+	case CHANGE_IMPROVEMENT: return "Improvement";
+	case CHANGE_FIX: return "Fix";
+	case CHANGE_SECURITY: return "Security";
+	default: return NULL;
+	}
+}
+
+/* The label a result shows: the docs section, "FAQ · Category",
+ * "Changelog 4.1.0", the roadmap status ("Shipped in 4.1.0"). */
+static char *
+label_of(const struct site *s, const struct page *p)
+{
+	const struct page *a;
+
+	if (p->is_intro)
+		return xstrdup(p->section == SECTION_FAQ ? "FAQ" :
+		    p->section == SECTION_CHANGELOG ? "Changelog" : "Roadmap");
+	switch (p->section) {
+	case SECTION_DOCS:
+		for (a = p; a->parent != NULL && a->parent != s->docs_root;
+		    a = a->parent)
+			;
+		return xstrdup(a != p || p->is_section ? (a == s->docs_root ?
+		    "Docs" : a->title) : "Docs");
+	case SECTION_FAQ:
+		return p->meta.category ? xasprintf("FAQ \xc2\xb7 %s",
+		    p->meta.category) : xstrdup("FAQ");
+	case SECTION_CHANGELOG:
+		return xasprintf("Changelog %s", p->meta.version ?
+		    p->meta.version : "");
+	case SECTION_ROADMAP:
+		if (p->shipped_in && p->shipped_in->meta.version)
+			return xasprintf("Shipped in %s",
+			    p->shipped_in->meta.version);
+		return xstrdup(status_label(p->meta.status) ?
+		    status_label(p->meta.status) : "Roadmap");
+	default:
+		return xstrdup("");
+	}
+}
+
+static int
+indexable(const struct page *p)
+{
+	const struct fm_value *v;
+
+	if (p->source == NULL || p->kind == KIND_ALIAS || p->url == NULL)
+		return 0;
+	v = front_get(&p->fm, "search");
+	return v == NULL || v->kind != FM_BOOL || v->b;
+}
+
+static void merge_ready(struct search_index *, int);
+
+void
+search_add(struct search_worker *w, const struct page *p,
+    const struct md_doc *doc)
+{
+	struct search_index *idx = w->idx;
+	const struct site *s = idx->site;
+	struct sdoc	*d;
+	struct buf	 h = { 0 };
+	char		*label;
+	const char	*intro = NULL, *meta[8];
+	size_t		 i, first = 0, nmeta = 0, title_len;
+	double		 start = cpu_ms();
+
+	if (!indexable(p)) {
+		atomic_store_explicit(&idx->slots[p->index], &skipped,
+		    memory_order_release);
+		goto merge;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->doff = xcalloc(doc->nsections + 2, sizeof(*d->doff));
+	label = label_of(s, p);
+	buf_putc(&h, '[');
+	put_jsons(&h, p->url);
+	buf_putc(&h, ',');
+	put_jsons(&h, p->title);
+	buf_putc(&h, ',');
+	put_jsons(&h, label);
+	buf_printf(&h, ",%d,[", (int)p->section);
+	d->header = buf_take(&h);
+	free(label);
+
+	/* The page itself: title, tags and description, the text before
+	 * the first h2. */
+	tok_new_epoch(w->tok);
+	buf_reset(&w->key);
+	w->field = F_TITLE;
+	tok_text(w->tok, p->title, strlen(p->title), title_word, w);
+	title_len = w->len[F_TITLE];
+	if (w->key.len)
+		d->title_key = xstrdup(w->key.data);
+	for (i = 0; i < p->meta.tags.n; i++)
+		count_text(w, F_META, p->meta.tags.v[i]);
+	meta[nmeta++] = p->meta.description;
+	meta[nmeta++] = p->meta.category;
+	meta[nmeta++] = p->meta.version;
+	meta[nmeta++] = p->section == SECTION_CHANGELOG ?
+	    type_label(p->meta.type) : NULL;
+	meta[nmeta++] = p->section == SECTION_ROADMAP ?
+	    status_label(p->meta.status) : NULL;
+	meta[nmeta++] = p->shipped_in ? p->shipped_in->meta.version : NULL;
+	for (i = 0; i < nmeta; i++)
+		count_text(w, F_META, meta[i]);
+	if (doc->nsections > 0 && doc->sections[0].id == NULL) {
+		intro = doc->sections[0].text;
+		count_text(w, F_BODY, intro);
+		first = 1;
+	}
+	end_section(w, d, "", "", intro && *intro ? intro :
+	    p->meta.description);
+
+	for (i = first; i < doc->nsections; i++) {
+		const struct md_section *sec = &doc->sections[i];
+		size_t k;
+
+		count_text(w, F_HEAD, sec->heading);
+		count_text(w, F_BODY, sec->text);
+		for (k = 0; k < w->title.n; k++) {
+			struct wentry *t = &w->title.e[k];
+
+			wtab_get(&w->acc, w->title.keys.data + t->key, t->klen,
+			    NULL)->pt = 1;
+		}
+		w->len[F_TITLE] = (uint32_t)title_len;
+		end_section(w, d, sec->id, sec->heading, sec->text);
+	}
+	for (i = 0; i < w->surf.n; i++) {
+		struct wentry *e = &w->surf.e[i];
+
+		buf_append(&d->surf, w->surf.keys.data + e->key, e->klen + 1);
+		buf_append(&d->surf, w->surf.keys.data + e->aux, e->alen + 1);
+	}
+	wtab_reset(&w->surf);
+	wtab_reset(&w->title);
+	atomic_store_explicit(&idx->slots[p->index], d, memory_order_release);
+merge:
+	w->ms += cpu_ms() - start;
+	if (pthread_mutex_trylock(&idx->lock) == 0) {
+		merge_ready(idx, 0);
+		pthread_mutex_unlock(&idx->lock);
+	}
+}
+
+/* --------------------------------------------------------------- merging */
+
+static void
+terms_grow(struct search_index *idx)
+{
+	size_t	 i, j;
+
+	free(idx->tslot);
+	idx->tcap = idx->tcap ? idx->tcap * 2 : 1 << 14;
+	idx->tslot = xcalloc(idx->tcap, sizeof(*idx->tslot));
+	for (i = 0; i < idx->nterms; i++) {
+		struct term *t = &idx->terms[i];
+
+		j = (size_t)t->hash & (idx->tcap - 1);
+		while (idx->tslot[j] != 0)
+			j = (j + 1) & (idx->tcap - 1);
+		idx->tslot[j] = (uint32_t)i + 1;
+	}
+}
+
+/* The term for key (hash: XXH3_64bits of it), added when create is set
+ * and it is new. */
+static struct term *
+term_get(struct search_index *idx, const char *key, size_t klen,
+    uint64_t hash, int create)
+{
+	size_t		 j;
+	struct term	*t;
+
+	if ((idx->nterms + 1) * 2 > idx->tcap)
+		terms_grow(idx);
+	for (j = (size_t)hash & (idx->tcap - 1);
+	    idx->tslot[j] != 0; j = (j + 1) & (idx->tcap - 1)) {
+		t = &idx->terms[idx->tslot[j] - 1];
+		if (t->hash == hash && t->klen == klen &&
+		    memcmp(idx->keys.data + t->key, key, klen) == 0)
+			return t;
+	}
+	if (!create)
+		return NULL;
+	idx->terms = xreallocarray(idx->terms, idx->nterms + 1,
+	    sizeof(*idx->terms), &idx->capterms);
+	t = &idx->terms[idx->nterms];
+	memset(t, 0, sizeof(*t));
+	t->hash = hash;
+	t->key = (uint32_t)idx->keys.len;
+	t->klen = (uint32_t)klen;
+	buf_append(&idx->keys, key, klen);
+	buf_putc(&idx->keys, '\0');
+	idx->tslot[j] = (uint32_t)++idx->nterms;
+	return t;
+}
+
+/* Room for one posting: two varints and a byte. */
+static void
+post_reserve(struct term *t)
+{
+	if (t->plen + 11 > t->pcap) {
+		t->pcap = t->pcap ? t->pcap * 2 : 16;
+		t->post = xrealloc(t->post, t->pcap);
+	}
+}
+
+static void
+post_put(struct term *t, uint32_t v)
+{
+	while (v >= 0x80) {
+		t->post[t->plen++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	t->post[t->plen++] = (unsigned char)v;
+}
+
+static void
+add_surface(struct search_index *idx, struct term *t, const char *w,
+    size_t n)
+{
+	uint32_t	 i;
+	struct surf	*s;
+
+	if (t->nsurf >= SEARCH_MAX_SURFACES)
+		return;
+	for (i = t->surf; i != 0; i = idx->surfs[i].next)
+		if (idx->surfs[i].klen == n &&
+		    memcmp(idx->keys.data + idx->surfs[i].key, w, n) == 0)
+			return;
+	if (idx->nsurfs == 0)
+		idx->nsurfs = 1;	/* index 0 means none */
+	idx->surfs = xreallocarray(idx->surfs, idx->nsurfs + 1,
+	    sizeof(*idx->surfs), &idx->capsurfs);
+	s = &idx->surfs[idx->nsurfs];
+	s->key = (uint32_t)idx->keys.len;
+	s->klen = (uint32_t)n;
+	buf_append(&idx->keys, w, n);
+	buf_putc(&idx->keys, '\0');
+	s->next = t->surf;
+	t->surf = (uint32_t)idx->nsurfs++;
+	t->nsurf++;
+}
+
+static void
+add_tag(struct search_index *idx, const char *name, uint32_t sid,
+    uint32_t n)
+{
+	struct tagacc	*t = strmap_get(&idx->tagmap, name);
+
+	if (t == NULL) {
+		t = xcalloc(1, sizeof(*t));
+		t->name = xstrdup(name);
+		strmap_put(&idx->tagmap, name, t);
+	}
+	t->v = xreallocarray(t->v, t->n + 2, sizeof(*t->v), &t->cap);
+	t->v[t->n++] = sid;
+	t->v[t->n++] = n;
+	t->pages++;
+}
+
+/* Writes search/NAME, fed to the index's hash first. */
+static void
+write_out(struct search_index *idx, const char *name, const struct buf *b)
+{
+	char	*rel = xasprintf("search/%s", name);
+
+	if (!out_write(idx->out, rel, b->data ? b->data : "", b->len))
+		idx->ok = 0;
+	free(rel);
+}
+
+static void
+chunk_close_group(struct search_index *idx)
+{
+	if (idx->chunk_page != NULL)
+		buf_puts(&idx->chunk, "]]");
+	idx->chunk_page = NULL;
+}
+
+static void
+chunk_flush(struct search_index *idx)
+{
+	char		*name;
+
+	if (idx->chunk_secs == 0)
+		return;
+	chunk_close_group(idx);
+	buf_putc(&idx->chunk, ']');
+	idx->chunks = xreallocarray(idx->chunks, idx->nchunks + 1,
+	    sizeof(*idx->chunks), &idx->capchunks);
+	idx->chunks[idx->nchunks] = idx->chunk_secs;
+	/* Named c<n>.json until the hash of the whole index is known. */
+	name = xasprintf("c%zu.json", idx->nchunks++);
+	XXH3_64bits_update(idx->hash, idx->chunk.data, idx->chunk.len);
+	write_out(idx, name, &idx->chunk);
+	free(name);
+	idx->chunk_bytes += idx->chunk.len;
+	buf_reset(&idx->chunk);
+	idx->chunk_secs = 0;
+}
+
+/* Adds section i of d (page p) to the chunk being filled. */
+static void
+chunk_add(struct search_index *idx, const struct page *p,
+    const struct sdoc *d, size_t i)
+{
+	if (idx->chunk_page != p) {
+		chunk_close_group(idx);
+		buf_putc(&idx->chunk, idx->chunk.len ? ',' : '[');
+		buf_puts(&idx->chunk, d->header);
+		idx->chunk_page = p;
+	} else
+		buf_putc(&idx->chunk, ',');
+	buf_append(&idx->chunk, d->disp.data + d->doff[i],
+	    d->doff[i + 1] - d->doff[i]);
+	idx->chunk_secs++;
+	/* A long page may fill a chunk on its own; otherwise chunks end
+	 * between pages, which keeps a page's sections together. */
+	if (idx->nchunks + 1 < SEARCH_MAX_CHUNKS &&
+	    (idx->chunk.len >= 2 * idx->chunk_target ||
+	    (i + 1 == d->nsecs && idx->chunk.len >= idx->chunk_target)))
+		chunk_flush(idx);
+}
+
+/*
+ * Chunks are written while pages merge, before the total is known: the
+ * target size projects the excerpt bytes so far over the markdown still to
+ * come, so the chunks fill SEARCH_MAX_CHUNKS (less a margin) and no more.
+ */
+static void
+set_chunk_target(struct search_index *idx, const struct page *p)
+{
+	double	 done, total;
+
+	idx->text_done += p->text_len;
+	if (idx->text_done == 0)
+		return;
+	done = (double)(idx->chunk_bytes + idx->chunk.len);
+	total = done / (double)idx->text_done * (double)idx->text_total;
+	idx->chunk_target = (size_t)(total / (SEARCH_MAX_CHUNKS - 16));
+	if (idx->chunk_target < CHUNK_MIN_BYTES)
+		idx->chunk_target = CHUNK_MIN_BYTES;
+}
+
+static void
+merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
+{
+	const unsigned char *tp = (const unsigned char *)d->terms.data;
+	const unsigned char *lp = (const unsigned char *)d->lens.data;
+	const char	*sp, *end;
+	uint32_t	 first = (uint32_t)idx->nsecs, sid, n, k, a, b;
+	struct term	*t;
+	struct sec	*sec;
+	size_t		 i, f;
+
+	if (idx->nruns == 0 || idx->runs[idx->nruns - 1] != (uint32_t)p->section) {
+		idx->runs = xreallocarray(idx->runs, idx->nruns + 2,
+		    sizeof(*idx->runs), &idx->capruns);
+		idx->runs[idx->nruns++] = first;
+		idx->runs[idx->nruns++] = (uint32_t)p->section;
+	}
+	for (i = 0; i < d->nsecs; i++) {
+		sid = (uint32_t)idx->nsecs++;
+		idx->secs = xreallocarray(idx->secs, idx->nsecs,
+		    sizeof(*idx->secs), &idx->capsecs);
+		sec = &idx->secs[sid];
+		for (f = 0; f < NFIELDS; f++) {
+			sec->len[f] = get_varint(&lp);
+			if (sec->len[f]) {
+				idx->lensum[f] += sec->len[f];
+				idx->lencount[f]++;
+			}
+		}
+		n = get_varint(&tp);
+		for (k = 0; k < n; k++) {
+			size_t klen = get_varint(&tp);
+			const char *key = (const char *)tp;
+			uint64_t h;
+
+			memcpy(&h, tp + klen, sizeof(h));
+			tp += klen + sizeof(h);
+			a = *tp++;
+			b = get_varint(&tp);
+			t = term_get(idx, key, klen, h, 1);
+			post_reserve(t);
+			post_put(t, sid + 1 - t->last);
+			t->post[t->plen++] = (unsigned char)a;
+			post_put(t, b);
+			t->last = sid + 1;
+			t->df++;
+		}
+		chunk_add(idx, p, d, i);
+	}
+	sp = d->surf.data;
+	end = sp + d->surf.len;
+	while (sp != NULL && sp < end) {
+		const char *word = sp, *stem = sp + strlen(sp) + 1;
+
+		sp = stem + strlen(stem) + 1;
+		if ((t = term_get(idx, stem, strlen(stem), XXH3_64bits(stem,
+		    strlen(stem)), 0)) != NULL)
+			add_surface(idx, t, word, strlen(word));
+	}
+	if (d->title_key != NULL) {
+		idx->titles = xreallocarray(idx->titles, idx->ntitles + 1,
+		    sizeof(*idx->titles), &idx->captitles);
+		idx->titles[idx->ntitles].key = d->title_key;
+		idx->titles[idx->ntitles++].sid = first;
+		d->title_key = NULL;
+	}
+	for (i = 0; i < p->meta.tags.n; i++)
+		add_tag(idx, p->meta.tags.v[i], first, (uint32_t)d->nsecs);
+	set_chunk_target(idx, p);
+}
+
+/* Merges the pages that are ready, in site order; with all set, every
+ * page left (one never added counts as left out).  Holds idx->lock. */
+static void
+merge_ready(struct search_index *idx, int all)
+{
+	const struct site *s = idx->site;
+	struct sdoc	*d;
+	double		 start = cpu_ms();
+
+	while (idx->next < s->npages) {
+		if (s->pages[idx->next]->source == NULL) {
+			idx->next++;
+			continue;
+		}
+		d = atomic_load_explicit(&idx->slots[idx->next],
+		    memory_order_acquire);
+		if (d == NULL && !all)
+			break;
+		if (d != NULL && d != &skipped)
+			merge_page(idx, s->pages[idx->next], d);
+		sdoc_free(d);
+		atomic_store_explicit(&idx->slots[idx->next], NULL,
+		    memory_order_relaxed);
+		idx->next++;
+	}
+	idx->merge_ms += cpu_ms() - start;
+}
+
+/* ------------------------------------------------------------- finishing */
+
+struct post {
+	uint32_t	 sid;
+	uint8_t		 q;		/* impact, 0..63 */
+	uint8_t		 rank;		/* q, plus 64 in the title */
+};
+
+static double
+sat(double tf, double len, double avg, double b)
+{
+	if (tf <= 0)
+		return 0;
+	if (avg <= 0)
+		avg = 1;
+	return tf * (K1 + 1) / (tf + K1 * (1 - b + b * len / avg));
+}
+
+/*
+ * Keeps the postings of p (n, in section order) a query is likely to need:
+ * every section with the term in its page title (up to
+ * SEARCH_MAX_TITLE_POSTINGS), and the SEARCH_MAX_POSTINGS others with the
+ * highest impact, the first sections among equals.  Returns how many,
+ * still in section order.  Ranks are 0..127 (title ones above), so
+ * counting them finds the cut without sorting.
+ */
+static uint32_t
+keep_best(struct post *p, uint32_t n)
+{
+	uint32_t	 count[128] = { 0 }, above = 0, i, k = 0, cut, room, want;
+
+	for (i = 0; i < n; i++)
+		count[p[i].rank]++;
+	for (want = 0, i = 64; i < 128; i++)
+		want += count[i];
+	if (want > SEARCH_MAX_TITLE_POSTINGS)
+		want = SEARCH_MAX_TITLE_POSTINGS;
+	want += SEARCH_MAX_POSTINGS;
+	if (n <= want)
+		return n;
+	for (cut = 127; cut > 0 && above + count[cut] < want; cut--)
+		above += count[cut];
+	room = want - above;	/* of rank cut, the first */
+	for (i = 0; i < n; i++)
+		if (p[i].rank > cut || (p[i].rank == cut && room > 0 && room--))
+			p[k++] = p[i];
+	return k;
+}
+
+/* Decodes t's postings into p (t->df entries) with their impacts. */
+static void
+score_postings(const struct search_index *idx, const struct term *t,
+    const double *avg, struct post *p)
+{
+	const unsigned char *s = t->post;
+	uint32_t	 sid = 0, a, body, i;
+	const struct sec *sec;
+	double		 imp;
+
+	for (i = 0; i < t->df; i++) {
+		sid += get_varint(&s);
+		a = *s++;
+		body = get_varint(&s);
+		sec = &idx->secs[sid - 1];
+		imp = field_weight[F_TITLE] * sat(a & 3, sec->len[F_TITLE],
+		    avg[F_TITLE], field_b[F_TITLE]) +
+		    W_PAGE_TITLE * sat(a >> 7, sec->len[F_TITLE],
+		    avg[F_TITLE], field_b[F_TITLE]) +
+		    field_weight[F_HEAD] * sat((a >> 2) & 3, sec->len[F_HEAD],
+		    avg[F_HEAD], field_b[F_HEAD]) +
+		    field_weight[F_META] * sat((a >> 4) & 7, sec->len[F_META],
+		    avg[F_META], field_b[F_META]) +
+		    field_weight[F_BODY] * sat(body, sec->len[F_BODY],
+		    avg[F_BODY], field_b[F_BODY]);
+		p[i].sid = sid - 1;
+		p[i].q = (uint8_t)search_quantize(imp);
+		p[i].rank = (uint8_t)(p[i].q + ((a & 3) ? 64 : 0));
+	}
+}
+
+static int
+cmp_term_key(const void *a, const void *b, void *arg)
+{
+	const struct search_index *idx = arg;
+	const struct term *x = &idx->terms[*(const uint32_t *)a];
+	const struct term *y = &idx->terms[*(const uint32_t *)b];
+
+	return search_strcmp(idx->keys.data + x->key, idx->keys.data + y->key);
+}
+
+static int
+cmp_surf(const void *a, const void *b)
+{
+	return search_strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One dictionary entry and a comma: ["key",df,"postings"(,["surface",...])]. */
+static void
+put_entry(struct search_index *idx, struct term *t, const double *avg,
+    struct post *scratch, struct buf *b)
+{
+	const char	*surf[SEARCH_MAX_SURFACES] = { NULL };
+	uint32_t	 i, n = t->df, prev = 0, k;
+
+	score_postings(idx, t, avg, scratch);
+	if (n > SEARCH_MAX_POSTINGS)
+		n = keep_best(scratch, n);
+	buf_putc(b, '[');
+	put_json(b, idx->keys.data + t->key, t->klen);
+	buf_printf(b, ",%u,\"", t->df);
+	for (i = 0; i < n; i++) {
+		put_b64varint(b, scratch[i].sid - prev);
+		prev = scratch[i].sid;
+		buf_putc(b, b64[scratch[i].q]);
+	}
+	buf_putc(b, '"');
+	if (t->nsurf > 0) {
+		for (k = 0, i = t->surf; i != 0; i = idx->surfs[i].next)
+			surf[k++] = idx->keys.data + idx->surfs[i].key;
+		qsort(surf, k, sizeof(*surf), cmp_surf);
+		buf_puts(b, ",[");
+		for (i = 0; i < k; i++) {
+			if (i)
+				buf_putc(b, ',');
+			put_jsons(b, surf[i]);
+		}
+		buf_putc(b, ']');
+	}
+	buf_puts(b, "],");
+	free(t->post);
+	t->post = NULL;
+}
+
+struct shard {
+	char		*key;		/* the smallest term it may hold */
+	size_t		 first, n;	/* entries (sorted term order) */
+	struct buf	 alias;		/* ["surface","stem"], ... */
+	struct buf	 titles;	/* ["title key",sid,...], ... */
+	struct buf	 text;		/* the file */
+};
+
+/* The shard whose range holds key: the last whose first key <= key. */
+static size_t
+shard_of(const struct shard *sh, size_t n, const char *key)
+{
+	size_t	 lo = 0, hi = n, mid;
+
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (search_strcmp(sh[mid].key, key) <= 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The shortest prefix of next (whole code points) that sorts after prev. */
+static char *
+short_key(const char *prev, const char *next)
+{
+	size_t	 n = 0, len = strlen(next);
+	char	*k;
+
+	while (n < len) {
+		n++;
+		while (n < len && ((unsigned char)next[n] & 0xc0) == 0x80)
+			n++;
+		k = xstrndup(next, n);
+		if (search_strcmp(k, prev) > 0)
+			return k;
+		free(k);
+	}
+	return xstrdup(next);
+}
+
+struct alias {
+	const char	*surface, *stem;
+	size_t		 shard;
+};
+
+static int
+cmp_alias(const void *a, const void *b)
+{
+	const struct alias *x = a, *y = b;
+
+	if (x->shard != y->shard)
+		return x->shard < y->shard ? -1 : 1;
+	return search_strcmp(x->surface, y->surface);
+}
+
+static int
+cmp_title(const void *a, const void *b)
+{
+	const struct title *x = a, *y = b;
+	int	 c = search_strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->sid < y->sid ? -1 : x->sid > y->sid;
+}
+
+static int
+cmp_tagacc(const void *a, const void *b)
+{
+	return strcmp((*(struct tagacc *const *)a)->name,
+	    (*(struct tagacc *const *)b)->name);
+}
+
+/* Makes the dictionary shards (written by search_finish); fills *shards. */
+static void
+make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
+{
+	uint32_t	*order = xcalloc(idx->nterms + 1, sizeof(*order));
+	size_t		*off = xcalloc(idx->nterms + 1, sizeof(*off));
+	struct buf	 ent = { 0 };
+	struct post	*scratch;
+	struct shard	*sh = NULL;
+	struct alias	*al = NULL;
+	double		 avg[NFIELDS];
+	size_t		 i, j, n = 0, cap = 0, nal = 0, capal = 0, target, maxdf = 1;
+	size_t		 start;
+
+	for (i = 0; i < NFIELDS; i++)
+		avg[i] = idx->lencount[i] ? idx->lensum[i] /
+		    (double)idx->lencount[i] : 1;
+	for (i = 0; i < idx->nterms; i++) {
+		order[i] = (uint32_t)i;
+		if (idx->terms[i].df > maxdf)
+			maxdf = idx->terms[i].df;
+	}
+	qsort_r(order, idx->nterms, sizeof(*order), cmp_term_key, idx);
+	scratch = xcalloc(maxdf, sizeof(*scratch));
+	for (i = 0; i < idx->nterms; i++) {
+		off[i] = ent.len;
+		put_entry(idx, &idx->terms[order[i]], avg, scratch, &ent);
+	}
+	off[idx->nterms] = ent.len;
+	free(scratch);
+
+	/* Cut the sorted entries into ranges of about target bytes. */
+	target = ent.len / (SEARCH_MAX_SHARDS - 1) + 1;
+	if (target < SHARD_MIN_BYTES)
+		target = SHARD_MIN_BYTES;
+	for (i = 0; i < idx->nterms; i = j) {
+		start = off[i];
+		for (j = i + 1; j < idx->nterms && (off[j] - start < target ||
+		    n + 1 >= SEARCH_MAX_SHARDS); j++)
+			;
+		sh = xreallocarray(sh, n + 1, sizeof(*sh), &cap);
+		memset(&sh[n], 0, sizeof(*sh));
+		sh[n].first = i;
+		sh[n].n = j - i;
+		sh[n].key = n == 0 ? xstrdup("") : short_key(idx->keys.data +
+		    idx->terms[order[i - 1]].key,
+		    idx->keys.data + idx->terms[order[i]].key);
+		n++;
+	}
+
+	/* A surface form that sorts into another shard than its stem gets
+	 * an alias there, so the client finds it where it looks. */
+	for (i = 0; i < n; i++)
+		for (j = sh[i].first; j < sh[i].first + sh[i].n; j++) {
+			struct term *t = &idx->terms[order[j]];
+			uint32_t s;
+
+			for (s = t->surf; s != 0; s = idx->surfs[s].next) {
+				const char *w = idx->keys.data +
+				    idx->surfs[s].key;
+				size_t k = shard_of(sh, n, w);
+
+				if (k == i)
+					continue;
+				al = xreallocarray(al, nal + 1, sizeof(*al),
+				    &capal);
+				al[nal].surface = w;
+				al[nal].stem = idx->keys.data + t->key;
+				al[nal++].shard = k;
+			}
+		}
+	xqsort(al, nal, sizeof(*al), cmp_alias);
+	for (i = 0; i < nal; i++) {
+		struct buf *ab = &sh[al[i].shard].alias;
+
+		buf_putc(ab, ab->len ? ',' : '[');
+		buf_putc(ab, '[');
+		put_jsons(ab, al[i].surface);
+		buf_putc(ab, ',');
+		put_jsons(ab, al[i].stem);
+		buf_putc(ab, ']');
+	}
+
+	/* Exact titles, under the shard of their first word. */
+	xqsort(idx->titles, idx->ntitles, sizeof(*idx->titles), cmp_title);
+	for (i = 0; i < idx->ntitles && n > 0; i = j) {
+		const char *key = idx->titles[i].key;
+		char *word = xstrndup(key, strcspn(key, " "));
+		struct buf *tb = &sh[shard_of(sh, n, word)].titles;
+
+		free(word);
+		buf_putc(tb, tb->len ? ',' : '[');
+		buf_putc(tb, '[');
+		put_jsons(tb, key);
+		for (j = i; j < idx->ntitles &&
+		    strcmp(idx->titles[j].key, key) == 0; j++)
+			if (j - i < 16)
+				buf_printf(tb, ",%u", idx->titles[j].sid);
+		buf_putc(tb, ']');
+	}
+
+	for (i = 0; i < n; i++) {
+		struct buf *f = &sh[i].text;
+
+		buf_puts(f, "{\"t\":[");
+		/* Each entry ends with a comma: not the last one here. */
+		buf_append(f, ent.data + off[sh[i].first],
+		    off[sh[i].first + sh[i].n] - off[sh[i].first] - 1);
+		buf_puts(f, "]");
+		if (sh[i].alias.len) {
+			buf_puts(f, ",\"a\":");
+			buf_append(f, sh[i].alias.data, sh[i].alias.len);
+			buf_putc(f, ']');
+		}
+		if (sh[i].titles.len) {
+			buf_puts(f, ",\"x\":");
+			buf_append(f, sh[i].titles.data, sh[i].titles.len);
+			buf_putc(f, ']');
+		}
+		buf_puts(f, "}");
+		XXH3_64bits_update(idx->hash, f->data, f->len);
+		idx->shard_bytes += f->len;
+	}
+	idx->nshards = n;
+	buf_free(&ent);
+	free(al);
+	free(off);
+	free(order);
+	*shards = sh;
+	*nsh = n;
+}
+
+/* The tag file: for each tag, pairs of (first section - the previous
+ * pair's, number of sections), the sections of the pages it tags. */
+static void
+make_tags(struct search_index *idx, struct tagacc ***sorted, size_t *ntags,
+    struct buf *b)
+{
+	struct tagacc	**v;
+	size_t		 i, j, n = 0;
+
+	v = xcalloc(idx->tagmap.len + 1, sizeof(*v));
+	for (i = 0; i < idx->tagmap.cap; i++)
+		if (idx->tagmap.slots[i].key != NULL)
+			v[n++] = idx->tagmap.slots[i].value;
+	xqsort(v, n, sizeof(*v), cmp_tagacc);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		put_jsons(b, v[i]->name);
+		buf_puts(b, ":[");
+		for (j = 0; j < v[i]->n; j += 2)
+			buf_printf(b, j ? ",%u,%u" : "%u,%u", v[i]->v[j] -
+			    (j ? v[i]->v[j - 2] : 0), v[i]->v[j + 1]);
+		buf_putc(b, ']');
+	}
+	buf_putc(b, '}');
+	XXH3_64bits_update(idx->hash, b->data, b->len);
+	*sorted = v;
+	*ntags = n;
+}
+
+/* Renames search/FROM (and its .gz twin) in the build folder. */
+static void
+rename_out(struct search_index *idx, const char *from, const char *to)
+{
+	char	*a, *b, *agz, *bgz;
+
+	a = path_join(idx->out->tmp, from);
+	b = path_join(idx->out->tmp, to);
+	agz = xasprintf("%s.gz", a);
+	bgz = xasprintf("%s.gz", b);
+	if (rename(a, b) == -1 || (idx->out->gzip && rename(agz, bgz) == -1)) {
+		diag_error(a, 0, 0, "cannot rename: %s", strerror(errno));
+		idx->ok = 0;
+	}
+	free(a);
+	free(b);
+	free(agz);
+	free(bgz);
+}
+
+/*
+ * Writes the root, search/index.json.  Every other file carries the hash
+ * of all of them in its name: s<n>.HASH.json, c<n>.HASH.json,
+ * t.HASH.json.  One hash keeps the root small (a file name per shard and
+ * chunk would be most of it); a change anywhere renames every file, which
+ * costs a returning reader a few kilobytes.
+ */
+static void
+write_root(struct search_index *idx, const char *hash,
+    const struct shard *sh, size_t nsh, struct tagacc **tags, size_t ntags)
+{
+	const struct site *s = idx->site;
+	const char *const *stop = tok_stopwords(idx->language);
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	buf_printf(&b, "{\"format\":\"porch-search\",\"version\":%d,"
+	    "\"hash\":\"%s\",\"base\":", FORMAT_VERSION, hash);
+	put_jsons(&b, s->cfg.base_path);
+	buf_puts(&b, ",\"language\":");
+	put_jsons(&b, idx->language);
+	buf_printf(&b, ",\"sections\":%zu,\"stop\":[", idx->nsecs);
+	for (i = 0; stop[i]; i++) {
+		if (i)
+			buf_putc(&b, ',');
+		put_jsons(&b, stop[i]);
+	}
+	buf_puts(&b, "],\"kinds\":[");
+	for (i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		buf_printf(&b, i ? ",\"%s\"" : "\"%s\"", kind_names[i]);
+	buf_puts(&b, "],\"runs\":[");
+	for (i = 0; i < idx->nruns; i++)
+		buf_printf(&b, i ? ",%u" : "%u", idx->runs[i]);
+	buf_puts(&b, "],\"shards\":[");
+	for (i = 0; i < nsh; i++) {
+		if (i)
+			buf_putc(&b, ',');
+		put_jsons(&b, sh[i].key);
+	}
+	buf_puts(&b, "],\"chunks\":[");
+	for (i = 0; i < idx->nchunks; i++)
+		buf_printf(&b, i ? ",%u" : "%u", idx->chunks[i]);
+	buf_puts(&b, "],\"tags\":[");
+	for (i = 0; i < ntags; i++) {
+		if (i)
+			buf_putc(&b, ',');
+		buf_putc(&b, '[');
+		put_jsons(&b, tags[i]->name);
+		buf_printf(&b, ",%zu]", tags[i]->pages);
+	}
+	buf_puts(&b, "]}\n");
+	if (!out_write(idx->out, "search/index.json", b.data, b.len))
+		idx->ok = 0;
+	idx->root_bytes = b.len;
+	buf_free(&b);
+}
+
+int
+search_finish(struct search_index *idx)
+{
+	struct shard	*sh = NULL;
+	struct tagacc	**tags;
+	struct buf	 tb = { 0 };
+	char		 hash[17], *name, *from;
+	size_t		 i, nsh = 0, ntags;
+	double		 start = wall_ms();
+
+	pthread_mutex_lock(&idx->lock);
+	merge_ready(idx, 1);
+	pthread_mutex_unlock(&idx->lock);
+	chunk_flush(idx);
+	make_shards(idx, &sh, &nsh);
+	make_tags(idx, &tags, &ntags, &tb);
+	snprintf(hash, sizeof(hash), "%08llx", (unsigned long long)
+	    (XXH3_64bits_digest(idx->hash) & 0xffffffffULL));
+	for (i = 0; i < nsh; i++) {
+		name = xasprintf("s%zu.%s.json", i, hash);
+		write_out(idx, name, &sh[i].text);
+		free(name);
+	}
+	name = xasprintf("t.%s.json", hash);
+	write_out(idx, name, &tb);
+	free(name);
+	for (i = 0; i < idx->nchunks && idx->ok; i++) {
+		from = xasprintf("search/c%zu.json", i);
+		name = xasprintf("search/c%zu.%s.json", i, hash);
+		rename_out(idx, from, name);
+		free(from);
+		free(name);
+	}
+	write_root(idx, hash, sh, nsh, tags, ntags);
+	if (getenv("PORCH_SEARCH_STATS") != NULL)
+		fprintf(stderr, "search: %zu sections, %zu terms; %zu shards "
+		    "(%zu bytes), %zu chunks (%zu bytes), tags %zu bytes, root "
+		    "%zu bytes; collect %.0f ms CPU, merge %.0f ms CPU, finish "
+		    "%.0f ms\n", idx->nsecs, idx->nterms, nsh, idx->shard_bytes,
+		    idx->nchunks, idx->chunk_bytes, tb.len, idx->root_bytes,
+		    idx->collect_ms, idx->merge_ms, wall_ms() - start);
+	for (i = 0; i < nsh; i++) {
+		free(sh[i].key);
+		buf_free(&sh[i].alias);
+		buf_free(&sh[i].titles);
+		buf_free(&sh[i].text);
+	}
+	free(sh);
+	free(tags);
+	buf_free(&tb);
+	return idx->ok;
+}
+
+void
+search_free(struct search_index *idx)
+{
+	size_t	 i;
+
+	if (idx == NULL)
+		return;
+	for (i = 0; i < idx->site->npages; i++) {
+		struct sdoc *d = atomic_load(&idx->slots[i]);
+
+		sdoc_free(d);
+	}
+	free(idx->slots);
+	for (i = 0; i < idx->nterms; i++)
+		free(idx->terms[i].post);
+	free(idx->terms);
+	free(idx->tslot);
+	buf_free(&idx->keys);
+	free(idx->surfs);
+	free(idx->secs);
+	free(idx->runs);
+	for (i = 0; i < idx->ntitles; i++)
+		free(idx->titles[i].key);
+	free(idx->titles);
+	for (i = 0; i < idx->tagmap.cap; i++)
+		if (idx->tagmap.slots[i].key != NULL) {
+			struct tagacc *t = idx->tagmap.slots[i].value;
+
+			free(t->name);
+			free(t->v);
+			free(t);
+		}
+	strmap_free(&idx->tagmap);
+	buf_free(&idx->chunk);
+	free(idx->chunks);
+	XXH3_freeState(idx->hash);
+	pthread_mutex_destroy(&idx->lock);
+	free(idx);
+}

@@ -1,0 +1,143 @@
+# Search: the index files `porch build` writes under /search/ (bounded in
+# number, listed by the root, fingerprinted, with .gz twins), the /search/
+# page, the script on every page, the zero-result option, and the query
+# sets of the example site, the golden site and a CJK site run through the
+# real client (tests/search/query.js, with node), each expected page at
+# its rank.
+. tests/lib.sh
+
+d=$(scratch)
+if ! "$PORCH" build content -o "$d/pub" -q 2>"$d/err"; then
+	fail "search: example site builds" "$(cat "$d/err")"
+	return 0 2>/dev/null || exit 0
+fi
+s="$d/pub/search"
+
+# The root and the files it lists, nothing else.
+if python3 - "$s" >"$d/check" 2>&1 <<'PY'
+import json, os, sys
+s = sys.argv[1]
+r = json.load(open(os.path.join(s, "index.json")))
+assert r["format"] == "porch-search" and r["version"] == 1, "format"
+h = r["hash"]
+assert len(h) == 8 and int(h, 16) >= 0, "hash"
+want = {"index.json", "index.html", "t.%s.json" % h}
+want |= {"s%d.%s.json" % (i, h) for i in range(len(r["shards"]))}
+want |= {"c%d.%s.json" % (i, h) for i in range(len(r["chunks"]))}
+have = {f for f in os.listdir(s) if not f.endswith(".gz")}
+assert have == want, "unlisted or missing: %s" % sorted(have ^ want)
+assert len(r["shards"]) >= 2, "shards: %d" % len(r["shards"])
+assert r["shards"] == sorted(r["shards"]) and r["shards"][0] == "", "shard keys"
+assert sum(r["chunks"]) == r["sections"] > 400, "chunk sizes"
+assert len(want) <= 256 + 512 + 3, "file count"
+for f in want - {"index.html"}:
+    json.load(open(os.path.join(s, f)))
+print(len(want), "files,", r["sections"], "sections,", len(r["shards"]), "shards,",
+      len(r["chunks"]), "chunks")
+PY
+then
+	pass "search: root lists every index file, bounded ($(cat "$d/check"))"
+else
+	fail "search: root lists every index file" "$(cat "$d/check")"
+fi
+
+bad=0
+for f in "$s"/*.json "$s"/index.html; do
+	gunzip -c "$f.gz" 2>/dev/null | cmp -s - "$f" || { bad=1; echo "    no .gz twin: $f" >&2; }
+done
+[ $bad -eq 0 ] && pass "search: every index file has a .gz twin" || fail "search: .gz twins"
+
+"$PORCH" build content -o "$d/pub1" -q -j 1 2>/dev/null
+diff -r "$s" "$d/pub1/search" >/dev/null && pass "search: same index with one thread" ||
+	fail "search: same index with one thread"
+
+# The page and the script.
+grep -q '<meta name="robots" content="noindex">' "$s/index.html" &&
+	grep -q 'class="lead search-nojs"' "$s/index.html" &&
+	grep -q 'href="/docs/restore/"' "$s/index.html" &&
+	grep -q 'name="sites" value="help.skylark.example"' "$s/index.html" &&
+	pass "search: /search/ works without JavaScript (links, web search)" ||
+	fail "search: /search/ without JavaScript"
+grep -q '/search/' "$d/pub/sitemap.xml" && fail "search: /search/ kept out of the sitemap" ||
+	pass "search: /search/ kept out of the sitemap"
+js=$(ls "$d/pub/assets/" | grep -E '^search\.[0-9a-f]{8}\.js$')
+if [ -n "$js" ] && grep -q "src=\"/assets/$js\" defer data-index=\"/search/index.json\"" \
+    "$d/pub/docs/restore/files-and-folders/index.html"; then
+	pass "search: every page loads search.js, deferred"
+else
+	fail "search: every page loads search.js" "$js"
+fi
+size=$(gzip -9c "$d/pub/assets/$js" | wc -c)
+[ "$size" -lt 12288 ] && pass "search: search.js is $size bytes gzipped (< 12 KB)" ||
+	fail "search: search.js is $size bytes gzipped (limit 12 KB)"
+grep -q 'data-miss' "$d/pub/index.html" && fail "search: misses not reported by default" ||
+	pass "search: misses not reported by default"
+
+# site.lua: search = { report_misses = true }
+make_site "$d/miss"
+sed -i 's|^return {|return {\n  search = { report_misses = true },\n  endpoint = "https://api.example.com/",|' "$d/miss/site.lua"
+if "$PORCH" build "$d/miss" -o "$d/miss-out" -q 2>"$d/err" &&
+    grep -q 'data-miss="https://api.example.com/search/miss"' "$d/miss-out/index.html" &&
+    python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["site"]["search"]["report_misses"] is True' \
+	"$d/miss-out/catalog.json"; then
+	pass "search: report_misses reaches the page and catalog.json"
+else
+	fail "search: report_misses reaches the page and catalog.json" "$(cat "$d/err")"
+fi
+sed -i 's|report_misses = true|report_misses = "yes"|' "$d/miss/site.lua"
+"$PORCH" build "$d/miss" -o "$d/miss-out2" -q 2>"$d/err"
+[ $? -ne 0 ] && grep -q "report_misses" "$d/err" && pass "search: report_misses must be a boolean" ||
+	fail "search: report_misses must be a boolean" "$(cat "$d/err")"
+
+# The query set, through the real client.
+if ! command -v node >/dev/null; then
+	echo "    (node not installed: query set skipped)" >&2
+	return 0 2>/dev/null || exit 0
+fi
+# queries.tsv: query, expected URL, rank it must reach; prints MRR@5.
+run_queries() {	# run_queries SITE_OUT QUERIES_TSV NAME
+	python3 - "$1" "$2" "$3" <<'PY'
+import json, subprocess, sys
+out, tsv, name = sys.argv[1:]
+qs = [l.rstrip("\n").split("\t") for l in open(tsv, encoding="utf-8")
+      if l.strip() and not l.startswith("#")]
+res = json.loads(subprocess.run(["node", "tests/search/query.js", out, "--json"] +
+      [q[0] for q in qs], capture_output=True, text=True, check=True).stdout)
+mrr, bad = 0.0, 0
+for q, r in zip(qs, res):
+    urls = [x["url"] for x in r["results"]]
+    rank = next((i + 1 for i, u in enumerate(urls) if u == q[1]), None)
+    mrr += 1 / rank if rank else 0
+    ok = rank is not None and rank <= int(q[2])
+    print("PASS" if ok else "FAIL", "search: %s: %r finds %s%s" % (name, q[0], q[1],
+          "" if ok else " (rank %s; got %s)" % (rank, urls[:3])))
+    bad += not ok
+print("PASS search: %s: MRR@5 %.3f over %d queries" % (name, mrr / len(qs), len(qs)))
+PY
+}
+run_queries "$d/pub" tests/search/queries-example.tsv example >"$d/q" 2>"$d/qerr" ||
+	echo "FAIL search: query set could not run: $(head -3 "$d/qerr")" >>"$RESULTS"
+cat "$d/q" >>"$RESULTS"
+grep '^FAIL' "$d/q" >&2
+
+"$PORCH" build tests/golden/site -o "$d/golden" -q 2>/dev/null
+run_queries "$d/golden" tests/search/queries-golden.tsv golden >"$d/q" 2>"$d/qerr" ||
+	echo "FAIL search: golden query set could not run: $(head -3 "$d/qerr")" >>"$RESULTS"
+cat "$d/q" >>"$RESULTS"
+grep '^FAIL' "$d/q" >&2
+
+# Chinese, Japanese and Korean pages, found without a dictionary.
+make_site "$d/cjk"
+printf -- '---\ntitle: 备份设置\n---\n\n如何更改备份计划和保留规则。\n' >"$d/cjk/docs/zh.md"
+printf -- '---\ntitle: バックアップの復元\n---\n\nファイルを以前の状態に戻す方法。\n' >"$d/cjk/docs/ja.md"
+printf -- '---\ntitle: 백업 복원\n---\n\n파일을 이전 상태로 되돌리는 방법.\n' >"$d/cjk/docs/ko.md"
+printf -- '---\ntitle: Café résumé\n---\n\nNaïve Straße.\n' >"$d/cjk/docs/accents.md"
+"$PORCH" build "$d/cjk" -o "$d/cjk-out" -q 2>"$d/err" || fail "search: CJK site builds" "$(cat "$d/err")"
+printf '%s\n' "保留规则	/docs/zh/	1" "备份设置	/docs/zh/	1" "復元	/docs/ja/	1" \
+	"以前の状態	/docs/ja/	1" "복원	/docs/ko/	1" "cafe resume	/docs/accents/	1" \
+	"NAIVE strasse	/docs/accents/	1" >"$d/cjk.tsv"
+run_queries "$d/cjk-out" "$d/cjk.tsv" cjk >"$d/q" 2>"$d/qerr" ||
+	echo "FAIL search: CJK query set could not run: $(head -3 "$d/qerr")" >>"$RESULTS"
+cat "$d/q" >>"$RESULTS"
+grep '^FAIL' "$d/q" >&2
+true
