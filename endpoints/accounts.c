@@ -391,14 +391,16 @@ answer_consume(struct req *req, const struct consume *a, int rc)
 }
 
 /*
- * Follows the verification link: the password is chosen here, not at
- * sign-up.  Only the owner of the address can reach this point, so a
- * stranger who signed up with someone else's address (to have them verify
- * an account whose password the stranger knows: pre-account hijacking)
- * gains nothing.  Verifies, sets the password and logs in.
+ * POST {token, password} for a link that sets the password: verification
+ * (STORE_VERIFY) and reset (STORE_RESET).  Both verify the account, set the
+ * password and log in.  For verification this is why the password is
+ * chosen here and not at sign-up: only the owner of the address reaches
+ * this point, so a stranger who signed up with someone else's address (to
+ * have them verify an account whose password the stranger knows:
+ * pre-account hijacking) gains nothing.
  */
 static void
-verify(struct req *req)
+choose_password(struct req *req, enum store_purpose purpose)
 {
 	const char	*tok, *pw;
 	size_t		 pwlen = 0;
@@ -408,7 +410,13 @@ verify(struct req *req)
 	pw = jstr(req, "password", &pwlen);
 	if (!password_ok(req, pw, pwlen))
 		return;
-	consume_login(req, STORE_VERIFY, tok, pw, pwlen);
+	consume_login(req, purpose, tok, pw, pwlen);
+}
+
+static void
+verify(struct req *req)
+{
+	choose_password(req, STORE_VERIFY);
 }
 
 /* ---- login and logout ---- */
@@ -734,15 +742,7 @@ consume_login(struct req *req, enum store_purpose purpose, const char *tok,
 static void
 reset_confirm(struct req *req)
 {
-	const char	*tok, *pw;
-	size_t		 pwlen = 0;
-
-	if (!csrf_ok(req) || (tok = token_ok(req)) == NULL)
-		return;
-	pw = jstr(req, "password", &pwlen);
-	if (!password_ok(req, pw, pwlen))
-		return;
-	consume_login(req, STORE_RESET, tok, pw, pwlen);
+	choose_password(req, STORE_RESET);
 }
 
 static void

@@ -53,22 +53,8 @@ struct outbox {
 	long long		 pruned;	/* last sweep */
 };
 
-static void
-logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-logmsg(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
-	va_end(ap);
-	http_log("outbox: %s", msg ? msg : "(out of memory)");
-	free(msg);
-}
+/* A log line of this file: http_log with "outbox: " in front. */
+#define logmsg(...) http_log("outbox: " __VA_ARGS__)
 
 long
 outbox_backoff(long long attempts, unsigned rnd)

@@ -241,22 +241,8 @@ struct store {
 	int		 pool_idle;
 };
 
-static void
-logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-logmsg(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
-	va_end(ap);
-	http_log("store: %s", msg ? msg : "(out of memory)");
-	free(msg);
-}
+/* A log line of this file: http_log with "store: " in front. */
+#define logmsg(...) http_log("store: " __VA_ARGS__)
 
 static char *
 xprintf(const char *fmt, ...)
