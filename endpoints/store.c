@@ -39,6 +39,7 @@
 
 #include "http.h"
 #include "store.h"
+#include "store_impl.h"
 
 #define BUSY_TIMEOUT_MS	5000	/* readers and writer wait this long for a
 				   lock another process holds */
@@ -97,6 +98,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX tokens_user ON tokens(user_id, purpose);"
 	"CREATE INDEX outbox_due ON outbox(next_attempt_at)"
 	"  WHERE delivered_at IS NULL;",
+	/* 3: tickets (store_tickets.c). */
+	store_migration_tickets,
+	/* 4: votes, feedback, search misses, shipped notices
+	 * (store_votes.c). */
+	store_migration_votes,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -137,6 +143,8 @@ enum q {
 	Q_OUTBOX_LIST,
 	Q__MAX
 };
+
+_Static_assert(Q__MAX <= STORE_OWN_MAX, "store_impl.h: raise STORE_OWN_MAX");
 
 static const char *const queries[Q__MAX] = {
 	[Q_PING] = "SELECT count(*) FROM sqlite_schema",
@@ -200,24 +208,12 @@ static const char *const purposes[] = {
 	[STORE_MAGIC] = "magic",
 };
 
-struct conn {
-	sqlite3		*db;
-	sqlite3_stmt	*stmt[Q__MAX];
-	struct conn	*next;		/* in the idle pool */
-};
-
 struct write {
 	int		(*fn)(struct store_tx *, void *);
 	void		*arg;
 	int		 rc;
 	int		 done;
 	struct write	*next;
-};
-
-struct store_tx {
-	struct store	*st;
-	struct conn	*c;
-	int		 outbox;	/* this write added an outbox row */
 };
 
 struct store {
@@ -241,8 +237,6 @@ struct store {
 	int		 pool_idle;
 };
 
-/* A log line of this file: http_log with "store: " in front. */
-#define logmsg(...) http_log("store: " __VA_ARGS__)
 
 static char *
 xprintf(const char *fmt, ...)
@@ -258,8 +252,8 @@ xprintf(const char *fmt, ...)
 }
 
 /* STORE_BUSY for lock timeouts, else STORE_ERROR (logged with what). */
-static int
-fail(struct conn *c, int rc, const char *what)
+int
+sql_fail(struct conn *c, int rc, const char *what)
 {
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
 		logmsg("%s: database busy", what);
@@ -269,8 +263,8 @@ fail(struct conn *c, int rc, const char *what)
 	return STORE_ERROR;
 }
 
-static int
-exec(struct conn *c, const char *sql)
+int
+sql_exec(struct conn *c, const char *sql)
 {
 	char	*msg = NULL;
 	int	 rc;
@@ -291,6 +285,8 @@ conn_close(struct conn *c)
 		return;
 	for (i = 0; i < Q__MAX; i++)
 		sqlite3_finalize(c->stmt[i]);
+	for (i = 0; i < c->nextra; i++)
+		sqlite3_finalize(c->extra[i].stmt);
 	if (sqlite3_close(c->db) != SQLITE_OK)
 		logmsg("close: %s", sqlite3_errmsg(c->db));
 	free(c);
@@ -321,8 +317,8 @@ conn_open(const char *path, int writer, char **err)
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	if (sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
-	    exec(c, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
-	    exec(c, "PRAGMA trusted_schema = OFF") != SQLITE_OK) {
+	    sql_exec(c, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
+	    sql_exec(c, "PRAGMA trusted_schema = OFF") != SQLITE_OK) {
 		*err = xprintf("%s: %s", path, sqlite3_errmsg(c->db));
 		goto fail;
 	}
@@ -343,11 +339,11 @@ conn_open(const char *path, int writer, char **err)
 			    sqlite3_errmsg(c->db));
 			goto fail;
 		}
-		if (exec(c, "PRAGMA synchronous = FULL") != SQLITE_OK) {
+		if (sql_exec(c, "PRAGMA synchronous = FULL") != SQLITE_OK) {
 			*err = xprintf("%s: %s", path, sqlite3_errmsg(c->db));
 			goto fail;
 		}
-	} else if (exec(c, "PRAGMA query_only = ON") != SQLITE_OK) {
+	} else if (sql_exec(c, "PRAGMA query_only = ON") != SQLITE_OK) {
 		*err = xprintf("%s: %s", path, sqlite3_errmsg(c->db));
 		goto fail;
 	}
@@ -376,31 +372,55 @@ stmt(struct conn *c, enum q q)
 	return c->stmt[q];
 }
 
+sqlite3_stmt *
+sql_stmt(struct conn *c, const char *sql)
+{
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < c->nextra; i++)
+		if (c->extra[i].sql == sql)
+			return c->extra[i].stmt;
+	if (c->nextra == STORE_EXTRA_MAX) {
+		logmsg("prepare %s: more than %d statements", sql,
+		    STORE_EXTRA_MAX);
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->extra[c->nextra].stmt, NULL);
+	if (rc != SQLITE_OK) {
+		logmsg("prepare %s: %s", sql, sqlite3_errmsg(c->db));
+		return NULL;
+	}
+	c->extra[c->nextra].sql = sql;
+	return c->extra[c->nextra++].stmt;
+}
+
 /* Resets s for its next use; bindings cleared so no secret lingers. */
-static void
-done(sqlite3_stmt *s)
+void
+sql_done(sqlite3_stmt *s)
 {
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 }
 
-static int
-bind_text(sqlite3_stmt *s, int i, const char *v)
+int
+sql_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
 		return sqlite3_bind_null(s, i) == SQLITE_OK;
 	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) == SQLITE_OK;
 }
 
-static int
-bind_int(sqlite3_stmt *s, int i, long long v)
+int
+sql_bind_int(sqlite3_stmt *s, int i, long long v)
 {
 	return sqlite3_bind_int64(s, i, v) == SQLITE_OK;
 }
 
 /* Binds 0 as NULL (times that have not happened). */
-static int
-bind_time(sqlite3_stmt *s, int i, long long v)
+int
+sql_bind_time(sqlite3_stmt *s, int i, long long v)
 {
 	if (v == 0)
 		return sqlite3_bind_null(s, i) == SQLITE_OK;
@@ -408,8 +428,8 @@ bind_time(sqlite3_stmt *s, int i, long long v)
 }
 
 /* A heap copy of text column i, NULL for SQL NULL; *oom set on failure. */
-static char *
-col_text(sqlite3_stmt *s, int i, int *oom)
+char *
+sql_col_text(sqlite3_stmt *s, int i, int *oom)
 {
 	const unsigned char *t;
 	char		*p;
@@ -430,8 +450,8 @@ col_text(sqlite3_stmt *s, int i, int *oom)
 
 /* ---- the reader pool ---- */
 
-static struct conn *
-reader_get(struct store *st)
+struct conn *
+store_reader_get(struct store *st)
 {
 	struct conn	*c;
 	char		*err = NULL;
@@ -449,8 +469,8 @@ reader_get(struct store *st)
 	return c;
 }
 
-static void
-reader_put(struct store *st, struct conn *c)
+void
+store_reader_put(struct store *st, struct conn *c)
 {
 	pthread_mutex_lock(&st->pool_lock);
 	if (st->pool_idle < POOL_IDLE_MAX) {
@@ -476,7 +496,7 @@ user_version(struct conn *c, int *v)
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*v = sqlite3_column_int(s, 0);
-	done(s);
+	sql_done(s);
 	return rc == SQLITE_ROW;
 }
 
@@ -498,7 +518,7 @@ migrate(struct conn *c, const char *path, int max, char **err)
 		return 0;
 	}
 	while (v < max) {
-		if (exec(c, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		if (sql_exec(c, "BEGIN IMMEDIATE") != SQLITE_OK) {
 			*err = xprintf("%s: cannot lock for migration: %s",
 			    path, sqlite3_errmsg(c->db));
 			return 0;
@@ -506,13 +526,13 @@ migrate(struct conn *c, const char *path, int max, char **err)
 		if (!user_version(c, &v))
 			goto fail;
 		if (v >= max) {
-			exec(c, "ROLLBACK");
+			sql_exec(c, "ROLLBACK");
 			break;
 		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec(c, migrations[v]) != SQLITE_OK ||
-		    exec(c, sql) != SQLITE_OK ||
-		    exec(c, "COMMIT") != SQLITE_OK)
+		if (sql_exec(c, migrations[v]) != SQLITE_OK ||
+		    sql_exec(c, sql) != SQLITE_OK ||
+		    sql_exec(c, "COMMIT") != SQLITE_OK)
 			goto fail;
 		v++;
 	}
@@ -527,7 +547,7 @@ fail:
 	*err = xprintf("%s: migration to schema version %d failed: %s", path,
 	    v + 1, sqlite3_errmsg(c->db));
 	if (!sqlite3_get_autocommit(c->db))
-		exec(c, "ROLLBACK");
+		sql_exec(c, "ROLLBACK");
 	return 0;
 }
 
@@ -585,8 +605,8 @@ run_group(struct store *st, struct write *list)
 	struct write	*w;
 	int		 rc, outbox = 0, aborted = 0;
 
-	if ((rc = exec(c, "BEGIN IMMEDIATE")) != SQLITE_OK) {
-		rc = fail(c, rc, "begin");
+	if ((rc = sql_exec(c, "BEGIN IMMEDIATE")) != SQLITE_OK) {
+		rc = sql_fail(c, rc, "begin");
 		for (w = list; w; w = w->next)
 			w->rc = rc;
 		return 0;
@@ -596,7 +616,7 @@ run_group(struct store *st, struct write *list)
 			w->rc = STORE_ERROR;
 			continue;
 		}
-		if (exec(c, "SAVEPOINT w") != SQLITE_OK) {
+		if (sql_exec(c, "SAVEPOINT w") != SQLITE_OK) {
 			w->rc = STORE_ERROR;
 			aborted = 1;
 			continue;
@@ -612,18 +632,18 @@ run_group(struct store *st, struct write *list)
 			continue;
 		}
 		if (w->rc != STORE_OK &&
-		    exec(c, "ROLLBACK TO w") != SQLITE_OK)
+		    sql_exec(c, "ROLLBACK TO w") != SQLITE_OK)
 			aborted = 1;
-		if (exec(c, "RELEASE w") != SQLITE_OK)
+		if (sql_exec(c, "RELEASE w") != SQLITE_OK)
 			aborted = 1;
 		if (w->rc == STORE_OK && tx.outbox)
 			outbox = 1;
 	}
-	if (!aborted && (rc = exec(c, "COMMIT")) == SQLITE_OK)
+	if (!aborted && (rc = sql_exec(c, "COMMIT")) == SQLITE_OK)
 		return outbox;
-	rc = aborted ? STORE_ERROR : fail(c, rc, "commit");
+	rc = aborted ? STORE_ERROR : sql_fail(c, rc, "commit");
 	if (!sqlite3_get_autocommit(c->db))
-		exec(c, "ROLLBACK");
+		sql_exec(c, "ROLLBACK");
 	for (w = list; w; w = w->next)
 		w->rc = rc;
 	return 0;
@@ -826,13 +846,13 @@ store_ping(struct store *st)
 	sqlite3_stmt	*s;
 	int		 ok = 0;
 
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return 0;
 	if ((s = stmt(c, Q_PING)) != NULL) {
 		ok = sqlite3_step(s) == SQLITE_ROW;
-		done(s);
+		sql_done(s);
 	}
-	reader_put(st, c);
+	store_reader_put(st, c);
 	return ok;
 }
 
@@ -842,11 +862,11 @@ store_version(struct store *st)
 	struct conn	*c;
 	int		 v = -1;
 
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return -1;
 	if (!user_version(c, &v))
 		v = -1;
-	reader_put(st, c);
+	store_reader_put(st, c);
 	return v;
 }
 
@@ -870,9 +890,9 @@ row_user(sqlite3_stmt *s, struct store_user *u)
 
 	memset(u, 0, sizeof(*u));
 	u->id = sqlite3_column_int64(s, 0);
-	u->email = col_text(s, 1, &oom);
-	u->name = col_text(s, 2, &oom);
-	u->password_hash = col_text(s, 3, &oom);
+	u->email = sql_col_text(s, 1, &oom);
+	u->name = sql_col_text(s, 2, &oom);
+	u->password_hash = sql_col_text(s, 3, &oom);
 	u->verified_at = sqlite3_column_int64(s, 4);
 	u->disabled = sqlite3_column_int(s, 5);
 	u->created_at = sqlite3_column_int64(s, 6);
@@ -898,9 +918,9 @@ user_query(struct conn *c, enum q q, const char *key, long long id,
 	memset(out, 0, sizeof(*out));
 	if ((s = stmt(c, q)) == NULL)
 		return STORE_ERROR;
-	if (!(key ? bind_text(s, 1, key) : bind_int(s, 1, id))) {
-		done(s);
-		return fail(c, SQLITE_ERROR, "bind");
+	if (!(key ? sql_bind_text(s, 1, key) : sql_bind_int(s, 1, id))) {
+		sql_done(s);
+		return sql_fail(c, SQLITE_ERROR, "bind");
 	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -908,8 +928,8 @@ user_query(struct conn *c, enum q q, const char *key, long long id,
 	else if (rc == SQLITE_DONE)
 		r = STORE_NOTFOUND;
 	else
-		r = fail(c, rc, "user");
-	done(s);
+		r = sql_fail(c, rc, "user");
+	sql_done(s);
 	return r;
 }
 
@@ -921,10 +941,10 @@ store_user_by_email(struct store *st, const char *email,
 	int		 r;
 
 	memset(out, 0, sizeof(*out));
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return STORE_ERROR;
 	r = user_query(c, Q_USER_BY_EMAIL, email, 0, out);
-	reader_put(st, c);
+	store_reader_put(st, c);
 	return r;
 }
 
@@ -935,10 +955,10 @@ store_user_by_id(struct store *st, long long id, struct store_user *out)
 	int		 r;
 
 	memset(out, 0, sizeof(*out));
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return STORE_ERROR;
 	r = user_query(c, Q_USER_BY_ID, NULL, id, out);
-	reader_put(st, c);
+	store_reader_put(st, c);
 	return r;
 }
 
@@ -951,10 +971,10 @@ store_user_list(struct store *st,
 	struct store_user u;
 	int		 rc, r = STORE_OK, more;
 
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return STORE_ERROR;
 	if ((s = stmt(c, Q_USER_LIST)) == NULL) {
-		reader_put(st, c);
+		store_reader_put(st, c);
 		return STORE_ERROR;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -968,16 +988,16 @@ store_user_list(struct store *st,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = fail(c, rc, "user list");
-	done(s);
-	reader_put(st, c);
+		r = sql_fail(c, rc, "user list");
+	sql_done(s);
+	store_reader_put(st, c);
 	return r;
 }
 
 /* Steps a statement that returns no row; STORE_NOTFOUND when it changed
  * nothing and want_change is set. */
-static int
-step_change(struct conn *c, sqlite3_stmt *s, int want_change,
+int
+sql_step_change(struct conn *c, sqlite3_stmt *s, int want_change,
     const char *what)
 {
 	int	 rc, r;
@@ -990,8 +1010,8 @@ step_change(struct conn *c, sqlite3_stmt *s, int want_change,
 	    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		r = STORE_EXISTS;
 	else
-		r = fail(c, rc, what);
-	done(s);
+		r = sql_fail(c, rc, what);
+	sql_done(s);
 	return r;
 }
 
@@ -1005,13 +1025,13 @@ stx_user_create(struct store_tx *tx, const char *email, const char *name,
 
 	if ((s = stmt(tx->c, Q_USER_INSERT)) == NULL)
 		return STORE_ERROR;
-	if (!bind_text(s, 1, email) || !bind_text(s, 2, name ? name : "") ||
-	    !bind_text(s, 3, password_hash) || !bind_time(s, 4, verified_at) ||
-	    !bind_int(s, 5, now)) {
-		done(s);
-		return fail(tx->c, SQLITE_ERROR, "bind");
+	if (!sql_bind_text(s, 1, email) || !sql_bind_text(s, 2, name ? name : "") ||
+	    !sql_bind_text(s, 3, password_hash) || !sql_bind_time(s, 4, verified_at) ||
+	    !sql_bind_int(s, 5, now)) {
+		sql_done(s);
+		return sql_fail(tx->c, SQLITE_ERROR, "bind");
 	}
-	r = step_change(tx->c, s, 0, "user create");
+	r = sql_step_change(tx->c, s, 0, "user create");
 	if (r == STORE_OK && id)
 		*id = sqlite3_last_insert_rowid(tx->c->db);
 	return r;
@@ -1038,9 +1058,9 @@ stx_user_set_password(struct store_tx *tx, long long id,
 
 	if ((s = stmt(tx->c, Q_USER_SET_PASSWORD)) == NULL)
 		return STORE_ERROR;
-	bind_int(s, 1, id);
-	bind_text(s, 2, password_hash);
-	return step_change(tx->c, s, 1, "set password");
+	sql_bind_int(s, 1, id);
+	sql_bind_text(s, 2, password_hash);
+	return sql_step_change(tx->c, s, 1, "set password");
 }
 
 int
@@ -1050,9 +1070,9 @@ stx_user_verify(struct store_tx *tx, long long id, long long now)
 
 	if ((s = stmt(tx->c, Q_USER_VERIFY)) == NULL)
 		return STORE_ERROR;
-	bind_int(s, 1, id);
-	bind_int(s, 2, now);
-	return step_change(tx->c, s, 1, "verify");
+	sql_bind_int(s, 1, id);
+	sql_bind_int(s, 2, now);
+	return sql_step_change(tx->c, s, 1, "verify");
 }
 
 int
@@ -1062,9 +1082,9 @@ stx_user_set_disabled(struct store_tx *tx, long long id, int disabled)
 
 	if ((s = stmt(tx->c, Q_USER_SET_DISABLED)) == NULL)
 		return STORE_ERROR;
-	bind_int(s, 1, id);
-	bind_int(s, 2, disabled != 0);
-	return step_change(tx->c, s, 1, "disable");
+	sql_bind_int(s, 1, id);
+	sql_bind_int(s, 2, disabled != 0);
+	return sql_step_change(tx->c, s, 1, "disable");
 }
 
 struct user_create_arg {
@@ -1108,13 +1128,13 @@ store_session_get(struct store *st, const char *hash,
 	int		 rc, r;
 
 	memset(out, 0, sizeof(*out));
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return STORE_ERROR;
 	if ((s = stmt(c, Q_SESSION_GET)) == NULL) {
-		reader_put(st, c);
+		store_reader_put(st, c);
 		return STORE_ERROR;
 	}
-	bind_text(s, 1, hash);
+	sql_bind_text(s, 1, hash);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		out->user_id = sqlite3_column_int64(s, 0);
@@ -1129,9 +1149,9 @@ store_session_get(struct store *st, const char *hash,
 	} else if (rc == SQLITE_DONE)
 		r = STORE_NOTFOUND;
 	else
-		r = fail(c, rc, "session");
-	done(s);
-	reader_put(st, c);
+		r = sql_fail(c, rc, "session");
+	sql_done(s);
+	store_reader_put(st, c);
 	return r;
 }
 
@@ -1146,18 +1166,18 @@ stx_session_create(struct store_tx *tx, const char *hash, long long user_id,
 	 * small as the live sessions without a sweeper. */
 	if ((s = stmt(tx->c, Q_SESSION_PRUNE_USER)) == NULL)
 		return STORE_ERROR;
-	bind_int(s, 1, user_id);
-	bind_int(s, 2, now);
-	if ((r = step_change(tx->c, s, 0, "session prune")) != STORE_OK)
+	sql_bind_int(s, 1, user_id);
+	sql_bind_int(s, 2, now);
+	if ((r = sql_step_change(tx->c, s, 0, "session prune")) != STORE_OK)
 		return r;
 	if ((s = stmt(tx->c, Q_SESSION_INSERT)) == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, hash);
-	bind_int(s, 2, user_id);
-	bind_text(s, 3, csrf);
-	bind_int(s, 4, now);
-	bind_int(s, 5, expires_at);
-	return step_change(tx->c, s, 0, "session create");
+	sql_bind_text(s, 1, hash);
+	sql_bind_int(s, 2, user_id);
+	sql_bind_text(s, 3, csrf);
+	sql_bind_int(s, 4, now);
+	sql_bind_int(s, 5, expires_at);
+	return sql_step_change(tx->c, s, 0, "session create");
 }
 
 int
@@ -1167,8 +1187,8 @@ stx_session_delete(struct store_tx *tx, const char *hash)
 
 	if ((s = stmt(tx->c, Q_SESSION_DELETE)) == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, hash);
-	return step_change(tx->c, s, 0, "session delete");
+	sql_bind_text(s, 1, hash);
+	return sql_step_change(tx->c, s, 0, "session delete");
 }
 
 int
@@ -1178,8 +1198,8 @@ stx_session_delete_user(struct store_tx *tx, long long user_id)
 
 	if ((s = stmt(tx->c, Q_SESSION_DELETE_USER)) == NULL)
 		return STORE_ERROR;
-	bind_int(s, 1, user_id);
-	return step_change(tx->c, s, 0, "sessions delete");
+	sql_bind_int(s, 1, user_id);
+	return sql_step_change(tx->c, s, 0, "sessions delete");
 }
 
 int
@@ -1189,9 +1209,9 @@ stx_session_prune(struct store_tx *tx, long long now, long long idle_before)
 
 	if ((s = stmt(tx->c, Q_SESSION_PRUNE)) == NULL)
 		return STORE_ERROR;
-	bind_int(s, 1, now);
-	bind_int(s, 2, idle_before);
-	return step_change(tx->c, s, 0, "session prune");
+	sql_bind_int(s, 1, now);
+	sql_bind_int(s, 2, idle_before);
+	return sql_step_change(tx->c, s, 0, "session prune");
 }
 
 struct prune_arg {
@@ -1212,8 +1232,8 @@ prune_tx(struct store_tx *tx, void *arg)
 		return STORE_ERROR;
 	/* a day after expiry: long enough to tell "expired" from "unknown"
 	 * in a support case, short enough to keep the table small */
-	bind_int(s, 1, a->now - 86400);
-	if ((r = step_change(tx->c, s, 0, "token prune")) != STORE_OK)
+	sql_bind_int(s, 1, a->now - 86400);
+	if ((r = sql_step_change(tx->c, s, 0, "token prune")) != STORE_OK)
 		return r;
 	a->tokens = sqlite3_changes(tx->c->db);
 	return STORE_OK;
@@ -1257,9 +1277,9 @@ session_tx(struct store_tx *tx, void *arg)
 	case Q_SESSION_TOUCH:
 		if ((s = stmt(tx->c, Q_SESSION_TOUCH)) == NULL)
 			return STORE_ERROR;
-		bind_text(s, 1, a->hash);
-		bind_int(s, 2, a->now);
-		return step_change(tx->c, s, 0, "session touch");
+		sql_bind_text(s, 1, a->hash);
+		sql_bind_int(s, 2, a->now);
+		return sql_step_change(tx->c, s, 0, "session touch");
 	default:
 		return STORE_ERROR;
 	}
@@ -1311,12 +1331,12 @@ stx_token_add(struct store_tx *tx, const char *hash,
 
 	if ((s = stmt(tx->c, Q_TOKEN_INSERT)) == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, hash);
-	bind_text(s, 2, purposes[purpose]);
-	bind_int(s, 3, user_id);
-	bind_int(s, 4, now);
-	bind_int(s, 5, expires_at);
-	return step_change(tx->c, s, 0, "token add");
+	sql_bind_text(s, 1, hash);
+	sql_bind_text(s, 2, purposes[purpose]);
+	sql_bind_int(s, 3, user_id);
+	sql_bind_int(s, 4, now);
+	sql_bind_int(s, 5, expires_at);
+	return sql_step_change(tx->c, s, 0, "token add");
 }
 
 int
@@ -1328,27 +1348,27 @@ stx_token_consume(struct store_tx *tx, const char *hash,
 
 	if ((s = stmt(tx->c, Q_TOKEN_USE)) == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, hash);
-	bind_text(s, 2, purposes[purpose]);
-	bind_int(s, 3, now);
+	sql_bind_text(s, 1, hash);
+	sql_bind_text(s, 2, purposes[purpose]);
+	sql_bind_int(s, 3, now);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*user_id = sqlite3_column_int64(s, 0);
 		rc = sqlite3_step(s);	/* runs the UPDATE to its end */
 	} else if (rc == SQLITE_DONE)
 		*user_id = 0;
-	r = rc == SQLITE_DONE ? STORE_OK : fail(tx->c, rc, "token use");
-	done(s);
+	r = rc == SQLITE_DONE ? STORE_OK : sql_fail(tx->c, rc, "token use");
+	sql_done(s);
 	if (r != STORE_OK)
 		return r;
 	if (*user_id == 0)
 		return STORE_NOTFOUND;
 	if ((s = stmt(tx->c, Q_TOKEN_USE_OTHERS)) == NULL)
 		return STORE_ERROR;
-	bind_int(s, 1, *user_id);
-	bind_text(s, 2, purposes[purpose]);
-	bind_int(s, 3, now);
-	return step_change(tx->c, s, 0, "token retire");
+	sql_bind_int(s, 1, *user_id);
+	sql_bind_text(s, 2, purposes[purpose]);
+	sql_bind_int(s, 3, now);
+	return sql_step_change(tx->c, s, 0, "token retire");
 }
 
 int
@@ -1360,15 +1380,15 @@ store_token_check(struct store *st, const char *hash,
 	int		 rc, r;
 
 	*user_id = 0;
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return STORE_ERROR;
 	if ((s = stmt(c, Q_TOKEN_CHECK)) == NULL) {
-		reader_put(st, c);
+		store_reader_put(st, c);
 		return STORE_ERROR;
 	}
-	bind_text(s, 1, hash);
-	bind_text(s, 2, purposes[purpose]);
-	bind_int(s, 3, now);
+	sql_bind_text(s, 1, hash);
+	sql_bind_text(s, 2, purposes[purpose]);
+	sql_bind_int(s, 3, now);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*user_id = sqlite3_column_int64(s, 0);
@@ -1376,9 +1396,9 @@ store_token_check(struct store *st, const char *hash,
 	} else if (rc == SQLITE_DONE)
 		r = STORE_NOTFOUND;
 	else
-		r = fail(c, rc, "token check");
-	done(s);
-	reader_put(st, c);
+		r = sql_fail(c, rc, "token check");
+	sql_done(s);
+	store_reader_put(st, c);
 	return r;
 }
 
@@ -1404,17 +1424,17 @@ row_message(sqlite3_stmt *s, struct store_message *m)
 
 	memset(m, 0, sizeof(*m));
 	m->id = sqlite3_column_int64(s, 0);
-	m->message_id = col_text(s, 1, &oom);
-	m->kind = col_text(s, 2, &oom);
-	m->recipient = col_text(s, 3, &oom);
-	m->subject = col_text(s, 4, &oom);
-	m->body = col_text(s, 5, &oom);
-	m->headers = col_text(s, 6, &oom);
+	m->message_id = sql_col_text(s, 1, &oom);
+	m->kind = sql_col_text(s, 2, &oom);
+	m->recipient = sql_col_text(s, 3, &oom);
+	m->subject = sql_col_text(s, 4, &oom);
+	m->body = sql_col_text(s, 5, &oom);
+	m->headers = sql_col_text(s, 6, &oom);
 	m->created_at = sqlite3_column_int64(s, 7);
 	m->attempts = sqlite3_column_int64(s, 8);
 	m->next_attempt_at = sqlite3_column_int64(s, 9);
 	m->delivered_at = sqlite3_column_int64(s, 10);
-	m->last_error = col_text(s, 11, &oom);
+	m->last_error = sql_col_text(s, 11, &oom);
 	if (oom || !m->message_id || !m->kind || !m->recipient ||
 	    !m->subject || !m->body || !m->headers) {
 		store_message_free(m);
@@ -1432,14 +1452,14 @@ stx_outbox_add(struct store_tx *tx, const struct store_message *m,
 
 	if ((s = stmt(tx->c, Q_OUTBOX_INSERT)) == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, m->message_id);
-	bind_text(s, 2, m->kind ? m->kind : "mail");
-	bind_text(s, 3, m->recipient);
-	bind_text(s, 4, m->subject ? m->subject : "");
-	bind_text(s, 5, m->body);
-	bind_text(s, 6, m->headers ? m->headers : "{}");
-	bind_int(s, 7, now);
-	if ((r = step_change(tx->c, s, 0, "outbox add")) == STORE_OK)
+	sql_bind_text(s, 1, m->message_id);
+	sql_bind_text(s, 2, m->kind ? m->kind : "mail");
+	sql_bind_text(s, 3, m->recipient);
+	sql_bind_text(s, 4, m->subject ? m->subject : "");
+	sql_bind_text(s, 5, m->body);
+	sql_bind_text(s, 6, m->headers ? m->headers : "{}");
+	sql_bind_int(s, 7, now);
+	if ((r = sql_step_change(tx->c, s, 0, "outbox add")) == STORE_OK)
 		tx->outbox = 1;
 	return r;
 }
@@ -1461,10 +1481,10 @@ outbox_tx(struct store_tx *tx, void *arg)
 		return stx_outbox_add(tx, a->m, a->when);
 	if ((s = stmt(tx->c, a->q)) == NULL)
 		return STORE_ERROR;
-	bind_int(s, 1, a->id);
-	bind_int(s, 2, a->when);
-	bind_text(s, 3, a->error);	/* the error, or the new body */
-	return step_change(tx->c, s, 1, "outbox update");
+	sql_bind_int(s, 1, a->id);
+	sql_bind_int(s, 2, a->when);
+	sql_bind_text(s, 3, a->error);	/* the error, or the new body */
+	return sql_step_change(tx->c, s, 1, "outbox update");
 }
 
 int
@@ -1503,14 +1523,14 @@ store_outbox_due(struct store *st, long long now, int limit,
 	int		 rc = SQLITE_DONE, r = STORE_OK;
 
 	*n = 0;
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return STORE_ERROR;
 	if ((s = stmt(c, Q_OUTBOX_DUE)) == NULL) {
-		reader_put(st, c);
+		store_reader_put(st, c);
 		return STORE_ERROR;
 	}
-	bind_int(s, 1, now);
-	bind_int(s, 2, limit);
+	sql_bind_int(s, 1, now);
+	sql_bind_int(s, 2, limit);
 	while (*n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!row_message(s, &out[*n])) {
 			r = STORE_ERROR;
@@ -1519,9 +1539,9 @@ store_outbox_due(struct store *st, long long now, int limit,
 		(*n)++;
 	}
 	if (r == STORE_OK && *n < limit && rc != SQLITE_DONE)
-		r = fail(c, rc, "outbox due");
-	done(s);
-	reader_put(st, c);
+		r = sql_fail(c, rc, "outbox due");
+	sql_done(s);
+	store_reader_put(st, c);
 	if (r != STORE_OK) {
 		while (*n > 0)
 			store_message_free(&out[--*n]);
@@ -1537,10 +1557,10 @@ store_outbox_next(struct store *st, long long *when)
 	int		 rc, r;
 
 	*when = 0;
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return STORE_ERROR;
 	if ((s = stmt(c, Q_OUTBOX_NEXT)) == NULL) {
-		reader_put(st, c);
+		store_reader_put(st, c);
 		return STORE_ERROR;
 	}
 	rc = sqlite3_step(s);
@@ -1550,9 +1570,9 @@ store_outbox_next(struct store *st, long long *when)
 	} else if (rc == SQLITE_ROW)
 		r = STORE_NOTFOUND;
 	else
-		r = fail(c, rc, "outbox next");
-	done(s);
-	reader_put(st, c);
+		r = sql_fail(c, rc, "outbox next");
+	sql_done(s);
+	store_reader_put(st, c);
 	return r;
 }
 
@@ -1565,10 +1585,10 @@ store_outbox_list(struct store *st,
 	struct store_message m;
 	int		 rc, r = STORE_OK, more;
 
-	if ((c = reader_get(st)) == NULL)
+	if ((c = store_reader_get(st)) == NULL)
 		return STORE_ERROR;
 	if ((s = stmt(c, Q_OUTBOX_LIST)) == NULL) {
-		reader_put(st, c);
+		store_reader_put(st, c);
 		return STORE_ERROR;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1582,8 +1602,8 @@ store_outbox_list(struct store *st,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = fail(c, rc, "outbox list");
-	done(s);
-	reader_put(st, c);
+		r = sql_fail(c, rc, "outbox list");
+	sql_done(s);
+	store_reader_put(st, c);
 	return r;
 }

@@ -29,7 +29,7 @@ struct store;
 struct store_tx;
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	4
 /* Most writes one transaction commits together. */
 #define STORE_GROUP_MAX		256
 
