@@ -6,7 +6,7 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 O	?= build
 CC	?= cc
-PKGS	 = libcmark-gfm lua5.4 yaml-0.1 zlib jansson libxxhash libutf8proc
+PKGS	 = libcmark-gfm lua5.4 yaml-0.1 libdeflate jansson libxxhash libutf8proc libmicrohttpd
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -27,12 +27,16 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 # tests/fuzz/replay.c into $(O)/tests/test_fuzz_NAME, which replays the
 # saved corpus tests/fuzz/corpus/NAME as part of `make test`; `make fuzz`
 # builds them with libFuzzer (scripts/fuzz.sh) for FUZZ_SECONDS each.
-FUZZ_TARGETS = front markdown template sitelua
+FUZZ_TARGETS = front markdown template sitelua search
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(O)/tests/test_fuzz_%)
+# porchd's untrusted-input parsers (tests/fuzz/fuzz_pd_NAME.c), linked
+# with porchd's objects; make fuzz runs them too.
+PD_FUZZ_TARGETS = pd_path pd_cookie pd_json pd_catalog pd_mail pd_ratelimit \
+		  pd_multipart pd_ticketform
 FUZZ_SECONDS ?= 60
 
 # porchd (endpoints/): its own libraries; never Lua or cmark.
-PD_PKGS	 = libmicrohttpd sqlite3 jansson libargon2 libcurl nettle
+PD_PKGS	 = libmicrohttpd sqlite3 jansson libargon2 libcurl nettle libseccomp
 PD_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 	   $(shell pkg-config --cflags $(PD_PKGS)) -DPORCH_VERSION='"$(VERSION)"'
 PD_LIBS	 = $(shell pkg-config --libs $(PD_PKGS)) -lpthread -lm
@@ -42,10 +46,12 @@ PD_LIB_OBJ = $(filter-out $(O)/endpoints/main.o,$(PD_OBJ))
 PD_UNIT_SRC = $(wildcard tests/unit/porchd/test_*.c)
 PD_UNIT_BIN = $(PD_UNIT_SRC:tests/unit/porchd/test_%.c=$(O)/tests/test_pd_%)
 PD_BIN	 = $(if $(PD_SRC),$(O)/porchd)
+PD_FUZZ_BIN = $(PD_FUZZ_TARGETS:%=$(O)/tests/test_fuzz_%)
 
-.PHONY: all run test check-deps sanitize bench fuzz clean install regen lint format
+.PHONY: all run test check-deps sanitize bench fuzz clean install regen lint format \
+	valgrind
 
-all: $(O)/porch $(UNIT_BIN) $(FUZZ_BIN) $(PD_BIN) $(PD_UNIT_BIN)
+all: $(O)/porch $(UNIT_BIN) $(FUZZ_BIN) $(PD_BIN) $(PD_UNIT_BIN) $(PD_FUZZ_BIN)
 
 $(O)/porchd: $(PD_OBJ)
 	$(CC) $(PD_CFLAGS) -o $@ $(PD_OBJ) $(PD_LIBS)
@@ -75,6 +81,12 @@ $(FUZZ_BIN): $(O)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(L
 	    -DFUZZ_CORPUS='"$(abspath tests/fuzz/corpus/$*)"' -o $@ $< \
 	    tests/fuzz/replay.c $(LIB_OBJ) $(LDLIBS)
 
+$(PD_FUZZ_BIN): $(O)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(PD_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) -Iendpoints \
+	    -DFUZZ_CORPUS='"$(abspath tests/fuzz/corpus/$*)"' -o $@ $< \
+	    tests/fuzz/replay.c $(PD_LIB_OBJ) $(PD_LIBS)
+
 check-deps:
 	@bash scripts/install-deps.sh
 
@@ -83,7 +95,10 @@ check-deps:
 # verification, resets) are kept as files in var/mail/ instead of sent.
 run: check-deps
 	$(MAKE) all
-	$(O)/porch build content -o public
+	@mkdir -p var
+	@if [ -f var/porch.db ]; then $(O)/porchd report --db var/porch.db votes \
+	    --json >var/votes.json; fi
+	$(O)/porch build content -o public $(if $(wildcard var/porch.db),--votes var/votes.json)
 	@mkdir -p var
 	@echo "Porch: http://127.0.0.1:8080/ (Ctrl-C to stop; mails go to var/mail/)"
 	$(O)/porchd serve --site public --db var/porch.db --listen 127.0.0.1:8080 \
@@ -98,6 +113,12 @@ sanitize: check-deps
 	$(MAKE) O=build/asan EXTRA_CFLAGS='$(SAN_FLAGS)' CFLAGS='-O1 -g' all
 	@O=build/asan ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh
 
+# Unit tests, corpus replays, the generator on the example site and porchd
+# through the e2e suites under valgrind memcheck (slow: not in make test;
+# results in docs/SECURITY.md).
+valgrind: all
+	O=$(O) bash scripts/valgrind.sh
+
 # Porch against Hugo, Hugo + Pagefind and the floors (cmark-gfm, gzip) on
 # generated corpora; see docs/PERFORMANCE.md.  BENCH_ARGS='--sizes "1000
 # 10000 100000"' or BENCH_ARGS='--content DIR' pass options to run.sh.
@@ -109,7 +130,8 @@ bench: all
 # some: make fuzz FUZZ_TARGETS="front markdown".
 fuzz: check-deps
 	FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_PKGS='$(PKGS)' \
-	    bash scripts/fuzz.sh $(FUZZ_TARGETS)
+	    FUZZ_PD_PKGS='$(PD_PKGS)' \
+	    bash scripts/fuzz.sh $(FUZZ_TARGETS) $(PD_FUZZ_TARGETS)
 
 # Rewrites the golden files after an intended change; asks first.  Never
 # part of `make test`.

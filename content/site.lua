@@ -8,6 +8,7 @@ return {
   logo = "/images/logo.svg",
   colors = { primary = "#1d4ed8", accent = "#0f766e" },
   endpoint = "/api",
+  search = { report_misses = true },
   accounts = { signup = true, magic_link = true },
   repository = { url = "https://github.com/skylark-example/help", branch = "main", path = "content" },
   nav = {
@@ -20,6 +21,8 @@ return {
   tickets = {
     prefix = "SKY",
     anonymous = true,
+    -- first-response targets: `porchd tickets list` flags tickets past them
+    sla = { urgent = "4h", high = "1d", normal = "3d", low = "5d" },
     types = {
       { id = "question", label = "Question", fields = {
           { name = "subject", type = "text", label = "Subject", required = true, max = 150 },

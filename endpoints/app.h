@@ -13,6 +13,7 @@ struct store;
 struct ratelimit;
 struct metrics;
 struct server;
+struct votecache;
 
 struct settings {
 	char	*site;		/* public/ to serve, or NULL */
@@ -38,6 +39,22 @@ struct settings {
 	int	 rate_limit;		/* writes per minute per IP (ROUTE_LIMITED) */
 	int	 rate_burst;		/* writes allowed at once before limiting */
 	int	 drain;			/* seconds SIGTERM waits for requests */
+	/* Added by hardening (sandbox.c). */
+	char	*user;		/* started as root: run as this user */
+	int	 seccomp;		/* install the system call filter */
+	/* Added by votes (votes.c). */
+	int	 vote_limit;		/* votes per minute per account */
+	int	 vote_burst;		/* votes at once before limiting */
+	/* Added by tickets (tickets.c, docs/tickets.md). */
+	char	*support_email;		/* staff get every ticket here */
+	char	*webhook_url;		/* and/or as a signed JSON POST here */
+	char	*webhook_secret;	/* HMAC-SHA256 key of the webhook */
+	char	*attachments_dir;	/* default var/attachments */
+	size_t	 max_upload;		/* multipart body of a ticket route */
+	size_t	 max_file;		/* one attachment */
+	int	 max_files;		/* attachments per ticket */
+	int	 ticket_limit;		/* tickets per hour per account */
+	int	 ticket_burst;		/* tickets at once before limiting */
 };
 
 struct app {
@@ -51,6 +68,12 @@ struct app {
 	struct ratelimit *limits;
 	struct metrics	*metrics;
 	struct server	*server;	/* the running HTTP server, or NULL */
+	/* Votes (votes.c): the count of every item, kept equal to the
+	 * database by updating it after each commit; and the per-account
+	 * vote limiter.  NULL until votes_start. */
+	struct votecache *votes;
+	struct votecache *verified;	/* accounts seen verified: "u:ID" */
+	struct ratelimit *vote_limits;
 };
 
 /* A new reference to the current catalog (never NULL: an empty one until a

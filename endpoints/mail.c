@@ -395,12 +395,16 @@ split_from(const char *from, char **name, char **addr)
 	return 1;
 }
 
-/* 1 if name may be an extra header: X-Porch- and letters, digits, '-'. */
+/* 1 if name may be an extra header: X-Porch- and letters, digits, '-';
+ * or the two RFC 8058 one-click unsubscribe headers (shipped.c). */
 static int
 extra_header_ok(const char *name)
 {
 	const char	*p;
 
+	if (strcmp(name, "List-Unsubscribe") == 0 ||
+	    strcmp(name, "List-Unsubscribe-Post") == 0)
+		return 1;
 	if (strncasecmp(name, "X-Porch-", 8) != 0 || name[8] == '\0' ||
 	    strlen(name) > 64)
 		return 0;
@@ -419,6 +423,7 @@ mail_compose(const struct store_message *m, const char *from,
 	char		*fname = NULL, *faddr = NULL, *subject = NULL, *v;
 	const char	*key, *p;
 	json_t		*headers, *val;
+	const char	*rto, *html;
 	char		*out;
 
 	*env_from = NULL;
@@ -465,11 +470,22 @@ mail_compose(const struct store_message *m, const char *from,
 		sb_puts(&b, faddr);
 	sb_printf(&b, "\r\nTo: %s\r\nSubject: ", m->recipient);
 	header_text(&b, subject);
-	sb_puts(&b, "\r\nMIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n"
-	    "Auto-Submitted: auto-generated\r\n");
-	if ((headers = json_loads(m->headers, 0, NULL)) != NULL) {
+	headers = m->headers ? json_loads(m->headers, 0, NULL) : NULL;
+	/* "Reply-To" and "html" (a text/html alternative of the body) are
+	 * the two members of headers that are not X-Porch- headers. */
+	rto = json_string_value(json_object_get(headers, "Reply-To"));
+	html = json_string_value(json_object_get(headers, "html"));
+	if (rto && mail_address_ok(rto))
+		sb_printf(&b, "\r\nReply-To: %s", rto);
+	sb_puts(&b, "\r\nMIME-Version: 1.0\r\n");
+	if (html)
+		sb_printf(&b, "Content-Type: multipart/alternative; "
+		    "boundary=\"=_porch_%s\"\r\n", m->message_id);
+	else
+		sb_puts(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
+		    "Content-Transfer-Encoding: quoted-printable\r\n");
+	sb_puts(&b, "Auto-Submitted: auto-generated\r\n");
+	if (headers != NULL) {
 		if (json_is_object(headers)) {
 			json_object_foreach(headers, key, val) {
 				if (!extra_header_ok(key) ||
@@ -486,10 +502,23 @@ mail_compose(const struct store_message *m, const char *from,
 				free(v);
 			}
 		}
-		json_decref(headers);
 	}
 	sb_puts(&b, "\r\n");
-	quoted_printable(&b, m->body);
+	if (html) {
+		/* quoted-printable never writes "=_", so the boundary cannot
+		 * occur in either part */
+		sb_printf(&b, "--=_porch_%s\r\nContent-Type: text/plain; "
+		    "charset=UTF-8\r\nContent-Transfer-Encoding: "
+		    "quoted-printable\r\n\r\n", m->message_id);
+		quoted_printable(&b, m->body);
+		sb_printf(&b, "\r\n--=_porch_%s\r\nContent-Type: text/html; "
+		    "charset=UTF-8\r\nContent-Transfer-Encoding: "
+		    "quoted-printable\r\n\r\n", m->message_id);
+		quoted_printable(&b, html);
+		sb_printf(&b, "\r\n--=_porch_%s--\r\n", m->message_id);
+	} else
+		quoted_printable(&b, m->body);
+	json_decref(headers);
 	if ((out = sb_take(&b)) == NULL)
 		goto oom;
 	free(fname);

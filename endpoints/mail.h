@@ -36,7 +36,10 @@ int	 mail_message_id(char out[33]);
  * The whole message for outbox row m (kind "mail"), From: from (an
  * address, or "Name <address>"): headers with Message-ID <id@porch>,
  * Date of the row's creation, MIME headers, then the body as
- * quoted-printable.  Returns a heap string the caller frees, or NULL with
+ * quoted-printable.  The row's headers JSON may add X-Porch-* headers,
+ * "Reply-To" (an address) and "html": a text/html alternative of the body
+ * (the message is then multipart/alternative; tickets' staff mails).
+ * Returns a heap string the caller frees, or NULL with
  * *err pointing to a static reason (invalid address, out of memory).
  * *env_from gets the bare sender address for the SMTP envelope (heap).
  */

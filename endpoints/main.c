@@ -21,11 +21,16 @@
 #include "http.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "report.h"
+#include "shipped.h"
 #include "ratelimit.h"
+#include "sandbox.h"
 #include "server.h"
 #include "settings.h"
 #include "store.h"
+#include "tickets_cli.h"
 #include "users.h"
+#include "votes.h"
 
 #define EXIT_USAGE	2
 /* Client addresses the rate limiter remembers at once. */
@@ -42,6 +47,8 @@ struct command {
 
 static int	cmd_serve(int, char **);
 static int	cmd_users(int, char **);
+static int	cmd_tickets(int, char **);
+static int	cmd_report(int, char **);
 static int	cmd_version(int, char **);
 static int	cmd_help(int, char **);
 
@@ -79,6 +86,7 @@ static const struct command commands[] = {
 "\n"
 "    --config FILE        the config file to read first\n"
 "    --print-config       print the settings in effect and exit\n"
+"    --no-seccomp         the same as --seccomp false\n"
 "\n"
 "EXIT STATUS\n"
 "    0 after a graceful stop, 1 when it cannot start (bad settings, port\n"
@@ -97,6 +105,36 @@ static const struct command commands[] = {
 "    are read as for `porchd serve`.  `porchd users help` lists the\n"
 "    commands and their arguments.\n",
 	cmd_users },
+	{ "tickets", "staff commands for tickets: list, reply, status, export",
+"NAME\n"
+"    porchd tickets - work on tickets from the command line\n"
+"\n"
+"SYNOPSIS\n"
+"    porchd tickets [--db FILE] [--config FILE] COMMAND [ARGS]\n"
+"\n"
+"DESCRIPTION\n"
+"    list, show, reply, status, priority, assign, link and export;\n"
+"    `porchd tickets help` lists their arguments.  Replies and status\n"
+"    changes mail the customer through the outbox, which the running\n"
+"    `porchd serve` delivers.  docs/tickets.md has the details.\n",
+	cmd_tickets },
+	{ "report", "reports for staff: votes, feedback, search gaps",
+"NAME\n"
+"    porchd report - what customers ask for, vote for and miss\n"
+"\n"
+"SYNOPSIS\n"
+"    porchd report [--db FILE] [--config FILE] KIND [--csv | --json |\n"
+"                  --markdown] [--since DAYS|YYYY-MM-DD] [--limit N]\n"
+"\n"
+"DESCRIPTION\n"
+"    KIND is votes (top items, 30-day trend), feedback (least helpful\n"
+"    pages with comments), search-gaps (zero-result queries, searches\n"
+"    that ended in a ticket), deflection (tickets whose suggestions\n"
+"    were shown or opened; the self-service resolution rate) or gaps\n"
+"    (a content-gap summary; --markdown for a page a writer commits).\n"
+"    `porchd report votes --json` is also what `porch build --votes\n"
+"    FILE` reads.  docs/reports.md defines every column.\n",
+	cmd_report },
 	{ "version", "print the version",
 "NAME\n"
 "    porchd version - print the version of porchd\n",
@@ -187,7 +225,7 @@ load_settings(struct settings *cfg, int argc, char **argv, int stop_at_arg,
 
 	for (n = 0, s = settings_table(); s->name; s++)
 		n++;
-	longs = calloc(n + 4, sizeof(*longs));
+	longs = calloc(n + 5, sizeof(*longs));
 	keys = calloc((size_t)argc + 1, sizeof(*keys));
 	vals = calloc((size_t)argc + 1, sizeof(*vals));
 	if (longs == NULL || keys == NULL || vals == NULL) {
@@ -210,6 +248,8 @@ load_settings(struct settings *cfg, int argc, char **argv, int stop_at_arg,
 	longs[n + 1].val = 'P';
 	longs[n + 2].name = "help";
 	longs[n + 2].val = 'h';
+	longs[n + 3].name = "no-seccomp";	/* --seccomp false */
+	longs[n + 3].val = 'S';
 
 	settings_defaults(cfg);
 	config = getenv("PORCHD_CONFIG");
@@ -233,6 +273,10 @@ load_settings(struct settings *cfg, int argc, char **argv, int stop_at_arg,
 		case 'h':
 			rc = LS_HELP;
 			goto out;
+		case 'S':
+			keys[nflags] = (char *)"seccomp";
+			vals[nflags++] = (char *)"false";
+			break;
 		default:
 			if (ch < 1000 || (size_t)(ch - 1000) >= n)
 				goto out;	/* getopt printed why */
@@ -308,7 +352,7 @@ cmd_serve(int argc, char **argv)
 	struct stat	 st;
 	sigset_t	 set;
 	char		 err[512], *dberr = NULL;
-	int		 next, print = 0, sig, rc;
+	int		 next, print = 0, sig, rc, loaded = 0;
 	size_t		 n;
 
 	memset(&app, 0, sizeof(app));
@@ -363,7 +407,7 @@ cmd_serve(int argc, char **argv)
 			    app.cfg.site);
 	}
 	if (app.catalog_path)
-		catalog_load(&app, app.catalog_path, 1);
+		loaded = catalog_load(&app, app.catalog_path, 1);
 	else
 		http_log("warning: no --site or --catalog: serving with an "
 		    "empty catalog");
@@ -375,7 +419,15 @@ cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* a file over RLIMIT_FSIZE: write fails with EFBIG (SQLite answers
+	 * an error, the request 503) instead of killing porchd */
+	signal(SIGXFSZ, SIG_IGN);
 
+	if (!sandbox_check(&app.cfg, err, sizeof(err))) {
+		fprintf(stderr, "porchd: %s\n", err);
+		app_free(&app);
+		return 1;
+	}
 	make_db_dir(app.cfg.db);
 	if ((app.store = store_open(app.cfg.db, &dberr)) == NULL) {
 		fprintf(stderr, "porchd: %s: %s\n", app.cfg.db,
@@ -394,12 +446,26 @@ cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	auth_configure(&app.cfg);
-	if ((srv = server_start(&app, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "porchd: %s\n", err);
+	if (!votes_start(&app)) {
+		fprintf(stderr, "porchd: cannot load the vote counts\n");
 		outbox_stop(ob);
 		store_close(app.store);
 		app_free(&app);
 		return 1;
+	}
+	shipped_sync(&app, loaded);
+	if ((srv = server_start(&app, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "porchd: %s\n", err);
+		votes_stop(&app);
+		outbox_stop(ob);
+		store_close(app.store);
+		app_free(&app);
+		return 1;
+	}
+	/* everything root was needed for is open: drop it, then seccomp */
+	if (!sandbox_enter(&app.cfg, err, sizeof(err))) {
+		fprintf(stderr, "porchd: %s\n", err);
+		return 1;	/* threads are running: no tidy stop */
 	}
 	http_log("porchd %s listening on %s (port %u)%s%s, database %s",
 	    PORCH_VERSION, app.cfg.listen, server_port(srv),
@@ -410,9 +476,10 @@ cmd_serve(int argc, char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			if (app.catalog_path)
-				catalog_load(&app, app.catalog_path, 0);
-			else
+			if (app.catalog_path) {
+				if (catalog_load(&app, app.catalog_path, 0))
+					shipped_sync(&app, 1);
+			} else
 				http_log("SIGHUP: no catalog file to reload");
 			continue;
 		}
@@ -421,6 +488,7 @@ cmd_serve(int argc, char **argv)
 		break;
 	}
 	server_stop(srv, app.cfg.drain);
+	votes_stop(&app);
 	outbox_stop(ob);
 	store_close(app.store);
 	http_log("stopped");
@@ -449,6 +517,54 @@ cmd_users(int argc, char **argv)
 	/* users_main sees "users COMMAND ARGS..." */
 	argv[next - 1] = (char *)"users";
 	rc = users_main(&cfg, argc - next + 1, argv + next - 1);
+	settings_free(&cfg);
+	return rc;
+}
+
+static int
+cmd_tickets(int argc, char **argv)
+{
+	struct settings	 cfg;
+	int		 next, rc;
+
+	if ((rc = load_settings(&cfg, argc, argv, 1, &next, NULL)) != LS_OK) {
+		settings_free(&cfg);
+		if (rc == LS_HELP) {
+			fputs(find_command("tickets")->help, stdout);
+			return 0;
+		}
+		if (rc == LS_BAD)
+			return 1;
+		fprintf(stderr, "usage: porchd tickets [--db FILE] "
+		    "[--config FILE] COMMAND [ARGS]\n");
+		return EXIT_USAGE;
+	}
+	argv[next - 1] = (char *)"tickets";
+	rc = tickets_main(&cfg, argc - next + 1, argv + next - 1);
+	settings_free(&cfg);
+	return rc;
+}
+
+static int
+cmd_report(int argc, char **argv)
+{
+	struct settings	 cfg;
+	int		 next, rc;
+
+	if ((rc = load_settings(&cfg, argc, argv, 1, &next, NULL)) != LS_OK) {
+		settings_free(&cfg);
+		if (rc == LS_HELP) {
+			fputs(find_command("report")->help, stdout);
+			return 0;
+		}
+		if (rc == LS_BAD)
+			return 1;
+		fprintf(stderr, "usage: porchd report [--db FILE] "
+		    "[--config FILE] KIND [OPTIONS]\n");
+		return EXIT_USAGE;
+	}
+	argv[next - 1] = (char *)"report";
+	rc = report_main(&cfg, argc - next + 1, argv + next - 1);
 	settings_free(&cfg);
 	return rc;
 }

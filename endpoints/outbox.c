@@ -24,6 +24,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <nettle/hmac.h>
 
 #include "app.h"
 #include "mail.h"
@@ -218,13 +219,40 @@ send_program(const char *prog, const char *env_from, const char *rcpt,
 	return ok;
 }
 
-/* POSTs the body of webhook m to its URL; a 2xx answer is delivery. */
+/*
+ * The signature header of a webhook: "X-Porch-Signature: sha256=HEX",
+ * HEX the HMAC-SHA256 with key secret of "TIMESTAMP.BODY", the same
+ * TIMESTAMP (Unix seconds) sent as X-Porch-Timestamp, so a receiver can
+ * refuse old replays (docs/tickets.md).  Written to line (len bytes).
+ */
+static void
+webhook_signature(const char *secret, const char *stamp, const char *body,
+    char *line, size_t len)
+{
+	struct hmac_sha256_ctx ctx;
+	uint8_t		 mac[SHA256_DIGEST_SIZE];
+	size_t		 i, o;
+
+	hmac_sha256_set_key(&ctx, strlen(secret), (const uint8_t *)secret);
+	hmac_sha256_update(&ctx, strlen(stamp), (const uint8_t *)stamp);
+	hmac_sha256_update(&ctx, 1, (const uint8_t *)".");
+	hmac_sha256_update(&ctx, strlen(body), (const uint8_t *)body);
+	hmac_sha256_digest(&ctx, sizeof(mac), mac);
+	o = (size_t)snprintf(line, len, "X-Porch-Signature: sha256=");
+	for (i = 0; i < sizeof(mac) && o + 3 <= len; i++)
+		o += (size_t)snprintf(line + o, len - o, "%02x", mac[i]);
+	explicit_bzero(&ctx, sizeof(ctx));
+}
+
+/* POSTs the body of webhook m to its URL, signed with secret (when not
+ * NULL); a 2xx answer is delivery. */
 static int
-send_webhook(const struct store_message *m, char *err, size_t errlen)
+send_webhook(const struct store_message *m, const char *secret, char *err,
+    size_t errlen)
 {
 	CURL		*c;
 	struct curl_slist *h = NULL, *t;
-	char		 line[256], ebuf[CURL_ERROR_SIZE] = "";
+	char		 line[256], stamp[32], ebuf[CURL_ERROR_SIZE] = "";
 	long		 status = 0;
 	CURLcode	 rc;
 
@@ -235,6 +263,20 @@ send_webhook(const struct store_message *m, char *err, size_t errlen)
 	snprintf(line, sizeof(line), "X-Porch-Message-Id: %s", m->message_id);
 	if ((t = curl_slist_append(h, line)) != NULL)
 		h = t;
+	snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
+	snprintf(line, sizeof(line), "X-Porch-Timestamp: %s", stamp);
+	if ((t = curl_slist_append(h, line)) != NULL)
+		h = t;
+	snprintf(line, sizeof(line), "X-Porch-Event: %s", m->subject);
+	if (strpbrk(m->subject, "\r\n") == NULL &&
+	    (t = curl_slist_append(h, line)) != NULL)
+		h = t;
+	if (secret != NULL && secret[0] != '\0') {
+		webhook_signature(secret, stamp, m->body, line, sizeof(line));
+		if ((t = curl_slist_append(h, line)) != NULL)
+			h = t;
+		explicit_bzero(line, sizeof(line));
+	}
 	if ((t = curl_slist_append(h, "Content-Type: application/json")) != NULL)
 		h = t;
 	curl_easy_setopt(c, CURLOPT_URL, m->recipient);
@@ -274,7 +316,7 @@ deliver(struct outbox *ob, const struct store_message *m, char *err,
 	int		 ok;
 
 	if (strcmp(m->kind, "webhook") == 0)
-		return send_webhook(m, err, errlen);
+		return send_webhook(m, ob->cfg->webhook_secret, err, errlen);
 	if (ob->cfg->smtp_url == NULL && ob->cfg->sendmail == NULL) {
 		snprintf(err, errlen, "no smtp_url or sendmail configured");
 		return -1;

@@ -37,6 +37,8 @@ const struct route *route_find(const char *method, const char *path,
  * NULL.  server_routes (routes.c): /healthz and /metrics. */
 extern const struct route server_routes[];
 extern const struct route account_routes[];	/* accounts.c */
+extern const struct route ticket_routes[];	/* tickets.c */
+extern const struct route vote_routes[];	/* votes.c */
 
 /* route_find over the given NULL-terminated list of tables (tests). */
 const struct route *route_find_in(const struct route *const *tables,

@@ -24,6 +24,8 @@ const struct route server_routes[] = {
 static const struct route *const tables[] = {
 	server_routes,
 	account_routes,
+	ticket_routes,
+	vote_routes,
 	NULL,
 };
 

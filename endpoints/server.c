@@ -40,6 +40,7 @@
 #include "catalog.h"
 #include "http.h"
 #include "metrics.h"
+#include "multipart.h"
 #include "ratelimit.h"
 #include "route.h"
 #include "server.h"
@@ -91,6 +92,9 @@ struct rstate {
 	int		 started;	/* on_request's first call happened */
 	int		 answered;	/* a response was queued */
 	int		 too_big;	/* body past max_body */
+	size_t		 limit;		/* this request's body limit: max_body,
+					   or max_upload for a multipart body
+					   to a ticket route (body_limit) */
 	int		 is_static;	/* answered from the site folder */
 	size_t		 body_cap;
 	unsigned long long discarded;
@@ -399,6 +403,23 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
 }
 
 /*
+ * The body limit of a request: settings.max_upload for multipart bodies
+ * to a ticket route (attachments, tickets.c), else settings.max_body.
+ */
+static size_t
+body_limit(struct rstate *rs)
+{
+	struct req	*req = &rs->req;
+	struct settings	*cfg = &req->app->cfg;
+
+	if (cfg->max_upload > cfg->max_body && rs->raw != NULL &&
+	    strstr(rs->raw, "/tickets") != NULL &&
+	    multipart_is(req_header(req, "Content-Type")))
+		return cfg->max_upload;
+	return cfg->max_body;
+}
+
+/*
  * The first call: everything that can be judged from the headers alone.
  * Returns 1 to go on reading, 0 when a refusal was queued (*ret set).
  */
@@ -458,7 +479,7 @@ check_headers(struct rstate *rs, const char *version, enum MHD_Result *ret)
 			    "Content-Length");
 			return 0;
 		}
-		if (cl > cfg->max_body) {
+		if (cl > rs->limit) {
 			*ret = refuse(rs, 413, "body_too_large", "the request "
 			    "body is too large");
 			return 0;
@@ -764,7 +785,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	struct server	*srv = cls;
 	struct rstate	*rs = *con_cls;
 	struct req	*req;
-	struct settings	*cfg = &srv->app->cfg;
 	enum MHD_Result	 ret;
 	size_t		 n, ncap;
 	char		*grown;
@@ -785,6 +805,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		peer_ip(conn, req->ip, sizeof(req->ip));
 		apply_proxy(req);
 		set_phase(srv, rs->conn, PH_BODY);
+		rs->limit = body_limit(rs);
 		if (!check_headers(rs, version, &ret))
 			return ret;
 		return MHD_YES;
@@ -795,9 +816,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (rs->too_big) {
 			rs->discarded += n;
 			return rs->discarded > (unsigned long long)
-			    cfg->max_body * DISCARD_FACTOR ? MHD_NO : MHD_YES;
+			    rs->limit * DISCARD_FACTOR ? MHD_NO : MHD_YES;
 		}
-		if (req->body_len + n > cfg->max_body) {
+		if (req->body_len + n > rs->limit) {
 			rs->too_big = 1;
 			rs->discarded = req->body_len + n;
 			free(req->body);
@@ -809,8 +830,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			ncap = rs->body_cap ? rs->body_cap : 4096;
 			while (ncap < req->body_len + n + 1)
 				ncap *= 2;
-			if (ncap > cfg->max_body + 1)
-				ncap = cfg->max_body + 1;
+			if (ncap > rs->limit + 1)
+				ncap = rs->limit + 1;
 			if ((grown = realloc(req->body, ncap)) == NULL)
 				return MHD_NO;
 			req->body = grown;

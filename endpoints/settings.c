@@ -94,8 +94,34 @@ static const struct row rows[] = {
 	  "writes per minute from one address; default: 60" },
 	{ "rate_burst", K_INT, F(rate_burst), 1, 1000000, "N",
 	  "writes from one address at once before limiting; default: 20" },
+	{ "vote_limit", K_INT, F(vote_limit), 1, 1000000, "N",
+	  "votes per minute from one account; default: 30" },
+	{ "vote_burst", K_INT, F(vote_burst), 1, 1000000, "N",
+	  "votes from one account at once before limiting; default: 20" },
 	{ "drain", K_SECS, F(drain), 0, 10 * MINUTE, "SECONDS",
 	  "on SIGTERM, time left to running requests; default: 10" },
+	{ "user", K_TEXT, F(user), 0, 0, "NAME",
+	  "started as root: the user to run as; default: porch" },
+	{ "seccomp", K_BOOL, F(seccomp), 0, 1, "BOOL",
+	  "allow only the system calls porchd needs; default: true" },
+	{ "support_email", K_TEXT, F(support_email), 0, 0, "ADDRESS",
+	  "staff get every new ticket and comment here; default: none" },
+	{ "webhook_url", K_URL, F(webhook_url), 0, 0, "URL",
+	  "staff get every ticket event as a signed JSON POST here" },
+	{ "webhook_secret", K_TEXT, F(webhook_secret), 0, 0, "SECRET",
+	  "HMAC-SHA256 key of X-Porch-Signature; default: none" },
+	{ "attachments_dir", K_PATH, F(attachments_dir), 0, 0, "DIR",
+	  "where ticket attachments are kept; default: var/attachments" },
+	{ "max_upload", K_SIZE, F(max_upload), KIB, 4 * GIB, "BYTES",
+	  "largest multipart body of a ticket or comment; default: 30M" },
+	{ "max_file", K_SIZE, F(max_file), 1, 4 * GIB, "BYTES",
+	  "largest attachment (413 above); default: 25M" },
+	{ "max_files", K_INT, F(max_files), 0, 1000, "N",
+	  "attachments per ticket; default: 10" },
+	{ "ticket_limit", K_INT, F(ticket_limit), 1, 1000000, "N",
+	  "tickets per hour from one account; default: 30" },
+	{ "ticket_burst", K_INT, F(ticket_burst), 1, 1000000, "N",
+	  "tickets from one account at once before limiting; default: 10" },
 	{ NULL, K_TEXT, 0, 0, 0, NULL, NULL },
 };
 
@@ -214,7 +240,16 @@ settings_defaults(struct settings *s)
 	s->trust_proxy = 0;
 	s->rate_limit = 60;
 	s->rate_burst = 20;
+	s->vote_limit = 30;
+	s->vote_burst = 20;
 	s->drain = 10;
+	s->seccomp = 1;
+	s->attachments_dir = strdup("var/attachments");
+	s->max_upload = 30 * 1024 * 1024;
+	s->max_file = 25 * 1024 * 1024;
+	s->max_files = 10;
+	s->ticket_limit = 30;
+	s->ticket_burst = 10;
 }
 
 void
@@ -748,7 +783,11 @@ settings_print(const struct settings *s, FILE *f)
 				    *(const int *)field);
 			break;
 		default:
-			if (*(char *const *)field)
+			if (*(char *const *)field && r->off ==
+			    F(webhook_secret))	/* never shown */
+				fprintf(f, "%s = \"(set, not shown)\"\n",
+				    r->name);
+			else if (*(char *const *)field)
 				fprintf(f, "%s = \"%s\"\n", r->name,
 				    *(char *const *)field);
 			else

@@ -67,7 +67,7 @@ int	 settings_parse_listen(const char *text, struct sockaddr_storage *sa,
 /* The table rows, ending with a NULL name. */
 const struct setting_info *settings_table(void);
 /* Writes every setting as `key = value` lines to f (porchd serve
- * --print-config); secrets are none today, so all are shown. */
+ * --print-config); webhook_secret is never shown. */
 void	 settings_print(const struct settings *s, FILE *f);
 
 #endif

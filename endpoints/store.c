@@ -251,12 +251,21 @@ xprintf(const char *fmt, ...)
 	return s;
 }
 
-/* STORE_BUSY for lock timeouts, else STORE_ERROR (logged with what). */
+/* STORE_BUSY for lock timeouts, and for storage that cannot take a write
+ * now (disk full, a file over RLIMIT_FSIZE, read-only, I/O error):
+ * nothing was written and a retry may succeed once the fault clears, so
+ * the client gets 503 with Retry-After.  Else STORE_ERROR.  Logged with
+ * what. */
 int
 sql_fail(struct conn *c, int rc, const char *what)
 {
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
 		logmsg("%s: database busy", what);
+		return STORE_BUSY;
+	}
+	if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ||
+	    (rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) {
+		logmsg("%s: storage unavailable: %s", what, sqlite3_errstr(rc));
 		return STORE_BUSY;
 	}
 	logmsg("%s: %s", what, c ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -641,7 +650,9 @@ run_group(struct store *st, struct write *list)
 	}
 	if (!aborted && (rc = sql_exec(c, "COMMIT")) == SQLITE_OK)
 		return outbox;
-	rc = aborted ? STORE_ERROR : sql_fail(c, rc, "commit");
+	rc = aborted ? (c != NULL && sql_fail(c, sqlite3_extended_errcode(
+	    c->db), "write") == STORE_BUSY ? STORE_BUSY : STORE_ERROR) :
+	    sql_fail(c, rc, "commit");
 	if (!sqlite3_get_autocommit(c->db))
 		sql_exec(c, "ROLLBACK");
 	for (w = list; w; w = w->next)

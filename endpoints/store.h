@@ -211,4 +211,124 @@ int	 store_outbox_next(struct store *, long long *when);
 int	 store_outbox_list(struct store *,
 	     int (*fn)(const struct store_message *, void *), void *arg);
 
+/* Tickets (store_tickets.c).  Strings are heap copies the free functions
+ * release; times are Unix seconds, 0 for "not yet". */
+struct store_ticket {
+	long long	 id;
+	char		*ref;		/* "SKY-1001" */
+	long long	 user_id;	/* 0: anonymous */
+	char		*email;
+	char		*type;
+	char		*subject;
+	char		*fields;	/* JSON object */
+	char		*status;
+	char		*priority;
+	char		*assignee;	/* or NULL */
+	char		*roadmap_id;	/* or NULL */
+	char		*source_url;	/* or NULL */
+	char		*context;	/* JSON object */
+	char		*csat;		/* "good", "bad" or NULL */
+	char		*csat_comment;	/* or NULL */
+	long long	 created_at, updated_at, solved_at;
+	long long	 first_response_at;
+};
+void	 store_ticket_free(struct store_ticket *);
+
+/* What a new ticket is made of (borrowed strings). */
+struct store_ticket_new {
+	const char	*prefix;	/* tickets.prefix: refs PREFIX-1001... */
+	long long	 user_id;	/* 0: anonymous */
+	const char	*email, *type, *subject, *fields, *status;
+	const char	*priority, *source_url, *context;
+	const char	*idempotency_key;	/* or NULL */
+};
+/*
+ * Adds a ticket numbered after the highest so far (PREFIX-1001 first);
+ * *id and ref (64 bytes) get its id and ref.  With an idempotency key
+ * already used by the same address, nothing is added: *replayed is set
+ * and *id and ref are those of the first ticket.
+ */
+int	 stx_ticket_create(struct store_tx *, const struct store_ticket_new *,
+	     long long now, long long *id, char ref[64], int *replayed);
+int	 stx_ticket_by_ref(struct store_tx *, const char *ref,
+	     struct store_ticket *out);
+int	 stx_ticket_by_id(struct store_tx *, long long id,
+	     struct store_ticket *out);
+int	 store_ticket_by_ref(struct store *, const char *ref,
+	     struct store_ticket *out);
+/* Sets status (and solved_at when "solved", confirmed_at when leaving
+ * "unconfirmed") and updated_at. */
+int	 stx_ticket_set_status(struct store_tx *, long long id,
+	     const char *status, long long now);
+/* Sets one of the columns "assignee", "roadmap_id", "priority" (NULL
+ * value: none) and updated_at. */
+int	 stx_ticket_set(struct store_tx *, long long id, const char *column,
+	     const char *value, long long now);
+/* Stores a rating (and comment, NULL keeps the one stored). */
+int	 stx_ticket_rate(struct store_tx *, long long id, const char *rating,
+	     const char *comment, long long now);
+
+/* Filters of store_ticket_list; zero/NULL members match anything. */
+struct store_ticket_filter {
+	long long	 user_id;	/* only this account's tickets */
+	const char	*status;
+	const char	*type;
+	long long	 since;		/* created at or after */
+	int		 newest_update;	/* order: updated_at desc, else id */
+};
+/* Calls fn for every matching ticket until it returns 0. */
+int	 store_ticket_list(struct store *, const struct store_ticket_filter *,
+	     int (*fn)(const struct store_ticket *, void *), void *arg);
+
+struct store_ticket_event {
+	long long	 id, ticket_id;
+	char		*author;	/* customer, staff, system */
+	char		*author_name;
+	char		*kind;		/* comment, status, ... */
+	char		*body;
+	long long	 created_at;
+};
+void	 store_ticket_event_free(struct store_ticket_event *);
+/* Adds an event and touches the ticket's updated_at (and, for a staff
+ * comment, first_response_at). */
+int	 stx_ticket_event_add(struct store_tx *, long long ticket_id,
+	     const char *author, const char *author_name, const char *kind,
+	     const char *body, long long now, long long *id);
+int	 store_ticket_events(struct store *, long long ticket_id,
+	     int (*fn)(const struct store_ticket_event *, void *), void *arg);
+
+struct store_attachment {
+	long long	 id, ticket_id, event_id;	/* event 0: the ticket */
+	char		*name;		/* the customer's file name */
+	char		*stored;	/* the server's file name */
+	char		*type;		/* MIME type */
+	long long	 size;
+	char		*sha256;
+	char		*key;		/* hex secret of the staff link */
+	long long	 created_at;
+};
+void	 store_attachment_free(struct store_attachment *);
+int	 stx_attachment_add(struct store_tx *, const struct store_attachment *,
+	     long long now, long long *id);
+int	 store_attachments(struct store *, long long ticket_id,
+	     int (*fn)(const struct store_attachment *, void *), void *arg);
+int	 stx_attachments(struct store_tx *, long long ticket_id,
+	     int (*fn)(const struct store_attachment *, void *), void *arg);
+int	 store_attachment_get(struct store *, long long ticket_id,
+	     long long id, struct store_attachment *out);
+
+/* Ticket tokens ("confirm", "rate"), keyed by hex SHA-256. */
+int	 stx_ticket_token_add(struct store_tx *, const char *hash,
+	     const char *purpose, long long ticket_id, long long now,
+	     long long expires_at);
+/* The ticket of an unexpired token of that purpose; consume marks it
+ * used (and refuses a used one). */
+int	 stx_ticket_token_get(struct store_tx *, const char *hash,
+	     const char *purpose, long long now, int consume,
+	     long long *ticket_id);
+/* Drops the ticket's tokens of that purpose (a reopened ticket's rating
+ * links). */
+int	 stx_ticket_tokens_drop(struct store_tx *, long long ticket_id,
+	     const char *purpose);
+
 #endif

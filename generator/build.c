@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "cache.h"
 #include "diag.h"
 #include "feeds.h"
 #include "markdown.h"
@@ -15,6 +16,8 @@
 #include "search.h"
 #include "template.h"
 #include "theme.h"
+#include "votes.h"
+#include "xalloc.h"
 
 static double
 now_ms(void)
@@ -78,6 +81,9 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 		return 0;
 	}
 	site_json = pagedata_site(s, assets);
+	if (o->cache != NULL)
+		cache_set_base(o->cache, t->template_dirs, t->ntemplate_dirs,
+		    site_json);
 	memset(&env, 0, sizeof(env));
 	env.site = s;
 	env.templates = templates;
@@ -102,6 +108,32 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	return ok && diag_count(DIAG_ERROR) == 0;
 }
 
+/*
+ * Puts the new site in place: file by file when the cache says the site
+ * folder is the last build's (cache_commit), else by swapping folders.
+ * The manifest goes first and comes back last, so a build killed in
+ * between is followed by a full one.
+ */
+static int
+commit(struct out_dir *o, struct out_cache *cache)
+{
+	char	*final = xstrdup(o->final);
+	int	 ok;
+
+	cache_invalidate(cache);
+	if (cache_incremental(cache)) {
+		ok = cache_commit(cache, o->tmp, o->final);
+		free(o->tmp);
+		o->tmp = NULL;
+		out_abort(o);
+	} else
+		ok = out_commit(o);
+	if (ok)
+		cache_save(cache, final);
+	free(final);
+	return ok;
+}
+
 static size_t
 count_written(const struct site *s)
 {
@@ -119,7 +151,9 @@ build_run(const struct build_opts *opt)
 	struct site	 site;
 	struct theme	 theme;
 	struct out_dir	 o;
+	struct out_cache *cache = NULL;
 	double		 start = now_ms();
+	size_t		 nwritten, nkept;
 	int		 ok = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -127,22 +161,33 @@ build_run(const struct build_opts *opt)
 	md_init();
 	if (!model_load(&site, opt->content, opt->drafts))
 		goto out;
+	if (opt->votes != NULL && !votes_load(&site, opt->votes))
+		goto out;
 	if (!theme_find(&theme, opt->content, site.cfg.theme))
 		goto out;
 	if (opt->check_only)
 		o.dry = 1;
 	else if (!out_begin(&o, opt->out, opt->content, site.cfg.gzip))
 		goto out;
+	else
+		o.cache = cache = cache_open(o.final, opt->clean,
+		    site.cfg.gzip);
 	ok = produce(&site, &theme, opt, &o);
 	if (!opt->check_only) {
 		if (ok)
-			ok = out_commit(&o);
+			ok = commit(&o, cache);
 		else
 			out_abort(&o);
 	}
 out:
-	diag_flush(stderr);
-	if (ok && !opt->quiet)
+	diag_flush(opt->messages != NULL ? opt->messages : stderr);
+	if (ok && !opt->quiet && cache != NULL && cache_incremental(cache)) {
+		cache_counts(cache, &nwritten, &nkept);
+		fprintf(stderr, "porch: built %zu pages in %.0f ms into %s "
+		    "(incremental: %zu files written, %zu unchanged)\n",
+		    count_written(&site), now_ms() - start, opt->out, nwritten,
+		    nkept);
+	} else if (ok && !opt->quiet)
 		fprintf(stderr, "porch: %s %zu pages in %.0f ms%s%s\n",
 		    opt->check_only ? "checked" : "built", count_written(&site),
 		    now_ms() - start, opt->check_only ? "" : " into ",
@@ -155,5 +200,6 @@ out:
 		out_abort(&o);
 	theme_free(&theme);
 	model_free(&site);
+	cache_free(cache);
 	return ok;
 }

@@ -7,6 +7,8 @@
 #ifndef PORCH_BUILD_H
 #define PORCH_BUILD_H
 
+#include <stdio.h>
+
 struct build_opts {
 	const char	*content;	/* the content folder (site.lua's) */
 	const char	*out;		/* destination folder */
@@ -15,6 +17,9 @@ struct build_opts {
 	int		 threads;	/* 0: one per core */
 	int		 check_only;	/* validate, write nothing */
 	int		 quiet;		/* no summary line */
+	FILE		*messages;	/* where problems go; NULL: stderr */
+	int		 clean;		/* ignore the build cache (cache.h) */
+	const char	*votes;		/* vote counts to show (votes.h), or NULL */
 };
 
 /* Runs the build; prints every problem to stderr.  Returns 1 on success. */

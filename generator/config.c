@@ -40,6 +40,7 @@ struct opt {
 static int check_base_url(const char *, const char *, json_t *);
 static int check_language(const char *, const char *, json_t *);
 static int check_css_value(const char *, const char *, json_t *);
+static int check_sla(const char *, const char *, json_t *);
 static int check_name(const char *, const char *, json_t *);
 static int check_field_type(const char *, const char *, json_t *);
 static int check_prefix(const char *, const char *, json_t *);
@@ -89,6 +90,7 @@ static const struct opt ticket_type[] = {
 static const struct opt tickets[] = {
 	{ "prefix", OPT_STRING, "HELP", check_prefix, NULL, 0 },
 	{ "anonymous", OPT_BOOL, "false", NULL, NULL, 0 },
+	{ "sla", OPT_MAP, NULL, check_sla, NULL, 0 },
 	{ "types", OPT_LIST, NULL, NULL, ticket_type, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };
@@ -108,6 +110,8 @@ static const struct opt options[] = {
 	{ "warn_links", OPT_BOOL, "false", NULL, NULL, 0 },
 	{ "feed_limit", OPT_INT, "20", check_positive, NULL, 0 },
 	{ "gzip", OPT_BOOL, "true", NULL, NULL, 0 },
+	{ "changelog_per_page", OPT_INT, "20", check_positive, NULL, 0 },
+	{ "faq_per_page", OPT_INT, "50", check_positive, NULL, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };
 
@@ -170,6 +174,37 @@ check_css_value(const char *file, const char *key, json_t *v)
 		return 1;
 	diag_error(file, 0, 0, "'%s' must be a CSS colour such as '#1d4ed8'",
 	    key);
+	return 0;
+}
+
+/*
+ * tickets.sla.PRIORITY: a first-response target such as "4h", "1d",
+ * "30m" or "2w", for a priority porchd knows (porchd tickets list flags
+ * the tickets past it).
+ */
+static int
+check_sla(const char *file, const char *key, json_t *v)
+{
+	static const char *const prios[] = { "low", "normal", "high",
+	    "urgent", NULL };
+	const char	*s = json_string_value(v), *last;
+	size_t		 i, n;
+
+	last = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
+	for (i = 0; prios[i]; i++)
+		if (strcmp(last, prios[i]) == 0)
+			break;
+	if (prios[i] == NULL) {
+		diag_error(file, 0, 0, "'%s': the priorities are low, normal, "
+		    "high and urgent", key);
+		return 0;
+	}
+	n = s ? strspn(s, "0123456789") : 0;
+	if (n > 0 && n <= 6 && s[n] != '\0' && strchr("mhdw", s[n]) &&
+	    s[n + 1] == '\0')
+		return 1;
+	diag_error(file, 0, 0, "'%s' must be a duration such as \"4h\", "
+	    "\"1d\", \"30m\" or \"2w\"", key);
 	return 0;
 }
 
@@ -572,6 +607,10 @@ config_load(const char *dir, struct site_config *cfg)
 	cfg->gzip = json_is_true(json_object_get(opts, "gzip"));
 	cfg->feed_limit = (long)json_integer_value(json_object_get(opts,
 	    "feed_limit"));
+	cfg->changelog_per_page = (long)json_integer_value(
+	    json_object_get(opts, "changelog_per_page"));
+	cfg->faq_per_page = (long)json_integer_value(json_object_get(opts,
+	    "faq_per_page"));
 	return 1;
 }
 

@@ -19,6 +19,8 @@ struct site_config {
 	int		 warn_links;	/* options.warn_links */
 	long		 feed_limit;	/* options.feed_limit */
 	int		 gzip;		/* options.gzip */
+	long		 changelog_per_page; /* options.changelog_per_page */
+	long		 faq_per_page;	/* options.faq_per_page */
 };
 
 /*

@@ -28,13 +28,13 @@ write_buf(const struct out_dir *o, const char *rel, struct buf *b)
 	return ok;
 }
 
-/* Pages a search engine should list: not aliases, intros, the 404 or
- * the search page. */
+/* Pages a search engine should list: not aliases, intros, the 404, the
+ * search page or the portal's pages. */
 static int
 listed(const struct page *p)
 {
 	return !p->is_intro && p->kind != KIND_ALIAS && p->kind != KIND_404 &&
-	    p->kind != KIND_SEARCH;
+	    p->kind != KIND_SEARCH && p->kind != KIND_PORTAL;
 }
 
 static int
@@ -192,6 +192,11 @@ catalog_roadmap(const struct site *s)
 		    p->meta.id, "title", p->title, "url", p->url, "status",
 		    roadmap_status_name(p->meta.status), "quarter",
 		    p->meta.quarter, "category", p->meta.category);
+		if (p->meta.date || (p->shipped_in &&
+		    p->shipped_in->meta.date))
+			json_object_set_new(e, "date", json_string(
+			    p->meta.date ? p->meta.date :
+			    p->shipped_in->meta.date));
 		if (p->shipped_in)
 			json_object_set_new(e, "shipped_in", json_pack(
 			    "{s:s, s:s, s:s?}", "version",

@@ -77,6 +77,7 @@ enum change_type {
 
 enum roadmap_status {
 	STATUS_NONE,
+	STATUS_CONSIDERING,	/* an idea customers vote on (votes.c) */
 	STATUS_PLANNED,
 	STATUS_IN_PROGRESS,
 	STATUS_SHIPPED,

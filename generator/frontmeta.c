@@ -552,10 +552,10 @@ static void
 read_status(struct checker *c, const char *key, const struct fm_value *v,
     struct page_meta *m)
 {
-	static const char *const names[] = { "", "planned", "in-progress",
-	    "shipped" };
+	static const char *const names[] = { "", "considering", "planned",
+	    "in-progress", "shipped" };
 
-	m->status = (enum roadmap_status)pick(c, key, v, names, 4);
+	m->status = (enum roadmap_status)pick(c, key, v, names, 5);
 }
 
 /* quarter: YYYY-Qn or "YYYY Qn" (n 1..4), stored as YYYY-Qn. */
@@ -719,6 +719,8 @@ const char *
 roadmap_status_name(enum roadmap_status s)
 {
 	switch (s) {
+	case STATUS_CONSIDERING:
+		return "considering";
 	case STATUS_PLANNED:
 		return "planned";
 	case STATUS_IN_PROGRESS:

@@ -9,6 +9,7 @@
 
 #include "build.h"
 #include "init.h"
+#include "serve.h"
 
 #define EXIT_USAGE	2
 
@@ -22,6 +23,7 @@ struct command {
 static int	cmd_build(int, char **);
 static int	cmd_check(int, char **);
 static int	cmd_init(int, char **);
+static int	cmd_serve(int, char **);
 static int	cmd_version(int, char **);
 static int	cmd_help(int, char **);
 
@@ -32,6 +34,7 @@ static const struct command commands[] = {
 "\n"
 "SYNOPSIS\n"
 "    porch build [DIR] [-o OUT] [--drafts] [--warn-links] [-j N] [-q]\n"
+"                [--clean]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads the content folder DIR (default: the current folder; it holds\n"
@@ -43,12 +46,22 @@ static const struct command commands[] = {
 "    build the previous site is untouched.  The same input always gives\n"
 "    byte-identical output.\n"
 "\n"
+"    Builds are incremental: OUT.porch-cache/manifest remembers what each\n"
+"    file of OUT was made from, and the next build runs the templates only\n"
+"    for pages whose data or templates changed and writes only the files\n"
+"    whose bytes changed (moved into OUT one by one when all succeeded).\n"
+"    The result is the same as a full build's (docs/incremental.md).\n"
+"\n"
 "OPTIONS\n"
 "    -o, --output OUT   where to write the site (default: public)\n"
 "    --drafts           publish pages marked draft: true\n"
 "    --warn-links       report broken links and anchors as warnings\n"
 "    -j, --jobs N       render with N threads (default: one per core)\n"
 "    -q, --quiet        no summary line\n"
+"    --clean            ignore the build cache: a full build, swapped in\n"
+"                       as one folder\n"
+"    --votes FILE       show these vote counts on the roadmap (the file\n"
+"                       `porchd report votes --json` writes)\n"
 "\n"
 "EXIT STATUS\n"
 "    0 when the site was built, 1 when there were errors (each printed as\n"
@@ -69,6 +82,33 @@ static const struct command commands[] = {
 "EXIT STATUS\n"
 "    0 when there is no error, 1 otherwise, 2 for a usage error.\n",
 	cmd_check },
+	{ "serve", "preview the site, rebuilt as you edit",
+"NAME\n"
+"    porch serve - preview a help site while writing it\n"
+"\n"
+"SYNOPSIS\n"
+"    porch serve [DIR] [--port N] [--drafts] [--warn-links] [-j N]\n"
+"\n"
+"DESCRIPTION\n"
+"    Builds the content folder DIR (default: the current folder) as\n"
+"    `porch build` does, into a private folder (never public/), and serves\n"
+"    it on http://127.0.0.1:N/.  It watches DIR, site.lua and the theme's\n"
+"    folders; after you save a file it rebuilds and every open page\n"
+"    reloads by itself.  When the build fails, the open pages show the\n"
+"    errors (file:line:col: message) over the page until the file is\n"
+"    fixed; the terminal shows them too.  Only this machine can connect.\n"
+"    Ctrl-C stops the server and removes the private folder.\n"
+"\n"
+"OPTIONS\n"
+"    --port N           the port (default: 8000; 0 picks a free one)\n"
+"    --drafts           show pages marked draft: true (as a preview should)\n"
+"    --warn-links       report broken links and anchors as warnings\n"
+"    -j, --jobs N       render with N threads (default: one per core)\n"
+"\n"
+"EXIT STATUS\n"
+"    0 after Ctrl-C, 1 when the server cannot start (port in use),\n"
+"    2 for a usage error.  A failed build does not stop the server.\n",
+	cmd_serve },
 	{ "init", "create a new site to start from",
 "NAME\n"
 "    porch init - create a minimal working help site\n"
@@ -119,7 +159,8 @@ find_command(const char *name)
 
 /* Parses the options build and check share; returns 0 on a usage error. */
 static int
-parse_build(int argc, char **argv, struct build_opts *o, int allow_output)
+parse_build(int argc, char **argv, struct build_opts *o, int allow_output,
+    unsigned *port)
 {
 	static const struct option longs[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -127,7 +168,10 @@ parse_build(int argc, char **argv, struct build_opts *o, int allow_output)
 		{ "warn-links", no_argument, NULL, 'W' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "clean", no_argument, NULL, 'C' },
+		{ "votes", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "port", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char	*end;
@@ -148,6 +192,14 @@ parse_build(int argc, char **argv, struct build_opts *o, int allow_output)
 		case 'D': o->drafts = 1; break;
 		case 'W': o->warn_links = 1; break;
 		case 'q': o->quiet = 1; break;
+		case 'C':
+			if (!allow_output)
+				return 0;
+			o->clean = 1;
+			break;
+		case 'V':
+			o->votes = optarg;
+			break;
 		case 'j':
 			n = strtol(optarg, &end, 10);
 			if (*end != '\0' || n < 1 || n > 256) {
@@ -156,6 +208,17 @@ parse_build(int argc, char **argv, struct build_opts *o, int allow_output)
 				return 0;
 			}
 			o->threads = (int)n;
+			break;
+		case 'P':
+			if (port == NULL)
+				return 0;
+			n = strtol(optarg, &end, 10);
+			if (*end != '\0' || n < 0 || n > 65535) {
+				fprintf(stderr, "porch: --port wants a port "
+				    "number from 0 to 65535\n");
+				return 0;
+			}
+			*port = (unsigned)n;
 			break;
 		case 'h':
 			fputs(find_command(argv[0])->help, stdout);
@@ -176,7 +239,7 @@ cmd_build(int argc, char **argv)
 {
 	struct build_opts o;
 
-	if (!parse_build(argc, argv, &o, 1)) {
+	if (!parse_build(argc, argv, &o, 1, NULL)) {
 		fprintf(stderr, "usage: porch build [DIR] [-o OUT] [--drafts] "
 		    "[--warn-links] [-j N] [-q]\n");
 		return EXIT_USAGE;
@@ -189,13 +252,27 @@ cmd_check(int argc, char **argv)
 {
 	struct build_opts o;
 
-	if (!parse_build(argc, argv, &o, 0)) {
+	if (!parse_build(argc, argv, &o, 0, NULL)) {
 		fprintf(stderr, "usage: porch check [DIR] [--drafts] "
 		    "[--warn-links]\n");
 		return EXIT_USAGE;
 	}
 	o.check_only = 1;
 	return build_run(&o) ? 0 : 1;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	struct build_opts o;
+	unsigned	 port = 8000;
+
+	if (!parse_build(argc, argv, &o, 0, &port)) {
+		fprintf(stderr, "usage: porch serve [DIR] [--port N] [--drafts] "
+		    "[--warn-links] [-j N]\n");
+		return EXIT_USAGE;
+	}
+	return serve_run(&o, port) ? 0 : 1;
 }
 
 static int

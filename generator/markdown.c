@@ -15,6 +15,7 @@
  *  4. links: link_fn on every relative destination in document order, once
  *     the headings are known (the caller checks "#anchor" against them);
  *  5. rewrite: headings, callouts and tables are replaced by custom nodes
+ *     (and task list items get a label around their checkbox)
  *     whose on_enter/on_exit carry our markup, while what they contain is
  *     still rendered by cmark (so tagfilter, escaping and the extensions
  *     apply to it as to the rest of the page).
@@ -32,6 +33,7 @@
 
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -128,6 +130,7 @@ struct pass {
 	struct nodes	 hnodes;	/* heading nodes, as doc->headings */
 	struct nodes	 quotes;
 	struct nodes	 tables;
+	struct nodes	 tasks;		/* task list items */
 	struct nodes	 links;		/* links and images */
 	struct nodes	 dead;		/* replaced nodes, freed after render */
 	struct callout	*callouts;
@@ -359,7 +362,8 @@ file_line(const struct pass *p, cmark_node *node)
 
 /*
  * Walks the tree once and records in p the nodes that later passes
- * change: block quotes (callout candidates), tables, links and images.
+ * change: block quotes (callout candidates), tables, task list items,
+ * links and images.
  * The tree is not changed.
  */
 static void
@@ -391,6 +395,9 @@ collect(struct pass *p, cmark_node *root)
 			if (strcmp(cmark_node_get_type_string(node), "table")
 			    == 0)
 				nodes_push(&p->tables, node);
+			else if (strcmp(cmark_node_get_type_string(node),
+			    "tasklist") == 0)
+				nodes_push(&p->tasks, node);
 			break;
 		}
 	}
@@ -776,6 +783,38 @@ wrap_table(cmark_node *table)
 		cmark_node_free(wrap);
 }
 
+/*
+ * The tasklist extension renders "- [ ] text" as <li><input
+ * type="checkbox" disabled="" /> text, a checkbox without an accessible
+ * name.  An item whose first child is a paragraph is rendered as a plain
+ * item instead, its checkbox inside a label around the paragraph's text:
+ *   <li><label class="task"><input type="checkbox" disabled="" /> text</label>
+ * Items without text keep the extension's markup.
+ */
+static void
+label_task(cmark_node *item)
+{
+	cmark_node	*para = cmark_node_first_child(item), *label;
+	int		 checked;
+
+	if (para == NULL || cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH ||
+	    cmark_node_first_child(para) == NULL)
+		return;
+	checked = cmark_gfm_extensions_get_tasklist_item_checked(item);
+	label = custom_node(CMARK_NODE_CUSTOM_INLINE, checked ?
+	    "<label class=\"task\"><input type=\"checkbox\" checked=\"\" "
+	    "disabled=\"\" /> " :
+	    "<label class=\"task\"><input type=\"checkbox\" disabled=\"\" /> ",
+	    "</label>");
+	move_children(label, para);
+	if (!cmark_node_append_child(para, label)) {
+		move_children(para, label);
+		cmark_node_free(label);
+		return;
+	}
+	cmark_node_set_syntax_extension(item, NULL);
+}
+
 /* Frees the pass's own arrays (not the tree, not the doc). */
 static void
 pass_free(struct pass *p)
@@ -783,6 +822,7 @@ pass_free(struct pass *p)
 	free(p->hnodes.v);
 	free(p->quotes.v);
 	free(p->tables.v);
+	free(p->tasks.v);
 	free(p->links.v);
 	free(p->dead.v);
 	free(p->callouts);
@@ -836,6 +876,8 @@ md_render(const char *path, const char *src, size_t len,
 		rewrite_callout(&p, &p.callouts[i]);
 	for (i = 0; i < p.tables.n; i++)
 		wrap_table(p.tables.v[i]);
+	for (i = 0; i < p.tasks.n; i++)
+		label_task(p.tasks.v[i]);
 
 	html = cmark_render_html(root, MD_RENDER_OPTS,
 	    cmark_parser_get_syntax_extensions(parser));

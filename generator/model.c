@@ -8,7 +8,9 @@
 
 #include "diag.h"
 #include "model.h"
+#include "paginate.h"
 #include "path.h"
+#include "portal.h"
 #include "utf8.h"
 #include "walk.h"
 #include "xalloc.h"
@@ -762,17 +764,31 @@ model_load(struct site *s, const char *dir, int drafts)
 	build_faq(s, intros[SECTION_FAQ]);
 	build_changelog(s, intros[SECTION_CHANGELOG]);
 	build_roadmap(s, intros[SECTION_ROADMAP]);
+	paginate_site(s);
 	build_tags(s);
 	build_aliases(s);
 	default_nav(s);
 	s->search = page_new(s, KIND_SEARCH, SECTION_PAGE);
 	s->search->title = xstrdup("Search");
 	page_set_url(s->search, "/search/");
+	portal_add_pages(s);
 	p = page_new(s, KIND_404, SECTION_PAGE);
 	p->title = xstrdup("Page not found");
 	page_set_url(p, "/404.html");
 	check_unique_urls(s);
 	return ok;
+}
+
+struct page *
+model_page_new(struct site *s, enum page_kind kind, enum section section)
+{
+	return page_new(s, kind, section);
+}
+
+void
+model_page_set_url(struct page *p, const char *url)
+{
+	page_set_url(p, url);
 }
 
 struct page *

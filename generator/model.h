@@ -30,6 +30,8 @@ enum page_kind {
 	KIND_404,
 	KIND_ALIAS,
 	KIND_SEARCH,		/* /search/: results of the search index */
+	KIND_PORTAL,		/* /account/..., /tickets/...: pages that talk
+				   to porchd (portal.c) */
 };
 
 struct faq_category;
@@ -63,9 +65,21 @@ struct page {
 	struct page	**ships;	/* changelog: roadmap items */
 	size_t		 nships;
 	struct page	*shipped_in;	/* roadmap: the changelog entry */
+	long		 votes;		/* roadmap: count from --votes FILE */
+	int		 has_votes;	/* ... when the file names the item */
 	struct page	*target;	/* alias: where it points */
 	struct page	*intro;		/* list pages: the section's index.md */
 	char		*tag;		/* tag pages: the tag */
+	const char	*portal;	/* portal pages: "account_login"...
+					   (static, see portal.c) */
+
+	/* paginated lists (changelog, FAQ category): this page shows
+	   entries [first, first + count) and is page pageno of npageno;
+	   npageno 0 means the list is not paginated (all entries) */
+	size_t		 first, count;
+	unsigned	 pageno, npageno;
+	struct page	*list_head;	/* page 1 of the list */
+	struct page	*pager_prev, *pager_next;
 
 	/* render: written by the one worker rendering this page */
 	char		*html;		/* body HTML, kept for list pages */
@@ -135,6 +149,10 @@ struct site {
  */
 int	 model_load(struct site *, const char *dir, int drafts);
 void	 model_free(struct site *);
+/* A new generated page appended to the site (model.c's constructor). */
+struct page *model_page_new(struct site *, enum page_kind, enum section);
+/* Sets a page's site path ("/a/b/") and output file. */
+void	 model_page_set_url(struct page *, const char *url);
 /* The page at a content-relative markdown path, or NULL. */
 struct page *model_page_by_source(const struct site *, const char *);
 /* 1 if page has a heading with id anchor (after it rendered). */

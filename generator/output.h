@@ -3,18 +3,23 @@
  * swaps it into place only when everything succeeded, so a failed build
  * leaves the previous site untouched and a reader never sees half a site.
  * Text files (HTML, CSS, JS, XML, JSON, SVG, TXT) get a .gz twin made with
- * zlib (mtime 0 in the header, so the same input gives the same bytes).
+ * libdeflate (mtime 0 in the header, so the same input gives the same
+ * bytes).
  */
 #ifndef PORCH_OUTPUT_H
 #define PORCH_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+struct out_cache;
 
 struct out_dir {
 	char	*final;		/* the destination, e.g. "public" */
 	char	*tmp;		/* where this build writes */
 	int	 gzip;		/* write .gz twins */
 	int	 dry;		/* porch check: write nothing, succeed */
+	struct out_cache *cache; /* incremental builds (cache.h), or NULL */
 };
 
 /*
@@ -29,6 +34,13 @@ int	 out_begin(struct out_dir *, const char *final, const char *content_dir,
  * Thread-safe.  Returns 1, or 0 after reporting through diag. */
 int	 out_write(const struct out_dir *, const char *rel, const void *,
 	     size_t);
+/* The same for a page made with render key key (cache.h); a file whose
+ * bytes the site folder already holds is not written again. */
+int	 out_write_keyed(const struct out_dir *, const char *rel, const void *,
+	     size_t, uint64_t key);
+/* Renames the written file from (and its .gz twin) to to, both
+ * output-relative.  Returns 1, or 0 after reporting. */
+int	 out_rename(const struct out_dir *, const char *from, const char *to);
 /* Copies the file src to rel, with a .gz twin when it is text. */
 int	 out_copy(const struct out_dir *, const char *src, const char *rel);
 /* Swaps the new site into place and removes the old one. */

@@ -4,7 +4,11 @@
 #include "anchors.h"
 #include "pagedata.h"
 #include "path.h"
+#include "portal.h"
 #include "xalloc.h"
+
+/* Questions per category that /faq/ lists (as links) on a large site. */
+#define FAQ_PREVIEW	5
 
 static const char *const kind_names[] = {
 	[KIND_HOME] = "home", [KIND_PAGE] = "page", [KIND_DOCS] = "docs",
@@ -13,7 +17,7 @@ static const char *const kind_names[] = {
 	[KIND_CHANGELOG_LIST] = "changelog_list", [KIND_ROADMAP] = "roadmap",
 	[KIND_ROADMAP_LIST] = "roadmap_list", [KIND_TAGS] = "tags",
 	[KIND_TAG] = "tag", [KIND_404] = "404", [KIND_ALIAS] = "alias",
-	[KIND_SEARCH] = "search",
+	[KIND_SEARCH] = "search", [KIND_PORTAL] = "portal",
 };
 
 static const char *const templates[] = {
@@ -36,9 +40,11 @@ static const char *const section_names[] = {
 };
 
 const char *
-pagedata_template(enum page_kind kind)
+pagedata_template(const struct page *p)
 {
-	return templates[kind];
+	if (p->kind == KIND_PORTAL)
+		return portal_template(p);
+	return templates[p->kind];
 }
 
 /* Sets key to a string, or leaves it out when s is NULL. */
@@ -53,6 +59,7 @@ static const char *
 status_label(enum roadmap_status st)
 {
 	switch (st) {
+	case STATUS_CONSIDERING: return "Under consideration";
 	case STATUS_PLANNED: return "Planned";
 	case STATUS_IN_PROGRESS: return "In progress";
 	case STATUS_SHIPPED: return "Shipped";
@@ -137,7 +144,7 @@ json_t *
 pagedata_site(const struct site *s, json_t *assets)
 {
 	json_t	*j = json_deep_copy(s->cfg.json), *cats, *recent, *counts;
-	size_t	 i, n[4] = { 0 };
+	size_t	 i, n[STATUS_SHIPPED + 1] = { 0 };
 
 	if (s->docs_root != NULL)
 		json_object_set_new(j, "docs", docs_node(s->docs_root));
@@ -154,7 +161,8 @@ pagedata_site(const struct site *s, json_t *assets)
 	json_object_set_new(j, "recent_changes", recent);
 	for (i = 0; i < s->nroadmap; i++)
 		n[s->roadmap[i]->meta.status]++;
-	counts = json_pack("{s:I, s:I, s:I}", "planned",
+	counts = json_pack("{s:I, s:I, s:I, s:I}", "considering",
+	    (json_int_t)n[STATUS_CONSIDERING], "planned",
 	    (json_int_t)n[STATUS_PLANNED], "in_progress",
 	    (json_int_t)n[STATUS_IN_PROGRESS], "shipped",
 	    (json_int_t)n[STATUS_SHIPPED]);
@@ -236,10 +244,13 @@ breadcrumbs_of(const struct site *s, const struct page *p)
 	} else if ((p->kind == KIND_FAQ || p->kind == KIND_FAQ_CATEGORY) &&
 	    s->faq_list) {
 		json_array_append_new(crumbs, link_of(s->faq_list));
-		if (p->kind == KIND_FAQ && p->category)
+		if ((p->kind == KIND_FAQ && p->category) ||
+		    (p->kind == KIND_FAQ_CATEGORY && p->pageno > 1))
 			json_array_append_new(crumbs,
 			    link_of(p->category->page));
-	} else if (p->kind == KIND_CHANGELOG && s->changelog_list)
+	} else if ((p->kind == KIND_CHANGELOG ||
+	    (p->kind == KIND_CHANGELOG_LIST && p->pageno > 1)) &&
+	    s->changelog_list)
 		json_array_append_new(crumbs, link_of(s->changelog_list));
 	else if (p->kind == KIND_ROADMAP && s->roadmap_list)
 		json_array_append_new(crumbs, link_of(s->roadmap_list));
@@ -277,11 +288,19 @@ faq_anchor(const struct page *p)
 	return path_stem(p->source);
 }
 
+/*
+ * A FAQ category for templates: name, slug, url, count and, when
+ * with_questions, its questions [first, first + n) (clamped), with their
+ * answers' HTML unless summary (title and url only: the FAQ list of a
+ * large site links to answers instead of holding them all).
+ */
 static json_t *
-category_of(const struct faq_category *c, int with_questions)
+category_of(const struct faq_category *c, int with_questions, size_t first,
+    size_t n, int summary)
 {
-	json_t	*j = json_pack("{s:s, s:s, s:s}", "name", c->name, "slug",
-		    c->slug, "url", c->page->url);
+	json_t	*j = json_pack("{s:s, s:s, s:s, s:I}", "name", c->name, "slug",
+		    c->slug, "url", c->page->url, "count",
+		    (json_int_t)c->nquestions);
 	json_t	*qs;
 	size_t	 i;
 	char	*id, *html;
@@ -289,9 +308,13 @@ category_of(const struct faq_category *c, int with_questions)
 	if (!with_questions)
 		return j;
 	qs = json_array();
-	for (i = 0; i < c->nquestions; i++) {
+	for (i = first; i < c->nquestions && i - first < n; i++) {
 		const struct page *q = c->questions[i];
 
+		if (summary) {
+			json_array_append_new(qs, link_of(q));
+			continue;
+		}
 		id = faq_anchor(q);
 		html = anchors_prefix(q->html ? q->html : "", q->anchors,
 		    q->nanchors, id);
@@ -318,6 +341,18 @@ ships_of(const struct page *p)
 	return a;
 }
 
+/* 1 if some roadmap item of s has status st. */
+static int
+has_status(const struct site *s, enum roadmap_status st)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nroadmap; i++)
+		if (s->roadmap[i]->meta.status == st)
+			return 1;
+	return 0;
+}
+
 static json_t *
 roadmap_item(const struct page *p)
 {
@@ -329,6 +364,10 @@ roadmap_item(const struct page *p)
 	set_str(j, "description", p->meta.description);
 	set_str(j, "quarter", p->meta.quarter);
 	set_str(j, "category", p->meta.category);
+	/* for sorting by date (shipped items also have shipped_in.date) */
+	set_str(j, "date", p->meta.date);
+	if (p->has_votes)
+		json_object_set_new(j, "votes", json_integer(p->votes));
 	if (p->shipped_in) {
 		json_t *in = json_pack("{s:s, s:s}", "version",
 		    p->shipped_in->meta.version, "url", p->shipped_in->url);
@@ -339,12 +378,30 @@ roadmap_item(const struct page *p)
 	return j;
 }
 
+/* page.pagination of a list split over pages (see paginate.c). */
+static json_t *
+pagination_of(const struct page *p)
+{
+	json_t	*j = json_pack("{s:I, s:I, s:s}", "page", (json_int_t)p->pageno,
+		    "pages", (json_int_t)p->npageno, "first", p->list_head->url);
+
+	if (p->pager_prev)
+		json_object_set_new(j, "prev", json_string(p->pager_prev->url));
+	if (p->pager_next)
+		json_object_set_new(j, "next", json_string(p->pager_next->url));
+	return j;
+}
+
 static void
 add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 {
 	json_t	*a, *items;
 	size_t	 i, k;
 	char	*id;
+	int	 summary;
+
+	if (p->npageno > 0)
+		json_object_set_new(j, "pagination", pagination_of(p));
 
 	switch (p->kind) {
 	case KIND_DOCS:
@@ -353,19 +410,30 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 	case KIND_FAQ:
 		if (p->category)
 			json_object_set_new(j, "category",
-			    category_of(p->category, 0));
+			    category_of(p->category, 0, 0, 0, 0));
 		id = faq_anchor(p);
 		json_object_set_new(j, "id", json_string(id));
 		free(id);
 		break;
 	case KIND_FAQ_LIST:
-	case KIND_FAQ_CATEGORY:
+		/* Beyond faq_per_page questions, /faq/ shows each category's
+		 * first questions as links; the answers are on the (paginated)
+		 * category pages. */
+		for (i = 0, k = 0; i < s->ncats; i++)
+			k += s->cats[i].nquestions;
+		summary = (long)k > s->cfg.faq_per_page;
+		if (summary)
+			json_object_set_new(j, "summary", json_true());
 		a = json_array();
 		for (i = 0; i < s->ncats; i++)
-			if (p->kind == KIND_FAQ_LIST ||
-			    p->category == &s->cats[i])
-				json_array_append_new(a,
-				    category_of(&s->cats[i], 1));
+			json_array_append_new(a, category_of(&s->cats[i], 1, 0,
+			    summary ? FAQ_PREVIEW : (size_t)-1, summary));
+		json_object_set_new(j, "categories", a);
+		break;
+	case KIND_FAQ_CATEGORY:
+		a = json_array();
+		json_array_append_new(a, category_of(p->category, 1, p->first,
+		    p->npageno ? p->count : (size_t)-1, 0));
 		json_object_set_new(j, "categories", a);
 		break;
 	case KIND_CHANGELOG:
@@ -378,7 +446,8 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 		break;
 	case KIND_CHANGELOG_LIST:
 		a = json_array();
-		for (i = 0; i < s->nchangelog; i++) {
+		for (i = p->first; i < s->nchangelog &&
+		    (p->npageno == 0 || i - p->first < p->count); i++) {
 			const struct page *c = s->changelog[i];
 			json_t *e = changelog_summary(c);
 			char *stem = path_stem(c->source);
@@ -402,7 +471,10 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 		break;
 	case KIND_ROADMAP_LIST:
 		a = json_array();
-		for (k = STATUS_PLANNED; k <= STATUS_SHIPPED; k++) {
+		for (k = STATUS_CONSIDERING; k <= STATUS_SHIPPED; k++) {
+			/* the ideas column only on roadmaps that have ideas */
+			if (k == STATUS_CONSIDERING && !has_status(s, k))
+				continue;
 			items = json_array();
 			for (i = 0; i < s->nroadmap; i++)
 				if (s->roadmap[i]->meta.status == k)
@@ -443,6 +515,9 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 	case KIND_ALIAS:
 		json_object_set_new(j, "target", json_string(p->target->url));
 		break;
+	case KIND_PORTAL:
+		json_object_set_new(j, "portal", json_string(p->portal));
+		break;
 	default:
 		break;
 	}
@@ -460,6 +535,7 @@ pagedata_page(const struct site *s, const struct page *p,
 	json_object_set_new(j, "kind", json_string(kind_names[p->kind]));
 	json_object_set_new(j, "section", json_string(p->kind == KIND_HOME ?
 	    "home" : p->kind == KIND_TAG || p->kind == KIND_TAGS ? "tags" :
+	    p->kind == KIND_PORTAL ? "portal" :
 	    section_names[p->section]));
 	json_object_set_new(j, "title", json_string(p->title));
 	set_str(j, "description", p->meta.description);

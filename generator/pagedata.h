@@ -17,8 +17,9 @@ json_t	*pagedata_site(const struct site *, json_t *assets);
 /* `page` for p; doc is its rendered markdown or NULL for generated pages. */
 json_t	*pagedata_page(const struct site *, const struct page *,
 	     const struct md_doc *doc);
-/* The template that renders a kind of page ("docs.html"). */
-const char *pagedata_template(enum page_kind);
+/* The template that renders a page ("docs.html"; portal pages have one
+ * each, "account_login.html"); static storage. */
+const char *pagedata_template(const struct page *);
 /* Front matter as JSON, for page.params and catalog.json. */
 json_t	*pagedata_front(const struct fm_value *);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "diag.h"
 #include "links.h"
 #include "markdown.h"
@@ -55,6 +56,7 @@ render_page(struct worker *w, struct page *p)
 	const struct render_env *env = w->env;
 	struct md_doc	 doc;
 	json_t		*data;
+	uint64_t	 key;
 	int		 ok = 1, have_doc = 0;
 
 	memset(&doc, 0, sizeof(doc));
@@ -71,13 +73,25 @@ render_page(struct worker *w, struct page *p)
 		if (keeps_html(p))
 			p->html = xstrdup(doc.html);
 	}
+	/* A theme without a portal page's template has no such page
+	 * (themes written before the portal keep building). */
+	if (p->kind == KIND_PORTAL &&
+	    !tpl_set_has(env->templates, pagedata_template(p))) {
+		p->rendered = 1;
+		return 1;
+	}
 	if (!p->is_intro) {
 		data = pagedata_page(env->site, p, have_doc ? &doc : NULL);
+		key = env->out->cache == NULL ? 0 : cache_page_key(
+		    env->out->cache, pagedata_template(p), data);
 		buf_reset(&w->out);
-		if (!tpl_render(w->tpl, pagedata_template(p->kind), data,
+		if (key != 0 && cache_keep(env->out->cache, p->out, key))
+			;	/* the same inputs as last time (cache.h) */
+		else if (!tpl_render(w->tpl, pagedata_template(p), data,
 		    &w->out))
 			ok = 0;
-		else if (!out_write(env->out, p->out, w->out.data, w->out.len))
+		else if (!out_write_keyed(env->out, p->out, w->out.data,
+		    w->out.len, key))
 			ok = 0;
 		json_decref(data);
 	}

@@ -611,6 +611,7 @@ static const char *
 status_label(enum roadmap_status st)
 {
 	switch (st) {
+	case STATUS_CONSIDERING: return "Under consideration";
 	case STATUS_PLANNED: return "Planned";
 	case STATUS_IN_PROGRESS: return "In progress";
 	case STATUS_SHIPPED: return "Shipped";
@@ -1020,7 +1021,7 @@ merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
 		chunk_add(idx, p, d, i);
 	}
 	sp = d->surf.data;
-	end = sp + d->surf.len;
+	end = sp != NULL ? sp + d->surf.len : NULL;	/* no words: no buffer */
 	while (sp != NULL && sp < end) {
 		const char *word = sp, *stem = sp + strlen(sp) + 1;
 
@@ -1445,20 +1446,8 @@ make_tags(struct search_index *idx, struct tagacc ***sorted, size_t *ntags,
 static void
 rename_out(struct search_index *idx, const char *from, const char *to)
 {
-	char	*a, *b, *agz, *bgz;
-
-	a = path_join(idx->out->tmp, from);
-	b = path_join(idx->out->tmp, to);
-	agz = xasprintf("%s.gz", a);
-	bgz = xasprintf("%s.gz", b);
-	if (rename(a, b) == -1 || (idx->out->gzip && rename(agz, bgz) == -1)) {
-		diag_error(a, 0, 0, "cannot rename: %s", strerror(errno));
+	if (!out_rename(idx->out, from, to))
 		idx->ok = 0;
-	}
-	free(a);
-	free(b);
-	free(agz);
-	free(bgz);
 }
 
 /*

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets of tests/fuzz/ with libFuzzer, AddressSanitizer
 # and UBSan into build/fuzz/, and runs each for FUZZ_SECONDS (default 60)
-# with its dictionary, on a work copy of its saved corpus.
+# with its dictionary, on a work copy of its saved corpus.  Targets named
+# pd_* (fuzz_pd_*.c) are porchd's: linked with endpoints/ objects.
 #
 # Usage: scripts/fuzz.sh [--build-only] [TARGET...]
 #   TARGET is the NAME of tests/fuzz/fuzz_NAME.c; default: all of them.
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 CC_FUZZ=${CC_FUZZ:-clang}
-PKGS=${FUZZ_PKGS:-libcmark-gfm lua5.4 yaml-0.1 zlib jansson libxxhash}
+PKGS=${FUZZ_PKGS:-libcmark-gfm lua5.4 yaml-0.1 zlib jansson libxxhash libutf8proc}
 OUT=build/fuzz
 # shellcheck disable=SC2054,SC2086,SC2207
 cflags=(-std=c11 -D_GNU_SOURCE -g -O1
@@ -26,7 +27,17 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1
 	-fno-omit-frame-pointer $(pkg-config --cflags $PKGS)
 	"-DPORCH_THEMES_DIR=\"$PWD/themes\"" '-DPORCH_VERSION="fuzz"')
 # shellcheck disable=SC2086,SC2207
-libs=($(pkg-config --libs $PKGS) -lpthread -lm)
+libs=($(pkg-config --libs $PKGS) -lstemmer -lpthread -lm)
+# porchd's targets (fuzz_pd_*.c) link endpoints/ objects and their
+# libraries instead.
+PD_PKGS=${FUZZ_PD_PKGS:-libmicrohttpd sqlite3 jansson libargon2 libcurl nettle libseccomp}
+# shellcheck disable=SC2054,SC2086,SC2207
+pd_cflags=(-std=c11 -D_GNU_SOURCE -g -O1
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+	-fno-omit-frame-pointer $(pkg-config --cflags $PD_PKGS)
+	'-DPORCH_VERSION="fuzz"')
+# shellcheck disable=SC2086,SC2207
+pd_libs=($(pkg-config --libs $PD_PKGS) -lpthread -lm)
 
 build_only=0
 if [ "${1:-}" = "--build-only" ]; then
@@ -78,10 +89,43 @@ done
 for obj in "$OUT"/obj/*.o; do
 	[ -f "generator/$(basename "${obj%.o}").c" ] || rm -f "$obj"
 done
+# The same for porchd's objects, when a pd_ target is asked for.
+pd_objs=()
+for t in "${targets[@]}"; do
+	case "$t" in pd_*) ;; *) continue ;; esac
+	mkdir -p "$OUT/pdobj"
+	newest_h=endpoints/http.h
+	for h in endpoints/*.h; do
+		[ "$h" -nt "$newest_h" ] && newest_h=$h
+	done
+	for src in endpoints/*.c; do
+		[ "$src" = endpoints/main.c ] && continue
+		obj="$OUT/pdobj/$(basename "${src%.c}").o"
+		pd_objs+=("$obj")
+		if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] ||
+		    [ "$newest_h" -nt "$obj" ]; then
+			echo "fuzz: CC $src"
+			"$CC_FUZZ" "${pd_cflags[@]}" -fsanitize=fuzzer-no-link \
+			    -c -o "$obj" "$src"
+		fi
+	done
+	for obj in "$OUT"/pdobj/*.o; do
+		[ -f "endpoints/$(basename "${obj%.o}").c" ] || rm -f "$obj"
+	done
+	break
+done
 for t in "${targets[@]}"; do
 	echo "fuzz: LD $OUT/fuzz_$t"
-	"$CC_FUZZ" "${cflags[@]}" -fsanitize=fuzzer -Igenerator \
-	    -o "$OUT/fuzz_$t" "tests/fuzz/fuzz_$t.c" "${objs[@]}" "${libs[@]}"
+	case "$t" in
+	pd_*)
+		"$CC_FUZZ" "${pd_cflags[@]}" -fsanitize=fuzzer -Iendpoints \
+		    -o "$OUT/fuzz_$t" "tests/fuzz/fuzz_$t.c" "${pd_objs[@]}" \
+		    "${pd_libs[@]}" ;;
+	*)
+		"$CC_FUZZ" "${cflags[@]}" -fsanitize=fuzzer -Igenerator \
+		    -o "$OUT/fuzz_$t" "tests/fuzz/fuzz_$t.c" "${objs[@]}" \
+		    "${libs[@]}" ;;
+	esac
 done
 [ "$build_only" -eq 1 ] && exit 0
 

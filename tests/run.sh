@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 O=${O:-build}
 export PORCH="$PWD/$O/porch"
-export TEST_OUT="$PWD/tests/out"
+export TEST_OUT="${TEST_OUT:-$PWD/tests/out}"
 export RESULTS="$TEST_OUT/results.txt"
 rm -rf "$TEST_OUT"
 mkdir -p "$TEST_OUT"

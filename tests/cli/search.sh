@@ -70,8 +70,15 @@ fi
 size=$(gzip -9c "$d/pub/assets/$js" | wc -c)
 [ "$size" -lt 12288 ] && pass "search: search.js is $size bytes gzipped (< 12 KB)" ||
 	fail "search: search.js is $size bytes gzipped (limit 12 KB)"
-grep -q 'data-miss' "$d/pub/index.html" && fail "search: misses not reported by default" ||
-	pass "search: misses not reported by default"
+# A new site (porch init) reports no misses until site.lua asks.
+make_site "$d/def"
+"$PORCH" build "$d/def" -o "$d/def-out" -q 2>/dev/null
+[ -f "$d/def-out/index.html" ] && ! grep -q 'data-miss' "$d/def-out/index.html" &&
+	pass "search: misses not reported by default" ||
+	fail "search: misses not reported by default"
+grep -q 'data-miss="/api/search/miss"' "$d/pub/index.html" &&
+	pass "search: the example site reports misses to its endpoint" ||
+	fail "search: the example site reports misses to its endpoint"
 
 # site.lua: search = { report_misses = true }
 make_site "$d/miss"

@@ -63,7 +63,23 @@ def check(name, cond, *why):
 def scratch():
     """A fresh folder under $TEST_OUT (removed by the runner)."""
     os.makedirs(TEST_OUT, exist_ok=True)
-    return tempfile.mkdtemp(prefix="e2e.", dir=TEST_OUT)
+    d = tempfile.mkdtemp(prefix="e2e.", dir=TEST_OUT)
+    os.chmod(d, 0o755)      # porchd may run as RUN_AS (below): its
+    if RUN_AS:              # folders, mail programs' output, are its own
+        pw = __import__("pwd").getpwnam(RUN_AS)
+        os.chown(d, pw.pw_uid, pw.pw_gid)
+    return d
+
+
+# Run as root (CI containers), porchd refuses to stay root: it drops to
+# this user once its socket and database are open (sandbox.c), so every
+# e2e test runs the real privilege drop and seccomp filter.  The test's
+# folder is given to that user, as a deployment's var/ would be.
+RUN_AS = "nobody" if os.geteuid() == 0 else None
+# PORCHD_WRAPPER="valgrind --error-exitcode=99 ..." runs porchd under a
+# tool (make valgrind); the seccomp filter is off then (the tool makes
+# system calls of its own).
+WRAPPER = os.environ.get("PORCHD_WRAPPER", "").split()
 
 
 _site_cache = {}
@@ -135,7 +151,15 @@ class Porchd:
         self.port = None
 
     def start(self, wait=10.0):
-        argv = [PORCHD, "serve", "--db", self.db, "--listen", "127.0.0.1:0"]
+        argv = WRAPPER + [PORCHD, "serve", "--db", self.db,
+                          "--listen", "127.0.0.1:0"]
+        if RUN_AS:
+            argv += ["--user", RUN_AS]
+            pw = __import__("pwd").getpwnam(RUN_AS)
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        if WRAPPER:
+            argv += ["--no-seccomp"]
+            wait *= 6           # valgrind starts slowly
         if self.site:
             argv += ["--site", self.site]
         if self.catalog:
@@ -176,6 +200,8 @@ class Porchd:
 
     def stop(self, timeout=20.0):
         """SIGTERM, then the exit status (None if it did not exit)."""
+        if WRAPPER:
+            timeout *= 6        # valgrind's leak check at exit
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:

@@ -884,7 +884,8 @@ test_meta_roadmap_bad(void **state)
 	    PATH ":3:5: error: 'id' must be a roadmap id (lower-case letters, "
 	    "digits and '-', starting with a letter or digit, at most 64 "
 	    "characters), found '-sso'\n"
-	    PATH ":4:9: error: 'status' must be one of planned, in-progress or "
+	    PATH ":4:9: error: 'status' must be one of considering, planned, "
+	    "in-progress or "
 	    "shipped, found 'in progress'\n"
 	    PATH ":5:10: error: 'quarter' must be a quarter written YYYY-Qn, "
 	    "such as 2026-Q3, found '2026-Q5'\n");
@@ -933,6 +934,8 @@ test_names(void **state)
 	assert_string_equal(change_type_name(CHANGE_FIX), "fix");
 	assert_string_equal(change_type_name(CHANGE_SECURITY), "security");
 	assert_string_equal(change_type_name(CHANGE_NONE), "");
+	assert_string_equal(roadmap_status_name(STATUS_CONSIDERING),
+	    "considering");
 	assert_string_equal(roadmap_status_name(STATUS_PLANNED), "planned");
 	assert_string_equal(roadmap_status_name(STATUS_IN_PROGRESS),
 	    "in-progress");

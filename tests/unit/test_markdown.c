@@ -669,10 +669,18 @@ static void
 ext_tasklist(void **state)
 {
 	(void)state;
-	assert_html("- [ ] todo\n- [x] done\n",
-	    "<ul>\n<li><input type=\"checkbox\" disabled=\"\" /> todo</li>\n"
-	    "<li><input type=\"checkbox\" checked=\"\" disabled=\"\" /> "
-	    "done</li>\n</ul>\n");
+	/* The checkbox sits in a label with the item's text (its name). */
+	assert_html("- [ ] todo\n- [x] done *now*\n",
+	    "<ul>\n<li><label class=\"task\"><input type=\"checkbox\" "
+	    "disabled=\"\" /> todo</label></li>\n"
+	    "<li><label class=\"task\"><input type=\"checkbox\" checked=\"\" "
+	    "disabled=\"\" /> done <em>now</em></label></li>\n</ul>\n");
+	/* A loose list: the label is inside the paragraph. */
+	assert_html("- [ ] one\n\n- [ ] two\n",
+	    "<ul>\n<li>\n<p><label class=\"task\"><input type=\"checkbox\" "
+	    "disabled=\"\" /> one</label></p>\n</li>\n<li>\n<p><label "
+	    "class=\"task\"><input type=\"checkbox\" disabled=\"\" /> "
+	    "two</label></p>\n</li>\n</ul>\n");
 }
 
 static void

@@ -1,6 +1,7 @@
 /* Porch search: queries the index under /search/ (docs/search.md) and shows
    results as you type ("/" or Ctrl-K), on /search/?q=, and through
-   window.PorchSearch.query(text, {limit}) for other pages. No dependencies.
+   window.PorchSearch.query(text, {limit}) for other pages, and
+   PorchSearch.recent(), the last queries typed here. No dependencies.
    Tokenising must stay in step with generator/tokenize.c. */
 (function () {
   "use strict";
@@ -292,10 +293,10 @@
     add(at, text.length, 0);
     return f;
   }
-  function item(x, marks, id) {
+  function item(x, marks, id, plain) {
     var li = el("li", "ps-item"), a = el("a"), head = el("span", "ps-head");
-    li.id = id; li.setAttribute("role", "option");
-    a.href = x.url; a.tabIndex = -1;
+    li.id = id; a.href = x.url;
+    if (!plain) { li.setAttribute("role", "option"); a.tabIndex = -1; }
     head.appendChild(el("span", "ps-title", x.title));
     if (x.section) { head.appendChild(el("span", "ps-sep", " \u203a ")); head.appendChild(el("span", "ps-sec", x.section)); }
     a.appendChild(head);
@@ -322,6 +323,30 @@
     }, 1500);
   }
 
+  /* The last queries typed here (those with no results too), kept in this
+     browser for a day: the ticket form offers to send them to support,
+     with the customer's consent (PorchSearch.recent()). */
+  var RKEY = "porch-searches", remTimer;
+  function recent() {
+    try {
+      var now = Date.now();
+      return (JSON.parse(localStorage.getItem(RKEY)) || []).filter(function (x) { return now - x.t < 864e5; });
+    } catch (e) { return []; }
+  }
+  function remember(q, n) {
+    clearTimeout(remTimer);
+    q = q.trim();
+    if (q.length < 2) return;
+    remTimer = setTimeout(function () {
+      var now = Date.now(), a = recent().filter(function (x) {
+        return x.q != q && !(now - x.t < 3e4 && q.indexOf(x.q) == 0);
+      });
+      a.push({ q: q, n: n, t: now });
+      try { localStorage.setItem(RKEY, JSON.stringify(a.slice(-8))); } catch (e) { /* private mode */ }
+    }, 1000);
+  }
+  W.PorchSearch.recent = function () { return recent().map(function (x) { return x.q; }); };
+
   var css = ".ps-dialog{width:min(680px,calc(100vw - 24px));max-height:min(640px,calc(100vh - 48px));margin:8vh auto auto;padding:0;border:1px solid var(--border);border-radius:12px;background:var(--bg);color:var(--fg);box-shadow:var(--shadow)}" +
     ".ps-dialog::backdrop{background:rgb(0 0 0/.4)}.ps-dialog[open]{display:flex;flex-direction:column}" +
     ".ps-bar{display:flex;gap:8px;padding:12px;border-bottom:1px solid var(--border-soft)}" +
@@ -329,21 +354,25 @@
     ".ps-list{list-style:none;margin:0;padding:6px;overflow:auto}.ps-item a{display:block;padding:10px 12px;border-radius:8px;color:inherit;text-decoration:none}" +
     ".ps-item[aria-selected=true] a,.ps-item a:hover{background:var(--bg-muted)}.ps-head{display:block;font-weight:600;color:var(--fg-strong)}" +
     ".ps-sep,.ps-sec{font-weight:500}.ps-label{display:inline-block;margin:4px 0 0;padding:0 8px;font-size:.75rem;border:1px solid var(--border);border-radius:99px;color:var(--fg-muted)}" +
-    ".ps-excerpt{display:block;margin-top:4px;font-size:.875rem;color:var(--fg-muted)}.ps-list mark{background:color-mix(in srgb,var(--primary) 22%,transparent);color:inherit;border-radius:2px}" +
+    ".ps-excerpt{display:block;margin-top:4px;font-size:.875rem;color:var(--fg-muted)}.ps-list mark{background:color-mix(in srgb,var(--primary) 22%,transparent);color:var(--fg-strong);border-radius:2px}" +
     ".ps-status,.ps-foot{margin:0;padding:8px 18px;font-size:.8125rem;color:var(--fg-muted)}.ps-foot{border-top:1px solid var(--border-soft)}" +
     ".ps-filters{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:16px 0}.ps-filters select{height:38px;padding:0 8px;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--border);border-radius:8px}.ps-filters button[aria-pressed=true]{background:var(--primary);color:#fff;border-color:var(--primary)}" +
     ".ps-page .ps-item a{padding:16px 0;border-radius:0;border-top:1px solid var(--border-soft)}.ps-page .ps-item[aria-selected=true] a{background:none}" +
     ".ps-more{margin:16px 0}";
   D.head.appendChild(el("style", "", css));
 
-  /* A result list bound to an input: arrows move, Enter opens. */
-  function List(input, list, status) {
+  /* A result list bound to an input: arrows move, Enter opens.  plain: a
+     list of links reached with Tab (the results page), not a listbox,
+     whose options may not hold links. */
+  function List(input, list, status, plain) {
     var self = this, items = [], active = -1, seq = 0;
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", list.id);
-    list.setAttribute("role", "listbox");
+    if (!plain) {
+      input.setAttribute("role", "combobox");
+      input.setAttribute("aria-autocomplete", "list");
+      input.setAttribute("aria-expanded", "false");
+      input.setAttribute("aria-controls", list.id);
+      list.setAttribute("role", "listbox");
+    }
     function select(i) {
       if (active >= 0 && items[active]) items[active].setAttribute("aria-selected", "false");
       active = i;
@@ -354,6 +383,7 @@
       } else input.removeAttribute("aria-activedescendant");
     }
     input.addEventListener("keydown", function (e) {
+      if (plain) return;
       if (e.key == "ArrowDown" || e.key == "ArrowUp") {
         e.preventDefault();
         if (items.length) select((active + (e.key == "ArrowDown" ? 1 : items.length - 1 + (active < 0 ? 1 : 0))) % items.length);
@@ -374,13 +404,14 @@
     };
     self.fill = function (results, marks, q, total) {
       list.textContent = "";
-      items = results.map(function (x, i) { var li = item(x, marks, list.id + "-" + i); list.appendChild(li); return li; });
+      items = results.map(function (x, i) { var li = item(x, marks, list.id + "-" + i, plain); list.appendChild(li); return li; });
       active = -1;
       input.removeAttribute("aria-activedescendant");
-      input.setAttribute("aria-expanded", String(items.length > 0));
+      if (!plain) input.setAttribute("aria-expanded", String(items.length > 0));
       status.textContent = !q ? "" : items.length ? (total > items.length ? items.length + " of " + plural(total) : plural(items.length)) :
         "No results for \u201c" + q.trim() + "\u201d";
       if (q && !items.length) miss(q);
+      if (q) remember(q, items.length);
       if (items.length && self.autoselect) select(0);
     };
   }
@@ -406,7 +437,7 @@
     more.hidden = true;
     pageBox.append(filters, pstat, plist, more);
     pin.value = params.get("q") || "";
-    plainList = new List(pin, plist, pstat);
+    plainList = new List(pin, plist, pstat, true);
     var kinds = [["", "All"], ["docs", "Docs"], ["faq", "FAQ"], ["changelog", "Changelog"], ["roadmap", "Roadmap"]];
     var kbtn = kinds.map(function (k) {
       var b = el("button", "btn", k[1]);

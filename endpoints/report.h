@@ -1,0 +1,23 @@
+/*
+ * report: `porchd report KIND`, the staff reports on votes, "was this
+ * helpful?", search gaps and ticket deflection (docs/reports.md), as
+ * text, CSV, JSON or (gaps) markdown.
+ */
+#ifndef PORCHD_REPORT_H
+#define PORCHD_REPORT_H
+
+#include <stddef.h>
+
+struct settings;
+
+/* argv[0] is "report", argv[1] the kind; exit status 0, 1 or 2. */
+int	 report_main(const struct settings *cfg, int argc, char **argv);
+/*
+ * Writes s (len bytes) to out as one CSV cell: quoted when it holds a
+ * comma, quote, CR or LF; with a leading ' when it starts with =, +, -,
+ * @, tab or CR, so a spreadsheet never runs it as a formula.  out needs
+ * 2 * len + 4 bytes; returns out.
+ */
+char	*report_csv_cell(const char *s, size_t len, char *out);
+
+#endif

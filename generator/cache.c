@@ -1,0 +1,540 @@
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "cache.h"
+#include "diag.h"
+#include "output.h"
+#include "path.h"
+#include "strmap.h"
+#include "xalloc.h"
+
+/* Bumped when the manifest's meaning changes: older manifests are then
+ * ignored (one full build). */
+#define CACHE_FORMAT	1
+/* Folders below a template folder that are hashed (template.c's limit is
+ * lower; deeper ones are hashed too, harmlessly). */
+#define CACHE_DIR_DEPTH	32
+
+struct centry {
+	uint64_t	 hash;		/* of the file's bytes */
+	uint64_t	 key;		/* render key, 0 for other files */
+};
+
+struct out_cache {
+	char		*dir;		/* DEST.porch-cache */
+	char		*manifest;	/* dir/manifest */
+	int		 incremental;	/* old describes DEST */
+	int		 usable;	/* a manifest may be written */
+	uint64_t	 global;	/* binary, format, gzip */
+	uint64_t	 base;		/* global, templates, site data */
+	struct strmap	 old;		/* rel -> struct centry *, last build */
+	struct strmap	 cur;		/* rel -> struct centry *, this build */
+	pthread_mutex_t	 lock;		/* guards cur and the counts */
+	size_t		 written, kept;
+};
+
+/* Feeds the whole file at path to st; 1, or 0 if it cannot be read. */
+static int
+hash_file(XXH3_state_t *st, const char *path)
+{
+	char	 b[65536];
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	while ((n = read(fd, b, sizeof(b))) > 0)
+		XXH3_64bits_update(st, b, (size_t)n);
+	close(fd);
+	return n == 0;
+}
+
+/*
+ * What every output depends on besides the site: the porch binary itself
+ * (a new porch may render differently), the manifest format and whether
+ * .gz twins are written.
+ */
+static uint64_t
+global_key(int gzip)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	int		 v[2] = { CACHE_FORMAT, gzip };
+	uint64_t	 h;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, v, sizeof(v));
+	if (!hash_file(st, "/proc/self/exe")) {
+		XXH3_freeState(st);
+		return 0;	/* unknown binary: never incremental */
+	}
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h ? h : 1;
+}
+
+static void
+map_free(struct strmap *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].key != NULL)
+			free(m->slots[i].value);
+	strmap_free(m);
+}
+
+/* Reads the whole file at path into a heap string; NULL if it cannot. */
+static char *
+slurp(const char *path)
+{
+	struct stat	 st;
+	char		*s;
+	ssize_t		 n;
+	size_t		 done = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return NULL;
+	}
+	s = xmalloc((size_t)st.st_size + 1);
+	while (done < (size_t)st.st_size &&
+	    (n = read(fd, s + done, (size_t)st.st_size - done)) > 0)
+		done += (size_t)n;
+	close(fd);
+	s[done] = '\0';
+	return s;
+}
+
+/*
+ * Loads the manifest into c->old.  It reads
+ *	porch-cache FORMAT GLOBAL DEV INO
+ *	HASH KEY REL		(one line per output file, hex)
+ *	end COUNT
+ * and is taken only when the header matches this binary and the site
+ * folder is the very folder it was written for (same device and inode: a
+ * folder replaced by someone else, or by a full build that was killed
+ * before writing its manifest, does not match).  Returns 1 if loaded.
+ */
+static int
+load_manifest(struct out_cache *c, const char *final)
+{
+	struct stat	 st;
+	char		*text, *line, *nl, *rel, *end;
+	unsigned	 format;
+	uint64_t	 global, dev, ino, count = 0, n;
+	struct centry	*e;
+	int		 ok = 0;
+
+	if (stat(final, &st) == -1 || !S_ISDIR(st.st_mode))
+		return 0;
+	if ((text = slurp(c->manifest)) == NULL)
+		return 0;
+	line = text;
+	if ((nl = strchr(line, '\n')) == NULL)
+		goto out;
+	*nl = '\0';
+	if (sscanf(line, "porch-cache %u %" SCNx64 " %" SCNx64 " %" SCNx64,
+	    &format, &global, &dev, &ino) != 4 || format != CACHE_FORMAT ||
+	    global != c->global || dev != (uint64_t)st.st_dev ||
+	    ino != (uint64_t)st.st_ino)
+		goto out;
+	for (line = nl + 1; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		if (strncmp(line, "end ", 4) == 0) {
+			n = strtoull(line + 4, &end, 10);
+			ok = *end == '\0' && n == count && nl[1] == '\0';
+			break;
+		}
+		e = xcalloc(1, sizeof(*e));
+		e->hash = strtoull(line, &end, 16);
+		if (*end != ' ') {
+			free(e);
+			break;
+		}
+		e->key = strtoull(end + 1, &rel, 16);
+		if (*rel != ' ' || rel[1] == '\0' ||
+		    strmap_put(&c->old, rel + 1, e) != e) {
+			free(e);
+			break;
+		}
+		count++;
+	}
+out:
+	if (!ok)
+		map_free(&c->old);
+	free(text);
+	return ok;
+}
+
+struct out_cache *
+cache_open(const char *final, int clean, int gzip)
+{
+	struct out_cache *c = xcalloc(1, sizeof(*c));
+
+	pthread_mutex_init(&c->lock, NULL);
+	c->dir = xasprintf("%s.porch-cache", final);
+	c->manifest = path_join(c->dir, "manifest");
+	c->global = global_key(gzip);
+	c->usable = c->global != 0;
+	if (c->usable && !clean)
+		c->incremental = load_manifest(c, final);
+	return c;
+}
+
+void
+cache_free(struct out_cache *c)
+{
+	if (c == NULL)
+		return;
+	map_free(&c->old);
+	map_free(&c->cur);
+	pthread_mutex_destroy(&c->lock);
+	free(c->dir);
+	free(c->manifest);
+	free(c);
+}
+
+int
+cache_incremental(const struct out_cache *c)
+{
+	return c->incremental;
+}
+
+static int
+cmp_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Feeds every file under path (names and bytes, in name order, hidden
+ * ones left out as template.c does) to st. */
+static void
+hash_tree(XXH3_state_t *st, const char *path, int depth)
+{
+	struct dirent	**ents;
+	struct stat	 sb;
+	char		*full;
+	int		 i, n;
+
+	if ((n = scandir(path, &ents, NULL, cmp_name)) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (ents[i]->d_name[0] == '.') {
+			free(ents[i]);
+			continue;
+		}
+		full = path_join(path, ents[i]->d_name);
+		XXH3_64bits_update(st, full, strlen(full) + 1);
+		if (stat(full, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			if (depth < CACHE_DIR_DEPTH)
+				hash_tree(st, full, depth + 1);
+		} else if (!hash_file(st, full))
+			XXH3_64bits_update(st, "?", 1);
+		free(full);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+/* jansson's dump callback: feeds the text to the hash state. */
+static int
+dump_hash(const char *buf, size_t len, void *arg)
+{
+	XXH3_64bits_update(arg, buf, len);
+	return 0;
+}
+
+void
+cache_set_base(struct out_cache *c, char *const *dirs, size_t n,
+    json_t *site_json)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	size_t		 i;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, &c->global, sizeof(c->global));
+	for (i = 0; i < n; i++) {
+		XXH3_64bits_update(st, &i, sizeof(i));
+		if (dirs[i] != NULL)
+			hash_tree(st, dirs[i], 0);
+	}
+	json_dump_callback(site_json, dump_hash, st, JSON_COMPACT);
+	c->base = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+}
+
+uint64_t
+cache_page_key(const struct out_cache *c, const char *name, json_t *data)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	uint64_t	 h;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, &c->base, sizeof(c->base));
+	XXH3_64bits_update(st, name, strlen(name) + 1);
+	json_dump_callback(data, dump_hash, st, JSON_COMPACT);
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h ? h : 1;
+}
+
+/* Puts rel's entry for this build (under c->lock). */
+static void
+put_cur(struct out_cache *c, const char *rel, uint64_t hash, uint64_t key)
+{
+	struct centry	*e = xmalloc(sizeof(*e)), *had;
+
+	e->hash = hash;
+	e->key = key;
+	if ((had = strmap_put(&c->cur, rel, e)) != e) {
+		*had = *e;	/* written twice: the last one counts */
+		free(e);
+	}
+}
+
+int
+cache_keep(struct out_cache *c, const char *rel, uint64_t key)
+{
+	const struct centry *e;
+
+	if (!c->incremental || key == 0 ||
+	    (e = strmap_get(&c->old, rel)) == NULL || e->key != key)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	put_cur(c, rel, e->hash, e->key);
+	c->kept++;
+	pthread_mutex_unlock(&c->lock);
+	return 1;
+}
+
+int
+cache_record(struct out_cache *c, const char *rel, const void *data,
+    size_t len, uint64_t key)
+{
+	const struct centry *e;
+	uint64_t	 h = XXH3_64bits(data, len);
+	int		 same;
+
+	same = c->incremental && (e = strmap_get(&c->old, rel)) != NULL &&
+	    e->hash == h;
+	pthread_mutex_lock(&c->lock);
+	put_cur(c, rel, h, key);
+	if (same)
+		c->kept++;
+	else
+		c->written++;
+	pthread_mutex_unlock(&c->lock);
+	return same;
+}
+
+int
+cache_rename(struct out_cache *c, const char *from, const char *to)
+{
+	const struct centry *o;
+	struct centry	*e;
+	int		 same = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if ((e = strmap_get(&c->cur, from)) != NULL) {
+		same = c->incremental && (o = strmap_get(&c->old, to)) !=
+		    NULL && o->hash == e->hash;
+		if (same) {
+			c->written--;
+			c->kept++;
+		}
+		put_cur(c, to, e->hash, e->key);
+		/* strmap has no removal: a tombstone, skipped by save. */
+		e->hash = e->key = UINT64_MAX;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return same;
+}
+
+void
+cache_invalidate(struct out_cache *c)
+{
+	if (unlink(c->manifest) == -1 && errno != ENOENT)
+		c->usable = 0;	/* a manifest we cannot remove stays stale */
+}
+
+/* Creates the folders on the way to path; 1 on success. */
+static int
+mkparents(const char *path)
+{
+	char	*p = xstrdup(path), *s;
+	int	 ok = 1;
+
+	for (s = p + 1; ok && (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			ok = 0;
+		*s = '/';
+	}
+	free(p);
+	return ok;
+}
+
+/* Removes final/rel (and its .gz twin), then the folders it leaves empty. */
+static void
+remove_output(const char *final, const char *rel)
+{
+	char	*path = path_join(final, rel), *gz = xasprintf("%s.gz", path);
+	char	*slash;
+
+	unlink(path);
+	unlink(gz);
+	while ((slash = strrchr(path, '/')) != NULL &&
+	    (size_t)(slash - path) > strlen(final)) {
+		*slash = '\0';
+		if (rmdir(path) == -1)
+			break;
+	}
+	free(gz);
+	free(path);
+}
+
+/* For nftw, which has no context argument: the commit in progress. */
+static struct {
+	const char	*tmp, *final;
+	size_t		 tmplen;
+	int		 ok;
+} mv;
+
+/* Moves one staged file into the site folder. */
+static int
+move_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	char	*dest;
+
+	(void)sb;
+	(void)f;
+	if (flag != FTW_F)
+		return 0;
+	dest = path_join(mv.final, path + mv.tmplen + 1);
+	if (rename(path, dest) == -1 && (errno != ENOENT || !mkparents(dest) ||
+	    rename(path, dest) == -1)) {
+		diag_error(dest, 0, 0, "cannot move into place: %s",
+		    strerror(errno));
+		mv.ok = 0;
+	}
+	free(dest);
+	return 0;
+}
+
+int
+cache_commit(struct out_cache *c, const char *tmp, const char *final)
+{
+	size_t	 i;
+	struct centry *e;
+
+	/* Removals first, so a file that becomes a folder (or the other
+	 * way round) has room. */
+	for (i = 0; i < c->old.cap; i++) {
+		if (c->old.slots[i].key == NULL)
+			continue;
+		e = strmap_get(&c->cur, c->old.slots[i].key);
+		if (e == NULL || (e->hash == UINT64_MAX &&
+		    e->key == UINT64_MAX))
+			remove_output(final, c->old.slots[i].key);
+	}
+	mv.tmp = tmp;
+	mv.final = final;
+	mv.tmplen = strlen(tmp);
+	mv.ok = 1;
+	if (nftw(tmp, move_entry, 32, FTW_PHYS) == -1) {
+		diag_error(tmp, 0, 0, "cannot read the staging folder: %s",
+		    strerror(errno));
+		mv.ok = 0;
+	}
+	if (!out_remove_tree(tmp))
+		diag_warn(tmp, 0, 0, "could not remove the staging folder");
+	if (!mv.ok)
+		diag_error(final, 0, 0, "the site was only partly updated; the "
+		    "next build rebuilds it completely");
+	return mv.ok;
+}
+
+static int
+cmp_slot(const void *a, const void *b)
+{
+	return strcmp(((const struct strmap_slot *)a)->key,
+	    ((const struct strmap_slot *)b)->key);
+}
+
+int
+cache_save(struct out_cache *c, const char *final)
+{
+	struct strmap_slot *v;
+	struct centry	*e;
+	struct stat	 st;
+	FILE		*f = NULL;
+	char		*tmpname;
+	size_t		 i, n = 0, count = 0;
+	int		 ok = 0;
+
+	if (!c->usable || stat(final, &st) == -1)
+		return 0;
+	if (mkdir(c->dir, 0755) == -1 && errno != EEXIST) {
+		diag_warn(c->dir, 0, 0, "cannot create the build cache: %s; "
+		    "the next build is a full one", strerror(errno));
+		return 0;
+	}
+	v = xcalloc(c->cur.len ? c->cur.len : 1, sizeof(*v));
+	for (i = 0; i < c->cur.cap; i++)
+		if (c->cur.slots[i].key != NULL)
+			v[n++] = c->cur.slots[i];
+	xqsort(v, n, sizeof(*v), cmp_slot);
+	tmpname = xasprintf("%s.tmp-%ld", c->manifest, (long)getpid());
+	if ((f = fopen(tmpname, "w")) == NULL)
+		goto out;
+	fprintf(f, "porch-cache %u %" PRIx64 " %" PRIx64 " %" PRIx64 "\n",
+	    CACHE_FORMAT, c->global, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+	for (i = 0; i < n; i++) {
+		e = v[i].value;
+		if (e->hash == UINT64_MAX && e->key == UINT64_MAX)
+			continue;
+		if (strchr(v[i].key, '\n') != NULL)
+			goto out;	/* cannot be listed: no manifest */
+		fprintf(f, "%016" PRIx64 " %016" PRIx64 " %s\n", e->hash,
+		    e->key, v[i].key);
+		count++;
+	}
+	fprintf(f, "end %zu\n", count);
+	ok = fflush(f) == 0 && !ferror(f);
+	ok = fclose(f) == 0 && ok;
+	f = NULL;
+	ok = ok && rename(tmpname, c->manifest) == 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (!ok) {
+		unlink(tmpname);
+		diag_warn(c->manifest, 0, 0, "cannot write the build cache; "
+		    "the next build is a full one");
+	}
+	free(tmpname);
+	free(v);
+	return ok;
+}
+
+void
+cache_counts(const struct out_cache *c, size_t *written, size_t *kept)
+{
+	*written = c->written;
+	*kept = c->kept;
+}

@@ -1,0 +1,99 @@
+/*
+ * cache: incremental builds.  Beside the site folder DEST lives
+ * DEST.porch-cache/manifest, the list of every file the last successful
+ * build left in DEST with two hashes: the hash of its bytes, and for
+ * pages the render key, a hash of everything the page's bytes depend on
+ * (the porch binary, the template files, the `site` data given to every
+ * template, the template's name and the page's own `page` data, content
+ * HTML included).  The next build then
+ *   - skips running the template of a page whose render key is unchanged,
+ *   - skips compressing and writing any file whose bytes are unchanged,
+ *   - writes what changed into the staging folder (output.c's DEST.tmp-PID)
+ *     and, when the whole build succeeded, moves those files into DEST one
+ *     by one (rename, atomic per file), removes the files the new build no
+ *     longer makes, and writes the new manifest last.
+ * The manifest is removed before DEST is touched, so a build killed
+ * half-way leaves no manifest and the next build is a full one that
+ * repairs DEST.  A failed build never touches DEST.  Without a usable
+ * manifest (first build, --clean, another porch binary, gzip switched,
+ * DEST replaced) the build is a full one with the atomic folder swap, and
+ * writes a manifest for the next.  docs/incremental.md has the details.
+ */
+#ifndef PORCH_CACHE_H
+#define PORCH_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct out_cache;
+
+/*
+ * Opens the cache of the site folder final (without trailing '/').
+ * clean: ignore what is there (a full build).  gzip: whether this build
+ * writes .gz twins.  Never fails: an unreadable or stale manifest means a
+ * full build.  Free with cache_free.
+ */
+struct out_cache *cache_open(const char *final, int clean, int gzip);
+void	 cache_free(struct out_cache *);
+
+/* 1 when DEST is what the manifest describes, so this build can update it
+ * in place; 0 for a full build. */
+int	 cache_incremental(const struct out_cache *);
+
+/*
+ * Sets the part of every render key shared by all pages: the files under
+ * the template folders (dirs[0..n-1], the first wins, as in template.c)
+ * and the `site` data.  Call once, before rendering.
+ */
+void	 cache_set_base(struct out_cache *, char *const *dirs, size_t n,
+	     json_t *site_json);
+
+/* The render key of a page rendered by template name from data (never
+ * 0).  Thread-safe. */
+uint64_t cache_page_key(const struct out_cache *, const char *name,
+	     json_t *data);
+
+/*
+ * 1 when DEST already holds rel made with render key key: the file is
+ * recorded as kept and the caller renders nothing.  Thread-safe.
+ */
+int	 cache_keep(struct out_cache *, const char *rel, uint64_t key);
+
+/*
+ * Records that this build makes rel with these bytes (key: its render key
+ * or 0).  Returns 1 when DEST already holds exactly these bytes, so the
+ * caller need not write them.  Thread-safe.
+ */
+int	 cache_record(struct out_cache *, const char *rel, const void *data,
+	     size_t len, uint64_t key);
+
+/* A written file is to be renamed from one output path to another.
+ * Returns 1 when the site folder already holds its bytes under to (the
+ * caller then drops the written file instead). */
+int	 cache_rename(struct out_cache *, const char *from, const char *to);
+
+/*
+ * Forgets the manifest on disk: call before DEST is changed in any way,
+ * so a crash half-way cannot leave a manifest that lies.
+ */
+void	 cache_invalidate(struct out_cache *);
+
+/*
+ * The in-place commit of an incremental build: removes from final what
+ * this build did not make, moves every file of the staging folder tmp
+ * into final, then removes tmp.  Returns 1, or 0 after reporting (final
+ * is then partly updated and has no manifest: the next build is full).
+ */
+int	 cache_commit(struct out_cache *, const char *tmp, const char *final);
+
+/* Writes the manifest for final after a successful commit.  Returns 1, or
+ * 0 after a warning (the next build is then a full one). */
+int	 cache_save(struct out_cache *, const char *final);
+
+/* How many outputs were written and kept, for the summary line. */
+void	 cache_counts(const struct out_cache *, size_t *written,
+	     size_t *kept);
+
+#endif

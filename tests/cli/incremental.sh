@@ -1,0 +1,155 @@
+# Incremental builds (generator/cache.c): after every kind of change, a
+# build over the previous site gives exactly the files a clean build of the
+# same input gives (diff -r compares every file, .gz twins included), and
+# files whose bytes did not change are left alone (same inode).
+. tests/lib.sh
+
+d=$(scratch)
+cp -R content "$d/c"
+c="$d/c"
+A="$d/A"
+
+# same_tree NAME: A against a clean build of c into a fresh folder.
+same_tree() {
+	rm -rf "$d/B" "$d/B.porch-cache"
+	if ! "$PORCH" build "$c" -o "$d/B" -q --clean 2>"$d/errB"; then
+		fail "incremental: $1: clean build" "$(head -5 "$d/errB")"
+		return
+	fi
+	if diff -r "$A" "$d/B" >"$d/diff" 2>&1; then
+		pass "incremental: $1: identical to a clean build"
+	else
+		fail "incremental: $1: identical to a clean build" \
+		    "$(head -10 "$d/diff")"
+	fi
+}
+
+# build NAME: the incremental build of c into A; its summary in $d/sum.
+build() {
+	if "$PORCH" build "$c" -o "$A" 2>"$d/sum"; then
+		return 0
+	fi
+	fail "incremental: $1: build" "$(head -5 "$d/sum")"
+	return 1
+}
+
+ino() { stat -c %i "$1"; }
+
+if "$PORCH" build "$c" -o "$A" -q 2>"$d/err" && [ -f "$A.porch-cache/manifest" ]; then
+	pass "incremental: a build leaves a manifest beside the site"
+else
+	fail "incremental: a build leaves a manifest beside the site" "$(head -5 "$d/err")"
+fi
+[ ! -e "$A/.porch-cache" ] && ! grep -rq porch-cache "$A/sitemap.xml" &&
+	pass "incremental: the cache is not in the published folder" ||
+	fail "incremental: the cache is not in the published folder"
+
+faq="$A/faq/close-account/index.html"
+before=$(ino "$faq")
+build "no change" && grep -q "incremental: 0 files written" "$d/sum" &&
+	pass "incremental: nothing changed, nothing written" ||
+	fail "incremental: nothing changed, nothing written" "$(cat "$d/sum")"
+[ "$(ino "$faq")" = "$before" ] &&
+	pass "incremental: an unchanged page keeps its file" ||
+	fail "incremental: an unchanged page keeps its file"
+
+# A body edit: the page and the search index change, other pages do not.
+page="$A/docs/backups/retention/index.html"
+p_before=$(ino "$page")
+printf '\n## Added section\n\nNew words about glaciers.\n' >>"$c/docs/backups/retention.md"
+build "body edit" && same_tree "body edit"
+[ "$(ino "$faq")" = "$before" ] && [ "$(ino "$page")" != "$p_before" ] &&
+	pass "incremental: body edit rewrites the page, not the others" ||
+	fail "incremental: body edit rewrites the page, not the others"
+grep -q "glaciers" "$page" && pass "incremental: the edit is in the page" ||
+	fail "incremental: the edit is in the page"
+
+# A title edit changes the navigation of other pages.
+sed -i 's/^title: .*/title: Keeping old versions longer/' "$c/docs/backups/retention.md"
+build "title edit" && same_tree "title edit (navigation of neighbours)"
+
+# A new page, then renamed, then deleted.
+printf -- '---\ntitle: Cold storage\nweight: 99\n---\n\nArchive tier.\n' \
+    >"$c/docs/backups/cold-storage.md"
+build "add" && same_tree "page added"
+[ -f "$A/docs/backups/cold-storage/index.html.gz" ] &&
+	pass "incremental: the new page and its .gz twin are there" ||
+	fail "incremental: the new page and its .gz twin are there"
+mv "$c/docs/backups/cold-storage.md" "$c/docs/backups/archive-tier.md"
+build "rename" && same_tree "page renamed"
+[ ! -e "$A/docs/backups/cold-storage" ] &&
+	pass "incremental: the old name's files and folder are gone" ||
+	fail "incremental: the old name's files and folder are gone"
+rm "$c/docs/backups/archive-tier.md"
+build "delete" && same_tree "page deleted"
+
+# FAQ, changelog and roadmap edits (list pages, feed, catalog).
+printf '\nAlso by phone.\n' >>"$c/faq/close-account.md"
+build "faq edit" && same_tree "faq answer edited (list pages)"
+f=$(ls "$c"/changelog/*.md | grep -v index.md | tail -1)
+sed -i 's/^title: \(.*\)$/title: \1 (updated)/' "$f"
+build "changelog edit" && same_tree "changelog title edited (feed, catalog)"
+
+# site.lua, a template, an asset, a static file.
+sed -i 's/title = "Skylark Help Center"/title = "Skylark Help"/' "$c/site.lua"
+build "site.lua" && same_tree "site.lua changed"
+mkdir -p "$c/themes/default/templates/partials" "$c/themes/default/assets"
+{ cat themes/default/templates/partials/footer.html; echo '<!-- footer v2 -->'; } \
+    >"$c/themes/default/templates/partials/footer.html"
+build "template" && same_tree "theme template overridden"
+grep -q "footer v2" "$faq" && pass "incremental: the template change is in every page" ||
+	fail "incremental: the template change is in every page"
+{ cat themes/default/assets/style.css; echo '/* v2 */'; } >"$c/themes/default/assets/style.css"
+build "asset" && same_tree "theme asset changed (new fingerprint)"
+mkdir -p "$c/static/files"
+echo "hello" >"$c/static/files/note.txt"
+build "static add" && same_tree "static file added"
+echo "hello again" >"$c/static/files/note.txt"
+build "static edit" && same_tree "static file edited"
+rm -r "$c/static/files"
+build "static delete" && same_tree "static file deleted"
+
+# A failed build leaves the site as it was, cache included.
+cp -a "$A" "$d/A.before"
+mv "$c/docs/backups/retention.md" "$d/moved.md"	# other pages link to it
+if "$PORCH" build "$c" -o "$A" -q 2>/dev/null; then
+	fail "incremental: a broken link fails the build"
+else
+	diff -r "$A" "$d/A.before" >/dev/null &&
+		pass "incremental: a failed build leaves the site untouched" ||
+		fail "incremental: a failed build leaves the site untouched"
+fi
+mv "$d/moved.md" "$c/docs/backups/retention.md"
+build "after failure" && same_tree "the build after a failed one"
+
+# No manifest (a killed build, or someone's cleanup): a full, correct build.
+rm "$A.porch-cache/manifest"
+echo '<!-- stray -->' >"$A/stray.html"
+build "no manifest" && ! grep -q "(incremental:" "$d/sum" &&
+	pass "incremental: without a manifest the build is a full one" ||
+	fail "incremental: without a manifest the build is a full one" "$(cat "$d/sum")"
+same_tree "full build after a lost manifest"
+"$PORCH" build "$c" -o "$A" --clean 2>"$d/sum" &&
+	! grep -q "(incremental:" "$d/sum" &&
+	pass "incremental: --clean forces a full build" ||
+	fail "incremental: --clean forces a full build" "$(cat "$d/sum")"
+
+# A generated corpus of 1,000 pages: one body edit, one title edit.
+if python3 scripts/bench/corpus.py 1000 "$d/big" >/dev/null 2>&1; then
+	c="$d/big"
+	A="$d/bigA"
+	if build "corpus"; then
+		f=$(ls "$c"/docs/*/*.md | grep -v index.md | head -5 | tail -1)
+		other=$(ls "$A"/faq/*/index.html | tail -1)
+		o_before=$(ino "$other")
+		printf '\nOne more paragraph about quotas.\n' >>"$f"
+		build "corpus body" && same_tree "1,000 pages, body edit"
+		grep -q "(incremental:" "$d/sum" && [ "$(ino "$other")" = "$o_before" ] &&
+			pass "incremental: 1,000 pages: a body edit leaves other pages alone" ||
+			fail "incremental: 1,000 pages: a body edit leaves other pages alone" "$(cat "$d/sum")"
+		sed -i '0,/^title: /s/^title: .*/title: A renamed page/' "$f"
+		build "corpus title" && same_tree "1,000 pages, title edit"
+	fi
+else
+	fail "incremental: corpus.py makes 1,000 pages"
+fi
