@@ -50,6 +50,20 @@ module.exports = async function (t) {
         const p = await page.getAttribute(box + " button.vote-btn", "aria-pressed");
         return p == "true" ? "" : "after a reload the button is not pressed";
       });
+      await check("'Most votes' puts the voted item first in its column, and the choice is remembered", async () => {
+        await page.waitForTimeout(5500);	// /votes/counts may be cached for 5 s
+        await page.reload();
+        await page.waitForSelector(box + " button.vote-btn[aria-pressed=true]");
+        await page.selectOption("#roadmap-sort", "votes");
+        const first = () => page.evaluate((s) => {
+          const li = document.querySelector(s).closest(".roadmap-items").firstElementChild;
+          return li.querySelector(".vote").dataset.item;
+        }, box);
+        if ((await first()) != item) return "first in its column: " + (await first());
+        await page.reload();
+        await page.waitForSelector(box + " button.vote-btn");
+        return (await page.inputValue("#roadmap-sort")) == "votes" && (await first()) == item ? "" : "not remembered after a reload";
+      });
       await check("the item's own page counts the vote; taking it back lowers the count", async () => {
         await page.goto(B + "/roadmap/" + item + "/");
         await page.waitForSelector(box + " button.vote-btn[aria-pressed=true]");

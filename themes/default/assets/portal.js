@@ -772,7 +772,8 @@
         if (board) board.parentNode.insertBefore(m, board);
         else boxes[0].appendChild(m);
       });
-    /* Roadmap board: columns by target date (the build's order) or by votes. */
+    /* Roadmap board: columns by target date (the build's order), by votes,
+     * or newest first (data-date: the item's date). */
     function sorter() {
       var sel = $("roadmap-sort");
       if (!sel) return;
@@ -786,12 +787,14 @@
         Array.prototype.forEach.call(lists, function (ul) {
           Array.prototype.slice.call(ul.children).sort(function (a, b) {
             var va = a.querySelector(".vote"), vb = b.querySelector(".vote");
-            var d = by == "votes" && va && vb ? (counts[vb.dataset.item] || 0) - (counts[va.dataset.item] || 0) : 0;
+            var d = by == "votes" && va && vb ? (counts[vb.dataset.item] || 0) - (counts[va.dataset.item] || 0) :
+              by == "newest" ? (b.dataset.date || "").localeCompare(a.dataset.date || "") : 0;
             return d || a.dataset.order - b.dataset.order;
           }).forEach(function (li) { ul.appendChild(li); });
         });
       }
-      sel.value = get(LS, "porch-roadmap-sort") == "votes" ? "votes" : "date";
+      var saved = get(LS, "porch-roadmap-sort");
+      sel.value = saved == "votes" || saved == "newest" ? saved : "date";
       sel.addEventListener("change", sort);
       sort();
       sel.closest("[data-needs-js]").hidden = false;
