@@ -3,6 +3,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -224,4 +225,37 @@ attach_clean_name(const char *name)
 	if (out[0] == '\0' || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
 		strcpy(out, "attachment");
 	return out;
+}
+
+void
+attach_disposition(const char *clean, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	size_t		 o;
+	int		 ascii = 1;
+
+	o = (size_t)snprintf(out, len, "attachment; filename=\"");
+	for (p = (const unsigned char *)clean; *p && o + 2 < len; p++) {
+		ascii &= *p < 0x80;
+		out[o++] = *p < 0x80 ? (char)*p : '_';
+	}
+	if (o + 2 < len)
+		out[o++] = '"';
+	out[o < len ? o : len - 1] = '\0';
+	if (ascii)
+		return;
+	o += (size_t)snprintf(out + o, o < len ? len - o : 0,
+	    "; filename*=UTF-8''");
+	/* attr-char of RFC 8187 stays; everything else is %XX */
+	for (p = (const unsigned char *)clean; *p && o + 4 < len; p++) {
+		if (isalnum(*p) || strchr("!#$&+-.^_`|~", *p))
+			out[o++] = (char)*p;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o < len ? o : len - 1] = '\0';
 }

@@ -32,5 +32,10 @@ int	 attach_open(const char *dir, const char *stored, size_t *size);
  * no path, no quotes, backslashes or controls, at most ATTACH_NAME_MAX
  * bytes, never empty (heap). */
 char	*attach_clean_name(const char *name);
+/* The Content-Disposition value for a cleaned name (RFC 6266): an ASCII
+ * filename with '_' for other bytes, and filename* with the UTF-8 name
+ * percent-encoded (RFC 8187), so browsers save it under its own name. */
+#define ATTACH_DISPOSITION_MAX	(ATTACH_NAME_MAX * 4 + 64)
+void	 attach_disposition(const char *clean, char *out, size_t len);
 
 #endif

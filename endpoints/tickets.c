@@ -1178,7 +1178,7 @@ attachment(struct req *req, const char *ref, const char *rest)
 	struct store_ticket	 t;
 	struct store_attachment	 a;
 	const char		*key = req_query(req, "key");
-	char			*end, disp[400];
+	char			*end, disp[ATTACH_DISPOSITION_MAX];
 	long long		 id;
 	size_t			 size;
 	int			 fd, r;
@@ -1224,7 +1224,7 @@ attachment(struct req *req, const char *ref, const char *rest)
 	req->resp.type = strdup(a.type);
 	req->resp.file_fd = fd;
 	req->resp.file_size = size;
-	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", a.name);
+	attach_disposition(a.name, disp, sizeof(disp));
 	resp_header(req, "Content-Disposition", disp);
 	resp_header(req, "X-Content-Type-Options", "nosniff");
 	resp_header(req, "Content-Security-Policy", "default-src 'none'; "

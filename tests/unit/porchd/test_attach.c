@@ -127,6 +127,21 @@ test_names(void **state)
 	free(s);
 }
 
+/* A browser saves a download under filename*, so a customer's "Übersicht
+ * März.pdf" comes back under its own name; old clients get the ASCII one. */
+static void
+test_disposition(void **state)
+{
+	char	 d[ATTACH_DISPOSITION_MAX];
+
+	(void)state;
+	attach_disposition("report.zip", d, sizeof(d));
+	assert_string_equal(d, "attachment; filename=\"report.zip\"");
+	attach_disposition("\xc3\x9c bersicht M\xc3\xa4rz.pdf", d, sizeof(d));
+	assert_string_equal(d, "attachment; filename=\"__ bersicht M__rz.pdf\"; "
+	    "filename*=UTF-8''%C3%9C%20bersicht%20M%C3%A4rz.pdf");
+}
+
 static void
 test_save(void **state)
 {
@@ -200,6 +215,7 @@ main(void)
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_save),
+		cmocka_unit_test(test_disposition),
 		cmocka_unit_test(test_csv_and_durations),
 	};
 
