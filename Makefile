@@ -99,10 +99,14 @@ run: check-deps
 	@if [ -f var/porch.db ]; then $(O)/porchd report --db var/porch.db votes \
 	    --json >var/votes.json; fi
 	$(O)/porch build content -o public $(if $(wildcard var/porch.db),--votes var/votes.json)
-	@mkdir -p var
+	@mkdir -p var/mail
+	@# porchd will not stay root: started by root it runs as nobody, which
+	@# must be able to write the database folder and the kept mails.
+	@if [ "$$(id -u)" = 0 ]; then chown nobody var var/mail; fi
 	@echo "Porch: http://127.0.0.1:8080/ (Ctrl-C to stop; mails go to var/mail/)"
 	$(O)/porchd serve --site public --db var/porch.db --listen 127.0.0.1:8080 \
-	    --public-url http://127.0.0.1:8080 --sendmail $(abspath scripts/dev-sendmail.sh)
+	    --public-url http://127.0.0.1:8080 --sendmail $(abspath scripts/dev-sendmail.sh) \
+	    $(if $(filter 0,$(shell id -u)),--user nobody)
 
 test: check-deps
 	$(MAKE) all
