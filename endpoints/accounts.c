@@ -21,6 +21,7 @@
 #include "accounts.h"
 #include "app.h"
 #include "auth.h"
+#include "catalog.h"
 #include "http.h"
 #include "mail.h"
 #include "ratelimit.h"
@@ -31,21 +32,6 @@
 #define NAME_MAX_BYTES	200
 
 /* ---- small helpers ---- */
-
-/* The string member key of the request's JSON body and its length in
- * bytes, or NULL when missing or not a string. */
-static const char *
-jstr(const struct req *req, const char *key, size_t *len)
-{
-	json_t	*v;
-
-	if (req->json == NULL || (v = json_object_get(req->json, key)) ==
-	    NULL || !json_is_string(v))
-		return NULL;
-	if (len)
-		*len = json_string_length(v);
-	return json_string_value(v);
-}
 
 /* catalog.json's accounts.KEY, false when absent. */
 static int
@@ -77,31 +63,17 @@ site_title(struct req *req)
 	return s;
 }
 
-/* Where mail links point: settings.public_url, else the catalog's
- * base_url (heap).  Never the request's Host header, which a client
- * chooses. */
+/* Where mail links point (heap): catalog_link_base. */
 static char *
 link_base(struct req *req)
 {
-	json_t		*cat;
-	const char	*u;
-	char		*s;
+	json_t	*cat;
+	char	*s;
 
-	if (req->app->cfg.public_url)
-		return strdup(req->app->cfg.public_url);
 	cat = app_catalog(req->app);
-	u = json_string_value(json_object_get(json_object_get(cat, "site"),
-	    "base_url"));
-	s = strdup(u ? u : "http://localhost");
+	s = catalog_link_base(req->app->cfg.public_url, cat);
 	app_catalog_release(req->app, cat);
 	return s;
-}
-
-static void
-no_store(struct req *req)
-{
-	if (resp_header_get(&req->resp, "Cache-Control") == NULL)
-		resp_header(req, "Cache-Control", "no-store");
 }
 
 static void
@@ -116,19 +88,6 @@ answer_busy(struct req *req)
 	resp_header(req, "Retry-After", "1");
 	resp_error(req, 503, "busy", "Too many logins at once; try again in "
 	    "a moment.");
-}
-
-/* Answers for a store result other than STORE_OK. */
-static void
-answer_store(struct req *req, int rc)
-{
-	if (rc == STORE_BUSY) {
-		resp_header(req, "Retry-After", "1");
-		resp_error(req, 503, "busy", "The database is busy; try "
-		    "again in a moment.");
-	} else
-		resp_error(req, 500, "internal", "Something went wrong on "
-		    "our side.");
 }
 
 /* For unsafe methods on a logged-in session without the CSRF token:
@@ -173,7 +132,7 @@ email_ok(struct req *req, char out[MAIL_ADDRESS_MAX + 1])
 	const char	*e;
 	size_t		 len;
 
-	if ((e = jstr(req, "email", &len)) == NULL || strlen(e) != len ||
+	if ((e = req_json_str(req, "email", &len)) == NULL || strlen(e) != len ||
 	    !mail_address_normalize(e, out)) {
 		resp_error(req, 400, "invalid_email", "That does not look "
 		    "like an e-mail address.");
@@ -186,7 +145,7 @@ email_ok(struct req *req, char out[MAIL_ADDRESS_MAX + 1])
 static const char *
 token_ok(struct req *req)
 {
-	const char	*t = jstr(req, "token", NULL);
+	const char	*t = req_json_str(req, "token", NULL);
 
 	if (t == NULL || !token_valid(t)) {
 		resp_error(req, 400, "invalid_token", "This link is invalid, "
@@ -232,7 +191,7 @@ answer_logged_in(struct req *req, const struct store_user *u,
     const struct auth_fresh *f)
 {
 	auth_set_cookie(req, f->token);
-	no_store(req);
+	resp_no_store(req);
 	resp_json(req, 200, json_pack("{s:o, s:s}", "user", user_json(u),
 	    "csrf", f->csrf));
 }
@@ -285,7 +244,7 @@ signup(struct req *req)
 	}
 	if (!csrf_ok(req) || !email_ok(req, email))
 		return;
-	if ((name = jstr(req, "name", &namelen)) == NULL)
+	if ((name = req_json_str(req, "name", &namelen)) == NULL)
 		name = "";
 	if (strlen(name) != namelen || namelen > NAME_MAX_BYTES) {
 		resp_error(req, 400, "invalid_name", "The name may have at "
@@ -312,7 +271,7 @@ signup(struct req *req)
 		answer_accepted(req);
 out:
 	if (rc != STORE_OK)
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 	explicit_bzero(tok, sizeof(tok));
 	if (a.verify.body)
 		explicit_bzero(a.verify.body, strlen(a.verify.body));
@@ -387,7 +346,7 @@ answer_consume(struct req *req, const struct consume *a, int rc)
 		resp_error(req, 400, "invalid_token", "This link is invalid, "
 		    "used or expired.");
 	else
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 }
 
 /*
@@ -407,7 +366,7 @@ choose_password(struct req *req, enum store_purpose purpose)
 
 	if (!csrf_ok(req) || (tok = token_ok(req)) == NULL)
 		return;
-	pw = jstr(req, "password", &pwlen);
+	pw = req_json_str(req, "password", &pwlen);
 	if (!password_ok(req, pw, pwlen))
 		return;
 	consume_login(req, purpose, tok, pw, pwlen);
@@ -457,8 +416,8 @@ login(struct req *req)
 	memset(&u, 0, sizeof(u));
 	if (!csrf_ok(req))
 		return;
-	if ((raw = jstr(req, "email", &rawlen)) == NULL ||
-	    (pw = jstr(req, "password", &pwlen)) == NULL) {
+	if ((raw = req_json_str(req, "email", &rawlen)) == NULL ||
+	    (pw = req_json_str(req, "password", &pwlen)) == NULL) {
 		resp_error(req, 400, "bad_request", "Give an e-mail address "
 		    "and a password.");
 		return;
@@ -482,7 +441,7 @@ login(struct req *req)
 	}
 	rc = store_user_by_email(req->app->store, email, &u);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 		return;
 	}
 	found = rc == STORE_OK;
@@ -492,7 +451,7 @@ login(struct req *req)
 		if (v == AUTH_BUSY)
 			answer_busy(req);
 		else
-			answer_store(req, STORE_ERROR);
+			resp_store_error(req, STORE_ERROR);
 		goto out;
 	}
 	if (v != AUTH_OK) {
@@ -515,7 +474,7 @@ login(struct req *req)
 	}
 	auth_throttle_succeeded(email);
 	if (!auth_fresh_session(&f)) {
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		goto out;
 	}
 	a.old_hash = req->session_hash;
@@ -525,7 +484,7 @@ login(struct req *req)
 	if ((rc = store_write(req->app->store, login_tx, &a)) == STORE_OK)
 		answer_logged_in(req, &u, &f);
 	else
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 	explicit_bzero(&f, sizeof(f));
 out:
 	store_user_free(&u);
@@ -540,7 +499,7 @@ logout(struct req *req)
 		return;
 	if (req->session_hash && (rc = store_session_delete(req->app->store,
 	    req->session_hash)) != STORE_OK) {
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 		return;
 	}
 	auth_clear_cookie(req);
@@ -560,7 +519,7 @@ logout_everywhere(struct req *req)
 		return;
 	if ((rc = store_session_delete_user(req->app->store, req->user_id)) !=
 	    STORE_OK) {
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 		return;
 	}
 	auth_clear_cookie(req);
@@ -574,7 +533,7 @@ me(struct req *req)
 	struct store_session s;
 	int		 rc;
 
-	no_store(req);
+	resp_no_store(req);
 	if (req->user_id == 0 || req->session_hash == NULL ||
 	    store_session_get(req->app->store, req->session_hash, &s) !=
 	    STORE_OK) {
@@ -587,7 +546,7 @@ me(struct req *req)
 			resp_error(req, 401, "unauthenticated",
 			    "Not logged in.");
 		else
-			answer_store(req, rc);
+			resp_store_error(req, rc);
 		return;
 	}
 	resp_json(req, 200, json_pack("{s:o, s:s}", "user", user_json(&u),
@@ -658,7 +617,7 @@ send_link(struct req *req, enum store_purpose purpose, enum mail_kind kind,
 	if (rc == STORE_OK)
 		answer_accepted(req);
 	else
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 	explicit_bzero(tok, sizeof(tok));
 	if (a.mail.body)
 		explicit_bzero(a.mail.body, strlen(a.mail.body));
@@ -715,13 +674,13 @@ consume_login(struct req *req, enum store_purpose purpose, const char *tok,
 			answer_busy(req);
 			return;
 		default:
-			answer_store(req, STORE_ERROR);
+			resp_store_error(req, STORE_ERROR);
 			return;
 		}
 	}
 	if (!auth_fresh_session(&f)) {
 		free(hash);
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		return;
 	}
 	a.token_hash = th;

@@ -273,6 +273,56 @@ catalog_load(struct app *app, const char *path, int initial)
 	return 1;
 }
 
+/* 1 if s is an absolute http(s) URL. */
+static int
+is_http_url(const char *s)
+{
+	return s && (strncmp(s, "https://", 8) == 0 ||
+	    strncmp(s, "http://", 7) == 0);
+}
+
+/* A heap copy of s without trailing slashes, or NULL. */
+static char *
+strdup_trimmed(const char *s)
+{
+	char	*d;
+	size_t	 n;
+
+	if ((d = strdup(s)) == NULL)
+		return NULL;
+	n = strlen(d);
+	while (n > 0 && d[n - 1] == '/')
+		d[--n] = '\0';
+	return d;
+}
+
+char *
+catalog_link_base(const char *public_url, const json_t *cat)
+{
+	const char	*u = public_url;
+
+	if (u == NULL)
+		u = json_string_value(json_object_get(json_object_get(cat,
+		    "site"), "base_url"));
+	return strdup_trimmed(is_http_url(u) ? u : "http://localhost");
+}
+
+char *
+catalog_api_url(const json_t *cat, const char *base)
+{
+	const char	*ep;
+	char		 prefix[256], *s;
+
+	ep = json_string_value(json_object_get(json_object_get(cat, "site"),
+	    "endpoint"));
+	if (is_http_url(ep))
+		return strdup_trimmed(ep);
+	if (asprintf(&s, "%s%s", base, catalog_api_prefix(cat, prefix,
+	    sizeof(prefix))) < 0)
+		return NULL;
+	return s;
+}
+
 const char *
 catalog_api_prefix(const json_t *cat, char *buf, size_t len)
 {

@@ -44,6 +44,20 @@ int	 catalog_load(struct app *app, const char *path, int initial);
  */
 const char *catalog_api_prefix(const json_t *cat, char *buf, size_t len);
 /*
+ * Where links in mails point: public_url (the --public-url setting) when
+ * given, else the catalog's site.base_url; http://localhost when neither
+ * is an http(s) URL.  Never the request's Host header, which a client
+ * chooses.  Heap, without trailing slashes; NULL when out of memory.
+ */
+char	*catalog_link_base(const char *public_url, const json_t *cat);
+/*
+ * The absolute URL of the API's root: site.endpoint when it is absolute,
+ * else base (from catalog_link_base; it may carry a path, a site under
+ * /help/) joined with the endpoint's path.  Heap, without trailing
+ * slashes; NULL when out of memory.
+ */
+char	*catalog_api_url(const json_t *cat, const char *base);
+/*
  * The origin ("https://host[:port]", lower case, no default port) of an
  * absolute http(s) URL, in out (len bytes); returns 0 when url is not
  * one.

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "store.h"
 
 void
 resp_init(struct resp *r)
@@ -410,4 +411,36 @@ http_log(const char *fmt, ...)
 	/* one write, so lines from threads never interleave */
 	if (write(STDERR_FILENO, line, n) < 0)
 		return;
+}
+
+const char *
+req_json_str(const struct req *req, const char *key, size_t *len)
+{
+	json_t	*v;
+
+	if (req->json == NULL || (v = json_object_get(req->json, key)) ==
+	    NULL || !json_is_string(v))
+		return NULL;
+	if (len)
+		*len = json_string_length(v);
+	return json_string_value(v);
+}
+
+void
+resp_no_store(struct req *req)
+{
+	if (resp_header_get(&req->resp, "Cache-Control") == NULL)
+		resp_header(req, "Cache-Control", "no-store");
+}
+
+void
+resp_store_error(struct req *req, int rc)
+{
+	if (rc == STORE_BUSY) {
+		resp_header(req, "Retry-After", "1");
+		resp_error(req, 503, "busy", "The database is busy; try "
+		    "again in a moment.");
+	} else
+		resp_error(req, 500, "internal", "Something went wrong on "
+		    "our side.");
 }

@@ -59,6 +59,10 @@ const char	*req_query(const struct req *, const char *name);
  * https, NAME on plain http. */
 char		*req_cookie(const struct req *, const char *name);
 
+/* The string member key of the request's JSON body and its length in
+ * bytes (len may be NULL), or NULL when missing or not a string. */
+const char	*req_json_str(const struct req *, const char *key, size_t *len);
+
 /* Answers with a JSON value (reference stolen). */
 void	 resp_json(struct req *, int status, json_t *);
 /* Answers {"error": code, "message": message}; code is a stable
@@ -71,6 +75,11 @@ void	 resp_header(struct req *, const char *name, const char *value);
  * https, HttpOnly, SameSite=Lax, Path=/; max_age < 0 deletes it. */
 void	 resp_cookie(struct req *, const char *name, const char *value,
 	     long max_age);
+/* Adds Cache-Control: no-store unless the answer has a Cache-Control. */
+void	 resp_no_store(struct req *);
+/* Answers for a store.h result other than STORE_OK: 503 busy with
+ * Retry-After for STORE_BUSY, else 500 internal. */
+void	 resp_store_error(struct req *, int rc);
 /* Frees what resp holds (the server calls this after sending). */
 void	 resp_free(struct resp *);
 

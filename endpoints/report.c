@@ -181,11 +181,15 @@ human_text(const char *key, const json_t *v)
 	return scalar_text(v);
 }
 
-static void
-csv_put(FILE *f, const char *s)
+void
+report_csv_put(FILE *f, const char *s)
 {
-	size_t	 len = strlen(s);
+	size_t	 len;
 	char	*buf;
+
+	if (s == NULL)
+		s = "";
+	len = strlen(s);
 
 	if ((buf = malloc(2 * len + 4)) == NULL)
 		return;
@@ -220,7 +224,7 @@ write_csv(FILE *f, const struct kind *k, json_t *out)
 	fputs("section", f);
 	json_array_foreach(cols, c, v) {
 		fputc(',', f);
-		csv_put(f, json_string_value(v));
+		report_csv_put(f, json_string_value(v));
 	}
 	fputs("\r\n", f);
 	for (s = 0; k->s[s].name; s++) {
@@ -234,7 +238,7 @@ write_csv(FILE *f, const struct kind *k, json_t *out)
 
 				fputc(',', f);
 				if (t)
-					csv_put(f, t);
+					report_csv_put(f, t);
 				free(t);
 			}
 			fputs("\r\n", f);

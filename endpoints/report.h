@@ -7,6 +7,7 @@
 #define PORCHD_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct settings;
 
@@ -19,5 +20,7 @@ int	 report_main(const struct settings *cfg, int argc, char **argv);
  * 2 * len + 4 bytes; returns out.
  */
 char	*report_csv_cell(const char *s, size_t len, char *out);
+/* The same cell written to f (NULL writes an empty cell). */
+void	 report_csv_put(FILE *f, const char *s);
 
 #endif

@@ -190,53 +190,6 @@ sync_tx(struct store_tx *tx, void *arg)
 	return STORE_OK;
 }
 
-/* Where links point: public_url, else the catalog's base_url; heap,
- * without a trailing slash. */
-static char *
-link_base(struct app *app, json_t *cat)
-{
-	const char	*u = app->cfg.public_url;
-	char		*s;
-	size_t		 n;
-
-	if (u == NULL)
-		u = json_string_value(json_object_get(json_object_get(cat,
-		    "site"), "base_url"));
-	if ((s = strdup(u ? u : "http://localhost")) == NULL)
-		return NULL;
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == '/')
-		s[--n] = '\0';
-	return s;
-}
-
-/* The absolute URL of the API's root (heap): site.endpoint when it is
- * absolute, else base joined with its path. */
-static char *
-api_base(const char *base, json_t *cat)
-{
-	const char	*ep;
-	char		 prefix[256], *s;
-	size_t		 n;
-
-	ep = json_string_value(json_object_get(json_object_get(cat, "site"),
-	    "endpoint"));
-	if (ep && (strncmp(ep, "https://", 8) == 0 ||
-	    strncmp(ep, "http://", 7) == 0)) {
-		if ((s = strdup(ep)) == NULL)
-			return NULL;
-		n = strlen(s);
-		while (n > 0 && s[n - 1] == '/')
-			s[--n] = '\0';
-		return s;
-	}
-	/* base may carry a path of its own (a site under /help/) */
-	if (asprintf(&s, "%s%s", base, catalog_api_prefix(cat, prefix,
-	    sizeof(prefix))) < 0)
-		return NULL;
-	return s;
-}
-
 long
 shipped_sync(struct app *app, int loaded)
 {
@@ -276,8 +229,8 @@ shipped_sync(struct app *app, int loaded)
 	if (s.site == NULL || *s.site == '\0')
 		s.site = "the help site";
 	s.now = (long long)time(NULL);
-	if ((s.base = link_base(app, cat)) == NULL ||
-	    (s.api = api_base(s.base, cat)) == NULL)
+	if ((s.base = catalog_link_base(app->cfg.public_url, cat)) == NULL ||
+	    (s.api = catalog_api_url(cat, s.base)) == NULL)
 		goto out;
 	if ((r = store_write(app->store, sync_tx, &s)) != STORE_OK) {
 		http_log("shipped: could not note shipped items (store "

@@ -63,25 +63,6 @@ tickets_status_ok(const char *s)
 }
 
 static void
-no_store(struct req *req)
-{
-	if (resp_header_get(&req->resp, "Cache-Control") == NULL)
-		resp_header(req, "Cache-Control", "no-store");
-}
-
-static void
-answer_store(struct req *req, int rc)
-{
-	if (rc == STORE_BUSY) {
-		resp_header(req, "Retry-After", "1");
-		resp_error(req, 503, "busy", "The database is busy; try "
-		    "again in a moment.");
-	} else
-		resp_error(req, 500, "internal", "Something went wrong on "
-		    "our side.");
-}
-
-static void
 answer_not_found(struct req *req)
 {
 	resp_error(req, 404, "not_found", "No such ticket.");
@@ -129,8 +110,7 @@ static void
 env_load(struct req *req, struct envbuf *b)
 {
 	json_t		*site;
-	const char	*t, *u, *ep;
-	char		 prefix[256];
+	const char	*t;
 
 	memset(b, 0, sizeof(*b));
 	b->e.cfg = &req->app->cfg;
@@ -138,23 +118,8 @@ env_load(struct req *req, struct envbuf *b)
 	site = json_object_get(b->e.cat, "site");
 	t = json_string_value(json_object_get(site, "title"));
 	b->site = strdup(t ? t : "");
-	u = req->app->cfg.public_url ? req->app->cfg.public_url :
-	    json_string_value(json_object_get(site, "base_url"));
-	if (u == NULL || strncmp(u, "http", 4) != 0)
-		u = "http://localhost";
-	b->base = strdup(u);
-	while (b->base && b->base[0] && b->base[strlen(b->base) - 1] == '/')
-		b->base[strlen(b->base) - 1] = '\0';
-	ep = json_string_value(json_object_get(site, "endpoint"));
-	if (ep && (strncmp(ep, "https://", 8) == 0 ||
-	    strncmp(ep, "http://", 7) == 0)) {
-		b->api = strdup(ep);
-		while (b->api && b->api[0] &&
-		    b->api[strlen(b->api) - 1] == '/')
-			b->api[strlen(b->api) - 1] = '\0';
-	} else if (b->base && asprintf(&b->api, "%s%s", b->base,
-	    catalog_api_prefix(b->e.cat, prefix, sizeof(prefix))) < 0)
-		b->api = NULL;
+	b->base = catalog_link_base(req->app->cfg.public_url, b->e.cat);
+	b->api = b->base ? catalog_api_url(b->e.cat, b->base) : NULL;
 	b->e.site = b->site ? b->site : "";
 	b->e.base = b->base ? b->base : "";
 	b->e.api = b->api ? b->api : "";
@@ -253,6 +218,22 @@ add_message(struct store_tx *tx, struct store_message *m, long long now)
 	return r;
 }
 
+/* Queues the webhook of event for the ticket info describes, when a
+ * webhook URL is set. */
+static int
+add_webhook(struct store_tx *tx, const struct tickets_env *e,
+    const struct ticket_info *info, const char *event, const char *text,
+    long long now)
+{
+	struct store_message	 m;
+
+	if (e->cfg->webhook_url == NULL)
+		return STORE_OK;
+	if (!ticketmail_webhook(&m, e->cfg->webhook_url, event, info, text))
+		return STORE_ERROR;
+	return add_message(tx, &m, now);
+}
+
 int
 tickets_tell_staff(struct store_tx *tx, const struct tickets_env *e,
     const struct store_ticket *t, enum ticketmail_kind kind,
@@ -274,14 +255,7 @@ tickets_tell_staff(struct store_tx *tx, const struct tickets_env *e,
 		if ((r = add_message(tx, &m, now)) != STORE_OK)
 			goto out;
 	}
-	if (e->cfg->webhook_url) {
-		if (!ticketmail_webhook(&m, e->cfg->webhook_url, event, &info,
-		    text)) {
-			r = STORE_ERROR;
-			goto out;
-		}
-		r = add_message(tx, &m, now);
-	}
+	r = add_webhook(tx, e, &info, event, text, now);
 out:
 	info_free(&info);
 	return r;
@@ -292,18 +266,12 @@ tickets_webhook(struct store_tx *tx, const struct tickets_env *e,
     const struct store_ticket *t, const char *event, const char *text)
 {
 	struct ticket_info	 info;
-	struct store_message	 m;
 	int			 r;
 
 	if (e->cfg->webhook_url == NULL)
 		return STORE_OK;
-	if ((r = info_load(tx, e, t, &info)) == STORE_OK) {
-		if (!ticketmail_webhook(&m, e->cfg->webhook_url, event, &info,
-		    text))
-			r = STORE_ERROR;
-		else
-			r = add_message(tx, &m, auth_now());
-	}
+	if ((r = info_load(tx, e, t, &info)) == STORE_OK)
+		r = add_webhook(tx, e, &info, event, text, auth_now());
 	info_free(&info);
 	return r;
 }
@@ -690,16 +658,16 @@ answer_ticket(struct req *req, int status, const char *ref)
 	int		 r;
 
 	if ((r = store_ticket_by_ref(req->app->store, ref, &t)) != STORE_OK) {
-		answer_store(req, r);
+		resp_store_error(req, r);
 		return;
 	}
 	o = ticket_json(req, &t);
 	store_ticket_free(&t);
 	if (o == NULL) {
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		return;
 	}
-	no_store(req);
+	resp_no_store(req);
 	resp_json(req, status, json_pack("{s:o}", "ticket", o));
 }
 
@@ -852,10 +820,10 @@ answer_new(struct req *req, const struct submit *a, const json_t *type,
 	    "updated_at", (json_int_t)a->now,
 	    "csat", "attachments", atts, "events");
 	if (o == NULL) {
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		return;
 	}
-	no_store(req);
+	resp_no_store(req);
 	resp_json(req, 201, json_pack("{s:o}", "ticket", o));
 }
 
@@ -915,7 +883,7 @@ submit(struct req *req)
 	if (req->user_id != 0) {
 		if ((r = store_user_by_id(req->app->store, req->user_id, &u)) !=
 		    STORE_OK) {
-			answer_store(req, r);
+			resp_store_error(req, r);
 			goto out;
 		}
 		snprintf(email, sizeof(email), "%s", u.email);
@@ -956,7 +924,7 @@ submit(struct req *req)
 		prefix = json_string_value(json_object_get(json_object_get(
 		    env.e.cat, "site"), "ticket_prefix"));
 	if (fields_s == NULL || ctx_s == NULL || subject == NULL) {
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		goto out;
 	}
 	a.n.prefix = prefix ? prefix : "HELP";
@@ -977,7 +945,7 @@ submit(struct req *req)
 	a.now = auth_now();
 	if (a.anonymous) {
 		if (!token_new(a.token)) {
-			answer_store(req, STORE_ERROR);
+			resp_store_error(req, STORE_ERROR);
 			goto out;
 		}
 		token_hash(a.token_hash, a.token, TOKEN_HEX);
@@ -989,7 +957,7 @@ submit(struct req *req)
 		stored_files = 0;
 	}
 	if (r != STORE_OK) {
-		answer_store(req, r);
+		resp_store_error(req, r);
 		goto out;
 	}
 	if (a.anonymous)
@@ -1083,7 +1051,7 @@ confirm(struct req *req)
 		resp_error(req, 400, "invalid_token", "This link is invalid, "
 		    "used or expired.");
 	else if (r != STORE_OK)
-		answer_store(req, r);
+		resp_store_error(req, r);
 	else
 		resp_json(req, 200, json_pack("{s:{s:s, s:s}}", "ticket",
 		    "ref", a.ref, "status", a.status));
@@ -1115,10 +1083,10 @@ list_mine(struct req *req)
 	if ((r = store_ticket_list(req->app->store, &f, list_add, list)) !=
 	    STORE_OK) {
 		json_decref(list);
-		answer_store(req, r);
+		resp_store_error(req, r);
 		return;
 	}
-	no_store(req);
+	resp_no_store(req);
 	resp_json(req, 200, json_pack("{s:o}", "tickets", list));
 }
 
@@ -1164,7 +1132,7 @@ own_ticket(struct req *req, const char *ref, struct store_ticket *t)
 		return 0;
 	}
 	if (r != STORE_OK) {
-		answer_store(req, r);
+		resp_store_error(req, r);
 		return 0;
 	}
 	return 1;
@@ -1192,7 +1160,7 @@ attachment(struct req *req, const char *ref, const char *rest)
 		if (r == STORE_NOTFOUND)
 			answer_not_found(req);
 		else
-			answer_store(req, r);
+			resp_store_error(req, r);
 		return;
 	}
 	r = store_attachment_get(req->app->store, t.id, id, &a);
@@ -1207,7 +1175,7 @@ attachment(struct req *req, const char *ref, const char *rest)
 		if (r == STORE_NOTFOUND)
 			answer_not_found(req);
 		else
-			answer_store(req, r);
+			resp_store_error(req, r);
 		return;
 	}
 	if ((fd = attach_open(req->app->cfg.attachments_dir, a.stored,
@@ -1215,7 +1183,7 @@ attachment(struct req *req, const char *ref, const char *rest)
 		http_log("tickets: attachment %lld of %s is missing on disk",
 		    id, ref);
 		store_attachment_free(&a);
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		return;
 	}
 	resp_free(&req->resp);
@@ -1262,10 +1230,10 @@ get_one(struct req *req)
 	o = ticket_json(req, &t);
 	store_ticket_free(&t);
 	if (o == NULL) {
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		return;
 	}
-	no_store(req);
+	resp_no_store(req);
 	resp_json(req, 200, json_pack("{s:o}", "ticket", o));
 }
 
@@ -1413,7 +1381,7 @@ post_one(struct req *req)
 		}
 		if (in.nfiles > 0 && (r = store_attachments(req->app->store,
 		    t.id, count_att, &already)) != STORE_OK) {
-			answer_store(req, r);
+			resp_store_error(req, r);
 			goto out;
 		}
 		if (!files_store(req, &in, already, files))
@@ -1437,7 +1405,7 @@ post_one(struct req *req)
 		saved_drop(req, files, in.nfiles, 0);
 	stored = 0;
 	if (r != STORE_OK) {
-		answer_store(req, r);
+		resp_store_error(req, r);
 		goto out;
 	}
 	if (a.conflict) {
@@ -1458,7 +1426,7 @@ post_one(struct req *req)
 		c.api = prefix;
 		c.atts = json_array();
 		store_attachments(req->app->store, t.id, att_api, &c);
-		no_store(req);
+		resp_no_store(req);
 		resp_json(req, 201, json_pack("{s:{s:I, s:s, s:s, s:s, s:s, "
 		    "s:I, s:o}}", "event", "id", (json_int_t)a.event_id,
 		    "author", "customer", "author_name", a.author_name,
@@ -1558,7 +1526,7 @@ rate(struct req *req)
 		resp_error(req, 400, "invalid_token", "This link is invalid "
 		    "or expired.");
 	else if (r != STORE_OK)
-		answer_store(req, r);
+		resp_store_error(req, r);
 	else if (a.wrong_state)
 		resp_error(req, 409, "conflict", "This ticket was reopened; "
 		    "it can be rated once it is solved again.");

@@ -17,6 +17,7 @@
 #include "app.h"
 #include "auth.h"
 #include "catalog.h"
+#include "report.h"
 #include "store.h"
 #include "tickets.h"
 #include "tickets_cli.h"
@@ -93,31 +94,6 @@ tickets_duration(const char *s)
 	return -1;
 }
 
-void
-tickets_csv_cell(FILE *f, const char *cell)
-{
-	const char	*p;
-	int		 quote;
-
-	if (cell == NULL)
-		cell = "";
-	quote = strpbrk(cell, ",\"\r\n") != NULL || cell[0] == '=' ||
-	    cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
-	    cell[0] == '\t' || cell[0] == '\r';
-	if (quote)
-		fputc('"', f);
-	if (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' ||
-	    cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r')
-		fputc('\'', f);
-	for (p = cell; *p; p++) {
-		if (*p == '"')
-			fputc('"', f);
-		fputc(*p, f);
-	}
-	if (quote)
-		fputc('"', f);
-}
-
 static void
 iso(char *buf, size_t len, long long t)
 {
@@ -181,9 +157,8 @@ load_catalog(const struct settings *cfg)
 static int
 cli_open(struct cli *c, const struct settings *cfg)
 {
-	char		*err = NULL, prefix[256];
+	char		*err = NULL;
 	json_t		*site;
-	const char	*u, *ep;
 
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
@@ -195,19 +170,8 @@ cli_open(struct cli *c, const struct settings *cfg)
 	}
 	c->cat = load_catalog(cfg);
 	site = json_object_get(c->cat, "site");
-	u = cfg->public_url ? cfg->public_url :
-	    json_string_value(json_object_get(site, "base_url"));
-	if (u == NULL || strncmp(u, "http", 4) != 0)
-		u = "http://localhost";
-	c->base = strdup(u);
-	while (c->base && c->base[0] && c->base[strlen(c->base) - 1] == '/')
-		c->base[strlen(c->base) - 1] = '\0';
-	ep = json_string_value(json_object_get(site, "endpoint"));
-	if (ep && strncmp(ep, "http", 4) == 0)
-		c->api = strdup(ep);
-	else if (asprintf(&c->api, "%s%s", c->base ? c->base : "",
-	    catalog_api_prefix(c->cat, prefix, sizeof(prefix))) < 0)
-		c->api = NULL;
+	c->base = catalog_link_base(cfg->public_url, c->cat);
+	c->api = catalog_api_url(c->cat, c->base ? c->base : "");
 	c->env.cfg = cfg;
 	c->env.cat = c->cat;
 	c->env.site = json_string_value(json_object_get(site, "title"));
@@ -321,7 +285,7 @@ list_one(const struct store_ticket *t, void *arg)
 		for (i = 0; i < n; i++) {
 			if (i)
 				fputc(',', stdout);
-			tickets_csv_cell(stdout, cells[i]);
+			report_csv_put(stdout, cells[i]);
 		}
 		fputs("\r\n", stdout);
 		break;

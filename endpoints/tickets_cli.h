@@ -21,8 +21,4 @@ int	 tickets_main(const struct settings *cfg, int argc, char **argv);
  * -1 when malformed. */
 long	 tickets_duration(const char *s);
 
-/* Writes cell to f as one CSV cell (RFC 4180 quoting), with a leading '
- * when it begins with =, +, -, @, tab or CR (spreadsheet formulas). */
-void	 tickets_csv_cell(FILE *f, const char *cell);
-
 #endif

@@ -39,31 +39,6 @@
 
 /* ---- helpers ---- */
 
-static void
-answer_store(struct req *req, int rc)
-{
-	if (rc == STORE_BUSY) {
-		resp_header(req, "Retry-After", "1");
-		resp_error(req, 503, "busy", "The database is busy; try "
-		    "again in a moment.");
-	} else
-		resp_error(req, 500, "internal", "Something went wrong on "
-		    "our side.");
-}
-
-/* The member key of the JSON body when it is a string, else NULL. */
-static const char *
-jstr(const struct req *req, const char *key, size_t *len)
-{
-	json_t	*v = req->json ? json_object_get(req->json, key) : NULL;
-
-	if (!json_is_string(v))
-		return NULL;
-	if (len)
-		*len = json_string_length(v);
-	return json_string_value(v);
-}
-
 /* 1 if s (len bytes, no NUL inside) is a roadmap id: [a-z0-9-], 1 to
  * VOTES_ITEM_MAX bytes. */
 static int
@@ -116,7 +91,7 @@ verified_account(struct req *req, int *yes)
 	}
 	rc = store_vote_allowed(req->app->store, req->user_id, yes);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 		return 0;
 	}
 	if (*yes && req->app->verified)
@@ -170,10 +145,10 @@ vote(struct req *req)
 	int		 rc, verified, shipped;
 
 	if (req->app->votes == NULL) {
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		return;
 	}
-	item = jstr(req, "item", &len);
+	item = req_json_str(req, "item", &len);
 	v = json_object_get(req->json, "vote");
 	if (item == NULL || strlen(item) != len || !json_is_boolean(v)) {
 		resp_error(req, 400, "bad_request", "Send {\"item\": ID, "
@@ -210,7 +185,7 @@ vote(struct req *req)
 	a.on = json_is_true(v);
 	a.now = (long long)time(NULL);
 	if ((rc = store_write(req->app->store, vote_tx, &a)) != STORE_OK) {
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 		return;
 	}
 	/* committed: the cache follows the database */
@@ -232,7 +207,7 @@ counts(struct req *req)
 	size_t		 n, asked = 0;
 
 	if (req->app->votes == NULL) {
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		return;
 	}
 	if (list == NULL) {
@@ -280,7 +255,7 @@ mine(struct req *req)
 	if ((rc = store_votes_of(req->app->store, req->user_id, mine_add, a))
 	    != STORE_OK) {
 		json_decref(a);
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 		return;
 	}
 	resp_json(req, 200, json_pack("{s:o}", "items", a));
@@ -374,8 +349,8 @@ feedback(struct req *req)
 	int		 rc;
 
 	fields = json_object();
-	page = jstr(req, "page", &plen);
-	client = jstr(req, "client", &clen);
+	page = req_json_str(req, "page", &plen);
+	client = req_json_str(req, "client", &clen);
 	h = json_object_get(req->json, "helpful");
 	cv = json_object_get(req->json, "comment");
 	if (page == NULL || strlen(page) != plen || plen > 500 ||
@@ -408,7 +383,7 @@ feedback(struct req *req)
 	json_decref(fields);
 	if ((clean = clean_comment(comment, len ? len : strlen(comment))) ==
 	    NULL) {
-		answer_store(req, STORE_ERROR);
+		resp_store_error(req, STORE_ERROR);
 		return;
 	}
 	a.page = page;
@@ -419,7 +394,7 @@ feedback(struct req *req)
 	rc = store_write(req->app->store, feedback_tx, &a);
 	free(clean);
 	if (rc != STORE_OK) {
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 		return;
 	}
 	resp_json(req, 200, json_pack("{s:s}", "status", "recorded"));
@@ -459,7 +434,7 @@ search_miss(struct req *req)
 		    "search misses (site.lua: search.report_misses).");
 		return;
 	}
-	if ((q = jstr(req, "query", &len)) == NULL || len > MISS_QUERY_MAX) {
+	if ((q = req_json_str(req, "query", &len)) == NULL || len > MISS_QUERY_MAX) {
 		resp_error(req, 400, "bad_request", "Send {\"query\": TEXT} "
 		    "of at most %d bytes.", MISS_QUERY_MAX);
 		return;
@@ -471,7 +446,7 @@ search_miss(struct req *req)
 		a.now = (long long)time(NULL);
 		if ((rc = store_write(req->app->store, miss_tx, &a)) !=
 		    STORE_OK) {
-			answer_store(req, rc);
+			resp_store_error(req, rc);
 			return;
 		}
 	}
@@ -528,7 +503,7 @@ unsubscribe(struct req *req)
 		return;
 	}
 	if (rc != STORE_OK) {
-		answer_store(req, rc);
+		resp_store_error(req, rc);
 		return;
 	}
 	resp_header(req, "Cache-Control", "no-store");

@@ -133,5 +133,6 @@ char	*front_describe(const struct fm_value *);
 /* 1 if s is a plain decimal integer: [-+]?[0-9]+. */
 int	 front_is_int_text(const char *s);
 const char *roadmap_status_name(enum roadmap_status);	/* "in-progress", ... */
+const char *roadmap_status_label(enum roadmap_status);	/* "In progress", or NULL */
 
 #endif

@@ -731,3 +731,21 @@ roadmap_status_name(enum roadmap_status s)
 		return "";
 	}
 }
+
+/* What readers see for s ("In progress", ...); NULL for STATUS_NONE. */
+const char *
+roadmap_status_label(enum roadmap_status s)
+{
+	switch (s) {
+	case STATUS_CONSIDERING:
+		return "Under consideration";
+	case STATUS_PLANNED:
+		return "Planned";
+	case STATUS_IN_PROGRESS:
+		return "In progress";
+	case STATUS_SHIPPED:
+		return "Shipped";
+	default:
+		return NULL;
+	}
+}

@@ -56,18 +56,6 @@ set_str(json_t *o, const char *key, const char *s)
 }
 
 static const char *
-status_label(enum roadmap_status st)
-{
-	switch (st) {
-	case STATUS_CONSIDERING: return "Under consideration";
-	case STATUS_PLANNED: return "Planned";
-	case STATUS_IN_PROGRESS: return "In progress";
-	case STATUS_SHIPPED: return "Shipped";
-	default: return "";
-	}
-}
-
-static const char *
 type_label(enum change_type t)
 {
 	switch (t) {
@@ -359,7 +347,8 @@ roadmap_item(const struct page *p)
 	json_t	*j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", p->meta.id,
 		    "title", p->title, "url", p->url, "status",
 		    roadmap_status_name(p->meta.status), "status_label",
-		    status_label(p->meta.status));
+		    roadmap_status_label(p->meta.status) ?
+		    roadmap_status_label(p->meta.status) : "");
 
 	set_str(j, "description", p->meta.description);
 	set_str(j, "quarter", p->meta.quarter);
@@ -482,7 +471,7 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 					    roadmap_item(s->roadmap[i]));
 			json_array_append_new(a, json_pack("{s:s, s:s, s:o}",
 			    "status", roadmap_status_name(k), "label",
-			    status_label(k), "items", items));
+			    roadmap_status_label(k), "items", items));
 		}
 		json_object_set_new(j, "columns", a);
 		break;

@@ -608,18 +608,6 @@ end_section(struct search_worker *w, struct sdoc *d, const char *anchor,
 }
 
 static const char *
-status_label(enum roadmap_status st)
-{
-	switch (st) {
-	case STATUS_CONSIDERING: return "Under consideration";
-	case STATUS_PLANNED: return "Planned";
-	case STATUS_IN_PROGRESS: return "In progress";
-	case STATUS_SHIPPED: return "Shipped";
-	default: return NULL;
-	}
-}
-
-static const char *
 type_label(enum change_type t)
 {
 	switch (t) {
@@ -658,8 +646,8 @@ label_of(const struct site *s, const struct page *p)
 		if (p->shipped_in && p->shipped_in->meta.version)
 			return xasprintf("Shipped in %s",
 			    p->shipped_in->meta.version);
-		return xstrdup(status_label(p->meta.status) ?
-		    status_label(p->meta.status) : "Roadmap");
+		return xstrdup(roadmap_status_label(p->meta.status) ?
+		    roadmap_status_label(p->meta.status) : "Roadmap");
 	default:
 		return xstrdup("");
 	}
@@ -726,7 +714,7 @@ search_add(struct search_worker *w, const struct page *p,
 	meta[nmeta++] = p->section == SECTION_CHANGELOG ?
 	    type_label(p->meta.type) : NULL;
 	meta[nmeta++] = p->section == SECTION_ROADMAP ?
-	    status_label(p->meta.status) : NULL;
+	    roadmap_status_label(p->meta.status) : NULL;
 	meta[nmeta++] = p->shipped_in ? p->shipped_in->meta.version : NULL;
 	for (i = 0; i < nmeta; i++)
 		count_text(w, F_META, meta[i]);

@@ -301,3 +301,54 @@ def done():
     sys.stderr.write("%s: %d checks ok, %d not ok\n" % (
         os.path.basename(sys.argv[0]), passed, failed))
     sys.exit(1 if failed and not RESULTS else 0)
+
+
+class ApiClient:
+    """One customer's browser against porchd's API: a cookie jar (the
+    session), the CSRF token who-am-i or login gave, a source address.
+    Test files subclass it with the calls they make often."""
+
+    def __init__(self, porchd, source=None):
+        self.p = porchd
+        self.source = source
+        self.cookie = None
+        self.csrf = None
+        self.last_set_cookie = None
+
+    def call(self, method, path, obj=None, headers=None, raw=None,
+             ctype=None, csrf=True):
+        """method /api+path with obj as JSON (or raw bytes of type
+        ctype); remembers the session cookie and CSRF token it gets."""
+        h = {}
+        body = None
+        if obj is not None:
+            body = json.dumps(obj).encode()
+            h["Content-Type"] = "application/json"
+        if raw is not None:
+            body = raw
+            if ctype:
+                h["Content-Type"] = ctype
+        if self.cookie:
+            h["Cookie"] = "porch_session=" + self.cookie
+        if csrf and self.csrf:
+            h["X-CSRF-Token"] = self.csrf
+        h.update(headers or {})
+        r = self.p.request(method, "/api" + path, body=body, headers=h,
+                           source=self.source)
+        for sc in r.header_all("Set-Cookie"):
+            self.last_set_cookie = sc
+            m = re.match(r"porch_session=([^;]*)", sc)
+            if m:
+                self.cookie = m.group(1) or None
+                if self.cookie is None:
+                    self.csrf = None
+        j = r.json()
+        if isinstance(j, dict) and j.get("csrf"):
+            self.csrf = j["csrf"]
+        return r
+
+    def post(self, path, obj=None, **kw):
+        return self.call("POST", path, obj, **kw)
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)

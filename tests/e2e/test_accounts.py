@@ -26,51 +26,18 @@ PASSWORD = "correct horse battery"
 TOKEN_RE = re.compile(r"token=([0-9a-f]{64})")
 
 
-class Client:
+class Client(harness.ApiClient):
     """Requests against porchd's API with one cookie jar (the session) and
     the CSRF token who-am-i or login gave."""
 
     def __init__(self, porchd, source="127.0.0.1"):
-        self.p = porchd
-        self.source = source
-        self.cookie = None
-        self.csrf = None
-        self.last_set_cookie = None
-
-    def call(self, method, path, obj=None, csrf=True, headers=None):
-        h = {}
-        body = None
-        if obj is not None:
-            body = json.dumps(obj).encode()
-            h["Content-Type"] = "application/json"
-        if self.cookie:
-            h["Cookie"] = "porch_session=" + self.cookie
-        if csrf and self.csrf:
-            h["X-CSRF-Token"] = self.csrf
-        h.update(headers or {})
-        r = self.p.request(method, "/api" + path, body=body, headers=h,
-                           source=self.source)
-        for sc in r.header_all("Set-Cookie"):
-            self.last_set_cookie = sc
-            m = re.match(r"porch_session=([^;]*)", sc)
-            if m:
-                self.cookie = m.group(1) or None
-                if self.cookie is None:
-                    self.csrf = None
-        j = r.json()
-        if isinstance(j, dict) and j.get("csrf"):
-            self.csrf = j["csrf"]
-        return r
-
-    def post(self, path, obj=None, **kw):
-        return self.call("POST", path, obj, **kw)
+        super().__init__(porchd, source)
 
     def me(self):
         return self.call("GET", "/auth/me")
 
     def login(self, email, password=PASSWORD):
         return self.post("/auth/login", {"email": email, "password": password})
-
 
 def mails_to(sink, addr, kind=None):
     out = []

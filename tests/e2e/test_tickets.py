@@ -45,44 +45,8 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 
 
-class Client:
+class Client(harness.ApiClient):
     """One customer: a cookie jar and the CSRF token."""
-
-    def __init__(self, p):
-        self.p = p
-        self.cookie = None
-        self.csrf = None
-
-    def call(self, method, path, obj=None, headers=None, raw=None,
-             ctype=None, csrf=True):
-        h = {}
-        body = None
-        if obj is not None:
-            body = json.dumps(obj).encode()
-            h["Content-Type"] = "application/json"
-        if raw is not None:
-            body = raw
-            h["Content-Type"] = ctype
-        if self.cookie:
-            h["Cookie"] = "porch_session=" + self.cookie
-        if csrf and self.csrf:
-            h["X-CSRF-Token"] = self.csrf
-        h.update(headers or {})
-        r = self.p.request(method, "/api" + path, body=body, headers=h)
-        for sc in r.header_all("Set-Cookie"):
-            m = re.match(r"porch_session=([^;]*)", sc)
-            if m:
-                self.cookie = m.group(1) or None
-        j = r.json()
-        if isinstance(j, dict) and j.get("csrf"):
-            self.csrf = j["csrf"]
-        return r
-
-    def post(self, path, obj=None, **kw):
-        return self.call("POST", path, obj, **kw)
-
-    def get(self, path, **kw):
-        return self.call("GET", path, **kw)
 
     def submit(self, ttype, fields, **extra):
         body = {"type": ttype, "fields": fields}

@@ -38,46 +38,14 @@ SHIPPED = "slack-app"       # shipped by content/changelog
 UNSUB_RE = re.compile(r"/account/unsubscribe/\?token=([0-9a-f]{64})")
 
 
-class Client:
+class Client(harness.ApiClient):
     """One browser: a cookie jar, the CSRF token, a source address."""
 
     def __init__(self, porchd, source="127.0.0.1"):
-        self.p = porchd
-        self.source = source
-        self.cookie = None
-        self.csrf = None
-
-    def call(self, method, path, obj=None, headers=None, raw=None):
-        h = {}
-        body = raw
-        if obj is not None:
-            body = json.dumps(obj).encode()
-            h["Content-Type"] = "application/json"
-        if self.cookie:
-            h["Cookie"] = "porch_session=" + self.cookie
-        if self.csrf:
-            h["X-CSRF-Token"] = self.csrf
-        h.update(headers or {})
-        r = self.p.request(method, "/api" + path, body=body, headers=h,
-                           source=self.source)
-        for sc in r.header_all("Set-Cookie"):
-            m = re.match(r"porch_session=([^;]*)", sc)
-            if m:
-                self.cookie = m.group(1) or None
-        j = r.json()
-        if isinstance(j, dict) and j.get("csrf"):
-            self.csrf = j["csrf"]
-        return r
-
-    def post(self, path, obj=None, **kw):
-        return self.call("POST", path, obj, **kw)
-
-    def get(self, path):
-        return self.call("GET", path)
+        super().__init__(porchd, source)
 
     def vote(self, item, on=True):
         return self.post("/votes", {"item": item, "vote": on})
-
 
 def add_user(p, email, name="Voter"):
     r = subprocess.run([harness.PORCHD, "users", "--db", p.db, "add", email,

@@ -16,6 +16,7 @@
 
 #include "attach.h"
 #include "multipart.h"
+#include "report.h"
 #include "tickets_cli.h"
 
 static void
@@ -176,21 +177,21 @@ test_csv_and_durations(void **state)
 
 	(void)state;
 	assert_non_null(f = open_memstream(&buf, &len));
-	tickets_csv_cell(f, "plain");
+	report_csv_put(f, "plain");
 	fputc('|', f);
-	tickets_csv_cell(f, "=SUM(A1)");
+	report_csv_put(f, "=SUM(A1)");
 	fputc('|', f);
-	tickets_csv_cell(f, "+1");
+	report_csv_put(f, "+1");
 	fputc('|', f);
-	tickets_csv_cell(f, "-2");
+	report_csv_put(f, "-2");
 	fputc('|', f);
-	tickets_csv_cell(f, "@x");
+	report_csv_put(f, "@x");
 	fputc('|', f);
-	tickets_csv_cell(f, "\tx");
+	report_csv_put(f, "\tx");
 	fputc('|', f);
-	tickets_csv_cell(f, "a,\"b\"");
+	report_csv_put(f, "a,\"b\"");
 	fputc('|', f);
-	tickets_csv_cell(f, NULL);
+	report_csv_put(f, NULL);
 	fclose(f);
 	assert_string_equal(buf, "plain|\"'=SUM(A1)\"|\"'+1\"|\"'-2\"|"
 	    "\"'@x\"|\"'\tx\"|\"a,\"\"b\"\"\"|");
