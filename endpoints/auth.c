@@ -338,23 +338,23 @@ auth_load_session(struct req *req)
 	now = auth_now();
 	state = auth_session_state(&s, now, auth_session_idle(),
 	    auth_session_max());
-	explicit_bzero(s.csrf, sizeof(s.csrf));
-	if (state == AUTH_SESSION_EXPIRED)
+	if (state == AUTH_SESSION_EXPIRED ||
+	    (req->session_hash = strdup(hash)) == NULL) {
+		explicit_bzero(s.csrf, sizeof(s.csrf));
 		return;
+	}
 	if (state == AUTH_SESSION_TOUCH)
 		(void)store_session_touch(req->app->store, hash, now);
-	if ((req->session_hash = strdup(hash)) == NULL)
-		return;
+	memcpy(req->session_csrf, s.csrf, sizeof(req->session_csrf));
+	explicit_bzero(s.csrf, sizeof(s.csrf));
 	req->user_id = s.user_id;
 }
 
 int
 auth_csrf_token_ok(const struct req *req)
 {
-	struct store_session s;
 	const char	*given;
 	json_t		*v;
-	int		 ok;
 
 	if (req->user_id == 0 || req->session_hash == NULL)
 		return 1;
@@ -366,14 +366,8 @@ auth_csrf_token_ok(const struct req *req)
 	if (given == NULL && req->json &&
 	    (v = json_object_get(req->json, "csrf")) && json_is_string(v))
 		given = json_string_value(v);
-	if (given == NULL || !token_valid(given))
-		return 0;
-	if (store_session_get(req->app->store, req->session_hash, &s) !=
-	    STORE_OK)
-		return 0;
-	ok = token_equal(s.csrf, given);
-	explicit_bzero(s.csrf, sizeof(s.csrf));
-	return ok;
+	return given != NULL && token_valid(given) &&
+	    token_equal(req->session_csrf, given);
 }
 
 /* ---- login throttling ---- */

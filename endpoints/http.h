@@ -47,6 +47,9 @@ struct req {
 	json_t		*json;		/* body parsed as a JSON object, or NULL */
 	long long	 user_id;	/* the logged-in account, 0 if none */
 	char		*session_hash;	/* hex sha-256 of the session token */
+	char		 session_csrf[65]; /* its CSRF token, "" if none; read
+					   with the session, so the CSRF check
+					   costs no second lookup */
 	struct resp	 resp;
 	void		*state;		/* per-request state of the server */
 };

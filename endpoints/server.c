@@ -955,6 +955,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(rs->req.json);
 	free(rs->req.body);
 	free(rs->req.session_hash);
+	explicit_bzero(rs->req.session_csrf, sizeof(rs->req.session_csrf));
 	resp_free(&rs->req.resp);
 	free(rs->path);
 	free(rs->raw);

@@ -11,7 +11,10 @@
  * after each use.
  *
  * Group commit.  store_write queues a struct write (on the caller's stack)
- * and sleeps on st->done until the writer marks it done.  The writer takes
+ * and sleeps on its own condition until the writer marks it done (one
+ * wake-up per finished write, not one for every waiting thread at every
+ * commit: with 64 writers waiting, a shared condition cost a tenth of the
+ * vote benchmark's CPU in futex wake-ups).  The writer takes
  * everything queued (up to group_max) into one BEGIN IMMEDIATE ... COMMIT,
  * each write inside its own SAVEPOINT so that a write that fails rolls back
  * only itself, and marks the writes done only after COMMIT returned: with
@@ -213,6 +216,7 @@ struct write {
 	void		*arg;
 	int		 rc;
 	int		 done;
+	pthread_cond_t	 wake;		/* signalled once done is set */
 	struct write	*next;
 };
 
@@ -224,7 +228,6 @@ struct store {
 
 	pthread_mutex_t	 lock;		/* the fields below */
 	pthread_cond_t	 work;		/* queue not empty, or stopping */
-	pthread_cond_t	 done;		/* a group finished */
 	struct write	*head, *tail;
 	int		 stopping;
 	int		 group_max;
@@ -593,7 +596,9 @@ prepare_path(const char *path, char **err)
 	free(dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		*err = xprintf("%s: %s", path, strerror(errno));
+		/* read-only (EROFS, EACCES): refused here, before anything */
+		*err = xprintf("%s: cannot open for writing: %s", path,
+		    strerror(errno));
 		return 0;
 	}
 	close(fd);
@@ -692,9 +697,11 @@ writer_main(void *arg)
 		st->writes += (unsigned long)n;
 		while ((w = list) != NULL) {
 			list = w->next;
-			w->done = 1;	/* w may vanish from here on */
+			w->done = 1;
+			/* Under the lock: the owner returns (and w
+			 * vanishes) only after the writer unlocks. */
+			pthread_cond_signal(&w->wake);
 		}
-		pthread_cond_broadcast(&st->done);
 		/* Called under the lock, so that once store_on_outbox
 		 * returned no call of the old hook is still running. */
 		hook = st->on_outbox;
@@ -710,7 +717,8 @@ int
 store_write(struct store *st, int (*fn)(struct store_tx *, void *),
     void *arg)
 {
-	struct write	 w = { fn, arg, STORE_ERROR, 0, NULL };
+	struct write	 w = { fn, arg, STORE_ERROR, 0,
+			    PTHREAD_COND_INITIALIZER, NULL };
 
 	if (st->started && pthread_equal(pthread_self(), st->thread)) {
 		logmsg("store_write called from the writer thread");
@@ -729,8 +737,9 @@ store_write(struct store *st, int (*fn)(struct store_tx *, void *),
 	st->tail = &w;
 	pthread_cond_signal(&st->work);
 	while (!w.done)
-		pthread_cond_wait(&st->done, &st->lock);
+		pthread_cond_wait(&w.wake, &st->lock);
 	pthread_mutex_unlock(&st->lock);
+	pthread_cond_destroy(&w.wake);
 	return w.rc;
 }
 
@@ -795,7 +804,6 @@ store_open_version(const char *path, int max, char **err)
 	}
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->work, NULL);
-	pthread_cond_init(&st->done, NULL);
 	pthread_mutex_init(&st->pool_lock, NULL);
 	st->group_max = STORE_GROUP_MAX;
 	if (!prepare_path(path, err) ||
@@ -844,7 +852,6 @@ store_close(struct store *st)
 	conn_close(st->writer);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->work);
-	pthread_cond_destroy(&st->done);
 	pthread_mutex_destroy(&st->pool_lock);
 	free(st->path);
 	free(st);

@@ -112,11 +112,12 @@ votecache_add(struct votecache *vc, const char *item, long long delta)
 	if (strlen(item) > VOTECACHE_ITEM_MAX)
 		return -1;
 	pthread_mutex_lock(&vc->lock);
+	/* The stored sum is never clamped: two toggles of one vote commit in
+	 * one order and may reach the cache in the other (-1 before +1), and
+	 * only exact sums commute.  Readers see a negative transient as 0. */
 	if ((e = find(vc, item, 1)) != NULL) {
 		e->n += delta;
-		if (e->n < 0)
-			e->n = 0;
-		n = e->n;
+		n = e->n < 0 ? 0 : e->n;
 	}
 	pthread_mutex_unlock(&vc->lock);
 	return n;
@@ -130,7 +131,7 @@ votecache_get(struct votecache *vc, const char *item)
 
 	pthread_mutex_lock(&vc->lock);
 	e = find(vc, item, 0);
-	n = e ? e->n : 0;
+	n = e && e->n > 0 ? e->n : 0;
 	pthread_mutex_unlock(&vc->lock);
 	return n;
 }

@@ -20,7 +20,8 @@ void		 votecache_free(struct votecache *);
  * too long. */
 int		 votecache_set(struct votecache *, const char *item,
 		     long long n);
-/* Adds delta to item's count and returns the new count (never below 0);
+/* Adds delta to item's count (kept exact, so deltas arriving out of
+ * commit order still sum right) and returns it, shown as 0 when below 0;
  * -1 when out of memory. */
 long long	 votecache_add(struct votecache *, const char *item,
 		     long long delta);

@@ -8,6 +8,7 @@
 # up to: the cache (GET /votes/counts), COUNT(*) of votes and the sum of
 # vote_events deltas all agree with the load generator's own tally.
 # Usage: scripts/bench/votes.sh [SECONDS] [CONNECTIONS]   (default 10, 64)
+# PERF_OUT=FILE also records a perf profile of porchd during the votes run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
@@ -148,8 +149,15 @@ echo "porchd $("$O/porchd" version | awk '{print $2}'), $(nproc) cores, load $lo
 wrk_run "no-op (unknown API route), c=$conns" -c"$conns" -d"${secs}s" "$base/api/bench-nothing"
 noop=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
 read -r c0 w0 < <(awk '/porchd_store_commits_total / {c=$2} /porchd_store_writes_total / {w=$2} END {print c+0, w+0}' <(curl -s "$base/metrics"))
+# PERF_OUT=FILE: a perf profile of porchd during the votes run
+perf_pid=
+if [ -n "${PERF_OUT:-}" ] && command -v perf >/dev/null; then
+	perf record -q -F 999 -g -p "$pid" -o "$PERF_OUT" -- sleep "$flip_secs" &
+	perf_pid=$!
+fi
 wrk_run "POST /api/votes (toggle), c=$conns" -c"$conns" -d"${secs}s" \
 	-s "$tmp/votes.lua" "$base/api/votes" -- "$tmp" "$flip_secs" 2
+[ -z "$perf_pid" ] || wait "$perf_pid"
 read -r flips on non2xx errors < <(awk '/^FLIPS/ {print $2, $4, $6, $8}' "$tmp/wrk.out")
 read -r c1 w1 < <(awk '/porchd_store_commits_total / {c=$2} /porchd_store_writes_total / {w=$2} END {print c+0, w+0}' <(curl -s "$base/metrics"))
 toggles=$(awk -v f="$flips" -v s="$flip_secs" 'BEGIN {printf "%.0f", f / s}')

@@ -111,6 +111,12 @@ test_cache(void **state)
 	assert_true(votecache_set(vc, "loaded", 41));
 	assert_int_equal(votecache_add(vc, "loaded", 1), 42);
 	assert_int_equal(votecache_add(vc, "loaded", -50), 0);	/* floor */
+	assert_int_equal(votecache_add(vc, "loaded", 50), 42);	/* exact */
+	/* a vote taken back whose -1 reaches the cache before its +1 */
+	assert_int_equal(votecache_add(vc, "reordered", -1), 0);
+	assert_int_equal(votecache_get(vc, "reordered"), 0);
+	assert_int_equal(votecache_add(vc, "reordered", 1), 0);
+	assert_int_equal(votecache_add(vc, "reordered", 1), 1);
 	memset(id, 'x', sizeof(id) - 1);
 	id[sizeof(id) - 1] = '\0';
 	assert_false(votecache_set(vc, id, 1));		/* too long */
@@ -126,7 +132,7 @@ test_cache(void **state)
 		pthread_join(t[i], NULL);
 	assert_int_equal(votecache_get(vc, "a"), 0);
 	assert_int_equal(votecache_get(vc, "b"), THREADS * ROUNDS);
-	assert_int_equal(votecache_size(vc), 2003);
+	assert_int_equal(votecache_size(vc), 2004);
 	votecache_free(vc);
 }
 
