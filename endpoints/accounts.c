@@ -526,6 +526,14 @@ logout_everywhere(struct req *req)
 	resp_json(req, 200, json_pack("{s:s}", "status", "logged_out"));
 }
 
+/*
+ * GET /auth/me: who is logged in.  "Nobody" is an answer, not an error:
+ * without a (live) session it is 200 {"user": null}, so a page that asks
+ * on behalf of a visitor gets no 4xx (which browsers log as a console
+ * error).  Routes that need a session still answer 401.  A database that
+ * cannot be read is a 5xx, never "nobody": the page must not forget a
+ * session that still exists.
+ */
 static void
 me(struct req *req)
 {
@@ -534,17 +542,20 @@ me(struct req *req)
 	int		 rc;
 
 	resp_no_store(req);
-	if (req->user_id == 0 || req->session_hash == NULL ||
-	    store_session_get(req->app->store, req->session_hash, &s) !=
-	    STORE_OK) {
-		resp_error(req, 401, "unauthenticated", "Not logged in.");
+	rc = req->user_id == 0 || req->session_hash == NULL ? STORE_NOTFOUND :
+	    store_session_get(req->app->store, req->session_hash, &s);
+	if (rc != STORE_OK) {
+		if (rc == STORE_NOTFOUND)
+			resp_json(req, 200, json_pack("{s:n}", "user"));
+		else
+			resp_store_error(req, rc);
 		return;
 	}
 	if ((rc = store_user_by_id(req->app->store, req->user_id, &u)) !=
 	    STORE_OK) {
+		explicit_bzero(s.csrf, sizeof(s.csrf));
 		if (rc == STORE_NOTFOUND)
-			resp_error(req, 401, "unauthenticated",
-			    "Not logged in.");
+			resp_json(req, 200, json_pack("{s:n}", "user"));
 		else
 			resp_store_error(req, rc);
 		return;

@@ -7,7 +7,7 @@
  *   POST /auth/login             {email, password}        200 + cookie
  *   POST /auth/logout                                     200
  *   POST /auth/logout-everywhere                          200 (logged in)
- *   GET  /auth/me                                         200 or 401
+ *   GET  /auth/me                                         200 (user or null)
  *   POST /auth/reset             {email}                  202
  *   POST /auth/reset/confirm     {token, password}        200 + cookie
  *   POST /auth/magic             {email}                  202 (magic on)

@@ -18,6 +18,7 @@
 #include "report.h"
 #include "store.h"
 #include "store_votes.h"
+#include "termsafe.h"
 
 #define EXIT_USAGE	2
 #define DAY		86400LL
@@ -276,10 +277,15 @@ write_text(FILE *f, const struct kind *k, json_t *out, const char *since)
 					if (*p == '\n' || *p == '\r' ||
 					    *p == '\t')
 						*p = '/';
-				fprintf(f, "%s%s=%.*s", first ? "" : "  ", key,
-				    240, t);
-				first = 0;
+				/* customer text: no escape reaches a tty */
+				p = termsafe_dup(t, 0);
 				free(t);
+				if (p == NULL)
+					continue;
+				fprintf(f, "%s%s=%.*s", first ? "" : "  ", key,
+				    240, p);
+				first = 0;
+				free(p);
 			}
 			fputc('\n', f);
 		}

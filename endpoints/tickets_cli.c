@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "report.h"
 #include "store.h"
+#include "termsafe.h"
 #include "tickets.h"
 #include "tickets_cli.h"
 #include "token.h"
@@ -291,9 +292,14 @@ list_one(const struct store_ticket *t, void *arg)
 		break;
 	}
 	default:
-		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", t->ref, created,
-		    t->status, t->priority, t->type, t->email, t->subject,
-		    od ? "\tOVERDUE" : "");
+		printf("%s\t%s\t%s\t%s\t", t->ref, created, t->status,
+		    t->priority);
+		termsafe_put(stdout, t->type, 0);
+		putchar('\t');
+		termsafe_put(stdout, t->email, 0);
+		putchar('\t');
+		termsafe_put(stdout, t->subject, 0);
+		puts(od ? "\tOVERDUE" : "");
 		break;
 	}
 	return 1;
@@ -372,8 +378,14 @@ show_event(const struct store_ticket_event *e, void *arg)
 		return 1;
 	}
 	iso(when, sizeof(when), e->created_at);
-	printf("\n--- %s %s%s%s (%s)\n%s\n", when, e->author,
-	    e->author_name[0] ? " " : "", e->author_name, e->kind, e->body);
+	printf("\n--- %s ", when);
+	termsafe_put(stdout, e->author, 0);
+	if (e->author_name[0])
+		putchar(' ');
+	termsafe_put(stdout, e->author_name, 0);
+	printf(" (%s)\n", e->kind);
+	termsafe_put(stdout, e->body, TERMSAFE_LINES);
+	putchar('\n');
 	return 1;
 }
 
@@ -395,8 +407,10 @@ show_att(const struct store_attachment *a, void *arg)
 		    a->sha256, "file", a->stored));
 		return 1;
 	}
-	printf("attachment %lld: %s (%s, %lld bytes) %s/%s\n  %s/tickets/%s/"
-	    "attachments/%lld?key=%s\n", a->id, a->name, a->type, a->size,
+	printf("attachment %lld: ", a->id);
+	termsafe_put(stdout, a->name, 0);
+	printf(" (%s, %lld bytes) %s/%s\n  %s/tickets/%s/"
+	    "attachments/%lld?key=%s\n", a->type, a->size,
 	    s->c->cfg->attachments_dir, a->stored, s->c->env.api, s->ref,
 	    a->id, a->key);
 	return 1;
@@ -436,23 +450,40 @@ cmd_show(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	iso(when, sizeof(when), t.created_at);
-	printf("%s  %s\nstatus: %s  priority: %s  type: %s%s\nfrom: %s\n"
-	    "created: %s\n", t.ref, t.subject, t.status, t.priority, t.type,
-	    overdue(c, &t, auth_now()) ? "  OVERDUE" : "", t.email, when);
-	if (t.assignee)
-		printf("assignee: %s\n", t.assignee);
+	/* customer text through termsafe_put: no escape reaches the tty */
+	printf("%s  ", t.ref);
+	termsafe_put(stdout, t.subject, 0);
+	printf("\nstatus: %s  priority: %s  type: ", t.status, t.priority);
+	termsafe_put(stdout, t.type, 0);
+	printf("%s\nfrom: ", overdue(c, &t, auth_now()) ? "  OVERDUE" : "");
+	termsafe_put(stdout, t.email, 0);
+	printf("\ncreated: %s\n", when);
+	if (t.assignee) {
+		fputs("assignee: ", stdout);
+		termsafe_put(stdout, t.assignee, 0);
+		putchar('\n');
+	}
 	if (t.roadmap_id)
 		printf("roadmap: %s\n", t.roadmap_id);
-	if (t.source_url)
-		printf("sent from: %s\n", t.source_url);
-	if (t.csat)
-		printf("rating: %s%s%s\n", t.csat, t.csat_comment ? " - " : "",
-		    t.csat_comment ? t.csat_comment : "");
+	if (t.source_url) {
+		fputs("sent from: ", stdout);
+		termsafe_put(stdout, t.source_url, 0);
+		putchar('\n');
+	}
+	if (t.csat) {
+		printf("rating: %s%s", t.csat, t.csat_comment ? " - " : "");
+		termsafe_put(stdout, t.csat_comment, 0);
+		putchar('\n');
+	}
 	fields = json_loads(t.fields, 0, NULL);
 	putchar('\n');
-	json_object_foreach(fields, k, v)
-		printf("%s: %s\n", k, json_is_string(v) ? json_string_value(v) :
-		    json_is_true(v) ? "yes" : "no");
+	json_object_foreach(fields, k, v) {
+		termsafe_put(stdout, k, 0);
+		fputs(": ", stdout);
+		termsafe_put(stdout, json_is_string(v) ? json_string_value(v) :
+		    json_is_true(v) ? "yes" : "no", TERMSAFE_LINES);
+		putchar('\n');
+	}
 	json_decref(fields);
 	store_attachments(c->st, t.id, show_att, &sa);
 	store_ticket_events(c->st, t.id, show_event, NULL);

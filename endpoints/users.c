@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "mail.h"
 #include "store.h"
+#include "termsafe.h"
 #include "token.h"
 #include "users.h"
 
@@ -560,10 +561,9 @@ list_text(const struct store_user *u, void *arg)
 	printf("%lld\t%s\t%s\t%s\t%s\t", u->id, u->email,
 	    u->verified_at ? "verified" : "unverified",
 	    u->disabled ? "disabled" : "active", created);
-	/* The name is customer input: controls shown as '?' so it cannot
-	 * move the terminal's cursor or fake lines. */
-	for (const char *p = u->name; *p; p++)
-		putchar(((unsigned char)*p < 0x20 || *p == 0x7f) ? '?' : *p);
+	/* The name is customer input: controls, C1 and bidi controls shown
+	 * as visible escapes so it cannot drive the terminal or fake lines. */
+	termsafe_put(stdout, u->name, 0);
 	putchar('\n');
 	return 1;
 }

@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "feeds.h"
+#include "indexing.h"
 #include "pagedata.h"
 #include "path.h"
 #include "xalloc.h"
@@ -28,15 +29,6 @@ write_buf(const struct out_dir *o, const char *rel, struct buf *b)
 	return ok;
 }
 
-/* Pages a search engine should list: not aliases, intros, the 404, the
- * search page or the portal's pages. */
-static int
-listed(const struct page *p)
-{
-	return !p->is_intro && p->kind != KIND_ALIAS && p->kind != KIND_404 &&
-	    p->kind != KIND_SEARCH && p->kind != KIND_PORTAL;
-}
-
 static int
 cmp_url(const void *a, const void *b)
 {
@@ -54,7 +46,7 @@ feeds_write_sitemap(const struct site *s, const struct out_dir *o)
 	size_t		 i, n = 0;
 
 	for (i = 0; i < s->npages; i++)
-		if (listed(s->pages[i]))
+		if (indexing_listed(s->pages[i]))
 			sorted[n++] = s->pages[i];
 	xqsort(sorted, n, sizeof(*sorted), cmp_url);
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

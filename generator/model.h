@@ -86,6 +86,8 @@ struct page {
 	char		**anchors;	/* heading ids, sorted */
 	size_t		 nanchors;
 	int		 rendered;
+	int		 skipped;	/* not written: a portal page the
+					   theme has no template for */
 };
 
 struct faq_category {

@@ -4,6 +4,7 @@
 #include "anchors.h"
 #include "pagedata.h"
 #include "path.h"
+#include "indexing.h"
 #include "portal.h"
 #include "xalloc.h"
 
@@ -548,6 +549,7 @@ pagedata_page(const struct site *s, const struct page *p,
 		free(edit);
 	}
 	json_object_set_new(j, "breadcrumbs", breadcrumbs_of(s, p));
+	json_object_set_new(j, "indexed", json_boolean(indexing_indexed(p)));
 	add_kind_fields(s, j, p);
 	return j;
 }

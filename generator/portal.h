@@ -12,6 +12,9 @@
 /* Adds the portal pages to s (after the content pages, so a content page
  * at the same URL is reported as a duplicate). */
 void	 portal_add_pages(struct site *);
+/* 1 when portal page p may be indexed by search engines (the ticket
+ * form), else 0. */
+int	 portal_indexed(const struct page *);
 /* The template of portal page p ("account_login.html"), static. */
 const char *portal_template(const struct page *);
 

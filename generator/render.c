@@ -77,6 +77,7 @@ render_page(struct worker *w, struct page *p)
 	 * (themes written before the portal keep building). */
 	if (p->kind == KIND_PORTAL &&
 	    !tpl_set_has(env->templates, pagedata_template(p))) {
+		p->skipped = 1;
 		p->rendered = 1;
 		return 1;
 	}

@@ -516,6 +516,73 @@ split(struct tokenizer *t, const char *s, size_t len, tok_fn fn, void *ctx)
 		    TOK_CJK);
 }
 
+/*
+ * The common case, a segment of ASCII only, in one pass: folding is
+ * lower-casing and the classes are letters, digits and the rest, so the
+ * words are split while the segment is folded, without decoding code
+ * points.  Gives exactly the words fold_segment and split would.
+ */
+static void
+split_ascii(struct tokenizer *t, const char *s, size_t len, tok_fn fn,
+    void *ctx)
+{
+	char		*f;
+	size_t		 i, start = 0;
+	int		 in_word = 0, has_num = 0, cls;
+	char		 c, prev = 0;
+
+	buf_reset(&t->fold);
+	buf_grow(&t->fold, len);
+	f = t->fold.data;
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		f[i] = c;
+		cls = (c >= 'a' && c <= 'z') ? C_LETTER :
+		    (c >= '0' && c <= '9') ? C_NUMBER : C_SEP;
+		if (cls == C_SEP) {
+			/* '.' between two digits stays in the word. */
+			if (c == '.' && in_word && prev >= '0' &&
+			    prev <= '9' && i + 1 < len && s[i + 1] >= '0' &&
+			    s[i + 1] <= '9') {
+				prev = c;
+				continue;
+			}
+			if (in_word)
+				emit_word(t, f + start, i - start, i - start,
+				    has_num, fn, ctx);
+			in_word = 0;
+		} else {
+			if (!in_word) {
+				in_word = 1;
+				start = i;
+				has_num = 0;
+			}
+			if (cls == C_NUMBER)
+				has_num = 1;
+		}
+		prev = c;
+	}
+	t->fold.len = len;
+	f[len] = '\0';
+	if (in_word)
+		emit_word(t, f + start, len - start, len - start, has_num, fn,
+		    ctx);
+}
+
+/* 1 if the len bytes at s are all ASCII. */
+static int
+is_ascii(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 void
 tok_new_epoch(struct tokenizer *t)
 {
@@ -536,6 +603,10 @@ tok_text(struct tokenizer *t, const char *text, size_t len, tok_fn fn,
 			i++;
 		if (i == start)
 			break;
+		if (is_ascii(text + start, i - start)) {
+			split_ascii(t, text + start, i - start, fn, ctx);
+			continue;
+		}
 		buf_reset(&t->fold);
 		fold_segment(text + start, i - start, &t->fold);
 		if (t->fold.len > 0)

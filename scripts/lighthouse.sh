@@ -15,4 +15,5 @@ bash scripts/install-deps.sh
 export PORCH="$PWD/$O/porch" PORCHD="$PWD/$O/porchd"
 export CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium}
 export TEST_OUT=${TEST_OUT:-$(mktemp -d /tmp/porch-lighthouse.XXXXXX)}
+chmod 755 "$TEST_OUT"	# porchd started as root serves the site as nobody
 node tests/browser/lighthouse.js "$@"

@@ -3,17 +3,19 @@
 # make test): every unit test and fuzz-corpus replay of $O/tests, the
 # generator on the example site, and porchd through the e2e suites
 # (tests/e2e/harness.py starts it under $PORCHD_WRAPPER; its seccomp filter
-# is off then, since valgrind makes system calls of its own).
+# is off then, since valgrind makes system calls of its own): every suite
+# that starts porchd (VG_SUITES, default server accounts tickets votes
+# hostile faults), each summarised on its own line.
 #
 # Errors and definite leaks fail (--errors-for-leak-kinds=definite);
 # "possibly lost" and "still reachable" blocks of the libraries' one-time
 # initialisation (libcurl, cmark-gfm's extension registry) are reported
 # but do not fail.  Prints one line per program, then a summary; logs in
-# $VG_OUT (default build/valgrind).  VG_E2E=0 skips the e2e part.
+# $VG_OUT (default $O/valgrind).  VG_E2E=0 skips the e2e part.
 set -u
 cd "$(dirname "$0")/.."
 O=${O:-build}
-OUT=${VG_OUT:-$PWD/build/valgrind}
+OUT=${VG_OUT:-$PWD/$O/valgrind}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 VG="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full
@@ -53,24 +55,46 @@ done
 site=$(mktemp -d "$OUT/site.XXXXXX")
 run "porch-build-example" "$O/porch" build content -o "$site/public" -q -j 2
 
-e2e_failed=0
+# every e2e suite that starts porchd; each porchd writes its own log,
+# named after the suite, so the summary can say which suite's run failed
+E2E_SUITES=${VG_SUITES:-"server accounts tickets votes hostile faults"}
 if [ "${VG_E2E:-1}" != 0 ]; then
 	export PORCH="$PWD/$O/porch" PORCHD="$PWD/$O/porchd"
-	export TEST_OUT="$OUT/e2e" RESULTS="$OUT/e2e-results.txt"
-	export PORCHD_WRAPPER="$VG --log-file=$OUT/porchd.%p.vg"
-	: >"$RESULTS"
-	for s in tests/e2e/test_server.py tests/e2e/test_accounts.py; do
-		timeout 1800 python3 "$s" >"$OUT/$(basename "$s").log" 2>&1
+	export TEST_OUT="$OUT/e2e"
+	for suite in $E2E_SUITES; do
+		s=tests/e2e/test_$suite.py
+		[ -f "$s" ] || continue
+		export RESULTS="$OUT/e2e-$suite-results.txt"
+		export PORCHD_WRAPPER="$VG --log-file=$OUT/porchd.$suite.%p.vg"
+		: >"$RESULTS"
+		timeout 3600 python3 "$s" >"$OUT/test_$suite.py.log" 2>&1
+		logs=$(ls "$OUT"/porchd."$suite".*.vg 2>/dev/null)
+		n=$(echo "$logs" | grep -c .)
+		# a porchd that ended with a memcheck error exits 99; its log
+		# says; "definitely lost" counts only runs that reached their
+		# exit summary (SIGTERM), not those a test SIGKILLed
+		vgerr=0
+		lost=0
+		summ=0
+		for l in $logs; do
+			grep -q "ERROR SUMMARY: [1-9]" "$l" && vgerr=$((vgerr + 1))
+			grep -q "ERROR SUMMARY:" "$l" && summ=$((summ + 1))
+			b=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' \
+			    "$l" | tr -d , | tail -1)
+			lost=$((lost + ${b:-0}))
+		done
+		p=$(grep -c '^PASS' "$RESULTS")
+		f=$(grep -c '^FAIL' "$RESULTS")
+		echo "valgrind: porchd e2e $suite: $n porchd runs ($summ reached" \
+		    "their exit summary), $vgerr with errors, $lost bytes" \
+		    "definitely lost; checks $p passed, $f failed"
+		if [ "$vgerr" -eq 0 ]; then
+			ok=$((ok + 1))
+		else
+			bad=$((bad + 1))
+			failed+=("porchd-e2e-$suite")
+		fi
 	done
-	# a porchd that ended with a memcheck error exits 99; its log says
-	vgerr=$(grep -l "ERROR SUMMARY: [1-9]" "$OUT"/porchd.*.vg 2>/dev/null |
-	    wc -l)
-	n=$(ls "$OUT"/porchd.*.vg 2>/dev/null | wc -l)
-	p=$(grep -c '^PASS' "$RESULTS")
-	f=$(grep -c '^FAIL' "$RESULTS")
-	echo "valgrind: porchd e2e: $n porchd runs, $vgerr with errors; checks $p passed, $f failed"
-	[ "$vgerr" -eq 0 ] || e2e_failed=1
-	[ "$vgerr" -eq 0 ] && ok=$((ok + 1)) || { bad=$((bad + 1)); failed+=("porchd-e2e"); }
 fi
 
 echo "valgrind: $ok clean, $bad with errors or definite leaks${failed:+: ${failed[*]}}"

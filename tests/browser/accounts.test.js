@@ -100,8 +100,8 @@ module.exports = async function (t) {
     await logOutFromHeader(t, page);
     const n = await headerName(page);
     if (n) return "still shows " + n;
-    const me = await page.evaluate(() => fetch("/api/auth/me").then((r) => r.status));
-    return me == 401 ? "" : "/api/auth/me answers " + me;
+    const me = await page.evaluate(() => fetch("/api/auth/me").then((r) => r.text().then((t) => r.status + " " + t)));
+    return /^200 \{\s*"user"\s*:\s*null\s*\}$/.test(me) ? "" : "/api/auth/me answers " + me;
   });
   await check("a wrong password is refused with a message, and the form stays", async () => {
     await page.goto(B + "/account/login/");

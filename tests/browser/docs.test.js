@@ -82,17 +82,18 @@ module.exports = async function (t) {
   await phone.goto(B + "/docs/backups/retention/");
   await check("phone: the sidebar is collapsed into a Menu button and nothing is wider than the screen", async () => {
     if (await visible(phone, ".docs-sidebar .sidebar-nav")) return "the desktop sidebar shows at 360 px";
-    if (!(await visible(phone, ".docs-menu > summary"))) return "no Menu button";
-    if (await visible(phone, ".docs-menu .sidebar-nav")) return "the menu starts open";
+    if (!(await visible(phone, "button.docs-menu"))) return "no Menu button";
+    if (await phone.locator(".sidebar-nav").count() !== 1) return "the docs tree is in the page more than once";
     const w = await phone.evaluate(() => document.documentElement.scrollWidth);
     return w <= 360 ? "" : "the page is " + w + " px wide";
   });
   await check("phone: Menu opens the docs tree and a link in it navigates", async () => {
-    await phone.click(".docs-menu > summary");
-    if (!(await visible(phone, ".docs-menu .sidebar-nav"))) return "the menu did not open";
+    await phone.click("button.docs-menu");
+    if (!(await visible(phone, "#docs-nav .sidebar-nav"))) return "the menu did not open";
+    if (await phone.getAttribute("button.docs-menu", "aria-expanded") !== "true") return "the button does not say it is expanded";
     await Promise.all([phone.waitForURL(B + "/docs/backups/schedules/"),
-      phone.click(".docs-menu .sidebar-nav a[href='/docs/backups/schedules/']")]);
-    if (await visible(phone, ".docs-menu .sidebar-nav")) return "the menu is open again on the next page";
+      phone.click("#docs-nav .sidebar-nav a[href='/docs/backups/schedules/']")]);
+    if (await visible(phone, "#docs-nav .sidebar-nav")) return "the menu is open again on the next page";
     return (await h1(phone)) == "Schedules" ? "" : "h1: " + (await h1(phone));
   });
   await check("phone: the main navigation and search are reachable", async () => {
@@ -148,4 +149,13 @@ module.exports = async function (t) {
     return (await item.getAttribute("open")) !== null ? "" : "the answer did not open";
   });
   await nojs.context().close();
+  const nojsPhone = await t.newPage({ javaScriptEnabled: false, viewport: t.PHONE, isMobile: true });
+  await check("JavaScript off at phone size: the docs tree follows the article, without a dead Menu button", async () => {
+    await nojsPhone.goto(B + "/docs/backups/retention/");
+    if (await visible(nojsPhone, "button.docs-menu")) return "a Menu button that cannot work without JavaScript";
+    if (!(await visible(nojsPhone, "#docs-nav .sidebar-nav"))) return "no docs tree";
+    const top = async (sel) => nojsPhone.locator(sel).first().evaluate((e) => e.getBoundingClientRect().top);
+    return (await top("#docs-nav")) > (await top(".prose")) ? "" : "the tree comes before the article";
+  });
+  await nojsPhone.context().close();
 };

@@ -33,6 +33,7 @@ async function main() {
       for (const [name, p] of PAGES) {
         const r = await lighthouse(porchd.base + p, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATS }, config);
         const lhr = r.lhr;
+        if (lhr.runtimeError) process.stderr.write(`lighthouse: ${name} (${ff}): ${lhr.runtimeError.code}: ${lhr.runtimeError.message}\n`);
         const s = CATS.map((c) => Math.round(lhr.categories[c].score * 100));
         rows.push({ page: name, path: p, form: ff, scores: Object.fromEntries(CATS.map((c, i) => [c, s[i]])) });
         process.stderr.write(`lighthouse: ${name} (${ff}) ${s.join(" ")}\n`);

@@ -34,20 +34,33 @@ fi
 
 pages="account/login account/signup account/verify account/reset account/magic
 account account/unsubscribe tickets tickets/new tickets/view tickets/confirm tickets/rate"
+# The ticket form (its request types) is content search engines may
+# index; the other portal pages are shells for one customer: noindex, and
+# not in the sitemap.
 missing="" indexed=""
 for p in $pages; do
 	f="$d/pub/$p/index.html"
 	[ -f "$f" ] || { missing="$missing $p"; continue; }
+	[ "$p" = tickets/new ] && continue
 	grep -q '<meta name="robots" content="noindex">' "$f" || indexed="$indexed $p"
 done
 [ -z "$missing" ] && pass "portal: all 12 pages the mails link to exist" ||
 	fail "portal: all 12 pages the mails link to exist" "missing:$missing"
-[ -z "$indexed" ] && pass "portal: every portal page is noindex" ||
-	fail "portal: every portal page is noindex" "without noindex:$indexed"
-if grep -Eq 'example\.com/help/(account|tickets)/' "$d/pub/sitemap.xml"; then
-	fail "portal: pages left out of the sitemap" "$(grep -E 'help/(account|tickets)/' "$d/pub/sitemap.xml")"
+[ -z "$indexed" ] && pass "portal: every portal page but the ticket form is noindex" ||
+	fail "portal: every portal page but the ticket form is noindex" "without noindex:$indexed"
+f="$d/pub/tickets/new/index.html"
+if [ -f "$f" ] && ! grep -q 'name="robots"' "$f" &&
+    grep -q '<link rel="canonical" href="https://example.com/help/tickets/new/">' "$f"; then
+	pass "portal: the ticket form may be indexed, with its canonical link"
 else
-	pass "portal: pages left out of the sitemap"
+	fail "portal: the ticket form may be indexed, with its canonical link" "$(grep -E 'robots|canonical' "$f" 2>&1)"
+fi
+if grep -E 'example\.com/help/(account|tickets)/' "$d/pub/sitemap.xml" | grep -qv '/help/tickets/new/<'; then
+	fail "portal: shells left out of the sitemap, the ticket form in it" "$(grep -E 'help/(account|tickets)/' "$d/pub/sitemap.xml")"
+elif grep -q '<loc>https://example.com/help/tickets/new/</loc>' "$d/pub/sitemap.xml"; then
+	pass "portal: shells left out of the sitemap, the ticket form in it"
+else
+	fail "portal: shells left out of the sitemap, the ticket form in it" "no /help/tickets/new/"
 fi
 if grep -rqE --include='*.json' '"/help/(account|tickets)/|"/(account|tickets)/' "$d/pub/search"; then
 	fail "portal: pages left out of the search index"
@@ -119,8 +132,9 @@ mkdir -p "$d/s/themes/mine/templates/layouts" "$d/s/themes/mine/assets"
 for t in home page docs faq faq_list changelog changelog_list roadmap roadmap_list tags tag search 404 alias; do
 	printf '{%% layout = false %%}<p>{{ page.title }}</p>\n' >"$d/s/themes/mine/templates/$t.html"
 done
-if "$PORCH" build "$d/s" -o "$d/pub" -q 2>"$d/err" && [ ! -e "$d/pub/account/login/index.html" ]; then
-	pass "portal: a theme without portal templates builds, without portal pages"
+if "$PORCH" build "$d/s" -o "$d/pub" -q 2>"$d/err" && [ ! -e "$d/pub/account/login/index.html" ] &&
+    [ ! -e "$d/pub/tickets/new/index.html" ] && ! grep -q '/tickets/new/' "$d/pub/sitemap.xml"; then
+	pass "portal: a theme without portal templates builds, without portal pages (none in the sitemap)"
 else
-	fail "portal: a theme without portal templates builds, without portal pages" "$(cat "$d/err")"
+	fail "portal: a theme without portal templates builds, without portal pages (none in the sitemap)" "$(cat "$d/err")"
 fi

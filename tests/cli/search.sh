@@ -52,14 +52,19 @@ diff -r "$s" "$d/pub1/search" >/dev/null && pass "search: same index with one th
 	fail "search: same index with one thread"
 
 # The page and the script.
-grep -q '<meta name="robots" content="noindex">' "$s/index.html" &&
-	grep -q 'class="lead search-nojs"' "$s/index.html" &&
+grep -q 'class="lead search-nojs"' "$s/index.html" &&
 	grep -q 'href="/docs/restore/"' "$s/index.html" &&
 	grep -q 'name="sites" value="help.skylark.example"' "$s/index.html" &&
 	pass "search: /search/ works without JavaScript (links, web search)" ||
 	fail "search: /search/ without JavaScript"
-grep -q '/search/' "$d/pub/sitemap.xml" && fail "search: /search/ kept out of the sitemap" ||
-	pass "search: /search/ kept out of the sitemap"
+# One indexable URL for every query: no noindex, the canonical link and the
+# sitemap name /search/ without ?q=.
+! grep -q 'name="robots"' "$s/index.html" &&
+	grep -q '<link rel="canonical" href="https://help.skylark.example/search/">' "$s/index.html" &&
+	grep -q '<meta name="description" content="Search ' "$s/index.html" &&
+	grep -q '<loc>https://help.skylark.example/search/</loc>' "$d/pub/sitemap.xml" &&
+	pass "search: /search/ is indexable as one URL (canonical without the query, in the sitemap)" ||
+	fail "search: /search/ is indexable as one URL (canonical without the query, in the sitemap)"
 js=$(ls "$d/pub/assets/" | grep -E '^search\.[0-9a-f]{8}\.js$')
 if [ -n "$js" ] && grep -q "src=\"/assets/$js\" defer data-index=\"/search/index.json\"" \
     "$d/pub/docs/restore/files-and-folders/index.html"; then

@@ -210,6 +210,10 @@ class Porchd:
             return None
 
     def kill(self):
+        if WRAPPER and self.proc and self.proc.poll() is None:
+            # a test that ended early: SIGTERM first, so that memcheck
+            # still writes its error and leak summary
+            self.stop()
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()

@@ -1,8 +1,13 @@
-"""Crash consistency.  porchd: sign-ups with unique addresses at load from
-a few threads, porchd killed with SIGKILL at random moments (30 times) and
-restarted on the same database; every acknowledged sign-up (202) must be
-there exactly once, with exactly one verification mail in the outbox, and
-PRAGMA integrity_check must say ok.  porch build: killed with SIGKILL at
+"""Crash consistency.  porchd: sign-ups with unique addresses, tickets
+with unique titles and Idempotency-Keys, and vote toggles of verified
+accounts, at load from a few threads; porchd killed with SIGKILL at random
+moments (30 times) and restarted on the same database.  Every
+acknowledged sign-up (202) must be there exactly once, with exactly one
+verification mail in the outbox; every acknowledged ticket exactly once
+(a request that got no answer is sent again with its key, as a client
+would) with its messages and outbox rows; every account's vote on every
+item what its last acknowledged toggle said, and the counts porchd serves
+equal to the rows; PRAGMA integrity_check must say ok.  porch build: killed with SIGKILL at
 random moments (10 times) while rebuilding the example site; the site
 built before must be intact byte for byte, and the next build succeeds.
 """
@@ -16,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness                                     # noqa: E402
@@ -23,14 +29,117 @@ from harness import check, fail_                  # noqa: E402
 
 KILLS = int(os.environ.get("CRASH_KILLS", "30"))
 BUILD_KILLS = int(os.environ.get("CRASH_BUILD_KILLS", "10"))
-NOLIMIT = ["--rate-limit", "1000000", "--rate-burst", "1000000"]
+NOLIMIT = ["--rate-limit", "1000000", "--rate-burst", "1000000",
+           "--ticket-limit", "1000000", "--ticket-burst", "1000000",
+           "--vote-limit", "1000000", "--vote-burst", "1000000",
+           "--support-email", "staff@skylark.test"]
+PASSWORD = "correct horse battery"
+ITEMS = ("passkeys", "custom-roles")     # planned in content/roadmap
+REF_RE = __import__("re").compile(r"SKY-\d+")
+
+
+def account(p, email, source):
+    """A verified account made with `porchd users add`, logged in: an
+    ApiClient whose session (stored in the database) outlives restarts."""
+    r = subprocess.run([harness.PORCHD, "users", "--db", p.db, "add", email,
+                        "--name", "Load", "--password-stdin"],
+                       input=PASSWORD + "\n", capture_output=True, text=True)
+    if harness.RUN_AS:
+        pw = __import__("pwd").getpwnam(harness.RUN_AS)
+        for f in os.listdir(p.dir):
+            os.chown(os.path.join(p.dir, f), pw.pw_uid, pw.pw_gid)
+    c = harness.ApiClient(p, source)
+    r = c.post("/auth/login", {"email": email, "password": PASSWORD})
+    if r.status != 200:
+        raise RuntimeError("login %s: %r %s" % (email, r, r.stderr if
+                                                hasattr(r, "stderr") else ""))
+    return c
+
+
+class Writer:
+    """Threads sending tickets (one account each) and vote toggles (one
+    account each) until stopped.  A request that got no answer is sent
+    again, unchanged, the next time: the same Idempotency-Key, the same
+    vote.  State survives restarts; set_porchd points the clients at the
+    new process."""
+
+    def __init__(self, tclients, vclients, seed):
+        self.t = [{"c": c, "k": 0, "pending": None} for c in tclients]
+        self.v = [{"c": c, "state": {}, "pending": None,
+                   "rnd": random.Random(seed + i)}
+                  for i, c in enumerate(vclients)]
+        self.acked = {}             # ticket title -> ref
+        self.lock = threading.Lock()
+        self.n = 0
+        self.toggles = 0            # acknowledged vote requests
+        self.errors = {}
+
+    def set_porchd(self, p):
+        for w in self.t + self.v:
+            w["c"].p = p
+
+    def _err(self, k):
+        with self.lock:
+            self.errors[k] = self.errors.get(k, 0) + 1
+
+    def _ticket(self, w, stop):
+        i = self.t.index(w)
+        while not stop.is_set():
+            if w["pending"] is None:
+                w["k"] += 1
+                w["pending"] = ("crash ticket t%d-%d %s" % (
+                    i, w["k"], uuid.uuid4().hex[:8]), uuid.uuid4().hex)
+            title, key = w["pending"]
+            try:
+                r = w["c"].post("/tickets", {"type": "question", "fields": {
+                    "subject": title, "description": "Written under load "
+                    "while porchd is killed."}},
+                    headers={"Idempotency-Key": key})
+            except Exception as e:
+                self._err(type(e).__name__)
+                continue
+            with self.lock:
+                self.n += 1
+                if r.status in (200, 201):
+                    self.acked[title] = (r.json() or {}).get(
+                        "ticket", {}).get("ref")
+                    w["pending"] = None
+                else:
+                    self.errors[r.status] = self.errors.get(r.status, 0) + 1
+
+    def _vote(self, w, stop):
+        while not stop.is_set():
+            if w["pending"] is None:
+                item = w["rnd"].choice(ITEMS)
+                w["pending"] = (item, not w["state"].get(item, False))
+            item, on = w["pending"]
+            try:
+                r = w["c"].post("/votes", {"item": item, "vote": on})
+            except Exception as e:
+                self._err(type(e).__name__)
+                continue
+            with self.lock:
+                self.n += 1
+                j = r.json() or {}
+                if r.status == 200 and j.get("voted") == on:
+                    w["state"][item] = on
+                    self.toggles += 1
+                    w["pending"] = None
+                else:
+                    self.errors[r.status] = self.errors.get(r.status, 0) + 1
+
+    def threads(self, stop):
+        return ([threading.Thread(target=self._ticket, args=(w, stop))
+                 for w in self.t] +
+                [threading.Thread(target=self._vote, args=(w, stop))
+                 for w in self.v])
 
 
 class Load:
     """Threads posting sign-ups with unique addresses until stopped; acked
     holds the addresses porchd answered 202 for."""
 
-    def __init__(self, p, run, threads=4):
+    def __init__(self, p, run, threads=2, writer=None):
         self.p = p
         self.run = run
         self.acked = []
@@ -40,6 +149,9 @@ class Load:
         self.n = 0
         self.threads = [threading.Thread(target=self._work, args=(i,))
                         for i in range(threads)]
+        if writer is not None:
+            writer.set_porchd(p)
+            self.threads += writer.threads(self.stop)
 
     def _work(self, i):
         k = 0
@@ -87,12 +199,25 @@ def porchd_crashes():
     t0 = time.monotonic()
     p = first
     try:
+        first.start()
+        seed = rnd.randrange(1 << 30)
+        writer = Writer([account(first, "t%d@example.com" % i,
+                                 "127.0.0.%d" % (40 + i)) for i in range(2)],
+                        [account(first, "v%d@example.com" % i,
+                                 "127.0.0.%d" % (50 + i)) for i in range(2)],
+                        seed)
+        # one ticket before any kill: what a ticket writes, to compare
+        r = writer.t[0]["c"].post("/tickets", {"type": "question", "fields": {
+            "subject": "crash reference ticket", "description":
+            "Written before the first kill, for the counts."}})
+        ref0 = (r.json() or {}).get("ticket", {}).get("ref")
+        time.sleep(0.3)         # its outbox rows are in the same commit
         for run in range(KILLS):
             if run > 0:
                 p = harness.Porchd(site=site, args=NOLIMIT)
                 p.db = db
-            p.start()
-            load = Load(p, run).start()
+                p.start()
+            load = Load(p, run, writer=writer).start()
             time.sleep(rnd.uniform(0.05, 0.6))
             p.proc.send_signal(signal.SIGKILL)
             p.proc.wait()
@@ -106,6 +231,8 @@ def porchd_crashes():
         p.db = db
         p.start()
         h = p.get("/healthz")
+        served = (p.get("/api/votes/counts?items=" + ",".join(ITEMS)).json()
+                  or {}).get("counts", {})
         rc = p.stop()
         p.kill()
     except Exception as e:
@@ -118,8 +245,64 @@ def porchd_crashes():
                                "GROUP BY email").fetchall())
         mails = dict(c.execute("SELECT recipient, COUNT(*) FROM outbox "
                                "GROUP BY recipient").fetchall())
+        tickets = {}
+        for title, ref, n in c.execute(
+                "SELECT subject, min(ref), count(*) FROM tickets GROUP BY "
+                "subject"):
+            tickets[title] = (ref, n)
+        events = dict(c.execute("SELECT t.ref, count(e.id) FROM tickets t "
+                                "LEFT JOIN ticket_events e ON e.ticket_id "
+                                "= t.id GROUP BY t.id").fetchall())
+        orows = {}
+        for subj, body in c.execute("SELECT subject, body FROM outbox"):
+            for ref in set(REF_RE.findall(subj + " " + body)):
+                orows[ref] = orows.get(ref, 0) + 1
+        votes = {(u, i) for u, i in c.execute(
+            "SELECT u.email, v.item FROM votes v JOIN users u ON u.id = "
+            "v.user_id")}
+        vcount = dict(c.execute("SELECT item, count(*) FROM votes GROUP BY "
+                                "item").fetchall())
     finally:
         c.close()
+    twice = [t for t, (_, n) in tickets.items() if n != 1]
+    lost = [t for t in writer.acked if tickets.get(t, (0, 0))[1] != 1]
+    wrongref = [t for t, ref in writer.acked.items()
+                if tickets.get(t, (None,))[0] != ref]
+    want_ev, want_out = events.get(ref0), orows.get(ref0)
+    parts = [ref for ref, _ in tickets.values()
+             if events.get(ref) != want_ev or orows.get(ref) != want_out]
+    vbad = []
+    for i, w in enumerate(writer.v):
+        email = "v%d@example.com" % i
+        for item in ITEMS:
+            have = (email, item) in votes
+            ok = {w["state"].get(item, False)}
+            if w["pending"] and w["pending"][0] == item:
+                ok.add(w["pending"][1])     # sent, never answered
+            if have not in ok:
+                vbad.append((email, item, have, ok))
+    sys.stderr.write("test_crash: %d tickets and %d vote toggles "
+                     "acknowledged, %d ticket/vote requests, errors %r\n" % (
+                         len(writer.acked), writer.toggles, writer.n,
+                         writer.errors))
+    check("crash: tickets and vote toggles ran under the kills too "
+          "(%d tickets, %d toggles acknowledged)" % (len(writer.acked),
+                                                     writer.toggles),
+          ref0 and len(writer.acked) > KILLS and writer.toggles > KILLS,
+          len(writer.acked), writer.n, writer.errors)
+    check("crash: every acknowledged ticket is stored exactly once, under "
+          "the ref it was acknowledged with (replayed keys included)",
+          not lost and not wrongref, lost[:5], wrongref[:5])
+    check("crash: no ticket is stored twice (%d tickets)" % len(tickets),
+          not twice, twice[:5])
+    check("crash: every stored ticket has its messages (%s) and outbox rows "
+          "(%s), like one written without a kill" % (want_ev, want_out),
+          want_ev is not None and want_out and not parts, parts[:5])
+    check("crash: every account's vote is what its last acknowledged "
+          "toggle said", not vbad, vbad)
+    check("crash: the counts porchd serves after a restart equal the vote "
+          "rows", all(served.get(i) == vcount.get(i, 0) for i in ITEMS),
+          served, vcount)
     missing = [a for a in acked if count.get(a) != 1]
     badmail = [a for a in acked if mails.get(a) != 1]
     sys.stderr.write("test_crash: %d kills in %.1f s, %d requests, %d "

@@ -79,6 +79,14 @@
     if (scrollers[r].scrollWidth > scrollers[r].clientWidth + 1) scrollers[r].setAttribute("tabindex", "0");
   }
 
+  /* Docs on a phone: the Menu button shows and hides the one docs tree. */
+  var menu = doc.querySelector(".docs-menu"), tree = doc.getElementById("docs-nav");
+  if (menu && tree) menu.addEventListener("click", function () {
+    var open = menu.getAttribute("aria-expanded") !== "true";
+    menu.setAttribute("aria-expanded", String(open));
+    tree.classList.toggle("open", open);
+  });
+
   /* "/" focuses the search box (the big one on the home page, else the header's). */
   doc.addEventListener("keydown", function (e) {
     if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;

@@ -32,17 +32,32 @@
     return s;
   }
   function show(x, on) { if (x) x.hidden = !on; }
+  /* fn once the browser is idle (after load), so it adds no blocking
+     time to the page's start. */
+  function idle(fn) {
+    if (W.requestIdleCallback) requestIdleCallback(function () { fn(); }, { timeout: 2000 });
+    else setTimeout(fn, 200);
+  }
 
   /* ------------------------------------------------------------ the API */
   var csrf = get(SS, "porch-csrf");
   /* The token of the session, and a note that this browser has one, so
      reading pages does not ask porchd who is logged in when no one is. */
-  function setCsrf(t) { csrf = t; put(SS, "porch-csrf", t); put(LS, "porch-in", t ? 1 : null); }
+  function setCsrf(t) {
+    csrf = t;
+    put(SS, "porch-csrf", t);
+    put(LS, "porch-in", t ? 1 : null);
+    /* The head's script marks <html> from porch-in: parts for visitors
+       ([data-logged-out]) stay hidden until porchd says who it is. */
+    D.documentElement.classList.toggle("porch-in", !!t);
+  }
   /* fetch with the session cookie and the CSRF token; resolves with the
      answer's JSON, rejects with an Error carrying status, code, fields.
      status 0 or a non-JSON answer means porchd could not be reached. */
-  function api(method, route, body, headers) {
+  /* fresh: skip the browser's cached copy (counts the visitor just changed). */
+  function api(method, route, body, headers, fresh) {
     var h = headers || {}, o = { method: method, credentials: "include", headers: h };
+    if (fresh) o.cache = "no-cache";
     if (method != "GET" && csrf) h["X-CSRF-Token"] = csrf;
     if (body instanceof FormData) o.body = body;
     else if (body !== undefined) { h["Content-Type"] = "application/json"; o.body = JSON.stringify(body); }
@@ -74,7 +89,10 @@
   var meP, main = D.querySelector("main[data-portal]");
   function me(force) {
     if (!meP && !force && get(LS, "porch-in") != 1) return Promise.resolve(null);
-    return meP || (meP = api("GET", "/auth/me").then(function (j) { return j.user || null; }, function (e) {
+    return meP || (meP = api("GET", "/auth/me").then(function (j) {
+      if (!j.user) setCsrf(null);
+      return j.user || null;
+    }, function (e) {
       if (e.status == 401) { setCsrf(null); return null; }
       throw e;
     }));
@@ -562,7 +580,9 @@
     function anonEmail() {
       var fs = active();
       own = fs && fs.querySelector("input[type=email][required]");
-      var ask = !user && anon && !own && meDone;
+      /* Until porchd answers, the head's guess (.porch-in) holds: the
+         field does not flicker in or out as the page loads. */
+      var ask = anon && !own && (meDone ? !user : !D.documentElement.classList.contains("porch-in"));
       show($("anon-email"), ask);
       email.required = ask;
     }
@@ -704,11 +724,13 @@
         Array.prototype.forEach.call(form.querySelectorAll("[data-login-link]"), function (a) { a.href = loginURL(); });
         show($("ticket-login-needed"), 1);
         submit.disabled = true;
-      }
+      } else show($("ticket-login-needed"), 0);
     }, function () {
       alertMsg("Sending tickets" + UNREACHABLE + " Your draft is kept in this browser.");
     });
-    if (field("subject") || field("description")) suggest();
+    /* A kept draft's suggestions wait until the page is idle: they are
+       not needed for the first paint and query the search index. */
+    if (field("subject") || field("description")) idle(suggest);
   };
 
   /* ------------------------------------------------------ roadmap votes */
@@ -740,6 +762,7 @@
           api("POST", "/votes", { item: id, vote: want }).then(function (j) {
             mine[id] = j.voted;
             counts[id] = j.count;
+            try { sessionStorage.setItem("porch-voted", String(Date.now())); } catch (e) { /* private mode */ }
             Array.prototype.forEach.call(boxes, function (x) { if (x.dataset.item == id) paint(x); });
             msg.textContent = "";
           }, function (e) {
@@ -758,7 +781,12 @@
       b.append(" ", c, msg);
       paint(b);
     }
-    Promise.all([api("GET", "/votes/counts?items=" + ids.map(encodeURIComponent).join(",")), me().catch(function () { return null; })])
+    /* Counts may be cached for a few seconds; not right after this visitor voted, or a reload
+       would show the count from before the vote. */
+    var voted = 0;
+    try { voted = +sessionStorage.getItem("porch-voted") || 0; } catch (e) { /* private mode */ }
+    Promise.all([api("GET", "/votes/counts?items=" + ids.map(encodeURIComponent).join(","), undefined, undefined, Date.now() - voted < 30000),
+      me().catch(function () { return null; })])
       .then(function (r) {
         counts = r[0].counts || {};
         user = r[1];

@@ -355,11 +355,15 @@
     ".ps-item[aria-selected=true] a,.ps-item a:hover{background:var(--bg-muted)}.ps-head{display:block;font-weight:600;color:var(--fg-strong)}" +
     ".ps-sep,.ps-sec{font-weight:500}.ps-label{display:inline-block;margin:4px 0 0;padding:0 8px;font-size:.75rem;border:1px solid var(--border);border-radius:99px;color:var(--fg-muted)}" +
     ".ps-excerpt{display:block;margin-top:4px;font-size:.875rem;color:var(--fg-muted)}.ps-list mark{background:color-mix(in srgb,var(--primary) 22%,transparent);color:var(--fg-strong);border-radius:2px}" +
-    ".ps-status,.ps-foot{margin:0;padding:8px 18px;font-size:.8125rem;color:var(--fg-muted)}.ps-foot{border-top:1px solid var(--border-soft)}" +
+    ".ps-status,.ps-foot{margin:0;padding:8px 18px;font-size:.8125rem;color:var(--fg-muted)}.ps-page .ps-status{min-height:calc(1.3rem + 16px)}.ps-foot{border-top:1px solid var(--border-soft)}" +
     ".ps-filters{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:16px 0}.ps-filters select{height:38px;padding:0 8px;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--border);border-radius:8px}.ps-filters button[aria-pressed=true]{background:var(--primary);color:#fff;border-color:var(--primary)}" +
     ".ps-page .ps-item a{padding:16px 0;border-radius:0;border-top:1px solid var(--border-soft)}.ps-page .ps-item[aria-selected=true] a{background:none}" +
     ".ps-more{margin:16px 0}";
-  D.head.appendChild(el("style", "", css));
+  /* The styles of the dialog and the results, added when first needed:
+     a page that never searches pays no style recalculation for them. */
+  function styles() {
+    if (css) { D.head.appendChild(el("style", "", css)); css = ""; }
+  }
 
   /* A result list bound to an input: arrows move, Enter opens.  plain: a
      list of links reached with Tab (the results page), not a listbox,
@@ -424,6 +428,7 @@
   /* The search page: /search/?q=&kind=&tag= */
   var pageBox = D.querySelector("[data-search-results]");
   if (pageBox) {
+    styles();
     var form = D.querySelector(".search-page-form"), pin = D.querySelector("[data-search-page-input]");
     var params = new URLSearchParams(location.search), kind = params.get("kind") || "", tag = params.get("tag") || "";
     var filters = el("div", "ps-filters"), plist = el("ul", "ps-list"), pstat = el("p", "ps-status"), more = el("button", "btn ps-more", "Show more");
@@ -467,7 +472,9 @@
       history.replaceState(null, "", "?" + u);
       plainList.show(q, { limit: limit, kind: kind, tag: tag }).then(function () {
         more.hidden = plist.children.length < limit;
-        D.querySelector("[data-search-browse]").hidden = plist.children.length > 0;
+        var found = plist.children.length > 0;
+        D.querySelector("[data-search-browse]").hidden = found;
+        D.documentElement.classList.toggle("search-q", found);
       });
     };
     form.addEventListener("submit", function (e) { e.preventDefault(); go(); });
@@ -478,6 +485,7 @@
   /* The dialog: "/" or Ctrl-K, or focus on a header search box. */
   var dlg, din, back, quiet;
   function build() {
+    styles();
     dlg = el("dialog", "ps-dialog");
     dlg.setAttribute("aria-label", "Search");
     var bar = el("form", "ps-bar"), list = el("ul", "ps-list"), st = el("p", "ps-status"), foot = el("p", "ps-foot"), all = el("a", "", "All results");
