@@ -231,6 +231,8 @@ struct store {
 	struct conn	*writer;
 	pthread_t	 thread;
 	int		 started;
+	int		 ready;		/* the writer thread set itself up
+					   (under lock) */
 
 	pthread_mutex_t	 lock;		/* the fields below */
 	pthread_cond_t	 work;		/* queue not empty, or stopping */
@@ -712,9 +714,13 @@ writer_main(void *arg)
 	/* Every write waits for this one thread: ahead of the request
 	 * threads, it keeps the tail of write latency short when they
 	 * outnumber the cores.  Allowed only while porchd is still root (or
-	 * has CAP_SYS_NICE); otherwise it stays at the default, harmlessly. */
+	 * has CAP_SYS_NICE); otherwise it stays at the default, harmlessly.
+	 * store_open waits for ready, so this runs before the seccomp
+	 * filter (which does not allow setpriority) is installed. */
 	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), -10);
 	pthread_mutex_lock(&st->lock);
+	st->ready = 1;
+	pthread_cond_broadcast(&st->work);
 	for (;;) {
 		while (st->head == NULL && !st->stopping)
 			pthread_cond_wait(&st->work, &st->lock);
@@ -856,6 +862,10 @@ store_open_version(const char *path, int max, char **err)
 		goto fail;
 	}
 	st->started = 1;
+	pthread_mutex_lock(&st->lock);
+	while (!st->ready)
+		pthread_cond_wait(&st->work, &st->lock);
+	pthread_mutex_unlock(&st->lock);
 	return st;
 fail:
 	if (*err == NULL)
