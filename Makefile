@@ -33,6 +33,11 @@ FUZZ_BIN = $(FUZZ_TARGETS:%=$(O)/tests/test_fuzz_%)
 # with porchd's objects; make fuzz runs them too.
 PD_FUZZ_TARGETS = pd_path pd_cookie pd_json pd_catalog pd_mail pd_ratelimit \
 		  pd_multipart pd_ticketform
+# The search client's query handling (tests/fuzz/query_fuzz.js, node):
+# `make test` replays its corpus and 300 seeded queries
+# (tests/cli/query_fuzz.sh); make fuzz runs it against the example site
+# built by $(O)/porch.
+JS_FUZZ_TARGETS = query
 FUZZ_SECONDS ?= 60
 
 # porchd (endpoints/): its own libraries; never Lua or cmark.
@@ -139,10 +144,11 @@ bench-search: all
 
 # Runs every fuzz target for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=20), or
 # some: make fuzz FUZZ_TARGETS="front markdown".
-fuzz: check-deps
+fuzz: check-deps $(O)/porch
 	FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_PKGS='$(PKGS)' \
-	    FUZZ_PD_PKGS='$(PD_PKGS)' \
-	    bash scripts/fuzz.sh $(FUZZ_TARGETS) $(PD_FUZZ_TARGETS)
+	    FUZZ_PD_PKGS='$(PD_PKGS)' PORCH='$(O)/porch' \
+	    bash scripts/fuzz.sh $(FUZZ_TARGETS) $(PD_FUZZ_TARGETS) \
+	    $(JS_FUZZ_TARGETS)
 
 # Rewrites the golden files after an intended change; asks first.  Never
 # part of `make test`.

@@ -37,6 +37,18 @@ extern char **environ;
 
 #define SMTP_CONNECT_TIMEOUT	10	/* seconds */
 #define SEND_TIMEOUT		60	/* seconds for one message */
+/*
+ * Webhooks get much less time than mail.  One worker delivers every mail
+ * and webhook in turn, so an attempt on a receiver that accepts the
+ * connection and never answers holds back every sign-up, reset and ticket
+ * mail queued behind it for as long as the attempt lasts (it was
+ * SEND_TIMEOUT, a minute per webhook row).  A receiver is expected to
+ * answer at once and do its work later (GitHub gives its receivers 10 s);
+ * a failed attempt is retried with backoff, so nothing is lost.
+ * tests/e2e/test_faults.py checks a slow and a hanging receiver.
+ */
+#define WEBHOOK_CONNECT_TIMEOUT	5	/* seconds */
+#define WEBHOOK_TIMEOUT		10	/* seconds for one delivery */
 #define NO_TRANSPORT_DELAY	60	/* seconds between looks at mail that
 					   cannot be sent for want of a relay */
 #define PRUNE_EVERY		3600	/* seconds between sweeps of dead
@@ -52,6 +64,15 @@ struct outbox {
 	int			 stopping;
 	int			 warned;	/* no transport, said once */
 	long long		 pruned;	/* last sweep */
+	/*
+	 * After a failed webhook attempt, the other webhook rows are not
+	 * tried before this time (the failed row's retry): each attempt on
+	 * a receiver that hangs costs this one thread WEBHOOK_TIMEOUT, and
+	 * twenty queued webhooks would hold the mail behind them for
+	 * minutes.  One row probes the receiver when the time comes; a
+	 * delivery clears it.
+	 */
+	long long		 hook_wait;
 };
 
 /* A log line of this file: http_log with "outbox: " in front. */
@@ -98,11 +119,32 @@ discard_cb(char *buf, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* Sends text from env_from to rcpt through the relay at url; returns 1,
- * or 0 with a message in err (errlen bytes). */
+/* libcurl's progress callback (about once a second, more often while
+ * data moves): a nonzero answer aborts the transfer.  porchd's stop must
+ * not wait for a relay or receiver that hangs (outbox_stop joins this
+ * thread); the row is retried at the next start. */
 static int
-send_smtp(const char *url, const char *env_from, const char *rcpt,
-    const char *text, char *err, size_t errlen)
+stop_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	struct outbox	*ob = arg;
+	int		 stop;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	pthread_mutex_lock(&ob->lock);
+	stop = ob->stopping;
+	pthread_mutex_unlock(&ob->lock);
+	return stop;
+}
+
+/* Sends text from env_from to rcpt through the relay at url; returns 1,
+ * or 0 with a message in err (errlen bytes).  Gives up when ob stops. */
+static int
+send_smtp(struct outbox *ob, const char *url, const char *env_from,
+    const char *rcpt, const char *text, char *err, size_t errlen)
 {
 	CURL		*c;
 	struct curl_slist *to = NULL;
@@ -136,6 +178,9 @@ send_smtp(const char *url, const char *env_from, const char *rcpt,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SEND_TIMEOUT);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stop_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, ob);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	rc = curl_easy_perform(c);
 	curl_slist_free_all(to);
 	curl_easy_cleanup(c);
@@ -245,10 +290,11 @@ webhook_signature(const char *secret, const char *stamp, const char *body,
 }
 
 /* POSTs the body of webhook m to its URL, signed with secret (when not
- * NULL); a 2xx answer is delivery. */
+ * NULL); a 2xx answer within WEBHOOK_TIMEOUT is delivery.  Gives up when
+ * ob stops. */
 static int
-send_webhook(const struct store_message *m, const char *secret, char *err,
-    size_t errlen)
+send_webhook(struct outbox *ob, const struct store_message *m,
+    const char *secret, char *err, size_t errlen)
 {
 	CURL		*c;
 	struct curl_slist *h = NULL, *t;
@@ -284,10 +330,14 @@ send_webhook(const struct store_message *m, const char *secret, char *err,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, m->body);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_cb);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)SMTP_CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SEND_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	    (long)WEBHOOK_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)WEBHOOK_TIMEOUT);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stop_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, ob);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -316,7 +366,8 @@ deliver(struct outbox *ob, const struct store_message *m, char *err,
 	int		 ok;
 
 	if (strcmp(m->kind, "webhook") == 0)
-		return send_webhook(m, ob->cfg->webhook_secret, err, errlen);
+		return send_webhook(ob, m, ob->cfg->webhook_secret, err,
+		    errlen);
 	if (ob->cfg->smtp_url == NULL && ob->cfg->sendmail == NULL) {
 		snprintf(err, errlen, "no smtp_url or sendmail configured");
 		return -1;
@@ -327,8 +378,8 @@ deliver(struct outbox *ob, const struct store_message *m, char *err,
 		return 0;
 	}
 	if (ob->cfg->smtp_url)
-		ok = send_smtp(ob->cfg->smtp_url, env_from, m->recipient, text,
-		    err, errlen);
+		ok = send_smtp(ob, ob->cfg->smtp_url, env_from, m->recipient,
+		    text, err, errlen);
 	else
 		ok = send_program(ob->cfg->sendmail, env_from, m->recipient,
 		    text, err, errlen);
@@ -345,7 +396,7 @@ pass(struct outbox *ob)
 	char		 err[512], *redacted;
 	unsigned	 rnd;
 	long long	 now;
-	int		 n, i, ok, stop;
+	int		 n, i, ok, stop, hook;
 
 	for (;;) {
 		now = (long long)time(NULL);
@@ -361,8 +412,18 @@ pass(struct outbox *ob)
 				continue;
 			}
 			err[0] = '\0';
+			hook = strcmp(msgs[i].kind, "webhook") == 0;
+			if (hook && (long long)time(NULL) < ob->hook_wait) {
+				(void)store_outbox_retry(ob->st, msgs[i].id,
+				    ob->hook_wait, "not tried: the webhook "
+				    "receiver failed the attempt before");
+				store_message_free(&msgs[i]);
+				continue;
+			}
 			ok = deliver(ob, &msgs[i], err, sizeof(err));
 			now = (long long)time(NULL);
+			if (hook)
+				ob->hook_wait = 0;
 			if (ok == 1) {
 				redacted = mail_redact(msgs[i].body);
 				if (store_outbox_delivered(ob->st, msgs[i].id,
@@ -386,6 +447,8 @@ pass(struct outbox *ob)
 					    "%s", msgs[i].message_id,
 					    msgs[i].kind, msgs[i].attempts + 1,
 					    err);
+					if (hook)
+						ob->hook_wait = now;
 				}
 				(void)store_outbox_retry(ob->st, msgs[i].id,
 				    now, err);

@@ -5,10 +5,14 @@
 # pd_* (fuzz_pd_*.c) are porchd's: linked with endpoints/ objects.
 #
 # Usage: scripts/fuzz.sh [--build-only] [TARGET...]
-#   TARGET is the NAME of tests/fuzz/fuzz_NAME.c; default: all of them.
+#   TARGET is the NAME of tests/fuzz/fuzz_NAME.c, or "query": the search
+#   client's query handling (tests/fuzz/query_fuzz.js, node, against the
+#   example site built by $PORCH, default build/porch; skipped when node
+#   or that binary is missing); default: all of them.
 #   FUZZ_SECONDS   seconds per target (default 60)
 #   FUZZ_FLAGS     extra libFuzzer flags, e.g. "-jobs=2 -workers=2"
 #   CC_FUZZ        the compiler (default clang)
+#   FUZZ_SEED      the query target's PRNG seed (default random; printed)
 #
 # Prints per target the executions, the coverage and any crash file;
 # exits 1 if a target crashed (or timed out, or ran out of memory).
@@ -60,8 +64,10 @@ else
 		t=${f#tests/fuzz/fuzz_}
 		targets+=("${t%.c}")
 	done
+	targets+=(query)
 fi
 for t in "${targets[@]}"; do
+	[ "$t" = query ] && continue
 	if [ ! -f "tests/fuzz/fuzz_$t.c" ]; then
 		echo "fuzz: no target '$t' (tests/fuzz/fuzz_$t.c)" >&2
 		exit 2
@@ -70,6 +76,11 @@ done
 
 # The generator's objects, instrumented for coverage; rebuilt when their
 # source or any header is newer.
+# (Not when only the JavaScript target is asked for.)
+need_c=0
+for t in "${targets[@]}"; do
+	[ "$t" = query ] || need_c=1
+done
 mkdir -p "$OUT/obj"
 newest_h=generator/buf.h
 for h in generator/*.h; do
@@ -77,6 +88,7 @@ for h in generator/*.h; do
 done
 objs=()
 for src in generator/*.c; do
+	[ "$need_c" -eq 1 ] || break
 	[ "$src" = generator/main.c ] && continue
 	obj="$OUT/obj/$(basename "${src%.c}").o"
 	objs+=("$obj")
@@ -115,6 +127,7 @@ for t in "${targets[@]}"; do
 	break
 done
 for t in "${targets[@]}"; do
+	[ "$t" = query ] && continue
 	echo "fuzz: LD $OUT/fuzz_$t"
 	case "$t" in
 	pd_*)
@@ -131,7 +144,45 @@ done
 
 crashed=()
 summary=()
+# The search client (JavaScript): random queries for SECONDS_EACH after the
+# saved corpus, against the example site; failing queries are kept in
+# build/fuzz/crashes/query/failed.txt (json: lines, ready for the corpus).
+fuzz_query() {
+	local porch=${PORCH:-build/porch} log="$OUT/query.log" rc=0 site
+	if ! command -v node >/dev/null || [ ! -x "$porch" ]; then
+		summary+=("query: skipped (needs node and $porch: make all)")
+		return 0
+	fi
+	site="$OUT/work/query-site"
+	rm -rf "$site"
+	mkdir -p "$OUT/work" "$OUT/crashes/query"
+	if ! "$porch" build content -o "$site" -q >"$log" 2>&1; then
+		summary+=("query: the example site did not build: see $log")
+		crashed+=(query)
+		return 0
+	fi
+	echo "fuzz: running query for ${SECONDS_EACH}s (log: $log)"
+	FUZZ_FAILED="$PWD/$OUT/crashes/query/failed.txt" \
+	    timeout --kill-after=10 $((SECONDS_EACH + 180)) node \
+	    tests/fuzz/query_fuzz.js "$site" --seconds "$SECONDS_EACH" \
+	    --seed "${FUZZ_SEED:-$RANDOM}" >>"$log" 2>&1 || rc=$?
+	local n
+	n=$(sed -n 's/.*(\([0-9]*\) queries).*/\1/p' "$log" | tail -1)
+	if [ "$rc" -ne 0 ]; then
+		summary+=("query: ${n:-?} random queries, FAILED (exit $rc): see $log and $OUT/crashes/query/failed.txt")
+		crashed+=(query)
+		grep -E -A3 '^FAIL' "$log" | head -40 >&2 || tail -20 "$log" >&2
+	else
+		local slow
+		slow=$(grep -o 'slowest [0-9]* ms' "$log" | tail -1 || true)
+		summary+=("query: ${n:-?} random queries after the corpus, ${slow:-?}")
+	fi
+}
 for t in "${targets[@]}"; do
+	if [ "$t" = query ]; then
+		fuzz_query
+		continue
+	fi
 	work="$OUT/work/$t"
 	crashes="$OUT/crashes/$t"
 	tmp="$OUT/tmp/$t"

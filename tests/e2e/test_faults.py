@@ -1,9 +1,9 @@
 """Faults around the real porchd: a full disk (RLIMIT_FSIZE on the running
 process, and a full tmpfs when the test may mount one), a slow SMTP
-receiver, a corrupt catalog at start and a
-missing one on SIGHUP, 2,000 idle connections.  In each porchd stays up,
-answers /healthz, refuses writes with 503 rather than losing them, and
-recovers when the fault clears.  A database read-only at start (a
+receiver, a slow and a hanging webhook receiver, a corrupt catalog at
+start and a missing one on SIGHUP, 2,000 idle connections.  In each
+porchd stays up, answers /healthz, refuses writes with 503 rather than
+losing them, and recovers when the fault clears.  A database read-only at start (a
 read-only bind mount) is refused with its name and the reason, and
 porchd starts on it once it is writable again, nothing lost.  (Oversized headers, slowloris, 300 idle
 connections, SMTP down, a corrupt catalog on SIGHUP: test_server.py and
@@ -26,8 +26,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness                                     # noqa: E402
 from harness import check, fail_                  # noqa: E402
 from smtp_sink import SmtpSink                     # noqa: E402
+from webhook_sink import WebhookSink, verify       # noqa: E402
 
 NOLIMIT = ["--rate-limit", "1000000", "--rate-burst", "1000000"]
+TICKETS = ["--ticket-limit", "1000000", "--ticket-burst", "1000"]
+HOOK_SECRET = "faults webhook secret"
+PASSWORD = "correct horse battery"
+WEBHOOK_TIMEOUT = 10        # endpoints/outbox.c
+SLOW = 10 if harness.WRAPPER else 1     # time bounds under valgrind
 
 
 def signup(p, email, source="127.0.0.1"):
@@ -309,6 +315,192 @@ def test_slow_smtp(sink):
         relay.close()
 
 
+def customer(p, email):
+    """A verified account made with `porchd users add`, logged in: its
+    tickets are announced at once (no confirmation mail first)."""
+    r = subprocess.run([harness.PORCHD, "users", "--db", p.db, "add", email,
+                        "--name", "Hook", "--password-stdin"],
+                       input=PASSWORD + "\n", capture_output=True, text=True)
+    if harness.RUN_AS:
+        pw = pwd.getpwnam(harness.RUN_AS)
+        for f in os.listdir(p.dir):
+            os.chown(os.path.join(p.dir, f), pw.pw_uid, pw.pw_gid)
+    c = harness.ApiClient(p)
+    if r.returncode != 0 or c.post("/auth/login", {
+            "email": email, "password": PASSWORD}).status != 200:
+        return None
+    return c
+
+
+def ticket(c, subject):
+    """Submits a question; (status, ref, seconds the answer took)."""
+    t = time.time()
+    r = c.post("/tickets", {"type": "question", "fields": {
+        "subject": subject,
+        "description": "Filed while the webhook receiver misbehaves."}})
+    took = time.time() - t
+    return r.status, ((r.json() or {}).get("ticket") or {}).get("ref"), took
+
+
+def created(hooks, ref):
+    """The ticket.created deliveries of ref the receiver kept."""
+    return [h for h in hooks.all() if h["json"] and
+            h["json"].get("event") == "ticket.created" and
+            h["json"]["ticket"]["ref"] == ref]
+
+
+def hooks_ok(hooks, refs):
+    """Each ref delivered exactly once, correctly signed; (ok, counts)."""
+    n = {r: created(hooks, r) for r in refs}
+    return (all(len(v) == 1 and v[0]["signed_ok"] and
+                verify(HOOK_SECRET, v[0]["timestamp"], v[0]["body"],
+                       v[0]["signature"]) for v in n.values()),
+            {r: len(v) for r, v in n.items()})
+
+
+def webhook_args(hooks):
+    return NOLIMIT + TICKETS + ["--webhook-url", hooks.url,
+                                "--webhook-secret", HOOK_SECRET,
+                                "--public-url", "http://portal.test"]
+
+
+def test_slow_webhook():
+    """A receiver that takes 4 s to answer each delivery: tickets do not
+    wait for it, /healthz answers meanwhile, every webhook arrives later
+    exactly once, signed."""
+    hooks = WebhookSink(HOOK_SECRET).start()
+    hooks.delay = 4.0
+    p = harness.Porchd(args=webhook_args(hooks)).start()
+    try:
+        c = customer(p, "slowhook@example.com")
+        if not check("faults: slow webhook receiver: a customer logs in",
+                     c is not None, p.log()[-600:]):
+            return
+        t0 = time.time()
+        rs = [ticket(c, "Slow receiver %d" % i) for i in range(5)]
+        refs = [r[1] for r in rs]
+        slowest = max(r[2] for r in rs)
+        check("faults: slow webhook receiver (4 s a delivery): 5 tickets "
+              "answer at once (slowest %.3f s)" % slowest,
+              all(r[0] == 201 and r[1] for r in rs) and slowest < SLOW, rs)
+        time.sleep(1.0)         # the first delivery is being held now
+        t = time.time()
+        h = p.get("/healthz")
+        took = time.time() - t
+        pending = 5 - len(hooks.all())
+        check("faults: slow webhook receiver: /healthz answers in %.3f s "
+              "while deliveries wait (%d of 5 not yet delivered)" %
+              (took, pending), h.status == 200 and took < SLOW and
+              pending > 0, h)
+        hooks.wait(lambda hs: all(created(hooks, r) for r in refs),
+                   timeout=60)
+        time.sleep(2.0)         # a duplicate would arrive by now
+        ok, n = hooks_ok(hooks, refs)
+        late = min((h["received"] for h in hooks.all()), default=0) - t0
+        check("faults: slow webhook receiver: every webhook arrives later "
+              "(first after %.1f s), exactly once, correctly signed" % late,
+              ok and late >= 4.0 and "to webhook: attempt" not in p.log(), n,
+              p.log()[-800:])
+    finally:
+        p.stop()
+        p.kill()
+        hooks.stop()
+
+
+def test_hanging_webhook(sink):
+    """A receiver that accepts the connection and never answers: porchd
+    gives up on the attempt (WEBHOOK_TIMEOUT), mail is not held behind it
+    longer than that, the attempt is retried and delivered once the
+    receiver is fixed; porchd stops at once while a delivery hangs, and
+    the undelivered webhook goes out after the restart.  Nothing lost."""
+    hooks = WebhookSink(HOOK_SECRET).start()
+    hooks.hang = True
+    args = webhook_args(hooks) + [
+        "--smtp-url", "smtp://127.0.0.1:%d" % sink.port,
+        "--mail-from", "help@skylark.test"]
+    p = harness.Porchd(args=args).start()
+    q = None
+    try:
+        c = customer(p, "hanghook@example.com")
+        if not check("faults: hanging webhook receiver: a customer logs in",
+                     c is not None, p.log()[-600:]):
+            return
+        st, ref, took = ticket(c, "Hanging receiver")
+        deadline = time.time() + 10
+        while hooks.hung < 1 and time.time() < deadline:
+            time.sleep(0.02)
+        held = time.time()
+        more = [ticket(c, "Hanging receiver %d" % i) for i in (2, 3)]
+        rs = signup(p, "during-hang@example.com")
+        h = p.get("/healthz")
+        refs = [ref] + [x[1] for x in more]
+        slowest = max([took] + [x[2] for x in more])
+        check("faults: hanging webhook receiver: 3 tickets answer at once "
+              "(slowest %.3f s), /healthz and a sign-up answer while the "
+              "delivery is held" % slowest,
+              st == 201 and all(x[0] == 201 for x in more) and all(refs) and
+              slowest < SLOW and hooks.hung == 1 and h.status == 200 and
+              rs.status == 202, st, more, hooks.hung, h, rs)
+        deadline = time.time() + WEBHOOK_TIMEOUT + 10
+        while "to webhook: attempt 1 failed" not in p.log() and \
+                time.time() < deadline:
+            time.sleep(0.02)
+        gave_up = time.time() - held
+        hooks.hang = False      # the receiver is fixed
+        line = [ln for ln in p.log().splitlines()
+                if "to webhook: attempt 1 failed" in ln]
+        check("faults: hanging webhook receiver: porchd gives up on the "
+              "attempt after %.1f s (timeout), logged" % gave_up,
+              line and "timed out" in line[0] and
+              gave_up < WEBHOOK_TIMEOUT + 3 * SLOW, line, p.log()[-800:])
+
+        def mailed(ms):
+            return any("during-hang@example.com" in m["rcpt_to"] for m in ms)
+        ms = sink.wait(mailed, timeout=WEBHOOK_TIMEOUT + 10)
+        mail_after = time.time() - held
+        check("faults: hanging webhook receiver: mail waits for one timeout, "
+              "not one per queued webhook (sign-up mail after %.1f s, 3 "
+              "webhooks queued)" % mail_after, mailed(ms) and
+              mail_after < WEBHOOK_TIMEOUT + 5 * SLOW, p.log()[-800:])
+        hooks.wait(lambda hs: all(created(hooks, r) for r in refs),
+                   timeout=20)
+        time.sleep(2.0)
+        ok, n = hooks_ok(hooks, refs)
+        check("faults: hanging webhook receiver fixed: the 3 webhooks are "
+              "retried and arrive exactly once, correctly signed (1 attempt "
+              "held, the others waited for it)",
+              ok and hooks.hung == 1, n, hooks.hung, p.log()[-800:])
+        # Stopping while a delivery hangs: porchd must not wait for it.
+        hooks.hang = True
+        st, ref2, _ = ticket(c, "Hanging at stop")
+        deadline = time.time() + 10
+        while hooks.hung < 2 and time.time() < deadline:
+            time.sleep(0.02)
+        t = time.time()
+        rc = p.stop()
+        took = time.time() - t
+        check("faults: hanging webhook receiver: porchd stops in %.2f s "
+              "while a delivery hangs, status 0" % took,
+              st == 201 and hooks.hung == 2 and rc == 0 and took < 3 * SLOW,
+              st, hooks.hung, rc, p.log()[-600:])
+        hooks.hang = False
+        q = harness.Porchd(site=p.site, args=args)
+        q.db = p.db
+        q.start()
+        hooks.wait(lambda hs: created(hooks, ref2), timeout=20)
+        time.sleep(2.0)
+        ok, n = hooks_ok(hooks, refs + [ref2])
+        check("faults: hanging webhook receiver: after the restart the "
+              "webhook held at stop arrives, exactly once (nothing lost)",
+              ok, n, q.log()[-800:])
+    finally:
+        for x in (p, q):
+            if x:
+                x.stop()
+                x.kill()
+        hooks.stop()
+
+
 def test_catalog():
     site = harness.build_site()
     path = os.path.join(site, "catalog.json")
@@ -397,7 +589,9 @@ def main():
     try:
         for t, args in ((test_fsize, (sink,)), (test_tmpfs, ()),
                         (test_readonly_db, ()),
-                        (test_slow_smtp, (sink,)), (test_catalog, ()),
+                        (test_slow_smtp, (sink,)), (test_slow_webhook, ()),
+                        (test_hanging_webhook, (sink,)),
+                        (test_catalog, ()),
                         (test_idle_connections, ())):
             t0 = time.monotonic()
             try:

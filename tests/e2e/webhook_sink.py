@@ -8,6 +8,10 @@ X-Porch-Timestamp) and keeps every delivery.
     sink.wait(lambda hooks: len(hooks) >= 1)
 
 fail_next(n) answers 503 to the next n deliveries (retries are tested).
+delay = SECONDS makes it read each delivery and wait that long before
+keeping it and answering (a slow receiver); hang = True makes it read each
+delivery and never answer (held until stop(), even after hang = False;
+counted in hung and not kept): a receiver that accepts and stalls.
 """
 import hashlib
 import hmac
@@ -37,6 +41,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         stamp = self.headers.get("X-Porch-Timestamp")
         sig = self.headers.get("X-Porch-Signature")
         ok = verify(sink.secret, stamp or "", body, sig)
+        if sink.hang:
+            with sink.lock:
+                sink.hung += 1
+            sink.stopping.wait()    # until stop(), whatever hang says
+            self.close_connection = True
+            return                  # no answer: the connection just ends
+        if sink.delay:
+            time.sleep(sink.delay)
         with sink.lock:
             if sink.failing > 0:
                 sink.failing -= 1
@@ -68,6 +80,10 @@ class WebhookSink:
         self.lock = threading.Lock()
         self.failing = 0
         self.refused = 0
+        self.delay = 0
+        self.hang = False
+        self.hung = 0
+        self.stopping = threading.Event()
         self._server = None
 
     def start(self):
@@ -82,6 +98,7 @@ class WebhookSink:
         return self
 
     def stop(self):
+        self.stopping.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
