@@ -407,7 +407,7 @@ login(struct req *req)
 	struct store_user u;
 	struct auth_fresh f;
 	struct login	 a;
-	char		 email[MAIL_ADDRESS_MAX + 1], retry[32], ip[64];
+	char		 email[MAIL_ADDRESS_MAX + 1], ip[64];
 	const char	*raw, *pw;
 	size_t		 rawlen = 0, pwlen = 0;
 	long		 wait;
@@ -433,9 +433,7 @@ login(struct req *req)
 	ip_key(req, ip, sizeof(ip));
 	if ((wait = auth_throttle_wait(email, ip, auth_now_ms())) > 0) {
 		wipe_password(req, pw, pwlen);
-		snprintf(retry, sizeof(retry), "%ld", wait);
-		resp_header(req, "Retry-After", retry);
-		resp_error(req, 429, "rate_limited", "Too many failed logins; "
+		resp_rate_limited(req, (int)wait, "Too many failed logins; "
 		    "try again in %ld seconds.", wait);
 		return;
 	}

@@ -65,7 +65,8 @@ struct app {
 	pthread_mutex_t	 catalog_lock;
 	json_t		*catalog;
 	char		*catalog_path;
-	struct ratelimit *limits;
+	struct ratelimit *limits;	/* per address, ROUTE_LIMITED */
+	struct ratelimit *ticket_limits; /* per account, POST /tickets */
 	struct metrics	*metrics;
 	struct server	*server;	/* the running HTTP server, or NULL */
 	/* Votes (votes.c): the count of every item, kept equal to the

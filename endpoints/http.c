@@ -120,17 +120,14 @@ resp_json(struct req *req, int status, json_t *v)
 	req->resp.body_len = strlen(text);
 }
 
-void
-resp_error(struct req *req, int status, const char *code, const char *fmt,
-    ...)
+static void
+vresp_error(struct req *req, int status, const char *code, const char *fmt,
+    va_list ap)
 {
-	va_list	 ap;
 	char	 buf[1024], *clean;
 	int	 n;
 
-	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		buf[0] = '\0';
 	/* messages may quote input: jansson escapes it, but wants UTF-8 */
@@ -141,6 +138,30 @@ resp_error(struct req *req, int status, const char *code, const char *fmt,
 	resp_json(req, status, json_pack("{s:s, s:s}", "error", code,
 	    "message", clean));
 	free(clean);
+}
+
+void
+resp_error(struct req *req, int status, const char *code, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vresp_error(req, status, code, fmt, ap);
+	va_end(ap);
+}
+
+void
+resp_rate_limited(struct req *req, int retry_after, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 ra[24];
+
+	snprintf(ra, sizeof(ra), "%d", retry_after);
+	resp_header(req, "Retry-After", ra);
+	va_start(ap, fmt);
+	vresp_error(req, 429, "rate_limited", fmt, ap);
+	va_end(ap);
 }
 
 void

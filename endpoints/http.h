@@ -72,6 +72,10 @@ void	 resp_json(struct req *, int status, json_t *);
  * machine-readable word ("bad_request", "rate_limited", ...). */
 void	 resp_error(struct req *, int status, const char *code,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Answers 429 {"error": "rate_limited", "message": ...} with
+ * Retry-After: retry_after (seconds), for every limiter of porchd. */
+void	 resp_rate_limited(struct req *, int retry_after, const char *fmt,
+	     ...) __attribute__((format(printf, 3, 4)));
 /* Adds a header to the answer. */
 void	 resp_header(struct req *, const char *name, const char *value);
 /* Sets a cookie with the house attributes: __Host- prefix and Secure on

@@ -35,6 +35,7 @@
 #define EXIT_USAGE	2
 /* Client addresses the rate limiter remembers at once. */
 #define RATE_KEYS	65536
+#define TICKET_LIMIT_KEYS 100000	/* accounts tracked by the ticket limiter */
 
 extern char **environ;
 
@@ -338,6 +339,7 @@ app_free(struct app *app)
 	json_decref(app->catalog);
 	free(app->catalog_path);
 	ratelimit_free(app->limits);
+	ratelimit_free(app->ticket_limits);
 	metrics_free(app->metrics);
 	pthread_mutex_destroy(&app->catalog_lock);
 	settings_free(&app->cfg);
@@ -393,7 +395,10 @@ cmd_serve(int argc, char **argv)
 	app.metrics = metrics_new();
 	app.limits = ratelimit_new(app.cfg.rate_limit / 60.0,
 	    app.cfg.rate_burst, RATE_KEYS);
-	if (app.catalog == NULL || app.metrics == NULL || app.limits == NULL) {
+	app.ticket_limits = ratelimit_new(app.cfg.ticket_limit / 3600.0,
+	    app.cfg.ticket_burst, TICKET_LIMIT_KEYS);
+	if (app.catalog == NULL || app.metrics == NULL || app.limits == NULL ||
+	    app.ticket_limits == NULL) {
 		fprintf(stderr, "porchd: out of memory\n");
 		app_free(&app);
 		return 1;

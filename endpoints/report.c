@@ -198,6 +198,18 @@ report_csv_put(FILE *f, const char *s)
 	free(buf);
 }
 
+void
+report_time(char *buf, size_t len, long long t)
+{
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 /* One CSV table for all sections: "section" first, then the union of the
  * columns in order of appearance. */
 static void

@@ -22,5 +22,8 @@ int	 report_main(const struct settings *cfg, int argc, char **argv);
 char	*report_csv_cell(const char *s, size_t len, char *out);
 /* The same cell written to f (NULL writes an empty cell). */
 void	 report_csv_put(FILE *f, const char *s);
+/* Unix time t as 2026-11-22T21:34:10Z in buf (len bytes), "-" for 0:
+ * the times of the staff commands' text, CSV and JSON. */
+void	 report_time(char *buf, size_t len, long long t);
 
 #endif

@@ -673,13 +673,11 @@ dispatch_route(struct rstate *rs, const char *path, json_t *cat)
 		ratelimit_key(req->ip, key, sizeof(key));
 		if (!ratelimit_take(app->limits, key, ratelimit_now(),
 		    &retry)) {
-			snprintf(allow, sizeof(allow), "%d", retry);
 			if (app->metrics)
 				metrics_count(app->metrics,
 				    METRICS_RATE_LIMITED);
-			resp_error(req, 429, "rate_limited", "too many "
-			    "requests; try again in %d s", retry);
-			resp_header(req, "Retry-After", allow);
+			resp_rate_limited(req, retry, "too many requests; "
+			    "try again in %d s", retry);
 			return;
 		}
 	}

@@ -13,7 +13,6 @@
  * until the mailed link is used: only then are staff told.  A ticket
  * that is not the caller's answers 404, as one that does not exist.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,35 +67,23 @@ answer_not_found(struct req *req)
 	resp_error(req, 404, "not_found", "No such ticket.");
 }
 
-/* The per-account limiter, made on first use from the settings. */
-static pthread_mutex_t	 limit_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ratelimit	*account_limits;
-
-/* 1 if the account may send another ticket now; else answers 429. */
+/* 1 if the account may send another ticket now (app->ticket_limits,
+ * made at start from ticket_limit and ticket_burst); else answers 429. */
 static int
 account_limit_ok(struct req *req)
 {
-	const struct settings *cfg = &req->app->cfg;
-	char	 key[40], retry[24];
-	int	 wait, ok;
+	char	 key[40];
+	int	 wait;
 
-	pthread_mutex_lock(&limit_lock);
-	if (account_limits == NULL)
-		account_limits = ratelimit_new(cfg->ticket_limit > 0 ?
-		    cfg->ticket_limit / 3600.0 : 30 / 3600.0,
-		    cfg->ticket_burst > 0 ? cfg->ticket_burst : 10, 100000);
-	pthread_mutex_unlock(&limit_lock);
-	if (account_limits == NULL)
+	if (req->app->ticket_limits == NULL)
 		return 1;
 	snprintf(key, sizeof(key), "u%lld", req->user_id);
-	ok = ratelimit_take(account_limits, key, ratelimit_now(), &wait);
-	if (!ok) {
-		snprintf(retry, sizeof(retry), "%d", wait);
-		resp_error(req, 429, "rate_limited", "Too many tickets from "
-		    "this account; try again in %d s.", wait);
-		resp_header(req, "Retry-After", retry);
-	}
-	return ok;
+	if (ratelimit_take(req->app->ticket_limits, key, ratelimit_now(),
+	    &wait))
+		return 1;
+	resp_rate_limited(req, wait, "Too many tickets from this account; "
+	    "try again in %d s.", wait);
+	return 0;
 }
 
 /* Everything the mails need from the catalog and settings (heap strings
@@ -649,26 +636,34 @@ ticket_json(struct req *req, const struct store_ticket *t)
 	return o;
 }
 
-/* Answers status {"ticket": the ticket ref}. */
+/* Answers status {"ticket": t as the API shows it}; frees t. */
 static void
-answer_ticket(struct req *req, int status, const char *ref)
+answer_loaded(struct req *req, int status, struct store_ticket *t)
 {
-	struct store_ticket t;
 	json_t		*o;
-	int		 r;
 
-	if ((r = store_ticket_by_ref(req->app->store, ref, &t)) != STORE_OK) {
-		resp_store_error(req, r);
-		return;
-	}
-	o = ticket_json(req, &t);
-	store_ticket_free(&t);
+	o = ticket_json(req, t);
+	store_ticket_free(t);
 	if (o == NULL) {
 		resp_store_error(req, STORE_ERROR);
 		return;
 	}
 	resp_no_store(req);
 	resp_json(req, status, json_pack("{s:o}", "ticket", o));
+}
+
+/* Answers status {"ticket": the ticket ref}. */
+static void
+answer_ticket(struct req *req, int status, const char *ref)
+{
+	struct store_ticket t;
+	int		 r;
+
+	if ((r = store_ticket_by_ref(req->app->store, ref, &t)) != STORE_OK) {
+		resp_store_error(req, r);
+		return;
+	}
+	answer_loaded(req, status, &t);
 }
 
 /* ---- POST /tickets ---- */
@@ -1207,7 +1202,6 @@ get_one(struct req *req)
 	struct store_ticket	 t;
 	char			 ref[64];
 	const char		*rest;
-	json_t			*o;
 
 	if (!split_ref(req->path, ref, &rest)) {
 		answer_not_found(req);
@@ -1227,14 +1221,7 @@ get_one(struct req *req)
 	}
 	if (!own_ticket(req, ref, &t))
 		return;
-	o = ticket_json(req, &t);
-	store_ticket_free(&t);
-	if (o == NULL) {
-		resp_store_error(req, STORE_ERROR);
-		return;
-	}
-	resp_no_store(req);
-	resp_json(req, 200, json_pack("{s:o}", "ticket", o));
+	answer_loaded(req, 200, &t);
 }
 
 /* ---- comments, close, reopen ---- */

@@ -95,18 +95,6 @@ tickets_duration(const char *s)
 	return -1;
 }
 
-static void
-iso(char *buf, size_t len, long long t)
-{
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, len, "-");
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* --since: a number of days back, or YYYY-MM-DD (UTC). */
 static int
 parse_since(const char *s, long long *out)
@@ -267,8 +255,8 @@ list_one(const struct store_ticket *t, void *arg)
 	char		 created[32], updated[32];
 	int		 od = overdue(l->c, t, l->now);
 
-	iso(created, sizeof(created), t->created_at);
-	iso(updated, sizeof(updated), t->updated_at);
+	report_time(created, sizeof(created), t->created_at);
+	report_time(updated, sizeof(updated), t->updated_at);
 	switch (l->fmt) {
 	case F_JSON:
 		json_array_append_new(l->json, ticket_obj(l->c, t, l->now));
@@ -377,7 +365,7 @@ show_event(const struct store_ticket_event *e, void *arg)
 		    e->body, "created_at", (json_int_t)e->created_at));
 		return 1;
 	}
-	iso(when, sizeof(when), e->created_at);
+	report_time(when, sizeof(when), e->created_at);
 	printf("\n--- %s ", when);
 	termsafe_put(stdout, e->author, 0);
 	if (e->author_name[0])
@@ -449,7 +437,7 @@ cmd_show(struct cli *c, int argc, char **argv)
 		store_ticket_free(&t);
 		return 0;
 	}
-	iso(when, sizeof(when), t.created_at);
+	report_time(when, sizeof(when), t.created_at);
 	/* customer text through termsafe_put: no escape reaches the tty */
 	printf("%s  ", t.ref);
 	termsafe_put(stdout, t.subject, 0);

@@ -18,6 +18,7 @@
 #include "app.h"
 #include "auth.h"
 #include "mail.h"
+#include "report.h"
 #include "store.h"
 #include "termsafe.h"
 #include "token.h"
@@ -539,25 +540,13 @@ cmd_disable(const struct settings *cfg, int argc, char **argv)
 
 /* ---- list ---- */
 
-static void
-iso_date(char *buf, size_t len, long long t)
-{
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, len, "-");
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 list_text(const struct store_user *u, void *arg)
 {
 	char	 created[32];
 
 	(void)arg;
-	iso_date(created, sizeof(created), u->created_at);
+	report_time(created, sizeof(created), u->created_at);
 	printf("%lld\t%s\t%s\t%s\t%s\t", u->id, u->email,
 	    u->verified_at ? "verified" : "unverified",
 	    u->disabled ? "disabled" : "active", created);
@@ -574,8 +563,8 @@ list_json(const struct store_user *u, void *arg)
 	char	 created[32], verified[32];
 	json_t	*o;
 
-	iso_date(created, sizeof(created), u->created_at);
-	iso_date(verified, sizeof(verified), u->verified_at);
+	report_time(created, sizeof(created), u->created_at);
+	report_time(verified, sizeof(verified), u->verified_at);
 	o = json_pack("{s:I, s:s, s:s, s:b, s:s?, s:b, s:s}", "id",
 	    (json_int_t)u->id, "email", u->email, "name", u->name,
 	    "verified", u->verified_at != 0, "verified_at",

@@ -59,13 +59,14 @@ item_syntax_ok(const char *s, size_t len)
 static json_t *
 roadmap_entry(json_t *cat, const char *id)
 {
-	json_t	*list, *e;
-	size_t	 i;
+	json_t		*list, *e;
+	const char	*eid;
+	size_t		 i;
 
 	list = json_object_get(cat, "roadmap");
 	json_array_foreach(list, i, e)
-		if (strcmp(json_string_value(json_object_get(e, "id")) ?
-		    json_string_value(json_object_get(e, "id")) : "", id) == 0)
+		if ((eid = json_string_value(json_object_get(e, "id"))) !=
+		    NULL && strcmp(eid, id) == 0)
 			return e;
 	return NULL;
 }
@@ -118,7 +119,7 @@ vote_tx(struct store_tx *tx, void *arg)
 static int
 account_limit_ok(struct req *req)
 {
-	char	 key[32], ra[16];
+	char	 key[32];
 	int	 retry;
 
 	if (req->app->vote_limits == NULL)
@@ -127,10 +128,8 @@ account_limit_ok(struct req *req)
 	if (ratelimit_take(req->app->vote_limits, key, ratelimit_now(),
 	    &retry))
 		return 1;
-	snprintf(ra, sizeof(ra), "%d", retry);
-	resp_header(req, "Retry-After", ra);
-	resp_error(req, 429, "rate_limited", "Too many votes from this "
-	    "account; try again in %d s.", retry);
+	resp_rate_limited(req, retry, "Too many votes from this account; "
+	    "try again in %d s.", retry);
 	return 0;
 }
 
@@ -191,7 +190,7 @@ vote(struct req *req)
 	/* committed: the cache follows the database */
 	count = a.delta ? votecache_add(req->app->votes, item, a.delta) :
 	    votecache_get(req->app->votes, item);
-	resp_header(req, "Cache-Control", "no-store");
+	resp_no_store(req);
 	resp_json(req, 200, json_pack("{s:s, s:I, s:b}", "item", item,
 	    "count", (json_int_t)(count < 0 ? 0 : count), "voted", a.on));
 }
@@ -251,7 +250,7 @@ mine(struct req *req)
 	json_t	*a = json_array();
 	int	 rc;
 
-	resp_header(req, "Cache-Control", "no-store");
+	resp_no_store(req);
 	if ((rc = store_votes_of(req->app->store, req->user_id, mine_add, a))
 	    != STORE_OK) {
 		json_decref(a);
@@ -506,7 +505,7 @@ unsubscribe(struct req *req)
 		resp_store_error(req, rc);
 		return;
 	}
-	resp_header(req, "Cache-Control", "no-store");
+	resp_no_store(req);
 	resp_json(req, 200, json_pack("{s:s}", "status", "unsubscribed"));
 }
 

@@ -194,6 +194,19 @@ answer_text(struct MHD_Connection *c, unsigned status, const char *text)
 	return queue(c, status, r);
 }
 
+/* An empty answer that sends the browser to location (copied). */
+static enum MHD_Result
+answer_redirect(struct MHD_Connection *c, unsigned status,
+    const char *location)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, "",
+	    MHD_RESPMEM_PERSISTENT);
+
+	if (r != NULL)
+		MHD_add_response_header(r, "Location", location);
+	return queue(c, status, r);
+}
+
 static enum MHD_Result
 answer_events(struct server *sv, struct MHD_Connection *c)
 {
@@ -344,6 +357,7 @@ answer_file(struct server *sv, struct MHD_Connection *c, const char *url)
 	struct stat	 st;
 	const char	*rel = url;
 	char		*loc, *idx, *base;
+	enum MHD_Result	 ret;
 	unsigned	 status = MHD_HTTP_OK;
 	size_t		 blen;
 	int		 fd, built;
@@ -360,12 +374,9 @@ answer_file(struct server *sv, struct MHD_Connection *c, const char *url)
 	if (blen > 1 && strncmp(url, base, blen) == 0)
 		rel = url + blen - 1;
 	else if (blen > 1 && strcmp(url, "/") == 0) {
-		r = MHD_create_response_from_buffer(0, "",
-		    MHD_RESPMEM_PERSISTENT);
-		if (r != NULL)
-			MHD_add_response_header(r, "Location", base);
+		ret = answer_redirect(c, MHD_HTTP_FOUND, base);
 		free(base);
-		return queue(c, MHD_HTTP_FOUND, r);
+		return ret;
 	}
 	free(base);
 	fd = open_under(sv->root, rel, &st);
@@ -373,12 +384,10 @@ answer_file(struct server *sv, struct MHD_Connection *c, const char *url)
 		close(fd);
 		if (!path_has_suffix(url, "/")) {
 			loc = xasprintf("%s/", url);
-			r = MHD_create_response_from_buffer(0, "",
-			    MHD_RESPMEM_PERSISTENT);
-			if (r != NULL)
-				MHD_add_response_header(r, "Location", loc);
+			ret = answer_redirect(c, MHD_HTTP_MOVED_PERMANENTLY,
+			    loc);
 			free(loc);
-			return queue(c, MHD_HTTP_MOVED_PERMANENTLY, r);
+			return ret;
 		}
 		idx = xasprintf("%sindex.html", rel);
 		fd = open_under(sv->root, idx, &st);

@@ -7,6 +7,7 @@
 # Usage: scripts/bench/porchd.sh [SECONDS]   (default 8 per measurement)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
 secs=${1:-8}
 command -v wrk >/dev/null || { echo "porchd bench: wrk is missing (apt-get install wrk)"; exit 0; }
 [ -x build/porchd ] && [ -x build/porch ] || make -s all
@@ -17,15 +18,12 @@ email=bench@example.com
 password='correct horse battery staple'
 printf '%s\n' "$password" | build/porchd users --db "$tmp/porch.db" add "$email" \
 	--name Bench --password-stdin >/dev/null
-build/porchd serve --site "$tmp/public" --db "$tmp/porch.db" --listen 127.0.0.1:0 \
+porchd_user "$tmp"
+build/porchd serve "${porchd_user_args[@]}" --site "$tmp/public" --db "$tmp/porch.db" --listen 127.0.0.1:0 \
 	--max-per-ip 1000 --max-connections 1000 --rate-limit 1000000 \
 	--rate-burst 1000000 2>"$tmp/log" &
 pid=$!
-for _ in $(seq 50); do
-	port=$(grep -o 'port [0-9]*' "$tmp/log" | awk '{print $2}' | head -1 || true)
-	[ -n "$port" ] && break
-	sleep 0.1
-done
+port=$(porchd_port "$tmp/log") || { echo "porchd bench: porchd did not start"; tail -5 "$tmp/log"; exit 1; }
 base=http://127.0.0.1:$port
 rss() { awk '/^VmRSS/{r=$2} /^VmHWM/{h=$2} END{printf "%d MB now, %d MB peak", r/1024, h/1024}' "/proc/$pid/status"; }
 echo "porchd $(build/porchd version | awk '{print $2}'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"

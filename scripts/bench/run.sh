@@ -50,7 +50,7 @@ ncpu=$(nproc)
 logdir="$cache/logs"
 mkdir -p "$logdir"
 
-note() { printf '%s\n' "$*" >&2; }
+. "$here/lib.sh"	# note, load, median, bench_pagefind
 
 # ------------------------------------------------------------------ tools
 
@@ -99,26 +99,7 @@ need_cmd() {	# need_cmd TOOL COMMAND PACKAGE
 need_cmd cmark-gfm cmark-gfm cmark-gfm
 if [ $peers -eq 1 ]; then
 	need_cmd hugo hugo hugo
-	pagefind=""
-	find_pagefind() {
-		pagefind=$(find "$cache/node_modules/@pagefind" -path '*/bin/pagefind*' \
-		    -type f -perm -u+x 2>/dev/null | sort | head -n 1)
-		if [ -z "$pagefind" ] && [ -x "$cache/node_modules/.bin/pagefind" ]; then
-			pagefind="$cache/node_modules/.bin/pagefind"
-		fi
-	}
-	find_pagefind
-	if [ -z "$pagefind" ]; then
-		if command -v npm >/dev/null 2>&1; then
-			note "run.sh: installing pagefind with npm into $cache/node_modules"
-			npm install --prefix "$cache" --no-audit --no-fund --silent pagefind \
-			    >"$logdir/npm-pagefind.log" 2>&1
-			find_pagefind
-			[ -n "$pagefind" ] || why[pagefind]="npm install pagefind failed (see $logdir/npm-pagefind.log)"
-		else
-			why[pagefind]="npm missing; install with: sudo apt-get install npm (then rerun)"
-		fi
-	fi
+	bench_pagefind run.sh || why[pagefind]=$pagefind_why
 else
 	why[hugo]="--no-peers"
 	why[pagefind]="--no-peers"
@@ -129,7 +110,6 @@ fi
 # Per tool results: wall, cpu, rss (KB), bytes.
 declare -A R_WALL R_CPU R_SYS R_RSS R_BYTES
 
-median() { sort -g | awk '{a[NR]=$1} END { if (NR) print a[int((NR+1)/2)] }'; }
 
 # measure TOOL SETUP CMD: runs SETUP (untimed) and CMD under /usr/bin/time
 # $repeat times; stores the median wall, CPU (user+sys) and peak RSS.
@@ -264,7 +244,6 @@ machine() {
 	echo "gzip:       $(gzip --version | head -n 1 | awk '{print $2}')"
 }
 
-load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # ------------------------------------------------------------------- run
 

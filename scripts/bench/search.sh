@@ -56,8 +56,7 @@ mkdir -p "$cache"
 logdir="$cache/logs"
 mkdir -p "$logdir"
 ncpu=$(nproc)
-note() { printf '%s\n' "$*" >&2; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
+. "$here/lib.sh"
 
 if [ ! -x /usr/bin/time ]; then
 	echo "search.sh: /usr/bin/time is missing; install it with: sudo apt-get install time" >&2
@@ -71,28 +70,9 @@ fi
 
 # ------------------------------------------------------------------ tools
 
-# Pagefind: found or installed exactly as run.sh does (npm, into the cache).
-pagefind=""
-pf_why=""
-find_pagefind() {
-	pagefind=$(find "$cache/node_modules/@pagefind" -path '*/bin/pagefind*' \
-	    -type f -perm -u+x 2>/dev/null | sort | head -n 1)
-	if [ -z "$pagefind" ] && [ -x "$cache/node_modules/.bin/pagefind" ]; then
-		pagefind="$cache/node_modules/.bin/pagefind"
-	fi
-}
-find_pagefind
-if [ -z "$pagefind" ]; then
-	if command -v npm >/dev/null 2>&1; then
-		note "search.sh: installing pagefind with npm into $cache/node_modules"
-		npm install --prefix "$cache" --no-audit --no-fund --silent pagefind \
-		    >"$logdir/npm-pagefind.log" 2>&1
-		find_pagefind
-		[ -n "$pagefind" ] || pf_why="npm install pagefind failed (see $logdir/npm-pagefind.log)"
-	else
-		pf_why="npm missing; install with: sudo apt-get install npm (then rerun)"
-	fi
-fi
+# Pagefind: found or installed as run.sh does (lib.sh, npm into the cache).
+bench_pagefind search.sh
+pf_why=$pagefind_why
 
 # The browser comparison: node, Debian's chromium and playwright-core in
 # tests/browser/node_modules (scripts/install-deps.sh installs them).
@@ -108,7 +88,6 @@ fi
 
 # ------------------------------------------------------------- measuring
 
-median() { sort -g | awk '{a[NR]=$1} END { if (NR) print a[int((NR+1)/2)] }'; }
 
 # Figures of the site being measured, "name value" lines in $fig.
 fig=""

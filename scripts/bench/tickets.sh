@@ -7,36 +7,27 @@
 # Usage: scripts/bench/tickets.sh [SECONDS] [CONNECTIONS]  (default 10, 64)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
 secs=${1:-10}
 conns=${2:-64}
 O=${O:-build}
 command -v wrk >/dev/null || { echo "tickets bench: wrk is missing (apt-get install wrk)"; exit 0; }
 [ -x "$O/porchd" ] && [ -x "$O/porch" ] || make -s O="$O" all
 tmp=$(mktemp -d)
-chmod 755 "$tmp"
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 "$O/porch" build content -o "$tmp/public" -q
 email=bench@example.com
 password='correct horse battery staple'
 printf '%s\n' "$password" | "$O/porchd" users --db "$tmp/porch.db" add "$email" \
 	--name Bench --password-stdin >/dev/null
-user=()
-if [ "$(id -u)" = 0 ]; then
-	user=(--user nobody)
-	chown -R nobody "$tmp"
-fi
-"$O/porchd" serve "${user[@]}" --site "$tmp/public" --db "$tmp/porch.db" \
+porchd_user "$tmp"
+"$O/porchd" serve "${porchd_user_args[@]}" --site "$tmp/public" --db "$tmp/porch.db" \
 	--listen 127.0.0.1:0 --max-per-ip 1000 --max-connections 1000 \
 	--rate-limit 1000000 --rate-burst 1000000 \
 	--ticket-limit 1000000 --ticket-burst 1000000 \
 	--support-email staff@example.com --attachments-dir "$tmp/att" 2>"$tmp/log" &
 pid=$!
-port=
-for _ in $(seq 300); do
-	port=$(grep -o 'port [0-9]*' "$tmp/log" | awk '{print $2}' | head -1 || true)
-	[ -n "$port" ] && break
-	sleep 0.1
-done
+port=$(porchd_port "$tmp/log") || { echo "tickets bench: porchd did not start"; tail -5 "$tmp/log"; exit 1; }
 [ -n "$port" ] || { echo "tickets bench: porchd did not start"; cat "$tmp/log"; exit 1; }
 base=http://127.0.0.1:$port
 curl -s -D "$tmp/h" -o "$tmp/login.json" -H 'Content-Type: application/json' \

@@ -11,6 +11,7 @@
 # PERF_OUT=FILE also records a perf profile of porchd during the votes run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
 secs=${1:-10}
 conns=${2:-64}
 users=${BENCH_USERS:-16}	# x the votable items: pairs never overlap in flight
@@ -26,23 +27,13 @@ for i in $(seq "$users"); do
 	printf '%s\n' "$password" | "$O/porchd" users --db "$tmp/porch.db" add \
 		"bench$i@example.com" --name "Bench $i" --password-stdin >/dev/null 2>"$tmp/users.err" || { echo "votes bench: users add failed"; cat "$tmp/users.err"; exit 1; }
 done
-# porchd refuses to stay root: as root, it runs as nobody, owning tmp/
-as_user=()
-if [ "$(id -u)" = 0 ]; then
-	chmod 755 "$tmp"
-	chown -R nobody "$tmp"
-	as_user=(--user nobody)
-fi
-"$O/porchd" serve "${as_user[@]}" --site "$tmp/public" --db "$tmp/porch.db" --listen 127.0.0.1:0 \
+porchd_user "$tmp"
+"$O/porchd" serve "${porchd_user_args[@]}" --site "$tmp/public" --db "$tmp/porch.db" --listen 127.0.0.1:0 \
 	--max-per-ip 1000 --max-connections 1000 --rate-limit 1000000 \
 	--rate-burst 1000000 --vote-limit 1000000 --vote-burst 1000000 \
 	2>"$tmp/log" &
 pid=$!
-for _ in $(seq 100); do
-	port=$(grep -o 'port [0-9]*' "$tmp/log" | awk '{print $2}' | head -1 || true)
-	[ -n "$port" ] && break
-	sleep 0.1
-done
+port=$(porchd_port "$tmp/log") || { echo "votes bench: porchd did not start"; tail -5 "$tmp/log"; exit 1; }
 base=http://127.0.0.1:$port
 # the items customers can vote on: roadmap ids that have not shipped
 python3 - "$tmp/public/catalog.json" >"$tmp/items" <<'PY'

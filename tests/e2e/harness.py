@@ -5,6 +5,10 @@ check, and tests/run.sh counts the "PASS name" / "FAIL name" lines they
 append to $RESULTS.  Porchd starts the real binary ($PORCHD) on a free
 loopback port with a temporary database and, by default, a site built by
 $PORCH from content/; stop() sends SIGTERM and returns the exit status.
+At the end, the helpers several test files share: accounts made with
+`porchd users add` (add_user, logged_in), a ticket-filing client
+(TicketClient), the database (db, count) and the mails of tickets
+(ticket_mails, wait_mail).
 """
 import http.client
 import json
@@ -13,10 +17,12 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PORCHD = os.environ.get("PORCHD") or os.path.join(ROOT, "build", "porchd")
@@ -356,3 +362,99 @@ class ApiClient:
 
     def get(self, path, **kw):
         return self.call("GET", path, **kw)
+
+
+# ---- accounts, tickets, mail: what several test files share ----
+
+PASSWORD = "correct horse battery"
+
+
+def own(p):
+    """Gives the files of p's folder (the database and its journals that
+    a command line run as root just made) to RUN_AS, as porchd's own."""
+    if RUN_AS:
+        pw = __import__("pwd").getpwnam(RUN_AS)
+        for f in os.listdir(p.dir):
+            os.chown(os.path.join(p.dir, f), pw.pw_uid, pw.pw_gid)
+
+
+def add_user(p, email, name, password=PASSWORD):
+    """A verified account made with `porchd users add` (the password on
+    stdin) in p's database; True when the command succeeded."""
+    r = subprocess.run([PORCHD, "users", "--db", p.db, "add", email,
+                        "--name", name, "--password-stdin"],
+                       input=password + "\n", capture_output=True, text=True)
+    own(p)
+    return r.returncode == 0
+
+
+def logged_in(p, email, name, client=ApiClient, source=None,
+              password=PASSWORD):
+    """A client (of class client, from source) logged in as a new verified
+    account (add_user); None unless both the account and the login
+    succeed."""
+    c = client(p, source)
+    if not add_user(p, email, name, password):
+        return None
+    r = c.post("/auth/login", {"email": email, "password": password})
+    return c if r.status == 200 else None
+
+
+class TicketClient(ApiClient):
+    """One customer: a cookie jar and the CSRF token."""
+
+    def submit(self, ttype, fields, **extra):
+        body = {"type": ttype, "fields": fields}
+        body.update(extra)
+        return self.post("/tickets", body)
+
+    def multipart(self, path, members, files):
+        """POSTs members (name -> str) and files [(field, name, bytes)]."""
+        b = "----porchtest" + uuid.uuid4().hex
+        out = b""
+        for k, v in members.items():
+            out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\""
+                    "\r\n\r\n%s\r\n" % (b, k, v)).encode()
+        for field, name, data in files:
+            out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; "
+                    "filename=\"%s\"\r\nContent-Type: "
+                    "application/octet-stream\r\n\r\n" % (b, field, name)
+                    ).encode() + data + b"\r\n"
+        out += ("--%s--\r\n" % b).encode()
+        return self.post(path, raw=out,
+                         ctype="multipart/form-data; boundary=" + b)
+
+
+def db(p):
+    """A connection to p's database whose rows are sqlite3.Row."""
+    c = sqlite3.connect(p.db, timeout=10)
+    c.row_factory = sqlite3.Row
+    return c
+
+
+def count(p, sql, *args):
+    """The first column of the first row of sql on p's database."""
+    with db(p) as c:
+        return c.execute(sql, args).fetchone()[0]
+
+
+def ticket_mails(sink, rcpt=None, kind=None, ref=None):
+    """The messages sink received for rcpt, of X-Porch-Kind kind, about
+    ticket ref (X-Porch-Ticket); None matches any."""
+    out = []
+    for m in sink.messages():
+        if rcpt and rcpt not in m["rcpt_to"]:
+            continue
+        if kind and m["msg"]["X-Porch-Kind"] != kind:
+            continue
+        if ref and m["msg"]["X-Porch-Ticket"] != ref:
+            continue
+        out.append(m)
+    return out
+
+
+def wait_mail(sink, rcpt, kind, ref=None, n=1, timeout=12.0):
+    """Waits (up to timeout) for n such messages; the ones received."""
+    sink.wait(lambda ms: len(ticket_mails(sink, rcpt, kind, ref)) >= n,
+              timeout)
+    return ticket_mails(sink, rcpt, kind, ref)

@@ -19,10 +19,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import check, fail_, pass_  # noqa: E402
+from harness import PASSWORD, check, fail_, pass_  # noqa: E402
 from smtp_sink import SmtpSink, body_text  # noqa: E402
 
-PASSWORD = "correct horse battery"
 TOKEN_RE = re.compile(r"token=([0-9a-f]{64})")
 
 

@@ -33,26 +33,17 @@ NOLIMIT = ["--rate-limit", "1000000", "--rate-burst", "1000000",
            "--ticket-limit", "1000000", "--ticket-burst", "1000000",
            "--vote-limit", "1000000", "--vote-burst", "1000000",
            "--support-email", "staff@skylark.test"]
-PASSWORD = "correct horse battery"
 ITEMS = ("passkeys", "custom-roles")     # planned in content/roadmap
 REF_RE = __import__("re").compile(r"SKY-\d+")
 
 
 def account(p, email, source):
     """A verified account made with `porchd users add`, logged in: an
-    ApiClient whose session (stored in the database) outlives restarts."""
-    r = subprocess.run([harness.PORCHD, "users", "--db", p.db, "add", email,
-                        "--name", "Load", "--password-stdin"],
-                       input=PASSWORD + "\n", capture_output=True, text=True)
-    if harness.RUN_AS:
-        pw = __import__("pwd").getpwnam(harness.RUN_AS)
-        for f in os.listdir(p.dir):
-            os.chown(os.path.join(p.dir, f), pw.pw_uid, pw.pw_gid)
-    c = harness.ApiClient(p, source)
-    r = c.post("/auth/login", {"email": email, "password": PASSWORD})
-    if r.status != 200:
-        raise RuntimeError("login %s: %r %s" % (email, r, r.stderr if
-                                                hasattr(r, "stderr") else ""))
+    ApiClient whose session (stored in the database) outlives restarts;
+    raises when either fails."""
+    c = harness.logged_in(p, email, "Load", source=source)
+    if c is None:
+        raise RuntimeError("account or login %s failed" % email)
     return c
 
 

@@ -31,7 +31,6 @@ from webhook_sink import WebhookSink, verify       # noqa: E402
 NOLIMIT = ["--rate-limit", "1000000", "--rate-burst", "1000000"]
 TICKETS = ["--ticket-limit", "1000000", "--ticket-burst", "1000"]
 HOOK_SECRET = "faults webhook secret"
-PASSWORD = "correct horse battery"
 WEBHOOK_TIMEOUT = 10        # endpoints/outbox.c
 SLOW = 10 if harness.WRAPPER else 1     # time bounds under valgrind
 
@@ -318,18 +317,7 @@ def test_slow_smtp(sink):
 def customer(p, email):
     """A verified account made with `porchd users add`, logged in: its
     tickets are announced at once (no confirmation mail first)."""
-    r = subprocess.run([harness.PORCHD, "users", "--db", p.db, "add", email,
-                        "--name", "Hook", "--password-stdin"],
-                       input=PASSWORD + "\n", capture_output=True, text=True)
-    if harness.RUN_AS:
-        pw = pwd.getpwnam(harness.RUN_AS)
-        for f in os.listdir(p.dir):
-            os.chown(os.path.join(p.dir, f), pw.pw_uid, pw.pw_gid)
-    c = harness.ApiClient(p)
-    if r.returncode != 0 or c.post("/auth/login", {
-            "email": email, "password": PASSWORD}).status != 200:
-        return None
-    return c
+    return harness.logged_in(p, email, "Hook")
 
 
 def ticket(c, subject):

@@ -23,19 +23,18 @@ import io
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import check, fail_  # noqa: E402
+from harness import PASSWORD, count, db, wait_mail  # noqa: E402
+from harness import TicketClient as Client  # noqa: E402
 from smtp_sink import SmtpSink, body_text  # noqa: E402
 from webhook_sink import WebhookSink  # noqa: E402
 
-PASSWORD = "correct horse battery"
 SECRET = "hostile webhook secret"
 STAFF = "staff@skylark.test"
 TOKEN_RE = re.compile(r"token=([0-9a-f]{64})")
@@ -66,48 +65,8 @@ TTY_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u200e\u200f"
                      "\u202a-\u202e\u2066-\u2069]")
 
 
-class Client(harness.ApiClient):
-    def submit(self, ttype, fields, **extra):
-        body = {"type": ttype, "fields": fields}
-        body.update(extra)
-        return self.post("/tickets", body)
-
-    def multipart(self, path, members, files):
-        b = "----porchtest" + uuid.uuid4().hex
-        out = b""
-        for k, v in members.items():
-            out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\""
-                    "\r\n\r\n%s\r\n" % (b, k, v)).encode()
-        for field, name, data in files:
-            out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; "
-                    "filename=\"%s\"\r\nContent-Type: "
-                    "application/octet-stream\r\n\r\n" % (b, field, name)
-                    ).encode() + data + b"\r\n"
-        out += ("--%s--\r\n" % b).encode()
-        return self.post(path, raw=out,
-                         ctype="multipart/form-data; boundary=" + b)
-
-
-def own(p):
-    if harness.RUN_AS:
-        pw = __import__("pwd").getpwnam(harness.RUN_AS)
-        for f in os.listdir(p.dir):
-            os.chown(os.path.join(p.dir, f), pw.pw_uid, pw.pw_gid)
-
-
-def add_user(p, email, name):
-    r = subprocess.run([harness.PORCHD, "users", "--db", p.db, "add", email,
-                        "--name", name, "--password-stdin"],
-                       input=PASSWORD + "\n", capture_output=True, text=True)
-    own(p)
-    return r.returncode == 0
-
-
 def login(p, email, name="Customer"):
-    add_user(p, email, name)
-    c = Client(p)
-    r = c.post("/auth/login", {"email": email, "password": PASSWORD})
-    return c if r.status == 200 else None
+    return harness.logged_in(p, email, name, client=Client)
 
 
 def cli(p, *args):
@@ -123,28 +82,6 @@ def tickets_cli(p, *args):
     return cli(p, "tickets", "--site", p.site, "--public-url",
                "http://portal.test", "--attachments-dir",
                os.path.join(p.dir, "att"), *args)
-
-
-def db(p):
-    c = sqlite3.connect(p.db, timeout=10)
-    c.row_factory = sqlite3.Row
-    return c
-
-
-def count(p, sql, *args):
-    with db(p) as c:
-        return c.execute(sql, args).fetchone()[0]
-
-
-def mails(sink, rcpt, kind, ref=None):
-    return [m for m in sink.messages() if rcpt in m["rcpt_to"] and
-            m["msg"]["X-Porch-Kind"] == kind and
-            (ref is None or m["msg"]["X-Porch-Ticket"] == ref)]
-
-
-def wait_mail(sink, rcpt, kind, ref=None, n=1, timeout=12.0):
-    sink.wait(lambda ms: len(mails(sink, rcpt, kind, ref)) >= n, timeout)
-    return mails(sink, rcpt, kind, ref)
 
 
 class Tags(html.parser.HTMLParser):

@@ -14,7 +14,6 @@ neutralised, SLA); satisfaction ratings; the SMTP relay down, then up.
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,10 +22,12 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import check, fail_  # noqa: E402
+from harness import PASSWORD, count, db, wait_mail  # noqa: E402
+from harness import ticket_mails as mails  # noqa: E402
+from harness import TicketClient as Client  # noqa: E402
 from smtp_sink import SmtpSink, body_text  # noqa: E402
 from webhook_sink import WebhookSink, verify  # noqa: E402
 
-PASSWORD = "correct horse battery"
 SECRET = "webhook secret for the tests"
 STAFF = "staff@skylark.test"
 TOKEN_RE = re.compile(r"token=([0-9a-f]{64})")
@@ -45,31 +46,6 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 
 
-class Client(harness.ApiClient):
-    """One customer: a cookie jar and the CSRF token."""
-
-    def submit(self, ttype, fields, **extra):
-        body = {"type": ttype, "fields": fields}
-        body.update(extra)
-        return self.post("/tickets", body)
-
-    def multipart(self, path, members, files):
-        """POSTs members (name -> str) and files [(field, name, bytes)]."""
-        b = "----porchtest" + uuid.uuid4().hex
-        out = b""
-        for k, v in members.items():
-            out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\""
-                    "\r\n\r\n%s\r\n" % (b, k, v)).encode()
-        for field, name, data in files:
-            out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; "
-                    "filename=\"%s\"\r\nContent-Type: "
-                    "application/octet-stream\r\n\r\n" % (b, field, name)
-                    ).encode() + data + b"\r\n"
-        out += ("--%s--\r\n" % b).encode()
-        return self.post(path, raw=out,
-                         ctype="multipart/form-data; boundary=" + b)
-
-
 def tickets_cli(p, *args, stdin=None):
     """`porchd tickets` against p's database, with its webhook settings."""
     extra = []
@@ -84,51 +60,8 @@ def tickets_cli(p, *args, stdin=None):
                           capture_output=True, text=True, input=stdin)
 
 
-def add_user(p, email, name):
-    r = subprocess.run([harness.PORCHD, "users", "--db", p.db, "add", email,
-                        "--name", name, "--password-stdin"],
-                       input=PASSWORD + "\n", capture_output=True, text=True)
-    if harness.RUN_AS:
-        pw = __import__("pwd").getpwnam(harness.RUN_AS)
-        for f in os.listdir(p.dir):
-            os.chown(os.path.join(p.dir, f), pw.pw_uid, pw.pw_gid)
-    return r.returncode == 0
-
-
 def login(p, email, name):
-    add_user(p, email, name)
-    c = Client(p)
-    r = c.post("/auth/login", {"email": email, "password": PASSWORD})
-    return c if r.status == 200 else None
-
-
-def db(p):
-    c = sqlite3.connect(p.db, timeout=10)
-    c.row_factory = sqlite3.Row
-    return c
-
-
-def count(p, sql, *args):
-    with db(p) as c:
-        return c.execute(sql, args).fetchone()[0]
-
-
-def mails(sink, rcpt=None, kind=None, ref=None):
-    out = []
-    for m in sink.messages():
-        if rcpt and rcpt not in m["rcpt_to"]:
-            continue
-        if kind and m["msg"]["X-Porch-Kind"] != kind:
-            continue
-        if ref and m["msg"]["X-Porch-Ticket"] != ref:
-            continue
-        out.append(m)
-    return out
-
-
-def wait_mail(sink, rcpt, kind, ref=None, n=1, timeout=12.0):
-    sink.wait(lambda ms: len(mails(sink, rcpt, kind, ref)) >= n, timeout)
-    return mails(sink, rcpt, kind, ref)
+    return harness.logged_in(p, email, name, client=Client)
 
 
 def hooks_for(hooks, ref, event=None):

@@ -31,7 +31,6 @@ import harness  # noqa: E402
 from harness import check, fail_  # noqa: E402
 from smtp_sink import SmtpSink, body_text  # noqa: E402
 
-PASSWORD = "correct horse battery"
 ITEM = "passkeys"           # planned in content/roadmap
 OTHER = "custom-roles"      # planned
 SHIPPED = "slack-app"       # shipped by content/changelog
@@ -47,20 +46,10 @@ class Client(harness.ApiClient):
     def vote(self, item, on=True):
         return self.post("/votes", {"item": item, "vote": on})
 
-def add_user(p, email, name="Voter"):
-    r = subprocess.run([harness.PORCHD, "users", "--db", p.db, "add", email,
-                        "--name", name, "--password-stdin"],
-                       input=PASSWORD + "\n", capture_output=True, text=True)
-    return r.returncode == 0
-
 
 def logged_in(p, email, name="Voter", source="127.0.0.1"):
     """A client logged in as a new verified account (porchd users add)."""
-    c = Client(p, source)
-    if not add_user(p, email, name):
-        return None
-    r = c.post("/auth/login", {"email": email, "password": PASSWORD})
-    return c if r.status == 200 else None
+    return harness.logged_in(p, email, name, client=Client, source=source)
 
 
 def db(p):

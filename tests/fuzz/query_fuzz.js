@@ -25,7 +25,7 @@
 // failing queries are written to $FUZZ_FAILED (a corpus file to keep) when
 // set.  Exit status 1 when a check failed.
 "use strict";
-const fs = require("fs"), path = require("path"), vm = require("vm");
+const fs = require("fs"), path = require("path");
 
 const BOUND_MS = 2000;
 const args = process.argv.slice(2);
@@ -44,27 +44,11 @@ if (!site || !fs.existsSync(path.join(site, "search/index.json"))) {
   process.exit(2);
 }
 const here = __dirname;
-const jsPath = path.join(here, "../../themes/default/assets/search.js");
-const src = fs.readFileSync(jsPath, "utf8");
 
-/* ---- the client, as tests/search/query.js loads it ---- */
-const ctx = {
-  console, Promise, Map, Set, URLSearchParams,
-  document: { currentScript: { dataset: { index: "/search/index.json" } } },
-  fetch(url) {
-    const file = path.join(site, decodeURIComponent(url.replace(/[?#].*$/, "")));
-    try {
-      const body = fs.readFileSync(file);
-      return Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve(JSON.parse(body)) });
-    } catch (e) {
-      return Promise.resolve({ ok: false, status: 404 });
-    }
-  },
-};
-ctx.window = ctx;
-vm.createContext(ctx);
-vm.runInContext(src, ctx);
-const PS = ctx.PorchSearch;
+/* ---- the client, loaded as tests/search/query.js loads it ---- */
+const load = require("../search/client.js");
+const src = load.src;
+const PS = load(site);
 
 /* ---- what the site holds: every record the index can answer ---- */
 const root = JSON.parse(fs.readFileSync(path.join(site, "search/index.json")));

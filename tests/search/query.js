@@ -3,36 +3,22 @@
 // the top results as "url<TAB>title › section<TAB>label".  Used by
 // tests/cli/search.sh and to measure ranking (MRR) against a query set.
 "use strict";
-const fs = require("fs"), path = require("path"), vm = require("vm");
+const fs = require("fs");
+const load = require("./client.js");
 const args = process.argv.slice(2), site = args.shift();
 const json = args[0] === "--json" && args.shift();
-const src = fs.readFileSync(path.join(__dirname, "../../themes/default/assets/search.js"), "utf8");
 let fetched = 0, requests = [];
-const ctx = {
-  console, Promise, Map, Set, URLSearchParams,
-  document: { currentScript: { dataset: { index: "/search/index.json" } } },
-  fetch(url) {
-    requests.push(url);
-    const file = path.join(site, decodeURIComponent(url.replace(/[?#].*$/, "")));
-    try {
-      const body = fs.readFileSync(file);
-      let gz = 0;
-      try { gz = fs.statSync(file + ".gz").size; } catch (e) { gz = body.length; }
-      fetched += gz;
-      return Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve(JSON.parse(body)) });
-    } catch (e) {
-      return Promise.resolve({ ok: false, status: 404 });
-    }
-  },
-};
-ctx.window = ctx;
-vm.createContext(ctx);
-vm.runInContext(src, ctx);
+const PS = load(site, (url, file, body) => {
+  requests.push(url);
+  let gz = 0;
+  try { gz = fs.statSync(file + ".gz").size; } catch (e) { gz = body.length; }
+  fetched += gz;
+});
 (async () => {
   const out = [];
   for (const q of args) {
     const before = fetched, n = requests.length;
-    const r = await ctx.PorchSearch.query(q, { limit: 5 });
+    const r = await PS.query(q, { limit: 5 });
     out.push({ query: q, results: r, bytes: fetched - before, files: requests.length - n });
   }
   if (json) { console.log(JSON.stringify(out)); return; }
