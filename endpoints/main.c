@@ -434,13 +434,18 @@ cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	make_db_dir(app.cfg.db);
-	if ((app.store = store_open(app.cfg.db, &dberr)) == NULL) {
+	if ((app.store = store_open_degradable(app.cfg.db, &dberr)) == NULL) {
 		fprintf(stderr, "porchd: %s: %s\n", app.cfg.db,
 		    dberr ? dberr : "cannot open the database");
 		free(dberr);
 		app_free(&app);
 		return 1;
 	}
+	if (!store_writable(app.store, err, sizeof(err)))
+		http_log("warning: the database cannot be written (%s): "
+		    "serving pages and reads; sign-ups, logins, tickets and "
+		    "votes answer 503 until it can, which porchd checks every "
+		    "few seconds", err);
 	/* the delivery worker first: it initializes libcurl */
 	if ((ob = outbox_start(app.store, &app.cfg, &dberr)) == NULL) {
 		fprintf(stderr, "porchd: outbox: %s\n",

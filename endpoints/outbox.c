@@ -53,6 +53,22 @@ extern char **environ;
 					   cannot be sent for want of a relay */
 #define PRUNE_EVERY		3600	/* seconds between sweeps of dead
 					   sessions and tokens */
+#define STORAGE_RETRY		5	/* seconds between passes while the
+					   database cannot record outcomes */
+
+/*
+ * A message delivered whose row could not be marked delivered (the
+ * database could not be written at that moment).  Kept in memory and
+ * marked before anything else is delivered: left due in the table, it
+ * would be sent again at every pass, to the same customer, as fast as
+ * the worker loops.
+ */
+struct unmarked {
+	long long	 id;
+	long long	 when;
+	char		*body;		/* redacted, as stored */
+	struct unmarked	*next;
+};
 
 struct outbox {
 	struct store		*st;
@@ -73,6 +89,7 @@ struct outbox {
 	 * delivery clears it.
 	 */
 	long long		 hook_wait;
+	struct unmarked		*unmarked;	/* worker thread only */
 };
 
 /* A log line of this file: http_log with "outbox: " in front. */
@@ -388,78 +405,136 @@ deliver(struct outbox *ob, const struct store_message *m, char *err,
 	return ok;
 }
 
-/* Delivers every due row; returns when none is due or on stop. */
-static void
+/* Marks the rows remembered as delivered but not marked; 1 when none is
+ * left, 0 when the database still cannot take it. */
+static int
+mark_unmarked(struct outbox *ob)
+{
+	struct unmarked	*u;
+
+	while ((u = ob->unmarked) != NULL) {
+		if (store_outbox_delivered(ob->st, u->id, u->when, u->body) !=
+		    STORE_OK)
+			return 0;
+		ob->unmarked = u->next;
+		free(u->body);
+		free(u);
+	}
+	return 1;
+}
+
+/* Records that row id was delivered at when: in the table, or, when the
+ * database cannot take it now, in memory until it can.  Returns 1 when
+ * the table has it. */
+static int
+mark_delivered(struct outbox *ob, const struct store_message *m,
+    long long when)
+{
+	struct unmarked	*u;
+	char		*redacted;
+
+	redacted = mail_redact(m->body);
+	if (store_outbox_delivered(ob->st, m->id, when, redacted) ==
+	    STORE_OK) {
+		free(redacted);
+		return 1;
+	}
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		logmsg("%s: sent, but not marked delivered (may be sent "
+		    "again)", m->message_id);
+		free(redacted);
+		return 0;
+	}
+	logmsg("%s: sent; marked delivered once the database can be "
+	    "written", m->message_id);
+	u->id = m->id;
+	u->when = when;
+	u->body = redacted;
+	u->next = ob->unmarked;
+	ob->unmarked = u;
+	return 0;
+}
+
+/* Records a failed attempt on m (err); next try at next.  Returns 1 when
+ * recorded. */
+static int
+mark_failed(struct outbox *ob, const struct store_message *m,
+    long long next, const char *err)
+{
+	return store_outbox_retry(ob->st, m->id, next, err) == STORE_OK;
+}
+
+/* Tries message m once and records the outcome.  Returns 1 when the
+ * outcome is recorded, 0 when the database could not take it. */
+static int
+attempt(struct outbox *ob, const struct store_message *m)
+{
+	char		 err[512];
+	unsigned	 rnd;
+	long long	 now;
+	int		 ok, hook;
+
+	err[0] = '\0';
+	hook = strcmp(m->kind, "webhook") == 0;
+	if (hook && (long long)time(NULL) < ob->hook_wait)
+		return mark_failed(ob, m, ob->hook_wait, "not tried: the "
+		    "webhook receiver failed the attempt before");
+	ok = deliver(ob, m, err, sizeof(err));
+	now = (long long)time(NULL);
+	if (hook)
+		ob->hook_wait = 0;
+	if (ok == 1)
+		return mark_delivered(ob, m, now);
+	if (ok < 0) {
+		if (!ob->warned)
+			logmsg("mail waits: %s", err);
+		ob->warned = 1;
+		now += NO_TRANSPORT_DELAY;
+	} else {
+		if (!token_random(&rnd, sizeof(rnd)))
+			rnd = 0;
+		now += outbox_backoff(m->attempts + 1, rnd);
+		logmsg("%s to %s: attempt %lld failed: %s", m->message_id,
+		    m->kind, m->attempts + 1, err);
+		if (hook)
+			ob->hook_wait = now;
+	}
+	return mark_failed(ob, m, now, err);
+}
+
+/*
+ * Delivers every due row; returns when none is due or on stop (1), or
+ * when the database cannot record outcomes (0): nothing more is sent
+ * then, since a message whose outcome cannot be recorded would be sent
+ * again and again.
+ */
+static int
 pass(struct outbox *ob)
 {
 	struct store_message msgs[OUTBOX_BATCH];
-	char		 err[512], *redacted;
-	unsigned	 rnd;
-	long long	 now;
-	int		 n, i, ok, stop, hook;
+	int		 n, i, stop, recorded = 1;
 
+	if (!store_writable(ob->st, NULL, 0) || !mark_unmarked(ob))
+		return 0;
 	for (;;) {
-		now = (long long)time(NULL);
-		if (store_outbox_due(ob->st, now, OUTBOX_BATCH, msgs, &n) !=
-		    STORE_OK)
-			return;
+		if (store_outbox_due(ob->st, (long long)time(NULL),
+		    OUTBOX_BATCH, msgs, &n) != STORE_OK)
+			return 1;
 		for (i = 0; i < n; i++) {
 			pthread_mutex_lock(&ob->lock);
 			stop = ob->stopping;
 			pthread_mutex_unlock(&ob->lock);
-			if (stop) {
-				store_message_free(&msgs[i]);
-				continue;
-			}
-			err[0] = '\0';
-			hook = strcmp(msgs[i].kind, "webhook") == 0;
-			if (hook && (long long)time(NULL) < ob->hook_wait) {
-				(void)store_outbox_retry(ob->st, msgs[i].id,
-				    ob->hook_wait, "not tried: the webhook "
-				    "receiver failed the attempt before");
-				store_message_free(&msgs[i]);
-				continue;
-			}
-			ok = deliver(ob, &msgs[i], err, sizeof(err));
-			now = (long long)time(NULL);
-			if (hook)
-				ob->hook_wait = 0;
-			if (ok == 1) {
-				redacted = mail_redact(msgs[i].body);
-				if (store_outbox_delivered(ob->st, msgs[i].id,
-				    now, redacted) != STORE_OK)
-					logmsg("%s: sent, but not marked "
-					    "delivered (may be sent again)",
-					    msgs[i].message_id);
-				free(redacted);
-			} else {
-				if (ok < 0) {
-					if (!ob->warned)
-						logmsg("mail waits: %s", err);
-					ob->warned = 1;
-					now += NO_TRANSPORT_DELAY;
-				} else {
-					if (!token_random(&rnd, sizeof(rnd)))
-						rnd = 0;
-					now += outbox_backoff(
-					    msgs[i].attempts + 1, rnd);
-					logmsg("%s to %s: attempt %lld failed: "
-					    "%s", msgs[i].message_id,
-					    msgs[i].kind, msgs[i].attempts + 1,
-					    err);
-					if (hook)
-						ob->hook_wait = now;
-				}
-				(void)store_outbox_retry(ob->st, msgs[i].id,
-				    now, err);
-			}
+			if (!stop && recorded)
+				recorded = attempt(ob, &msgs[i]);
 			store_message_free(&msgs[i]);
 		}
+		if (!recorded)
+			return 0;
 		pthread_mutex_lock(&ob->lock);
 		stop = ob->stopping;
 		pthread_mutex_unlock(&ob->lock);
 		if (stop || n < OUTBOX_BATCH)
-			return;
+			return 1;
 	}
 }
 
@@ -496,12 +571,14 @@ worker(void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	for (;;) {
-		pass(ob);
-		sweep(ob);
-		wait = OUTBOX_POLL;
-		if (store_outbox_next(ob->st, &when) == STORE_OK &&
-		    when - (long long)time(NULL) < wait)
-			wait = when - (long long)time(NULL);
+		if (pass(ob)) {
+			sweep(ob);
+			wait = OUTBOX_POLL;
+			if (store_outbox_next(ob->st, &when) == STORE_OK &&
+			    when - (long long)time(NULL) < wait)
+				wait = when - (long long)time(NULL);
+		} else
+			wait = STORAGE_RETRY;
 		pthread_mutex_lock(&ob->lock);
 		if (!ob->kicked && !ob->stopping && wait > 0) {
 			clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -578,6 +655,8 @@ outbox_start(struct store *st, const struct settings *cfg, char **err)
 void
 outbox_stop(struct outbox *ob)
 {
+	struct unmarked	*u;
+
 	if (ob == NULL)
 		return;
 	store_on_outbox(ob->st, NULL, NULL);
@@ -586,6 +665,13 @@ outbox_stop(struct outbox *ob)
 	pthread_cond_signal(&ob->cond);
 	pthread_mutex_unlock(&ob->lock);
 	pthread_join(ob->thread, NULL);
+	while ((u = ob->unmarked) != NULL) {
+		logmsg("stopping: row %lld was sent but is not marked "
+		    "delivered (it will be sent again)", u->id);
+		ob->unmarked = u->next;
+		free(u->body);
+		free(u);
+	}
 	pthread_mutex_destroy(&ob->lock);
 	pthread_cond_destroy(&ob->cond);
 	free(ob);

@@ -130,21 +130,29 @@ route_allow(const char *path, char *buf, size_t len)
 
 /*
  * GET /healthz: 200 when the database answers a read, 503 otherwise;
- * either way the body says what porchd knows about itself.
+ * either way the body says what porchd knows about itself.  A database
+ * that reads but cannot be written (read-only storage) is "degraded",
+ * still 200: the pages and every read work, and a load balancer has
+ * nowhere better to send them; "writes" says why the rest answers 503.
  */
 static void
 healthz(struct req *req)
 {
 	struct app	*app = req->app;
 	json_t		*cat, *site, *v;
-	int		 db;
+	char		 why[256] = "";
+	int		 db, writable;
 
 	db = app->store != NULL && store_ping(app->store);
+	writable = app->store != NULL && store_writable(app->store, why,
+	    sizeof(why));
 	cat = app_catalog(app);
 	site = json_object_get(cat, "site");
-	v = json_pack("{s:s, s:s, s:I, s:{s:s?, s:I, s:I, s:I}, s:s, s:I}",
-	    "status", db ? "ok" : "error",
+	v = json_pack("{s:s, s:s, s:s, s:I, s:{s:s?, s:I, s:I, s:I}, s:s, "
+	    "s:I}",
+	    "status", !db ? "error" : writable ? "ok" : "degraded",
 	    "db", db ? "ok" : "down",
+	    "writes", writable ? "ok" : why,
 	    "catalog_version", json_integer_value(json_object_get(cat,
 	    "version")),
 	    "catalog",

@@ -53,6 +53,9 @@
  * spent more time in SQLite's parser than in their statements); a kept
  * one costs its page cache, a few hundred KB for our database. */
 #define POOL_IDLE_MAX	64
+/* While the storage is read-only, the writer tries to open it this
+ * often (one failing open(2) each time). */
+#define DEGRADED_RETRY_S	2
 
 /*
  * The schema, one migration per version: migrations[i] takes a database
@@ -217,6 +220,19 @@ static const char *const purposes[] = {
 	[STORE_MAGIC] = "magic",
 };
 
+/* How a connection opens the file.  Readers are CONN_READER; while the
+ * storage is read-only (store_open_degradable) they are CONN_READONLY,
+ * or CONN_IMMUTABLE when SQLite cannot open the file read-only because
+ * the WAL index (-shm) is missing and cannot be created: with no -wal
+ * file either, the main file holds every commit and nothing can change
+ * it, which is exactly what immutable=1 tells SQLite. */
+enum conn_kind {
+	CONN_WRITER,
+	CONN_READER,
+	CONN_READONLY,
+	CONN_IMMUTABLE
+};
+
 struct write {
 	int		(*fn)(struct store_tx *, void *);
 	void		*arg;
@@ -243,9 +259,26 @@ struct store {
 	void		(*on_outbox)(void *);
 	void		*on_outbox_arg;
 
-	pthread_mutex_t	 pool_lock;
+	/* Read-only storage (store_open_degradable): the writer thread
+	 * runs without a connection, answers every write STORE_BUSY and
+	 * tries to open one every DEGRADED_RETRY_S seconds. */
+	int		 max_version;
+	int		 degraded;	/* under lock */
+	char		*degraded_why;	/* under lock */
+	int		 checkpoint_held; /* writer thread only: no
+					   checkpoint while immutable readers
+					   from before recovery read */
+
+	pthread_mutex_t	 pool_lock;	/* the fields below */
 	struct conn	*pool;
 	int		 pool_idle;
+	enum conn_kind	 reader_kind;	/* how new readers open */
+	unsigned	 reader_gen;	/* bumped when reader_kind changes:
+					   older readers are closed when
+					   given back */
+	int		 readers_out;	/* checked out now */
+	int		 immutable_out;	/* of those, CONN_IMMUTABLE ones
+					   from before the writer came back */
 };
 
 
@@ -313,23 +346,67 @@ conn_close(struct conn *c)
 }
 
 /*
- * Opens a connection to path with the settings every connection needs;
- * writer connections get WAL and synchronous=FULL, readers query_only.
- * Returns NULL and sets *err (heap) on failure.
+ * "file:PATH?immutable=1" for sqlite3_open_v2 with SQLITE_OPEN_URI: the
+ * path percent-encoded where a URI needs it.  NULL when out of memory.
+ */
+static char *
+immutable_uri(const char *path)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	char			*uri, *o;
+
+	if ((uri = malloc(strlen(path) * 3 + sizeof("file:?immutable=1")))
+	    == NULL)
+		return NULL;
+	o = stpcpy(uri, "file:");
+	for (p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' ||
+		    *p >= 0x7f) {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		} else
+			*o++ = (char)*p;
+	}
+	strcpy(o, "?immutable=1");
+	return uri;
+}
+
+/*
+ * Opens a connection of the given kind to path with the settings every
+ * connection needs: the writer gets WAL and synchronous=FULL, readers
+ * query_only.  Returns NULL and sets *err (heap) on failure.
  */
 static struct conn *
-conn_open(const char *path, int writer, char **err)
+conn_open(const char *path, enum conn_kind kind, char **err)
 {
 	struct conn	*c;
-	int		 rc;
+	char		*uri = NULL;
+	int		 rc, writer = kind == CONN_WRITER, flags;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		*err = xprintf("out of memory");
 		return NULL;
 	}
-	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
-	    (writer ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX |
-	    SQLITE_OPEN_EXRESCODE, NULL);
+	flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	if (kind == CONN_WRITER)
+		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	else if (kind == CONN_READER)
+		flags |= SQLITE_OPEN_READWRITE;
+	else
+		flags |= SQLITE_OPEN_READONLY;
+	if (kind == CONN_IMMUTABLE) {
+		if ((uri = immutable_uri(path)) == NULL) {
+			*err = xprintf("out of memory");
+			free(c);
+			return NULL;
+		}
+		flags |= SQLITE_OPEN_URI;
+	}
+	c->kind = kind;
+	rc = sqlite3_open_v2(uri ? uri : path, &c->db, flags, NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
 		*err = xprintf("%s: %s", path, c->db ?
 		    sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -474,6 +551,8 @@ struct conn *
 store_reader_get(struct store *st)
 {
 	struct conn	*c;
+	enum conn_kind	 kind;
+	unsigned	 gen;
 	char		*err = NULL;
 
 	pthread_mutex_lock(&st->pool_lock);
@@ -481,10 +560,20 @@ store_reader_get(struct store *st)
 		st->pool = c->next;
 		st->pool_idle--;
 	}
+	st->readers_out++;
+	kind = st->reader_kind;
+	gen = st->reader_gen;
 	pthread_mutex_unlock(&st->pool_lock);
-	if (c == NULL && (c = conn_open(st->path, 0, &err)) == NULL) {
-		logmsg("reader: %s", err ? err : "out of memory");
-		free(err);
+	if (c == NULL) {
+		if ((c = conn_open(st->path, kind, &err)) == NULL) {
+			logmsg("reader: %s", err ? err : "out of memory");
+			free(err);
+			pthread_mutex_lock(&st->pool_lock);
+			st->readers_out--;
+			pthread_mutex_unlock(&st->pool_lock);
+			return NULL;
+		}
+		c->gen = gen;
 	}
 	return c;
 }
@@ -493,7 +582,12 @@ void
 store_reader_put(struct store *st, struct conn *c)
 {
 	pthread_mutex_lock(&st->pool_lock);
-	if (st->pool_idle < POOL_IDLE_MAX) {
+	st->readers_out--;
+	if (c->gen != st->reader_gen) {
+		/* opened before the storage became writable again */
+		if (c->kind == CONN_IMMUTABLE)
+			st->immutable_out--;
+	} else if (st->pool_idle < POOL_IDLE_MAX) {
 		c->next = st->pool;
 		st->pool = c;
 		st->pool_idle++;
@@ -702,6 +796,198 @@ run_group(struct store *st, struct write *list)
 	return 0;
 }
 
+/* ---- read-only storage ---- */
+
+/* Opens the writer's connection to st->path, creating the file when
+ * missing and bringing its schema to st->max_version.  Returns 1, or 0
+ * with *err set. */
+static int
+writer_open(struct store *st, char **err)
+{
+	struct conn	*c;
+
+	if (!prepare_path(st->path, err) ||
+	    (c = conn_open(st->path, CONN_WRITER, err)) == NULL)
+		return 0;
+	if (!migrate(c, st->path, st->max_version, err)) {
+		conn_close(c);
+		return 0;
+	}
+	st->writer = c;
+	return 1;
+}
+
+/* 1 when path's -wal file holds frames, so that a reader ignoring it
+ * (immutable=1) would miss commits. */
+static int
+wal_has_frames(const char *path)
+{
+	struct stat	 sb;
+	char		*wal;
+	int		 has;
+
+	if ((wal = xprintf("%s-wal", path)) == NULL)
+		return 1;
+	has = stat(wal, &sb) == 0 && sb.st_size > 0;
+	free(wal);
+	return has;
+}
+
+/*
+ * Whether the database at st->path can serve reads while it cannot be
+ * written: it opens read-only, or immutable when it has no -wal frames
+ * (the WAL index cannot be made on read-only storage), answers, and has
+ * the schema this binary expects (an older one cannot be migrated now).
+ * Sets st->reader_kind to the kind that works.
+ */
+static int
+readers_can_serve(struct store *st)
+{
+	static const enum conn_kind kinds[] = { CONN_READONLY,
+					      CONN_IMMUTABLE };
+	struct conn	*c;
+	char		*err;
+	size_t		 i;
+	int		 v, ok;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (kinds[i] == CONN_IMMUTABLE && wal_has_frames(st->path))
+			break;
+		err = NULL;
+		if ((c = conn_open(st->path, kinds[i], &err)) == NULL) {
+			free(err);
+			continue;
+		}
+		ok = user_version(c, &v) && v == st->max_version;
+		conn_close(c);
+		if (ok) {
+			st->reader_kind = kinds[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The writer thread, degraded: tries to open the database for writing.
+ * On success new readers open as usual and the degraded ones are closed
+ * as they come back; immutable readers still reading the main file are
+ * safe because the writer does not checkpoint into it (which would
+ * change pages under them) until the last of them is back
+ * (writer_release_checkpoint).  Returns 1 when writes can resume.
+ */
+static int
+writer_recover(struct store *st)
+{
+	struct conn	*idle, *c;
+	char		*err = NULL;
+	int		 immutable;
+
+	if (!writer_open(st, &err)) {
+		/* a new reason (the mount is writable again, but the file
+		 * is not ours) is worth a line; the same one every 2 s not */
+		pthread_mutex_lock(&st->lock);
+		if (err != NULL && (st->degraded_why == NULL ||
+		    strcmp(err, st->degraded_why) != 0)) {
+			logmsg("still cannot write: %s", err);
+			free(st->degraded_why);
+			st->degraded_why = err;
+			err = NULL;
+		}
+		pthread_mutex_unlock(&st->lock);
+		free(err);
+		return 0;
+	}
+	pthread_mutex_lock(&st->pool_lock);
+	immutable = st->reader_kind == CONN_IMMUTABLE;
+	st->reader_kind = CONN_READER;
+	st->reader_gen++;
+	st->immutable_out = immutable ? st->readers_out : 0;
+	idle = st->pool;
+	st->pool = NULL;
+	st->pool_idle = 0;
+	pthread_mutex_unlock(&st->pool_lock);
+	while ((c = idle) != NULL) {
+		idle = c->next;
+		conn_close(c);
+	}
+	if (immutable) {
+		(void)sql_exec(st->writer, "PRAGMA wal_autocheckpoint = 0");
+		st->checkpoint_held = 1;
+	}
+	pthread_mutex_lock(&st->lock);
+	st->degraded = 0;
+	free(st->degraded_why);
+	st->degraded_why = NULL;
+	pthread_mutex_unlock(&st->lock);
+	logmsg("%s: writable again: writes resume", st->path);
+	return 1;
+}
+
+/* After a recovery from immutable readers: checkpoints resume (SQLite's
+ * default, every 1000 WAL pages) once none of them is reading. */
+static void
+writer_release_checkpoint(struct store *st)
+{
+	int	 reading;
+
+	pthread_mutex_lock(&st->pool_lock);
+	reading = st->immutable_out;
+	pthread_mutex_unlock(&st->pool_lock);
+	if (reading == 0 && sql_exec(st->writer,
+	    "PRAGMA wal_autocheckpoint = 1000") == SQLITE_OK)
+		st->checkpoint_held = 0;
+}
+
+/* ---- the writer thread ---- */
+
+/* Waits (under st->lock) until a write is queued or the store stops;
+ * while degraded, wakes every DEGRADED_RETRY_S seconds to try the
+ * storage again. */
+static void
+writer_wait(struct store *st)
+{
+	struct timespec	 at;
+
+	while (st->head == NULL && !st->stopping) {
+		if (!st->degraded) {
+			pthread_cond_wait(&st->work, &st->lock);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &at);
+		at.tv_sec += DEGRADED_RETRY_S;
+		if (pthread_cond_timedwait(&st->work, &st->lock, &at) !=
+		    ETIMEDOUT)
+			continue;
+		pthread_mutex_unlock(&st->lock);
+		(void)writer_recover(st);
+		pthread_mutex_lock(&st->lock);
+	}
+}
+
+/* Runs the group list, or refuses it with STORE_BUSY (nothing written,
+ * the client retries) while the storage is read-only.  Returns 1 when
+ * some committed write added an outbox row. */
+static int
+writer_run(struct store *st, struct write *list)
+{
+	struct write	*w;
+	int		 degraded, outbox;
+
+	pthread_mutex_lock(&st->lock);
+	degraded = st->degraded;
+	pthread_mutex_unlock(&st->lock);
+	if (degraded && !writer_recover(st)) {
+		for (w = list; w; w = w->next)
+			w->rc = STORE_BUSY;
+		return 0;
+	}
+	outbox = run_group(st, list);
+	if (st->checkpoint_held)
+		writer_release_checkpoint(st);
+	return outbox;
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -722,8 +1008,7 @@ writer_main(void *arg)
 	st->ready = 1;
 	pthread_cond_broadcast(&st->work);
 	for (;;) {
-		while (st->head == NULL && !st->stopping)
-			pthread_cond_wait(&st->work, &st->lock);
+		writer_wait(st);
 		if (st->head == NULL)
 			break;		/* stopping, and the queue is empty */
 		list = st->head;
@@ -736,7 +1021,7 @@ writer_main(void *arg)
 		*tail = NULL;
 		pthread_mutex_unlock(&st->lock);
 
-		outbox = run_group(st, list);
+		outbox = writer_run(st, list);
 
 		pthread_mutex_lock(&st->lock);
 		st->commits++;
@@ -830,14 +1115,14 @@ store_on_outbox(struct store *st, void (*fn)(void *), void *arg)
 
 /* ---- opening and closing ---- */
 
-struct store *
-store_open_version(const char *path, int max, char **err)
+/* A store for path with its locks, no connection yet and no thread;
+ * NULL with *err set. */
+static struct store *
+store_new(const char *path, int max, char **err)
 {
 	struct store	*st;
 
 	*err = NULL;
-	if (max < 1 || max > STORE_SCHEMA_VERSION)
-		max = STORE_SCHEMA_VERSION;
 	if (sqlite3_threadsafe() == 0) {
 		*err = xprintf("SQLite was built without thread support");
 		return NULL;
@@ -852,32 +1137,89 @@ store_open_version(const char *path, int max, char **err)
 	pthread_cond_init(&st->work, NULL);
 	pthread_mutex_init(&st->pool_lock, NULL);
 	st->group_max = STORE_GROUP_MAX;
-	if (!prepare_path(path, err) ||
-	    (st->writer = conn_open(path, 1, err)) == NULL ||
-	    !migrate(st->writer, path, max, err))
-		goto fail;
+	st->max_version = max < 1 || max > STORE_SCHEMA_VERSION ?
+	    STORE_SCHEMA_VERSION : max;
+	st->reader_kind = CONN_READER;
+	return st;
+}
+
+/* Starts the writer thread and waits until it is ready.  1, or 0 with
+ * *err set. */
+static int
+writer_start(struct store *st, char **err)
+{
 	if ((errno = pthread_create(&st->thread, NULL, writer_main, st))) {
 		*err = xprintf("cannot start the writer thread: %s",
 		    strerror(errno));
-		goto fail;
+		return 0;
 	}
 	st->started = 1;
 	pthread_mutex_lock(&st->lock);
 	while (!st->ready)
 		pthread_cond_wait(&st->work, &st->lock);
 	pthread_mutex_unlock(&st->lock);
+	return 1;
+}
+
+struct store *
+store_open_version(const char *path, int max, char **err)
+{
+	struct store	*st;
+
+	if ((st = store_new(path, max, err)) == NULL)
+		return NULL;
+	if (!writer_open(st, err) || !writer_start(st, err)) {
+		if (*err == NULL)
+			*err = xprintf("%s: cannot open", path);
+		store_close(st);
+		return NULL;
+	}
 	return st;
-fail:
-	if (*err == NULL)
-		*err = xprintf("%s: cannot open", path);
-	store_close(st);
-	return NULL;
 }
 
 struct store *
 store_open(const char *path, char **err)
 {
 	return store_open_version(path, STORE_SCHEMA_VERSION, err);
+}
+
+struct store *
+store_open_degradable(const char *path, char **err)
+{
+	struct store	*st;
+
+	if ((st = store_new(path, STORE_SCHEMA_VERSION, err)) == NULL)
+		return NULL;
+	if (!writer_open(st, err)) {
+		if (*err == NULL)
+			*err = xprintf("%s: cannot open", path);
+		if (!readers_can_serve(st)) {
+			store_close(st);
+			return NULL;
+		}
+		st->degraded = 1;
+		st->degraded_why = *err;
+		*err = NULL;
+	}
+	if (!writer_start(st, err)) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+int
+store_writable(struct store *st, char *why, size_t len)
+{
+	int	 ok;
+
+	pthread_mutex_lock(&st->lock);
+	ok = !st->degraded;
+	if (!ok && why != NULL && len > 0)
+		snprintf(why, len, "%s", st->degraded_why ?
+		    st->degraded_why : "cannot write");
+	pthread_mutex_unlock(&st->lock);
+	return ok;
 }
 
 void
@@ -903,6 +1245,7 @@ store_close(struct store *st)
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->work);
 	pthread_mutex_destroy(&st->pool_lock);
+	free(st->degraded_why);
 	free(st->path);
 	free(st);
 }

@@ -48,6 +48,18 @@ struct store	*store_open(const char *path, char **err);
 /* As store_open, but migrates no further than version max (tests: an
  * older binary); a database newer than max is refused the same way. */
 struct store	*store_open_version(const char *path, int max, char **err);
+/*
+ * As store_open, for the server: when the database cannot be opened for
+ * writing (read-only storage, no permission) but it exists, reads, and
+ * has this binary's schema, returns a store that serves reads, answers
+ * every write STORE_BUSY, and opens the database for writing as soon as
+ * it can (it tries every few seconds and at each write).
+ * store_writable says which state it is in.
+ */
+struct store	*store_open_degradable(const char *path, char **err);
+/* 1 when writes can be tried; else 0, with why the database cannot be
+ * written in why (when given). */
+int		 store_writable(struct store *, char *why, size_t len);
 /* Waits for queued writes, then closes. */
 void		 store_close(struct store *);
 /* 1 if a read works now (for /healthz). */

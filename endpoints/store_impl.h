@@ -36,6 +36,8 @@ struct conn {
 	}		 extra[STORE_EXTRA_MAX];
 	size_t		 nextra;
 	struct conn	*next;		/* in the idle pool */
+	int		 kind;		/* store.c's enum conn_kind */
+	unsigned	 gen;		/* the pool's reader_gen at open */
 };
 
 struct store_tx {

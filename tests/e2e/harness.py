@@ -433,9 +433,14 @@ def db(p):
 
 
 def count(p, sql, *args):
-    """The first column of the first row of sql on p's database."""
-    with db(p) as c:
+    """The first column of the first row of sql on p's database.  (The
+    connection is closed here: sqlite3's `with` only commits, and an open
+    one keeps its file system busy, e.g. for an umount.)"""
+    c = db(p)
+    try:
         return c.execute(sql, args).fetchone()[0]
+    finally:
+        c.close()
 
 
 def ticket_mails(sink, rcpt=None, kind=None, ref=None):

@@ -3,9 +3,9 @@ process, and a full tmpfs when the test may mount one), a slow SMTP
 receiver, a slow and a hanging webhook receiver, a corrupt catalog at
 start and a missing one on SIGHUP, 2,000 idle connections.  In each
 porchd stays up, answers /healthz, refuses writes with 503 rather than
-losing them, and recovers when the fault clears.  A database read-only at start (a
-read-only bind mount) is refused with its name and the reason, and
-porchd starts on it once it is writable again, nothing lost.  (Oversized headers, slowloris, 300 idle
+losing them, and recovers when the fault clears.  A database read-only at
+start (a read-only bind mount) is served read-only until it is writable
+again, nothing lost.  (Oversized headers, slowloris, 300 idle
 connections, SMTP down, a corrupt catalog on SIGHUP: test_server.py and
 test_accounts.py.)
 """
@@ -149,26 +149,59 @@ def test_tmpfs():
         subprocess.run(["umount", "-l", mnt], capture_output=True)
 
 
-def test_readonly_db():
+def healthz(p):
+    h = p.get("/healthz")
+    return h.status, h.json() or {}
+
+
+def wait_for(pred, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return pred()
+
+
+def test_readonly_db(sink):
     """The database's folder read-only when porchd starts (a read-only
     bind mount of it, as a file system remounted read-only after an I/O
-    error would be).  porchd refuses to start, naming the file and the
-    reason, rather than run a portal whose every sign-up, login, ticket
-    and vote would fail (docs/SECURITY.md, "Faults"); once the fault is
-    cleared it starts on the same database and nothing is lost.  (Made
-    read-only under a running porchd, the fault cannot be seen: its
-    descriptors stay writable.)"""
+    error would be).  porchd starts anyway and serves what only reads:
+    pages, /healthz ("degraded", saying why), vote counts, a logged-in
+    customer's own tickets; every write answers 503 with Retry-After and
+    nothing is created.  When the mount turns writable again porchd
+    notices by itself within seconds and writes resume; nothing
+    acknowledged before is lost and nothing refused was half-written.
+    (Made read-only under a running porchd, the fault cannot be seen:
+    its descriptors stay writable.)"""
     if not can_mount():
         sys.stderr.write("test_faults: cannot mount here (not root): the "
                          "read-only database check is skipped\n")
         return
-    p = harness.Porchd(args=NOLIMIT)
+    p = harness.Porchd(args=NOLIMIT + TICKETS)
     p.start()
     try:
         ok1 = signup(p, "before@example.com").status == 202
+        ann = harness.logged_in(p, "ann@example.com", "Ann",
+                                harness.TicketClient)
+        r = ann.submit("question", {"subject": "Restore one file",
+                                    "description": "One file from last "
+                                                   "week's backup, please."})
+        ref = (r.json() or {}).get("ticket", {}).get("ref")
+        vote = ann.post("/votes", {"item": "passkeys", "vote": True})
         rc = p.stop()
     finally:
         p.kill()
+    check("faults: read-only database: the state before (a sign-up, a "
+          "ticket, a vote) was acknowledged", ok1 and ref and
+          vote.status == 200 and rc == 0, r, vote, rc)
+    # the confirmation mails wait (no relay then): due now, so that the
+    # degraded porchd below would send them if it sent what it cannot
+    # mark delivered (once per pass, again and again)
+    with harness.db(p) as c:
+        c.execute("UPDATE outbox SET next_attempt_at = 0")
+    c.close()
+    mailed = "before@example.com"
     d = p.dir
     r = subprocess.run(["mount", "--bind", d, d], capture_output=True)
     if r.returncode != 0:
@@ -176,6 +209,7 @@ def test_readonly_db():
                          "read-only database check is skipped\n" %
                          r.stderr.decode().strip())
         return
+    q = None
     try:
         r = subprocess.run(["mount", "-o", "remount,ro,bind", d, d],
                            capture_output=True)
@@ -183,47 +217,94 @@ def test_readonly_db():
             fail_("faults: read-only bind mount", r.stderr)
             return
         before = sorted(os.listdir(d))
-        q = harness.Porchd(site=p.site, args=NOLIMIT)
+        q = harness.Porchd(site=p.site, args=NOLIMIT + TICKETS + [
+            "--smtp-url", "smtp://127.0.0.1:%d" % sink.port,
+            "--mail-from", "help@skylark.test"])
         q.db = p.db             # its own folder holds only its log
-        t0 = time.monotonic()
-        started = True
-        try:
-            q.start()
-        except RuntimeError:
-            started = False
-        status = q.proc.wait(10) if not started else None
-        took = time.monotonic() - t0
-        log = q.log()
-        check("faults: read-only database at start: porchd refuses at once "
-              "(exit 1, no crash) in %.2f s" % took, ok1 and rc == 0 and
-              not started and status == 1 and took < 5, status, log)
-        check("faults: read-only database: the message names the file and "
-              "the reason", p.db in log and "Read-only file system" in log,
-              log)
+        q.start()
+        status, h = healthz(q)
+        check("faults: read-only database at start: porchd starts and "
+              "/healthz answers 200 \"degraded\", saying why writes fail",
+              status == 200 and h.get("status") == "degraded" and
+              h.get("db") == "ok" and
+              "Read-only file system" in h.get("writes", ""), status, h,
+              q.log()[-600:])
+        check("faults: read-only database: the log says writes answer 503 "
+              "until the database can be written",
+              "cannot be written" in q.log(), q.log()[-600:])
+        page = q.get("/")
+        counts = q.get("/api/votes/counts?items=passkeys").json() or {}
+        mine = ann.__class__(q)
+        mine.cookie, mine.csrf = ann.cookie, ann.csrf
+        lst = mine.get("/tickets")
+        check("faults: read-only database: pages, vote counts and a "
+              "logged-in customer's own tickets still answer",
+              page.status == 200 and
+              counts.get("counts", {}).get("passkeys") == 1 and
+              lst.status == 200 and [t.get("ref") for t in
+                                     (lst.json() or {}).get("tickets", [])]
+              == [ref], page, counts, lst)
+        refused = [signup(q, "during@example.com"),
+                   mine.submit("question", {"subject": "Another",
+                                            "description": "Written while "
+                                                           "read-only."}),
+                   mine.post("/votes", {"item": "passkeys",
+                                        "vote": False}),
+                   harness.ApiClient(q).post("/auth/login", {
+                       "email": "ann@example.com",
+                       "password": harness.PASSWORD})]
+        check("faults: read-only database: sign-up, ticket, vote and login "
+              "answer 503 with Retry-After and a JSON reason",
+              all(x.status == 503 and x.header("Retry-After") and
+                  (x.json() or {}).get("error") for x in refused), refused)
         check("faults: read-only database: nothing was created or changed "
               "in its folder", sorted(os.listdir(d)) == before,
               before, os.listdir(d))
-        if started:
-            q.stop()
-        q.kill()
-    finally:
-        subprocess.run(["umount", d], capture_output=True)
-    q = harness.Porchd(site=p.site, args=NOLIMIT)
-    q.db = p.db
-    q.start()
-    try:
-        r = signup(q, "after@example.com")
-        check("faults: read-only database cleared: porchd starts on it, "
-              "reads answer and the next write succeeds",
-              r.status == 202 and reads_ok(q), r, q.log()[-600:])
-        u = sorted(users(q.db))
-        check("faults: read-only database cleared: the sign-up from before "
-              "is still there, once", u == ["after@example.com",
-                                          "before@example.com"], u)
+        time.sleep(SLOW * 3)
+        sent = [m for m in sink.messages() if mailed in m["rcpt_to"]]
+        check("faults: read-only database: waiting mail is not sent while "
+              "its delivery cannot be recorded", sent == [], len(sent))
+        r = subprocess.run(["mount", "-o", "remount,rw,bind", d, d],
+                           capture_output=True)
+        t0 = time.monotonic()
+        back = r.returncode == 0 and wait_for(
+            lambda: healthz(q)[1].get("status") == "ok", 10)
+        took = time.monotonic() - t0
+        status, h = healthz(q)
+        check("faults: read-only database made writable: porchd notices by "
+              "itself (%.1f s), /healthz says ok" % took,
+              back and status == 200 and h.get("writes") == "ok", r,
+              status, h, q.log()[-600:])
+        r1 = signup(q, "after@example.com")
+        r2 = mine.submit("question", {"subject": "After the fault",
+                                      "description": "Written once the "
+                                                     "fault cleared."})
+        check("faults: read-only database cleared: the next sign-up and "
+              "ticket succeed", r1.status == 202 and r2.status == 201,
+              r1, r2, q.log()[-600:])
+        sink.wait(lambda ms: any(mailed in m["rcpt_to"] for m in ms),
+                  timeout=15)
+        time.sleep(2)           # any duplicate would arrive by now
+        sent = [m for m in sink.messages() if mailed in m["rcpt_to"]]
+        check("faults: read-only database cleared: the waiting mail goes "
+              "out, exactly once", len(sent) == 1, len(sent))
+        rc = q.stop()
         check("faults: read-only database cleared: porchd stops cleanly",
-              q.stop() == 0)
+              rc == 0, rc)
+        u = sorted(users(q.db))
+        n = harness.count(q, "SELECT count(*) FROM tickets")
+        v = harness.count(q, "SELECT count(*) FROM votes")
+        check("faults: read-only database: exactly the acknowledged writes "
+              "are stored, the refused ones not at all",
+              u == ["after@example.com", "ann@example.com",
+                    "before@example.com"] and n == 2 and v == 1, u, n, v)
     finally:
-        q.kill()
+        if q is not None:
+            q.kill()
+        if subprocess.run(["umount", d]).returncode != 0:
+            fail_("faults: read-only database: the test's bind mount is "
+                  "busy at the end (something still holds the folder)")
+            subprocess.run(["umount", "-l", d])
 
 
 class SlowRelay:
@@ -576,7 +657,7 @@ def main():
     sink = SmtpSink(os.path.join(out, "mail")).start()
     try:
         for t, args in ((test_fsize, (sink,)), (test_tmpfs, ()),
-                        (test_readonly_db, ()),
+                        (test_readonly_db, (sink,)),
                         (test_slow_smtp, (sink,)), (test_slow_webhook, ()),
                         (test_hanging_webhook, (sink,)),
                         (test_catalog, ()),
