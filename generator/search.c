@@ -25,6 +25,15 @@
 #define SHARD_MIN_BYTES		(4 * 1024)
 #define CHUNK_MIN_BYTES		(8 * 1024)
 
+/* A section's term record beside its key: varint key length, the hash,
+ * the counts byte, varint body count (struct sdoc). */
+#define TERM_REC_MAX		(5 + 8 + 1 + 5)
+
+/* Merged page records kept for reuse, their buffers' memory with them:
+ * growing a page's buffers from nothing cost more than filling them
+ * (large allocations while the renderer's small blocks are freed). */
+#define SDOC_POOL		16
+
 /*
  * Ranking: BM25 per field, the fields' scores weighted and summed, so a
  * title hit always outweighs any number of body hits (the body's score
@@ -67,6 +76,19 @@ put_varint(struct buf *b, uint32_t v)
 	}
 	c[n++] = (unsigned char)v;
 	buf_append(b, c, n);
+}
+
+/* Writes v as a varint at p, which has room for five bytes; returns the
+ * byte after it.  For loops that grow their buffer once. */
+static unsigned char *
+raw_varint(unsigned char *p, uint32_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
 }
 
 static uint32_t
@@ -205,6 +227,7 @@ struct wentry {
 	uint64_t	 hash;
 	uint32_t	 key, klen;	/* in keys */
 	uint32_t	 aux, alen;	/* the stem, for surface forms */
+	uint64_t	 auxhash;	/* XXH3_64bits of the stem */
 	uint16_t	 tf[NFIELDS];
 	uint8_t		 pt;		/* in the page title */
 };
@@ -258,11 +281,12 @@ wtab_grow(struct wtab *t)
 	}
 }
 
-/* The entry for key (klen bytes), added with zero counts if new. */
+/* The entry for key (klen bytes, hash h: the same function for every key
+ * of the table), added with zero counts if new. */
 static struct wentry *
-wtab_get(struct wtab *t, const char *key, size_t klen, int *added)
+wtab_get(struct wtab *t, const char *key, size_t klen, uint64_t h,
+    int *added)
 {
-	uint64_t	 h = XXH3_64bits(key, klen);
 	size_t		 j;
 	struct wentry	*e;
 
@@ -284,8 +308,11 @@ wtab_get(struct wtab *t, const char *key, size_t klen, int *added)
 	e->hash = h;
 	e->key = (uint32_t)t->keys.len;
 	e->klen = (uint32_t)klen;
-	buf_append(&t->keys, key, klen);
-	buf_putc(&t->keys, '\0');
+	buf_grow(&t->keys, klen + 1);
+	memcpy(t->keys.data + t->keys.len, key, klen);
+	t->keys.len += klen;
+	t->keys.data[t->keys.len++] = '\0';	/* the key's end */
+	t->keys.data[t->keys.len] = '\0';	/* the buffer's */
 	t->slot[j] = (uint32_t)++t->n;
 	if (added)
 		*added = 1;
@@ -302,7 +329,8 @@ wtab_get(struct wtab *t, const char *key, size_t klen, int *added)
  *          description 3 bits, page title 1 bit), varint body count
  *   lens:  per section, varint token counts: body, heading, title, meta
  *   disp:  per section, its chunk record ["anchor","heading","excerpt"]
- *   surf:  "word\0stem\0" for every folded word that differs from its stem
+ *   surf:  "word\0stem\0" and the stem's hash (8 bytes) for every folded
+ *          word that differs from its stem
  */
 struct sdoc {
 	char		*header;	/* ["url","title","label",kind,[ */
@@ -368,6 +396,9 @@ struct search_index {
 	const struct out_dir *out;
 	const char	*language;
 	_Atomic(struct sdoc *) *slots;	/* one per page of the site */
+	pthread_mutex_t	 pool_lock;	/* the merged records, for reuse */
+	struct sdoc	*pool[SDOC_POOL];
+	size_t		 npool;
 	pthread_mutex_t	 lock;		/* the merge: everything below */
 	size_t		 next;		/* the next page to merge */
 
@@ -418,6 +449,47 @@ struct search_worker {
 	double		 ms;
 };
 
+/* A zeroed page record, recycled when one is free.  The caller owns it
+ * (sdoc_recycle or sdoc_free). */
+static struct sdoc *
+sdoc_new(struct search_index *idx)
+{
+	struct sdoc	*d = NULL;
+
+	pthread_mutex_lock(&idx->pool_lock);
+	if (idx->npool > 0)
+		d = idx->pool[--idx->npool];
+	pthread_mutex_unlock(&idx->pool_lock);
+	return d != NULL ? d : xcalloc(1, sizeof(*d));
+}
+
+/* Takes back d (merged, or NULL, or &skipped): empties it and keeps it
+ * for sdoc_new, or frees it when the pool is full. */
+static void
+sdoc_recycle(struct search_index *idx, struct sdoc *d)
+{
+	if (d == NULL || d == &skipped)
+		return;
+	free(d->header);
+	free(d->doff);
+	free(d->title_key);
+	d->header = NULL;
+	d->doff = NULL;
+	d->title_key = NULL;
+	d->nsecs = 0;
+	buf_reset(&d->terms);
+	buf_reset(&d->lens);
+	buf_reset(&d->disp);
+	buf_reset(&d->surf);
+	pthread_mutex_lock(&idx->pool_lock);
+	if (idx->npool < SDOC_POOL) {
+		idx->pool[idx->npool++] = d;
+		d = NULL;
+	}
+	pthread_mutex_unlock(&idx->pool_lock);
+	sdoc_free(d);
+}
+
 struct search_index *
 search_new(const struct site *s, const struct out_dir *o)
 {
@@ -429,6 +501,7 @@ search_new(const struct site *s, const struct out_dir *o)
 	idx->language = s->cfg.language;
 	idx->slots = xcalloc(s->npages ? s->npages : 1, sizeof(*idx->slots));
 	pthread_mutex_init(&idx->lock, NULL);
+	pthread_mutex_init(&idx->pool_lock, NULL);
 	idx->ok = 1;
 	for (i = 0; i < s->npages; i++)
 		if (s->pages[i]->source != NULL)
@@ -479,16 +552,18 @@ count_word(void *ctx, const char *word, size_t wlen, const char *stem,
 
 	if (flags & TOK_STOP)
 		return;
-	e = wtab_get(&w->acc, stem, slen, NULL);
+	e = wtab_get(&w->acc, stem, slen, tok_stem_hash(w->tok), NULL);
 	if (e->tf[w->field] < UINT16_MAX)
 		e->tf[w->field]++;
 	w->len[w->field]++;
 	if (!(flags & TOK_SEEN) &&
 	    (wlen != slen || memcmp(word, stem, wlen) != 0)) {
-		e = wtab_get(&w->surf, word, wlen, &added);
+		e = wtab_get(&w->surf, word, wlen, tok_word_hash(w->tok),
+		    &added);
 		if (added) {
 			e->aux = (uint32_t)w->surf.keys.len;
 			e->alen = (uint32_t)slen;
+			e->auxhash = tok_stem_hash(w->tok);
 			buf_append(&w->surf.keys, stem, slen);
 			buf_putc(&w->surf.keys, '\0');
 		}
@@ -508,7 +583,7 @@ title_word(void *ctx, const char *word, size_t wlen, const char *stem,
 	if (w->key.len)
 		buf_putc(&w->key, ' ');
 	buf_append(&w->key, word, wlen);
-	e = wtab_get(&w->title, stem, slen, NULL);
+	e = wtab_get(&w->title, stem, slen, tok_stem_hash(w->tok), NULL);
 	if (e->tf[F_TITLE] < UINT16_MAX)
 		e->tf[F_TITLE]++;
 	count_word(ctx, word, wlen, stem, slen, flags);
@@ -566,22 +641,32 @@ end_section(struct search_worker *w, struct sdoc *d, const char *anchor,
     const char *heading, const char *excerpt)
 {
 	struct wentry	*e;
+	unsigned char	*p;
 	size_t		 i;
 	unsigned	 a;
 
-	put_varint(&d->terms, (uint32_t)w->acc.n);
+	/* One grow for the section: each record is at most its key and
+	 * TERM_REC_MAX bytes (three varints, the hash, the counts byte). */
+	buf_grow(&d->terms, 5 + (size_t)w->acc.keys.len +
+	    w->acc.n * TERM_REC_MAX);
+	p = (unsigned char *)d->terms.data + d->terms.len;
+	p = raw_varint(p, (uint32_t)w->acc.n);
 	for (i = 0; i < w->acc.n; i++) {
 		e = &w->acc.e[i];
-		put_varint(&d->terms, e->klen);
-		buf_append(&d->terms, w->acc.keys.data + e->key, e->klen);
-		buf_append(&d->terms, &e->hash, sizeof(e->hash));
+		p = raw_varint(p, e->klen);
+		memcpy(p, w->acc.keys.data + e->key, e->klen);
+		p += e->klen;
+		memcpy(p, &e->hash, sizeof(e->hash));
+		p += sizeof(e->hash);
 		a = (e->tf[F_TITLE] > 3 ? 3 : e->tf[F_TITLE]) |
 		    (e->tf[F_HEAD] > 3 ? 3 : e->tf[F_HEAD]) << 2 |
 		    (e->tf[F_META] > 7 ? 7 : e->tf[F_META]) << 4 |
 		    (e->pt ? 1 : 0) << 7;
-		buf_putc(&d->terms, (char)a);
-		put_varint(&d->terms, e->tf[F_BODY]);
+		*p++ = (unsigned char)a;
+		p = raw_varint(p, e->tf[F_BODY]);
 	}
+	d->terms.len = (size_t)(p - (unsigned char *)d->terms.data);
+	d->terms.data[d->terms.len] = '\0';
 	for (i = 0; i < NFIELDS; i++)
 		put_varint(&d->lens, w->len[i]);
 	d->doff[d->nsecs] = d->disp.len;
@@ -675,7 +760,7 @@ search_add(struct search_worker *w, const struct page *p,
 		    memory_order_release);
 		goto merge;
 	}
-	d = xcalloc(1, sizeof(*d));
+	d = sdoc_new(idx);
 	d->doff = xcalloc(doc->nsections + 2, sizeof(*d->doff));
 	label = label_of(s, p);
 	buf_putc(&h, '[');
@@ -727,7 +812,7 @@ search_add(struct search_worker *w, const struct page *p,
 			struct wentry *t = &w->title.e[k];
 
 			wtab_get(&w->acc, w->title.keys.data + t->key, t->klen,
-			    NULL)->pt = 1;
+			    t->hash, NULL)->pt = 1;
 		}
 		w->len[F_TITLE] = (uint32_t)title_len;
 		end_section(w, d, sec->id, sec->heading, sec->text);
@@ -737,6 +822,7 @@ search_add(struct search_worker *w, const struct page *p,
 
 		buf_append(&d->surf, w->surf.keys.data + e->key, e->klen + 1);
 		buf_append(&d->surf, w->surf.keys.data + e->aux, e->alen + 1);
+		buf_append(&d->surf, &e->auxhash, sizeof(e->auxhash));
 	}
 	wtab_reset(&w->surf);
 	wtab_reset(&w->title);
@@ -1002,12 +1088,16 @@ merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
 	sp = d->surf.data;
 	end = sp != NULL ? sp + d->surf.len : NULL;	/* no words: no buffer */
 	while (sp != NULL && sp < end) {
-		const char *word = sp, *stem = sp + strlen(sp) + 1;
+		const char *word = sp, *stem;
+		size_t wlen = strlen(word), slen;
+		uint64_t h;
 
-		sp = stem + strlen(stem) + 1;
-		if ((t = term_get(idx, stem, strlen(stem), XXH3_64bits(stem,
-		    strlen(stem)), 0)) != NULL)
-			add_surface(idx, t, word, strlen(word));
+		stem = word + wlen + 1;
+		slen = strlen(stem);
+		memcpy(&h, stem + slen + 1, sizeof(h));
+		sp = stem + slen + 1 + sizeof(h);
+		if ((t = term_get(idx, stem, slen, h, 0)) != NULL)
+			add_surface(idx, t, word, wlen);
 	}
 	if (d->title_key != NULL) {
 		idx->titles = xreallocarray(idx->titles, idx->ntitles + 1,
@@ -1041,7 +1131,7 @@ merge_ready(struct search_index *idx, int all)
 			break;
 		if (d != NULL && d != &skipped)
 			merge_page(idx, s->pages[idx->next], d);
-		sdoc_free(d);
+		sdoc_recycle(idx, d);
 		atomic_store_explicit(&idx->slots[idx->next], NULL,
 		    memory_order_relaxed);
 		idx->next++;
@@ -1552,6 +1642,9 @@ search_free(struct search_index *idx)
 		sdoc_free(d);
 	}
 	free(idx->slots);
+	for (i = 0; i < idx->npool; i++)
+		sdoc_free(idx->pool[i]);
+	pthread_mutex_destroy(&idx->pool_lock);
 	for (i = 0; i < idx->nterms; i++)
 		free(idx->terms[i].post);
 	free(idx->terms);

@@ -15,12 +15,27 @@
 #define STEM_CACHE_SLOTS	(1u << 15)
 #define STEM_CACHE_MAX		(STEM_CACHE_SLOTS / 4 * 3)
 
+/* 32 bytes: a word is at most TOK_MAX_CHARS code points of 4 bytes. */
 struct stem_slot {
-	uint64_t	 hash;		/* 0: empty */
-	uint32_t	 word, wlen;	/* offsets into cache_text */
-	uint32_t	 stem, slen;
+	uint64_t	 hash;		/* word_hash of the word; 0: empty */
+	uint64_t	 shash;		/* XXH3_64bits of the stem */
+	uint32_t	 word, stem;	/* offsets into cache_text */
 	uint32_t	 epoch;		/* when last seen */
-	int		 stop;
+	uint16_t	 slen;
+	uint8_t		 wlen;
+	uint8_t		 stop;
+};
+
+_Static_assert(TOK_MAX_CHARS * 4 <= UINT8_MAX, "stem_slot.wlen too small");
+
+/* Up to this many words of a segment (the text between two white
+ * spaces) wait in tok_text until the segment is known to be ASCII. */
+#define SEG_WORDS		16
+
+struct seg_word {
+	uint32_t	 start, len;	/* in the lowered copy */
+	uint64_t	 hash;		/* word_hash */
+	int		 has_num;
 };
 
 struct tokenizer {
@@ -28,6 +43,8 @@ struct tokenizer {
 	const char *const *stop;	/* sorted */
 	size_t		 nstop;
 	struct buf	 fold;		/* the folded segment */
+	struct buf	 lower;		/* the text lower-cased (ASCII path) */
+	uint64_t	 whash, shash;	/* of the word being reported */
 	struct stem_slot *cache;
 	size_t		 cached;
 	struct buf	 cache_text;
@@ -139,6 +156,28 @@ static const struct lang {
 
 static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
 
+/* Byte classes for tok_text's ASCII path (0: a separator), and each
+ * byte lower-cased. */
+enum { B_ALNUM = 1, B_DIGIT = 2, B_SPACE = 4, B_HIGH = 8 };
+
+static unsigned char bclass[256], blower[256];
+static pthread_once_t bclass_once = PTHREAD_ONCE_INIT;
+
+static void
+fill_bclass(void)
+{
+	int	 c;
+
+	for (c = 0; c < 256; c++) {
+		bclass[c] = c >= 0x80 ? B_HIGH :
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? B_ALNUM :
+		    c >= '0' && c <= '9' ? B_ALNUM | B_DIGIT :
+		    c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		    c == '\f' || c == '\v' ? B_SPACE : 0;
+		blower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -213,6 +252,7 @@ tok_new(const char *language)
 	t->stop = tok_stopwords(language);
 	t->nstop = list_len((const char **)t->stop);
 	t->cache = xcalloc(STEM_CACHE_SLOTS, sizeof(*t->cache));
+	pthread_once(&bclass_once, fill_bclass);
 	return t;
 }
 
@@ -224,6 +264,7 @@ tok_free(struct tokenizer *t)
 	if (t->stemmer)
 		sb_stemmer_delete(t->stemmer);
 	buf_free(&t->fold);
+	buf_free(&t->lower);
 	buf_free(&t->cache_text);
 	free(t->cache);
 	free(t);
@@ -377,15 +418,42 @@ is_stop(const struct tokenizer *t, const char *w, size_t n)
 }
 
 /*
- * The stem of the folded word w (n bytes) and whether it is a stop word,
- * through the cache: each distinct word is stemmed and looked up once.
- * Returns the word's TOK_ flags.
+ * The stem cache's hash of a folded word: FNV-1a, one step per byte so
+ * that tok_text's ASCII path computes it while it scans, then mixed so
+ * that the low bits (the slot) depend on every byte.  Never 0.
+ */
+#define WH_INIT		0xcbf29ce484222325ULL
+#define WH_STEP(h, c)	(((h) ^ (unsigned char)(c)) * 0x100000001b3ULL)
+
+static uint64_t
+word_hash_end(uint64_t h)
+{
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 29;
+	return h | 1;
+}
+
+static uint64_t
+word_hash(const char *w, size_t n)
+{
+	uint64_t	 h = WH_INIT;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		h = WH_STEP(h, w[i]);
+	return word_hash_end(h);
+}
+
+/*
+ * The stem of the folded word w (n bytes, word_hash h) and whether it is
+ * a stop word, through the cache: each distinct word is stemmed, hashed
+ * and looked up once.  Sets t->shash.  Returns the word's TOK_ flags.
  */
 static int
-lookup(struct tokenizer *t, const char *w, size_t n, const char **stem,
-    size_t *slen)
+lookup(struct tokenizer *t, const char *w, size_t n, uint64_t h,
+    const char **stem, size_t *slen)
 {
-	uint64_t	 h = XXH3_64bits(w, n) | 1;
 	size_t		 i = (size_t)h & (STEM_CACHE_SLOTS - 1);
 	struct stem_slot *s;
 	const sb_symbol	*r = NULL;
@@ -399,6 +467,7 @@ lookup(struct tokenizer *t, const char *w, size_t n, const char **stem,
 		    memcmp(t->cache_text.data + s->word, w, n) == 0) {
 			*stem = t->cache_text.data + s->stem;
 			*slen = s->slen;
+			t->shash = s->shash;
 			flags = (s->stop ? TOK_STOP : 0) |
 			    (s->epoch == t->epoch ? TOK_SEEN : 0);
 			s->epoch = t->epoch;
@@ -416,27 +485,30 @@ lookup(struct tokenizer *t, const char *w, size_t n, const char **stem,
 		r = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)n);
 	s->hash = h;
 	s->word = (uint32_t)t->cache_text.len;
-	s->wlen = (uint32_t)n;
+	s->wlen = (uint8_t)n;
 	s->stop = is_stop(t, w, n);
 	s->epoch = t->epoch;
 	buf_append(&t->cache_text, w, n);
 	if (r == NULL) {	/* no stemmer, or out of memory in Snowball */
 		s->stem = s->word;
-		s->slen = (uint32_t)n;
+		s->slen = (uint16_t)n;
 	} else {
 		s->stem = (uint32_t)t->cache_text.len;
-		s->slen = (uint32_t)sb_stemmer_length(t->stemmer);
+		s->slen = (uint16_t)sb_stemmer_length(t->stemmer);
 		buf_append(&t->cache_text, r, s->slen);
 	}
 	t->cached++;
 	*stem = t->cache_text.data + s->stem;
 	*slen = s->slen;
+	s->shash = t->shash = XXH3_64bits(*stem, *slen);
 	return s->stop ? TOK_STOP : 0;
 }
 
+/* Reports the word w (n bytes, nchars code points, word_hash h or 0 when
+ * not known yet) unless it is too short or too long. */
 static void
 emit_word(struct tokenizer *t, const char *w, size_t n, size_t nchars,
-    int has_num, tok_fn fn, void *ctx)
+    int has_num, uint64_t h, tok_fn fn, void *ctx)
 {
 	const char	*stem = w;
 	size_t		 slen = n;
@@ -444,11 +516,22 @@ emit_word(struct tokenizer *t, const char *w, size_t n, size_t nchars,
 
 	if (nchars < 2 || nchars > TOK_MAX_CHARS)
 		return;
-	if (has_num)
+	t->whash = h ? h : word_hash(w, n);
+	if (has_num) {
 		flags = TOK_NUM;
-	else
-		flags = lookup(t, w, n, &stem, &slen);
+		t->shash = XXH3_64bits(w, n);
+	} else
+		flags = lookup(t, w, n, t->whash, &stem, &slen);
 	fn(ctx, w, n, stem, slen, flags);
+}
+
+/* Reports a CJK bigram or single character (its own stem). */
+static void
+emit_cjk(struct tokenizer *t, const char *w, size_t n, tok_fn fn, void *ctx)
+{
+	t->whash = word_hash(w, n);
+	t->shash = XXH3_64bits(w, n);
+	fn(ctx, w, n, w, n, TOK_CJK);
 }
 
 /* Splits a folded segment into words (rules 2 to 4). */
@@ -468,11 +551,10 @@ split(struct tokenizer *t, const char *s, size_t len, tok_fn fn, void *ctx)
 		if (cls != C_SEP && is_cjk(c)) {
 			if (in_word)
 				emit_word(t, s + start, at - start, nchars,
-				    has_num, fn, ctx);
+				    has_num, 0, fn, ctx);
 			in_word = 0;
 			if (ncjk > 0)	/* the previous character and this */
-				fn(ctx, s + kstart, i - kstart, s + kstart,
-				    i - kstart, TOK_CJK);
+				emit_cjk(t, s + kstart, i - kstart, fn, ctx);
 			kstart = at;
 			kend = i;
 			ncjk++;
@@ -480,8 +562,7 @@ split(struct tokenizer *t, const char *s, size_t len, tok_fn fn, void *ctx)
 			continue;
 		}
 		if (ncjk == 1)		/* a run of one character */
-			fn(ctx, s + kstart, kend - kstart, s + kstart,
-			    kend - kstart, TOK_CJK);
+			emit_cjk(t, s + kstart, kend - kstart, fn, ctx);
 		ncjk = 0;
 		if (cls == C_SEP) {
 			/* '.' between two ASCII digits stays in the word. */
@@ -493,7 +574,7 @@ split(struct tokenizer *t, const char *s, size_t len, tok_fn fn, void *ctx)
 			}
 			if (in_word)
 				emit_word(t, s + start, at - start, nchars,
-				    has_num, fn, ctx);
+				    has_num, 0, fn, ctx);
 			in_word = 0;
 			prev = c;
 			continue;
@@ -510,10 +591,10 @@ split(struct tokenizer *t, const char *s, size_t len, tok_fn fn, void *ctx)
 		prev = c;
 	}
 	if (in_word)
-		emit_word(t, s + start, len - start, nchars, has_num, fn, ctx);
+		emit_word(t, s + start, len - start, nchars, has_num, 0, fn,
+		    ctx);
 	if (ncjk == 1)
-		fn(ctx, s + kstart, kend - kstart, s + kstart, kend - kstart,
-		    TOK_CJK);
+		emit_cjk(t, s + kstart, kend - kstart, fn, ctx);
 }
 
 /*
@@ -551,7 +632,7 @@ split_ascii(struct tokenizer *t, const char *s, size_t len, tok_fn fn,
 			}
 			if (in_word)
 				emit_word(t, f + start, i - start, i - start,
-				    has_num, fn, ctx);
+				    has_num, 0, fn, ctx);
 			in_word = 0;
 		} else {
 			if (!in_word) {
@@ -567,8 +648,8 @@ split_ascii(struct tokenizer *t, const char *s, size_t len, tok_fn fn,
 	t->fold.len = len;
 	f[len] = '\0';
 	if (in_word)
-		emit_word(t, f + start, len - start, len - start, has_num, fn,
-		    ctx);
+		emit_word(t, f + start, len - start, len - start, has_num, 0,
+		    fn, ctx);
 }
 
 /* 1 if the len bytes at s are all ASCII. */
@@ -589,20 +670,110 @@ tok_new_epoch(struct tokenizer *t)
 	t->epoch++;
 }
 
+uint64_t
+tok_word_hash(const struct tokenizer *t)
+{
+	return t->whash;
+}
+
+uint64_t
+tok_stem_hash(const struct tokenizer *t)
+{
+	return t->shash;
+}
+
+/*
+ * The common case in one pass: scans the segment that starts at u[*ip]
+ * (not white space) up to the white space or end that ends it (*ip is
+ * left there), lower-cases it into t->lower at the same offsets (which
+ * has room for all of u) and records its words in w with their
+ * word_hash, exactly as split_ascii would find them.  Returns how many
+ * words, or -1 when the segment has a byte above 0x7f or more than
+ * SEG_WORDS words: nothing is reported before the segment is known to be
+ * ASCII, so the caller then takes the two-pass path with nothing lost.
+ */
+static int
+scan_segment(struct tokenizer *t, const unsigned char *u, size_t len,
+    size_t *ip, struct seg_word *w)
+{
+	unsigned char	*f = (unsigned char *)t->lower.data;
+	size_t		 i = *ip, start;
+	uint64_t	 h;
+	unsigned	 c, k, num;
+	int		 n = 0;
+
+	while (i < len) {
+		k = bclass[u[i]];
+		if (!(k & B_ALNUM)) {
+			if (k != 0)	/* white space, or not ASCII */
+				break;
+			f[i] = u[i];	/* a separator */
+			i++;
+			continue;
+		}
+		start = i;
+		h = WH_INIT;
+		num = 0;
+		for (;;) {
+			for (; i < len && ((k = bclass[u[i]]) & B_ALNUM); i++) {
+				c = blower[u[i]];
+				f[i] = (unsigned char)c;
+				h = WH_STEP(h, c);
+				num |= k;
+			}
+			/* '.' between two digits stays in the word. */
+			if (i + 1 < len && u[i] == '.' &&
+			    (bclass[u[i - 1]] & B_DIGIT) &&
+			    (bclass[u[i + 1]] & B_DIGIT)) {
+				f[i] = '.';
+				h = WH_STEP(h, '.');
+				i++;
+				continue;
+			}
+			break;
+		}
+		if (n == SEG_WORDS)
+			goto slow;
+		w[n].start = (uint32_t)start;
+		w[n].len = (uint32_t)(i - start);
+		w[n].hash = word_hash_end(h);
+		w[n++].has_num = (num & B_DIGIT) != 0;
+	}
+	if (i < len && (bclass[u[i]] & B_HIGH))
+		goto slow;
+	*ip = i;
+	return n;
+slow:
+	while (i < len && bclass[u[i]] != B_SPACE)
+		i++;
+	*ip = i;
+	return -1;
+}
+
 void
 tok_text(struct tokenizer *t, const char *text, size_t len, tok_fn fn,
     void *ctx)
 {
-	size_t	 i = 0, start;
+	const unsigned char *u = (const unsigned char *)text;
+	struct seg_word	 w[SEG_WORDS];
+	size_t		 i = 0, start;
+	int		 k, n;
 
+	buf_reset(&t->lower);
+	buf_grow(&t->lower, len);
 	while (i < len) {
-		while (i < len && is_space((unsigned char)text[i]))
+		while (i < len && bclass[u[i]] == B_SPACE)
 			i++;
-		start = i;
-		while (i < len && !is_space((unsigned char)text[i]))
-			i++;
-		if (i == start)
+		if (i == len)
 			break;
+		start = i;
+		if ((n = scan_segment(t, u, len, &i, w)) >= 0) {
+			for (k = 0; k < n; k++)
+				emit_word(t, t->lower.data + w[k].start,
+				    w[k].len, w[k].len, w[k].has_num,
+				    w[k].hash, fn, ctx);
+			continue;
+		}
 		if (is_ascii(text + start, i - start)) {
 			split_ascii(t, text + start, i - start, fn, ctx);
 			continue;

@@ -26,6 +26,7 @@
 #define PORCH_TOKENIZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -56,6 +57,12 @@ void	 tok_free(struct tokenizer *);
  * tokenizer has seen since.  Lets a caller skip work it did for a word
  * already, e.g. once per page; a word may lack the flag even when seen. */
 void	 tok_new_epoch(struct tokenizer *);
+
+/* During a tok_fn call: XXH3_64bits of the stem, and a hash of the word
+ * (the tokenizer's own function, stable within a run).  Lets the caller
+ * keep tables of stems and words without hashing them again. */
+uint64_t tok_stem_hash(const struct tokenizer *);
+uint64_t tok_word_hash(const struct tokenizer *);
 
 /* Splits len bytes of UTF-8 text into words and calls fn for each. */
 void	 tok_text(struct tokenizer *, const char *text, size_t len, tok_fn fn,

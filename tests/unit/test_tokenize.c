@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <xxhash.h>
 
 #include "buf.h"
 #include "tokenize.h"
@@ -134,6 +135,78 @@ test_cjk_bigrams(void **state)
 	check("ja", "２０２６年", "2026 年");
 }
 
+/*
+ * tok_text reads an ASCII segment (text between white space) in one pass
+ * and holds its words until the segment's end; a segment with a byte
+ * above 0x7f, or with more words than it holds, is read again the slow
+ * way.  Every path must give the same words.
+ */
+static void
+test_one_pass_and_fallbacks(void **state)
+{
+	(void)state;
+	/* 20 words in one segment: more than the one pass holds. */
+	check("xx", "a1/b2/c3/d4/e5/f6/g7/h8/i9/j10/k11/l12/m13/n14/o15/p16/"
+	    "q17/r18/s19/t20", "a1 b2 c3 d4 e5 f6 g7 h8 i9 j10 k11 l12 m13 "
+	    "n14 o15 p16 q17 r18 s19 t20");
+	check("xx", "aa.bb.cc.dd.ee.ff.gg.hh.ii.jj.kk.ll.mm.nn.oo.pp.qq 1.2.3",
+	    "aa bb cc dd ee ff gg hh ii jj kk ll mm nn oo pp qq 1.2.3");
+	/* ASCII words, then a combining accent in the same segment. */
+	check("xx", "Ab-Cafe\xcc\x81s x", "ab cafes");
+	check("en", "Backups-naïve-Agents", "backups/backup naive/naiv "
+	    "agents/agent");
+	check("xx", "v4.1.0-beta 4.1.0.xy 9.", "v4.1.0 beta 4.1.0 xy");
+	check("xx", "\t\n  \r\f\v", "");
+	check("xx", "..:;", "");
+}
+
+/* Checks the hashes tok_text reports with each word. */
+static void
+hashes(void *ctx, const char *w, size_t wlen, const char *stem, size_t slen,
+    int flags)
+{
+	struct tokenizer *t = ctx;
+
+	(void)w;
+	(void)wlen;
+	(void)flags;
+	assert_true(tok_stem_hash(t) == XXH3_64bits(stem, slen));
+	assert_true(tok_word_hash(t) != 0);
+}
+
+/* Records the word hash of the only word of a text. */
+static void
+word_hash_of(void *ctx, const char *w, size_t wlen, const char *stem,
+    size_t slen, int flags)
+{
+	(void)w;
+	(void)wlen;
+	(void)stem;
+	(void)slen;
+	(void)flags;
+	*(uint64_t *)((void **)ctx)[1] =
+	    tok_word_hash(((struct tokenizer **)ctx)[0]);
+}
+
+static void
+test_word_and_stem_hashes(void **state)
+{
+	const char	*text = "Restoring backups2 café 漢字 the-files x";
+	struct tokenizer *t = tok_new("en");
+	uint64_t	 fast = 0, slow = 0;
+	void		*ctx[2] = { t, NULL };
+
+	(void)state;
+	tok_text(t, text, strlen(text), hashes, t);
+	/* The same word read by the one pass and by the slow path. */
+	ctx[1] = &fast;
+	tok_text(t, "cafe", 4, word_hash_of, ctx);
+	ctx[1] = &slow;
+	tok_text(t, "caf\xc3\xa9", 5, word_hash_of, ctx);
+	assert_true(fast != 0 && fast == slow);
+	tok_free(t);
+}
+
 static void
 test_stopword_lists_sorted(void **state)
 {
@@ -162,6 +235,8 @@ main(void)
 		cmocka_unit_test(test_stop_words),
 		cmocka_unit_test(test_stemming),
 		cmocka_unit_test(test_cjk_bigrams),
+		cmocka_unit_test(test_one_pass_and_fallbacks),
+		cmocka_unit_test(test_word_and_stem_hashes),
 		cmocka_unit_test(test_stopword_lists_sorted),
 	};
 
