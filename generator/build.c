@@ -159,7 +159,8 @@ build_run(const struct build_opts *opt)
 	memset(&o, 0, sizeof(o));
 	memset(&theme, 0, sizeof(theme));
 	md_init();
-	if (!model_load(&site, opt->content, opt->drafts))
+	if (!model_load(&site, opt->content, opt->drafts,
+	    opt->threads > 0 ? opt->threads : cores()))
 		goto out;
 	if (opt->votes != NULL && !votes_load(&site, opt->votes))
 		goto out;

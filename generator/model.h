@@ -147,9 +147,10 @@ struct site {
  * all (bad site.lua, unreadable folder, no pages); problems of single pages
  * (bad front matter, duplicate URLs) leave those pages out and return 1, so
  * rendering can go on and report the rest: the caller checks diag_count.
- * The site must be freed with model_free either way.
+ * The site must be freed with model_free either way.  threads: how many
+ * threads read and parse the sources (the model does not depend on it).
  */
-int	 model_load(struct site *, const char *dir, int drafts);
+int	 model_load(struct site *, const char *dir, int drafts, int threads);
 void	 model_free(struct site *);
 /* A new generated page appended to the site (model.c's constructor). */
 struct page *model_page_new(struct site *, enum page_kind, enum section);
