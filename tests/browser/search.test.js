@@ -25,6 +25,12 @@ module.exports = async function (t) {
   });
   await check("typing 'restor' shows results with a section label and a live count", async () => {
     await page.keyboard.type("restor");
+    // Results come as the customer types: wait for the last keystroke's
+    // (the list of "res" or "rest" may be on screen first on a slow run).
+    await page.waitForFunction(() => {
+      const m = [...document.querySelectorAll("#ps-list mark")];
+      return m.length && m.every((x) => x.textContent.toLowerCase().startsWith("restor"));
+    }, null, { timeout: 10000 }).catch(() => null);
     await page.waitForSelector("#ps-list .ps-item");
     const label = await page.textContent("#ps-list .ps-item .ps-label");
     const status = await page.textContent("dialog .ps-status");
