@@ -181,6 +181,8 @@ page_free(struct page *p)
 /* One markdown file, read and parsed before its page is made. */
 struct source {
 	const char	*rel;		/* the walk's path */
+	enum section	 section;	/* its content model (an intro's is
+					   SECTION_PAGE) */
 	char		*file;		/* dir/rel */
 	char		*text;		/* NULL: unreadable or bad front
 					   matter (reported) */
@@ -207,8 +209,6 @@ parse_source(void *ctx, size_t i)
 {
 	struct source_job *job = ctx;
 	struct source	*src = &job->items[i];
-	enum section	 section = is_intro(src->rel) ? SECTION_PAGE :
-			    section_of(src->rel);
 
 	src->file = path_join(job->dir, src->rel);
 	if (!read_source(src->file, &src->text, &src->len))
@@ -219,7 +219,8 @@ parse_source(void *ctx, size_t i)
 		src->text = NULL;
 		return;
 	}
-	src->ok = front_meta_read(src->file, section, &src->fm, &src->meta);
+	src->ok = front_meta_read(src->file, src->section, &src->fm,
+	    &src->meta);
 }
 
 /* Makes the page of a parsed source (or skips it as a draft), taking
@@ -230,14 +231,11 @@ load_markdown(struct site *s, struct source *src, struct page **intros)
 	const char	*rel = src->rel;
 	struct page	*p;
 	char		*url;
-	enum section	 section = section_of(rel);
 
 	if (src->text == NULL) {
 		free(src->file);
 		return 0;
 	}
-	if (is_intro(rel))
-		section = SECTION_PAGE;
 	if (src->meta.draft && !s->drafts) {
 		strmap_put(&s->drafts_seen, rel, (void *)1);
 		front_meta_free(&src->meta);
@@ -246,8 +244,8 @@ load_markdown(struct site *s, struct source *src, struct page **intros)
 		free(src->file);
 		return src->ok;
 	}
-	p = page_new(s, is_intro(rel) ? KIND_PAGE : kind_of(section, rel),
-	    is_intro(rel) ? section_of(rel) : section);
+	p = page_new(s, is_intro(rel) ? KIND_PAGE : kind_of(src->section, rel),
+	    section_of(rel));
 	p->source = xstrdup(rel);
 	p->file = src->file;
 	p->meta = src->meta;
@@ -287,8 +285,11 @@ load_sources(struct site *s, char **paths, size_t n, int threads,
 	job.dir = s->dir;
 	job.items = xcalloc(n ? n : 1, sizeof(*job.items));
 	for (i = 0; i < n; i++)
-		if (path_has_suffix(paths[i], ".md"))
-			job.items[nmd++].rel = paths[i];
+		if (path_has_suffix(paths[i], ".md")) {
+			job.items[nmd].rel = paths[i];
+			job.items[nmd++].section = is_intro(paths[i]) ?
+			    SECTION_PAGE : section_of(paths[i]);
+		}
 	parallel_for(nmd, threads, parse_source, &job);
 	for (i = 0; i < nmd; i++)
 		load_markdown(s, &job.items[i], intros);

@@ -27,26 +27,32 @@ run(void *arg)
 	return NULL;
 }
 
+int
+parallel_run(int threads, void *(*fn)(void *), void *args, size_t size)
+{
+	pthread_t	*tids;
+	int		 k, started = 1;
+
+	if (threads < 1)
+		threads = 1;
+	tids = xcalloc((size_t)threads, sizeof(*tids));
+	for (k = 1; k < threads; k++, started++)
+		if (pthread_create(&tids[k], NULL, fn,
+		    (char *)args + (size_t)k * size) != 0)
+			break;
+	fn(args);
+	for (k = 1; k < started; k++)
+		pthread_join(tids[k], NULL);
+	free(tids);
+	return started;
+}
+
 void
 parallel_for(size_t n, int threads, void (*fn)(void *, size_t), void *ctx)
 {
 	struct job	 j = { fn, ctx, n, 0 };
-	pthread_t	*tids;
-	int		 i, started = 0;
 
-	if (threads > 1 && (size_t)threads > n)
+	if ((size_t)threads > n)
 		threads = (int)n;
-	if (threads <= 1) {
-		run(&j);
-		return;
-	}
-	tids = xcalloc((size_t)threads, sizeof(*tids));
-	for (i = 1; i < threads; i++)
-		if (pthread_create(&tids[i], NULL, run, &j) == 0)
-			tids[started++] = tids[i];
-	run(&j);		/* this thread too; any failed start is
-				   covered by the others */
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	free(tids);
+	(void)parallel_run(threads, run, &j, 0);
 }

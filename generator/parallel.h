@@ -12,4 +12,15 @@
 void	 parallel_for(size_t n, int threads, void (*fn)(void *, size_t),
 	     void *ctx);
 
+/*
+ * Runs fn(arg) on up to threads threads, arg being args + k * size for
+ * thread k (the caller's thread is thread 0; size 0 gives every thread
+ * args itself), and returns once all have returned.  Returns how many
+ * ran: fewer than threads when a thread could not start, never 0.  For
+ * workers that share their items through a counter, so any that ran
+ * cover for those that did not.
+ */
+int	 parallel_run(int threads, void *(*fn)(void *), void *args,
+	     size_t size);
+
 #endif

@@ -1,4 +1,3 @@
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "links.h"
 #include "markdown.h"
 #include "pagedata.h"
+#include "parallel.h"
 #include "render.h"
 #include "xalloc.h"
 
@@ -118,28 +118,19 @@ work(void *arg)
 static int
 run_phase(struct worker *ws, int nw, struct page **pages, size_t n)
 {
-	pthread_t	*tids = xcalloc((size_t)nw, sizeof(*tids));
 	atomic_size_t	 next = 0;
-	int		 i, ok = 1;
+	int		 i, ok = 1, want = nw;
 
 	for (i = 0; i < nw; i++) {
 		ws[i].pages = pages;
 		ws[i].npages = n;
 		ws[i].next = &next;
 	}
-	for (i = 1; i < nw; i++)
-		if (pthread_create(&tids[i], NULL, work, &ws[i]) != 0) {
-			diag_error(NULL, 0, 0, "cannot start a worker thread");
-			nw = i;
-			break;
-		}
-	work(&ws[0]);
-	for (i = 1; i < nw; i++)
-		pthread_join(tids[i], NULL);
+	if ((nw = parallel_run(nw, work, ws, sizeof(*ws))) < want)
+		diag_error(NULL, 0, 0, "cannot start a worker thread");
 	for (i = 0; i < nw; i++)
 		if (!ws[i].ok)
 			ok = 0;
-	free(tids);
 	return ok;
 }
 
