@@ -53,7 +53,7 @@ PD_UNIT_BIN = $(PD_UNIT_SRC:tests/unit/porchd/test_%.c=$(O)/tests/test_pd_%)
 PD_BIN	 = $(if $(PD_SRC),$(O)/porchd)
 PD_FUZZ_BIN = $(PD_FUZZ_TARGETS:%=$(O)/tests/test_fuzz_%)
 
-.PHONY: all run test check-deps sanitize bench bench-search fuzz clean install regen lint format \
+.PHONY: all run test check-deps sanitize bench bench-search bench-incremental fuzz clean install regen lint format \
 	valgrind
 
 all: $(O)/porch $(UNIT_BIN) $(FUZZ_BIN) $(PD_BIN) $(PD_UNIT_BIN) $(PD_FUZZ_BIN)
@@ -135,12 +135,19 @@ bench: all
 	bash scripts/bench/run.sh $(BENCH_ARGS)
 	bash scripts/bench/porchd.sh
 	bash scripts/bench/search.sh --porch $(O)/porch $(BENCH_SEARCH_ARGS)
+	bash scripts/bench/incremental.sh --porch $(O)/porch $(BENCH_INCREMENTAL_ARGS)
 
 # Porch's search index and client against Pagefind over the same built
 # pages (index time, bytes per query, MRR@5, latency in chromium); see
 # docs/PERFORMANCE.md.  BENCH_SEARCH_ARGS='--sizes "example 1000"'.
 bench-search: all
 	bash scripts/bench/search.sh --porch $(O)/porch $(BENCH_SEARCH_ARGS)
+
+# Incremental rebuilds after one small edit (no change, body edit, title
+# edit, page added, page deleted), each checked byte-identical to a clean
+# build; see docs/PERFORMANCE.md.  BENCH_INCREMENTAL_ARGS='--sizes 1000'.
+bench-incremental: all
+	bash scripts/bench/incremental.sh --porch $(O)/porch $(BENCH_INCREMENTAL_ARGS)
 
 # Runs every fuzz target for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=20), or
 # some: make fuzz FUZZ_TARGETS="front markdown".

@@ -9,8 +9,10 @@
 #include "diag.h"
 #include "feeds.h"
 #include "markdown.h"
+#include "mdcache.h"
 #include "model.h"
 #include "output.h"
+#include "pack.h"
 #include "pagedata.h"
 #include "render.h"
 #include "search.h"
@@ -61,10 +63,11 @@ write_feeds(const struct site *s, const struct out_dir *o)
 	return ok;
 }
 
-/* Renders and writes everything into o; 1 if nothing failed. */
+/* Renders and writes everything into o, with earlier builds' results
+ * from pk when not NULL (markdown through mdc); 1 if nothing failed. */
 static int
 produce(struct site *s, const struct theme *t, const struct build_opts *opt,
-    struct out_dir *o)
+    struct out_dir *o, struct pack *pk, struct md_cache *mdc)
 {
 	struct tpl_set	*templates;
 	struct render_env env;
@@ -91,8 +94,9 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	env.out = o;
 	env.threads = opt->threads > 0 ? opt->threads : cores();
 	env.warn_links = opt->warn_links || s->cfg.warn_links;
+	env.mdcache = mdc;
 	/* porch check writes nothing, so it skips the index too. */
-	env.search = o->dry ? NULL : search_new(s, o);
+	env.search = o->dry ? NULL : search_new(s, o, pk);
 	ok = render_site(&env);
 	if (env.search != NULL) {
 		if (ok)
@@ -134,6 +138,35 @@ commit(struct out_dir *o, struct out_cache *cache)
 	return ok;
 }
 
+/*
+ * The pack of results cached by earlier builds (pack.h), beside the site
+ * folder, or NULL (the code could not be identified, the folder cannot be
+ * made, another build holds it): then everything is computed.  --clean
+ * reads nothing from it but leaves a fresh one for the next build.
+ */
+static struct pack *
+open_pack(const struct out_cache *cache, int clean)
+{
+	uint64_t	 code = cache_code_identity(cache);
+
+	return code != 0 ? pack_open(cache_folder(cache), code, !clean) :
+	    NULL;
+}
+
+/* The counts of the pack and what used it, for PORCH_CACHE_STATS=1. */
+static void
+report_pack(const struct pack *pk, const struct md_cache *mdc, FILE *f)
+{
+	struct pack_stats st;
+
+	pack_get_stats(pk, &st);
+	mdcache_report(mdc, f);
+	fprintf(f, "pack: %zu found, %zu missing, %zu damaged, %zu stored; "
+	    "%.1f of %.1f MB live%s\n", st.hits, st.misses, st.damaged,
+	    st.stored, (double)st.live_bytes / 1e6,
+	    (double)st.file_bytes / 1e6, st.compacted ? ", compacted" : "");
+}
+
 static size_t
 count_written(const struct site *s)
 {
@@ -152,6 +185,8 @@ build_run(const struct build_opts *opt)
 	struct theme	 theme;
 	struct out_dir	 o;
 	struct out_cache *cache = NULL;
+	struct pack	*pk = NULL;
+	struct md_cache	*mdc = NULL;
 	double		 start = now_ms();
 	size_t		 nwritten, nkept;
 	int		 ok = 0;
@@ -173,15 +208,23 @@ build_run(const struct build_opts *opt)
 	else
 		o.cache = cache = cache_open(o.final, opt->clean,
 		    site.cfg.gzip);
-	ok = produce(&site, &theme, opt, &o);
+	if (cache != NULL && (pk = open_pack(cache, opt->clean)) != NULL)
+		mdc = mdcache_open(pk);
+	ok = produce(&site, &theme, opt, &o, pk, mdc);
 	if (!opt->check_only) {
 		if (ok)
 			ok = commit(&o, cache);
 		else
 			out_abort(&o);
+		/* A pack that cannot be written costs the next build time,
+		 * nothing else. */
+		if (ok && pk != NULL)
+			(void)pack_commit(pk);
 	}
 out:
 	diag_flush(opt->messages != NULL ? opt->messages : stderr);
+	if (pk != NULL && getenv("PORCH_CACHE_STATS") != NULL)
+		report_pack(pk, mdc, stderr);
 	if (ok && !opt->quiet && cache != NULL && cache_incremental(cache)) {
 		cache_counts(cache, &nwritten, &nkept);
 		fprintf(stderr, "porch: built %zu pages in %.0f ms into %s "
@@ -201,6 +244,8 @@ out:
 		out_abort(&o);
 	theme_free(&theme);
 	model_free(&site);
+	mdcache_free(mdc);
+	pack_close(pk);
 	cache_free(cache);
 	return ok;
 }

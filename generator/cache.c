@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,53 @@ int
 cache_incremental(const struct out_cache *c)
 {
 	return c->incremental;
+}
+
+const char *
+cache_folder(const struct out_cache *c)
+{
+	return c->dir;
+}
+
+/* dl_iterate_phdr's callback: hashes a loaded shared object's path and
+ * file identity into the XXH3 state arg. */
+static int
+hash_library(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	XXH3_state_t	*st = arg;
+	struct stat	 sb;
+	uint64_t	 id[5] = { 0 };
+
+	(void)size;
+	if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
+		return 0;	/* the binary itself, hashed whole already */
+	if (stat(info->dlpi_name, &sb) == 0) {
+		id[0] = (uint64_t)sb.st_dev;
+		id[1] = (uint64_t)sb.st_ino;
+		id[2] = (uint64_t)sb.st_size;
+		id[3] = (uint64_t)sb.st_mtim.tv_sec;
+		id[4] = (uint64_t)sb.st_mtim.tv_nsec;
+	}
+	XXH3_64bits_update(st, info->dlpi_name, strlen(info->dlpi_name) + 1);
+	XXH3_64bits_update(st, id, sizeof(id));
+	return 0;
+}
+
+uint64_t
+cache_code_identity(const struct out_cache *c)
+{
+	XXH3_state_t	*st;
+	uint64_t	 h;
+
+	if (c->global == 0)
+		return 0;
+	st = XXH3_createState();
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, &c->global, sizeof(c->global));
+	dl_iterate_phdr(hash_library, st);
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h ? h : 1;
 }
 
 static int

@@ -42,6 +42,15 @@ void	 cache_free(struct out_cache *);
  * in place; 0 for a full build. */
 int	 cache_incremental(const struct out_cache *);
 
+/* The cache folder (DEST.porch-cache, which may not exist yet). */
+const char *cache_folder(const struct out_cache *);
+/* The hash of the code that makes every cached result: the porch binary
+ * and every shared library it loaded (cmark-gfm, the stemmer, Lua...: an
+ * upgrade may change their output under the same binary), identified by
+ * path, inode, size and modification time; 0 when the binary could not
+ * be read and nothing may be reused.  The seed of pack.h's pack. */
+uint64_t cache_code_identity(const struct out_cache *);
+
 /*
  * Sets the part of every render key shared by all pages: the files under
  * the template folders (dirs[0..n-1], the first wins, as in template.c)

@@ -7,14 +7,17 @@
 #include "path.h"
 #include "xalloc.h"
 
-/* Reports a broken link as an error, or a warning under --warn-links;
- * returns what links_resolve returns. */
+/* Reports a broken link as an error, or a warning under --warn-links
+ * (while quiet, only counts it); returns what links_resolve returns. */
 static int
 broken(struct link_ctx *c, unsigned line, unsigned col, const char *fmt,
     const char *a, const char *b)
 {
-	diag_report(c->warn_only ? DIAG_WARNING : DIAG_ERROR, c->page->file,
-	    line, col, fmt, a, b);
+	if (c->quiet)
+		c->nquiet++;
+	else
+		diag_report(c->warn_only ? DIAG_WARNING : DIAG_ERROR,
+		    c->page->file, line, col, fmt, a, b);
 	return c->warn_only;
 }
 
@@ -137,6 +140,13 @@ out:
 	free(resolved);
 	free(path);
 	return ok;
+}
+
+void
+links_forget(struct link_ctx *c, size_t n)
+{
+	while (c->nrefs > n)
+		free(c->refs[--c->nrefs].anchor);
 }
 
 int

@@ -27,6 +27,10 @@ struct link_ctx {
 	const struct page *page;
 	const struct md_doc *doc;	/* headings of the page, for #anchor */
 	int		 warn_only;	/* --warn-links: warnings, link kept */
+	int		 quiet;		/* mdcache.c checking a cached render's
+					 * answers: count reports in nquiet
+					 * instead of making them */
+	size_t		 nquiet;
 	struct anchor_ref *refs;
 	size_t		 nrefs, cap;
 };
@@ -37,5 +41,8 @@ int	 links_resolve(void *ctx, const char *href, unsigned line,
 /* Checks the remembered anchors (after every page rendered); 1 if all
  * exist.  Frees the references. */
 int	 links_check_anchors(struct link_ctx *);
+/* Forgets the anchors remembered after the first n (a replay that
+ * mdcache.c abandons). */
+void	 links_forget(struct link_ctx *, size_t n);
 
 #endif

@@ -38,6 +38,9 @@ struct md_doc {
 	size_t			 nheadings;
 	struct md_section	*sections;
 	size_t			 nsections;
+	int			 sections_omitted; /* mdcache.c does not keep
+					 * them: md_render the body again
+					 * (without links) when needed */
 };
 
 /*

@@ -63,9 +63,14 @@ render_page(struct worker *w, struct page *p)
 	if (p->source != NULL) {
 		w->links.page = p;
 		w->links.doc = &doc;
-		ok = md_render(p->file, p->text + p->body_off,
-		    p->text_len - p->body_off, p->body_line, links_resolve,
-		    &w->links, &doc);
+		if (env->mdcache != NULL)	/* the same doc (mdcache.h) */
+			ok = mdcache_render(env->mdcache, p->file,
+			    p->text + p->body_off, p->text_len - p->body_off,
+			    p->body_line, &w->links, &doc);
+		else
+			ok = md_render(p->file, p->text + p->body_off,
+			    p->text_len - p->body_off, p->body_line,
+			    links_resolve, &w->links, &doc);
 		have_doc = 1;
 		keep_anchors(p, &doc);
 		if (w->search != NULL)

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "mdcache.h"
 #include "model.h"
 #include "output.h"
 #include "search.h"
@@ -22,6 +23,7 @@ struct render_env {
 	int		 threads;
 	int		 warn_links;
 	struct search_index *search;	/* NULL: no search index */
+	struct md_cache	*mdcache;	/* NULL: render all markdown */
 };
 
 /*

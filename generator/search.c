@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "pack.h"
 #include "path.h"
 #include "search.h"
 #include "tokenize.h"
@@ -394,6 +395,7 @@ struct tagacc {
 struct search_index {
 	const struct site *site;
 	const struct out_dir *out;
+	struct pack	*pack;		/* cached records, or NULL */
 	const char	*language;
 	_Atomic(struct sdoc *) *slots;	/* one per page of the site */
 	pthread_mutex_t	 pool_lock;	/* the merged records, for reuse */
@@ -446,6 +448,8 @@ struct search_worker {
 	uint32_t	 len[NFIELDS];
 	struct buf	 key;		/* the title key being built */
 	struct buf	 tmp;
+	XXH3_state_t	*keyst;		/* a record's cache key */
+	struct buf	 rec;		/* a record being stored */
 	double		 ms;
 };
 
@@ -491,13 +495,14 @@ sdoc_recycle(struct search_index *idx, struct sdoc *d)
 }
 
 struct search_index *
-search_new(const struct site *s, const struct out_dir *o)
+search_new(const struct site *s, const struct out_dir *o, struct pack *pack)
 {
 	struct search_index *idx = xcalloc(1, sizeof(*idx));
 	size_t		 i;
 
 	idx->site = s;
 	idx->out = o;
+	idx->pack = pack;
 	idx->language = s->cfg.language;
 	idx->slots = xcalloc(s->npages ? s->npages : 1, sizeof(*idx->slots));
 	pthread_mutex_init(&idx->lock, NULL);
@@ -519,6 +524,7 @@ search_worker_new(struct search_index *idx)
 
 	w->idx = idx;
 	w->tok = tok_new(idx->language);
+	w->keyst = XXH3_createState();
 	return w;
 }
 
@@ -536,6 +542,8 @@ search_worker_free(struct search_worker *w)
 	wtab_free(&w->title);
 	buf_free(&w->key);
 	buf_free(&w->tmp);
+	buf_free(&w->rec);
+	XXH3_freeState(w->keyst);
 	free(w);
 }
 
@@ -742,37 +750,309 @@ indexable(const struct page *p)
 
 static void merge_ready(struct search_index *, int);
 
-void
-search_add(struct search_worker *w, const struct page *p,
-    const struct md_doc *doc)
+/* ------------------------------------------------------- cached records */
+
+/*
+ * A page's record (all of struct sdoc but its header) is kept in the
+ * build's pack under the hash of everything collect reads, so an
+ * unchanged page is not tokenised again.  The entry: u32 nsecs, nsecs + 1
+ * u32 offsets into disp, then terms, lens, disp, surf and the title key
+ * (empty: none), each a u32 length and its bytes; terms and surf without
+ * the stems' hashes, which were a third of the bytes and are computed
+ * again on loading (XXH3_64bits of the stem, as tokenize.c computes
+ * them).  Host byte order (the pack's seed names the binary).
+ * SREC_FORMAT is part of every key.
+ */
+static const char SREC_FORMAT[8] = "porchsr2";
+
+/* Feeds s into the key, NULL distinct from "". */
+static void
+key_str(XXH3_state_t *st, const char *s)
 {
-	struct search_index *idx = w->idx;
-	const struct site *s = idx->site;
-	struct sdoc	*d;
-	struct buf	 h = { 0 };
-	char		*label;
-	const char	*intro = NULL, *meta[8];
-	size_t		 i, first = 0, nmeta = 0, title_len;
-	double		 start = cpu_ms();
+	uint32_t n = s == NULL ? UINT32_MAX : (uint32_t)strlen(s);
 
-	if (!indexable(p)) {
-		atomic_store_explicit(&idx->slots[p->index], &skipped,
-		    memory_order_release);
-		goto merge;
+	XXH3_64bits_update(st, &n, sizeof(n));
+	if (s != NULL)
+		XXH3_64bits_update(st, s, n);
+}
+
+/* The key of p's record: its title, tags, meta strings and markdown body
+ * (which decides its sections). */
+static uint64_t
+srec_key(struct search_worker *w, const struct page *p,
+    const char *const *meta, size_t nmeta)
+{
+	XXH3_state_t	*st = w->keyst;
+	size_t		 i;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, SREC_FORMAT, sizeof(SREC_FORMAT));
+	key_str(st, w->idx->language);
+	key_str(st, p->title);
+	XXH3_64bits_update(st, &p->meta.tags.n, sizeof(p->meta.tags.n));
+	for (i = 0; i < p->meta.tags.n; i++)
+		key_str(st, p->meta.tags.v[i]);
+	for (i = 0; i < nmeta; i++)
+		key_str(st, meta[i]);
+	XXH3_64bits_update(st, p->text + p->body_off,
+	    p->text_len - p->body_off);
+	return XXH3_64bits_digest(st);
+}
+
+static void
+put_u32(struct buf *b, uint32_t v)
+{
+	buf_append(b, &v, sizeof(v));
+}
+
+static void
+put_part(struct buf *b, const void *data, size_t len)
+{
+	put_u32(b, (uint32_t)len);
+	buf_append(b, data, len);
+}
+
+/* d's term lists (one per section) into out without the stems' hashes. */
+static void
+terms_unhashed(const struct sdoc *d, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)d->terms.data;
+	uint32_t	 n, k, klen;
+	size_t		 i;
+
+	for (i = 0; i < d->nsecs; i++) {
+		n = get_varint(&p);
+		put_varint(out, n);
+		for (k = 0; k < n; k++) {
+			klen = get_varint(&p);
+			put_varint(out, klen);
+			buf_append(out, p, klen);
+			p += klen + sizeof(uint64_t);
+			buf_putc(out, (char)*p++);
+			put_varint(out, get_varint(&p));
+		}
 	}
-	d = sdoc_new(idx);
-	d->doff = xcalloc(doc->nsections + 2, sizeof(*d->doff));
-	label = label_of(s, p);
-	buf_putc(&h, '[');
-	put_jsons(&h, p->url);
-	buf_putc(&h, ',');
-	put_jsons(&h, p->title);
-	buf_putc(&h, ',');
-	put_jsons(&h, label);
-	buf_printf(&h, ",%d,[", (int)p->section);
-	d->header = buf_take(&h);
-	free(label);
+}
 
+/* d's surface forms into out without the stems' hashes. */
+static void
+surf_unhashed(const struct sdoc *d, struct buf *out)
+{
+	const char	*sp = d->surf.data, *end = sp + d->surf.len;
+	size_t		 wlen, slen;
+
+	while (sp != NULL && sp < end) {
+		wlen = strlen(sp);
+		slen = strlen(sp + wlen + 1);
+		buf_append(out, sp, wlen + slen + 2);
+		sp += wlen + slen + 2 + sizeof(uint64_t);
+	}
+}
+
+/* Stores d's record under key for later builds. */
+static void
+srec_store(struct search_worker *w, uint64_t key, const struct sdoc *d)
+{
+	struct buf	*b = &w->rec, *t = &w->tmp;
+	size_t		 i;
+
+	buf_reset(b);
+	put_u32(b, (uint32_t)d->nsecs);
+	for (i = 0; i <= d->nsecs; i++)
+		put_u32(b, (uint32_t)d->doff[i]);
+	buf_reset(t);
+	terms_unhashed(d, t);
+	put_part(b, t->data, t->len);
+	put_part(b, d->lens.data, d->lens.len);
+	put_part(b, d->disp.data, d->disp.len);
+	buf_reset(t);
+	surf_unhashed(d, t);
+	put_part(b, t->data, t->len);
+	put_part(b, d->title_key, d->title_key ? strlen(d->title_key) : 0);
+	pack_put(w->idx->pack, key, b->data, b->len);
+}
+
+/* Reading an entry: the next byte, the end, and whether all was there. */
+struct srec_rd {
+	const unsigned char *p, *end;
+	int		 ok;
+};
+
+static uint32_t
+get_u32(struct srec_rd *r)
+{
+	uint32_t v = 0;
+
+	if (r->ok && (size_t)(r->end - r->p) >= sizeof(v)) {
+		memcpy(&v, r->p, sizeof(v));
+		r->p += sizeof(v);
+	} else
+		r->ok = 0;
+	return v;
+}
+
+/* Appends the next part to b (which may stay without a buffer when the
+ * part is empty, as collect leaves it). */
+static void
+get_part(struct srec_rd *r, struct buf *b)
+{
+	uint32_t n = get_u32(r);
+
+	if (!r->ok || (size_t)(r->end - r->p) < n) {
+		r->ok = 0;
+		return;
+	}
+	if (n > 0)
+		buf_append(b, r->p, n);
+	r->p += n;
+}
+
+/* The next varint before end, or 0 with r->ok cleared. */
+static uint32_t
+get_varint_in(struct srec_rd *r, const unsigned char *end)
+{
+	uint32_t	 v = 0;
+	int		 shift;
+
+	for (shift = 0; r->ok && r->p < end && shift <= 28; shift += 7) {
+		v |= (uint32_t)(*r->p & 0x7f) << shift;
+		if (!(*r->p++ & 0x80))
+			return v;
+	}
+	r->ok = 0;
+	return 0;
+}
+
+/* The next part, nsecs term lists without hashes, into d->terms with
+ * them (terms_unhashed undone). */
+static void
+get_terms(struct srec_rd *r, size_t nsecs, struct sdoc *d)
+{
+	const unsigned char *end;
+	unsigned char	*out;
+	uint32_t	 len = get_u32(r), n, k, klen;
+	uint64_t	 h;
+	size_t		 i;
+
+	if (!r->ok || (size_t)(r->end - r->p) < len) {
+		r->ok = 0;
+		return;
+	}
+	end = r->p + len;
+	/* One grow: a stored term takes at least 3 bytes (the key may be
+	 * empty) and gains its 8-byte hash. */
+	buf_grow(&d->terms, (size_t)len / 3 * (3 + sizeof(h)) + 8);
+	out = (unsigned char *)d->terms.data + d->terms.len;
+	for (i = 0; i < nsecs && r->ok; i++) {
+		n = get_varint_in(r, end);
+		out = raw_varint(out, n);
+		for (k = 0; k < n && r->ok; k++) {
+			klen = get_varint_in(r, end);
+			if (!r->ok || (size_t)(end - r->p) < (size_t)klen + 1) {
+				r->ok = 0;
+				break;
+			}
+			h = XXH3_64bits(r->p, klen);
+			out = raw_varint(out, klen);
+			memcpy(out, r->p, klen);
+			memcpy(out + klen, &h, sizeof(h));
+			out += klen + sizeof(h);
+			r->p += klen;
+			*out++ = *r->p++;
+			out = raw_varint(out, get_varint_in(r, end));
+		}
+	}
+	d->terms.len = (size_t)(out - (unsigned char *)d->terms.data);
+	d->terms.data[d->terms.len] = '\0';
+	if (r->p != end)
+		r->ok = 0;
+}
+
+/* The next part, surface forms without hashes, into d->surf with them. */
+static void
+get_surf(struct srec_rd *r, struct sdoc *d)
+{
+	const char	*sp, *end, *w, *stem;
+	uint32_t	 len = get_u32(r);
+	uint64_t	 h;
+
+	if (!r->ok || (size_t)(r->end - r->p) < len) {
+		r->ok = 0;
+		return;
+	}
+	sp = (const char *)r->p;
+	end = sp + len;
+	r->p += len;
+	while (sp < end) {
+		w = sp;
+		if ((stem = memchr(w, '\0', (size_t)(end - w))) == NULL ||
+		    (sp = memchr(stem + 1, '\0', (size_t)(end - stem - 1))) ==
+		    NULL) {
+			r->ok = 0;
+			return;
+		}
+		stem++;
+		h = XXH3_64bits(stem, (size_t)(sp - stem));
+		sp++;
+		buf_append(&d->surf, w, (size_t)(sp - w));
+		buf_append(&d->surf, &h, sizeof(h));
+	}
+}
+
+/* Fills d from the entry of key; 1 when there was a sound one (else d is
+ * left empty for collect). */
+static int
+srec_load(struct search_index *idx, uint64_t key, struct sdoc *d)
+{
+	struct srec_rd	 r;
+	struct buf	 title = { 0 };
+	size_t		 len, i, n;
+
+	r.p = pack_get(idx->pack, key, &len);
+	if (r.p == NULL)
+		return 0;
+	r.end = r.p + len;
+	r.ok = 1;
+	n = get_u32(&r);
+	if (!r.ok || n >= (len - 4) / 4)
+		return 0;
+	d->doff = xcalloc(n + 2, sizeof(*d->doff));
+	for (i = 0; i <= n; i++)
+		d->doff[i] = get_u32(&r);
+	get_terms(&r, n, d);
+	get_part(&r, &d->lens);
+	get_part(&r, &d->disp);
+	get_surf(&r, d);
+	get_part(&r, &title);
+	if (r.ok && r.p == r.end && d->doff[n] == d->disp.len) {
+		d->nsecs = n;
+		d->title_key = title.len > 0 ? buf_take(&title) : NULL;
+		buf_free(&title);
+		return 1;
+	}
+	buf_free(&title);
+	free(d->doff);
+	d->doff = NULL;
+	buf_reset(&d->terms);
+	buf_reset(&d->lens);
+	buf_reset(&d->disp);
+	buf_reset(&d->surf);
+	return 0;
+}
+
+/*
+ * Tokenises and counts p (its title, tags and meta strings meta[0..nmeta),
+ * its sections in doc) into d: everything of the record but its header.
+ */
+static void
+collect(struct search_worker *w, const struct page *p,
+    const char *const *meta, size_t nmeta, const struct md_doc *doc,
+    struct sdoc *d)
+{
+	const char	*intro = NULL;
+	size_t		 i, first = 0, title_len;
+
+	d->doff = xcalloc(doc->nsections + 2, sizeof(*d->doff));
 	/* The page itself: title, tags and description, the text before
 	 * the first h2. */
 	tok_new_epoch(w->tok);
@@ -784,14 +1064,6 @@ search_add(struct search_worker *w, const struct page *p,
 		d->title_key = xstrdup(w->key.data);
 	for (i = 0; i < p->meta.tags.n; i++)
 		count_text(w, F_META, p->meta.tags.v[i]);
-	meta[nmeta++] = p->meta.description;
-	meta[nmeta++] = p->meta.category;
-	meta[nmeta++] = p->meta.version;
-	meta[nmeta++] = p->section == SECTION_CHANGELOG ?
-	    type_label(p->meta.type) : NULL;
-	meta[nmeta++] = p->section == SECTION_ROADMAP ?
-	    roadmap_status_label(p->meta.status) : NULL;
-	meta[nmeta++] = p->shipped_in ? p->shipped_in->meta.version : NULL;
 	for (i = 0; i < nmeta; i++)
 		count_text(w, F_META, meta[i]);
 	if (doc->nsections > 0 && doc->sections[0].id == NULL) {
@@ -826,6 +1098,66 @@ search_add(struct search_worker *w, const struct page *p,
 	}
 	wtab_reset(&w->surf);
 	wtab_reset(&w->title);
+}
+
+void
+search_add(struct search_worker *w, const struct page *p,
+    const struct md_doc *doc)
+{
+	struct search_index *idx = w->idx;
+	const struct site *s = idx->site;
+	struct sdoc	*d;
+	struct buf	 h = { 0 };
+	char		*label;
+	const char	*meta[6];
+	uint64_t	 key = 0;
+	double		 start = cpu_ms();
+
+	if (!indexable(p)) {
+		atomic_store_explicit(&idx->slots[p->index], &skipped,
+		    memory_order_release);
+		goto merge;
+	}
+	d = sdoc_new(idx);
+	label = label_of(s, p);
+	buf_putc(&h, '[');
+	put_jsons(&h, p->url);
+	buf_putc(&h, ',');
+	put_jsons(&h, p->title);
+	buf_putc(&h, ',');
+	put_jsons(&h, label);
+	buf_printf(&h, ",%d,[", (int)p->section);
+	d->header = buf_take(&h);
+	free(label);
+
+	meta[0] = p->meta.description;
+	meta[1] = p->meta.category;
+	meta[2] = p->meta.version;
+	meta[3] = p->section == SECTION_CHANGELOG ? type_label(p->meta.type) :
+	    NULL;
+	meta[4] = p->section == SECTION_ROADMAP ?
+	    roadmap_status_label(p->meta.status) : NULL;
+	meta[5] = p->shipped_in ? p->shipped_in->meta.version : NULL;
+	if (idx->pack != NULL) {
+		key = srec_key(w, p, meta, 6);
+		if (srec_load(idx, key, d))
+			goto done;
+	}
+	if (doc->sections_omitted) {
+		/* A cached render without its sections: they depend on the
+		 * body alone, so a render without links gives them. */
+		struct md_doc again;
+
+		md_render(p->file, p->text + p->body_off,
+		    p->text_len - p->body_off, p->body_line, NULL, NULL,
+		    &again);
+		collect(w, p, meta, 6, &again, d);
+		md_doc_free(&again);
+	} else
+		collect(w, p, meta, 6, doc, d);
+	if (idx->pack != NULL)
+		srec_store(w, key, d);
+done:
 	atomic_store_explicit(&idx->slots[p->index], d, memory_order_release);
 merge:
 	w->ms += cpu_ms() - start;

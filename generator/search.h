@@ -46,11 +46,16 @@
 struct search_index;
 struct search_worker;
 
+struct pack;
+
 /*
  * Starts the index of site, written into out when search_finish runs.
- * The site must stay unchanged until search_free.
+ * The site must stay unchanged until search_free.  pack (pack.h, may be
+ * NULL) keeps each page's record for later builds: a page whose title,
+ * tags, meta strings and sections are unchanged is not tokenised again.
  */
-struct search_index *search_new(const struct site *, const struct out_dir *);
+struct search_index *search_new(const struct site *, const struct out_dir *,
+	     struct pack *pack);
 
 /* Per render thread: its own tokenizer and counting tables. */
 struct search_worker *search_worker_new(struct search_index *);

@@ -1,9 +1,22 @@
-# Shared by the benchmarks (run.sh, search.sh); sourced, not run.
+# Shared by the benchmarks (run.sh, search.sh, incremental.sh); sourced,
+# not run.
 # Expects $cache (the benchmark cache) and $logdir to be set.
 
 note() { printf '%s\n' "$*" >&2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 median() { sort -g | awk '{a[NR]=$1} END { if (NR) print a[int((NR+1)/2)] }'; }
+
+# The machine and the porch binary, three lines for a report's head:
+# date, cores/CPU/RAM/OS/kernel, porch's version and tree.  Expects $ncpu,
+# $porch and $root.
+bench_host() {
+	local model mem
+	model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+	echo "date:       $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "machine:    $ncpu cores, $model, $mem RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
+	echo "porch:      $("$porch" version 2>/dev/null) ($porch, built $(date -u -r "$porch" '+%H:%M UTC'); tree at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- generator themes 2>/dev/null || echo ' with local changes to generator/ or themes/'))"
+}
 
 # Pagefind, from npm into the cache (not a Debian package): sets $pagefind
 # to its binary, installing it when npm is there; else leaves $pagefind

@@ -50,7 +50,7 @@ ncpu=$(nproc)
 logdir="$cache/logs"
 mkdir -p "$logdir"
 
-. "$here/lib.sh"	# note, load, median, bench_pagefind
+. "$here/lib.sh"	# note, load, median, bench_host, bench_pagefind
 
 # ------------------------------------------------------------------ tools
 
@@ -231,13 +231,8 @@ md_list() {
 	    -o -type f -name '*.md' -print0 | sort -z)
 }
 
-machine() {
-	local model mem
-	model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-	echo "date:       $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "machine:    $ncpu cores, $model, $mem RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
-	echo "porch:      $("$porch" version 2>/dev/null) ($porch, built $(date -u -r "$porch" '+%H:%M UTC'); tree at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- generator themes 2>/dev/null || echo ' with local changes to generator/ or themes/'))"
+machine() {	# the report's head: bench_host (lib.sh), then the peers
+	bench_host
 	echo "hugo:       $(command -v hugo >/dev/null && hugo version 2>/dev/null | awk '{print $2}' || echo "n/a")"
 	echo "pagefind:   $([ -n "${pagefind:-}" ] && "$pagefind" --version 2>/dev/null | awk '{print $2}' || echo "n/a")"
 	echo "cmark-gfm:  $(command -v cmark-gfm >/dev/null && cmark-gfm --version | head -n 1 | awk '{print $2}' || echo "n/a")"
@@ -260,17 +255,21 @@ bench_one() {	# bench_one CORPUS_DIR LABEL KEY
 	echo
 	echo "== $label: $pages markdown pages, $(awk -v b="$mdbytes" 'BEGIN{printf "%.1f MB", b/1e6}') ($(awk -v b="$mdbytes" -v p="$pages" 'BEGIN{printf "%.0f", b/p}') bytes/page), load average before: $(load)"
 
-	# Porch: the full build (HTML, .gz twins, feeds, catalog.json).
-	if measure porch "rm -rf '$out/porch'" "'$porch' build '$src' -o '$out/porch' -q"; then
+	# Porch: the full build (HTML, .gz twins, feeds, catalog.json).  A
+	# full build is a cold one: each run removes OUT.porch-cache, beside
+	# OUT, with OUT, or porch would reuse the previous run's manifest and
+	# cached markdown renders and measure an incremental build
+	# (scripts/bench/incremental.sh measures those).
+	if measure porch "rm -rf '$out/porch' '$out/porch.porch-cache'" "'$porch' build '$src' -o '$out/porch' -q"; then
 		R_BYTES[porch]=$(bytes_of "$out/porch")
 	else
 		echo "run.sh: porch failed on $src: ${why[porch]}" >&2
 		return 1
 	fi
-	if measure porch-j1 "rm -rf '$out/porch-j1'" "'$porch' build '$src' -o '$out/porch-j1' -q -j 1"; then
+	if measure porch-j1 "rm -rf '$out/porch-j1' '$out/porch-j1.porch-cache'" "'$porch' build '$src' -o '$out/porch-j1' -q -j 1"; then
 		R_BYTES[porch-j1]=$(bytes_of "$out/porch-j1")
 	fi
-	rm -rf "$out/porch-j1"
+	rm -rf "$out/porch-j1" "$out/porch-j1.porch-cache"
 
 	# Hugo, then Pagefind over Hugo's output.
 	if [ -z "${why[hugo]:-}" ]; then
@@ -349,7 +348,7 @@ bench_one() {	# bench_one CORPUS_DIR LABEL KEY
 	ratio "porch / hugo, CPU" porch hugo - cpu
 	ratio "porch / floor, CPU" porch "floor-P$ncpu" - cpu
 	echo "load average after: $(load)"
-	rm -rf "$out/porch" "$out/hugo"
+	rm -rf "$out/porch" "$out/porch.porch-cache" "$out/hugo"
 }
 
 # A copy of everything printed, for docs/PERFORMANCE.md.

@@ -102,7 +102,7 @@ porch_runs() {
 	local walls="" cpus="" rsss="" idx="" col="" mer="" fin="" secs=""
 	: >"$log"
 	for _ in $(seq "$repeat"); do
-		rm -rf "$site"
+		rm -rf "$site" "$site.porch-cache"
 		t=$(mktemp)
 		st=$(mktemp)
 		if ! PORCH_SEARCH_STATS=1 /usr/bin/time -f "%e %U %S %M" -o "$t" \

@@ -111,6 +111,7 @@ build "static delete" && same_tree "static file deleted"
 
 # A failed build leaves the site as it was, cache included.
 cp -a "$A" "$d/A.before"
+cp "$A.porch-cache/pack" "$d/pack.before"
 mv "$c/docs/backups/retention.md" "$d/moved.md"	# other pages link to it
 if "$PORCH" build "$c" -o "$A" -q 2>/dev/null; then
 	fail "incremental: a broken link fails the build"
@@ -118,9 +119,111 @@ else
 	diff -r "$A" "$d/A.before" >/dev/null &&
 		pass "incremental: a failed build leaves the site untouched" ||
 		fail "incremental: a failed build leaves the site untouched"
+	cmp -s "$A.porch-cache/pack" "$d/pack.before" &&
+		pass "incremental: a failed build leaves the cached results as they were" ||
+		fail "incremental: a failed build leaves the cached results as they were"
 fi
 mv "$d/moved.md" "$c/docs/backups/retention.md"
 build "after failure" && same_tree "the build after a failed one"
+
+# The markdown cache (generator/mdcache.c): a page's cached render is used
+# only while its links resolve as they did.  src links to dst and to a
+# heading of dst.
+# fails_like_clean NAME: the incremental build fails with exactly the
+# messages a clean build gives, and leaves the site as it was.
+fails_like_clean() {
+	rm -rf "$d/A.before" "$d/B" "$d/B.porch-cache"
+	cp -a "$A" "$d/A.before"
+	if "$PORCH" build "$c" -o "$A" 2>"$d/errA"; then
+		fail "incremental: $1: the build fails"
+		return
+	fi
+	"$PORCH" build "$c" -o "$d/B" --clean 2>"$d/errB"
+	grep -q "error:" "$d/errA" && cmp -s "$d/errA" "$d/errB" &&
+		pass "incremental: $1: fails with a clean build's messages" ||
+		fail "incremental: $1: fails with a clean build's messages" \
+		    "$(diff "$d/errA" "$d/errB" | head -6)"
+	diff -r "$A" "$d/A.before" >/dev/null &&
+		pass "incremental: $1: the site is untouched" ||
+		fail "incremental: $1: the site is untouched"
+}
+# stats: a build with the cache's counts in $d/sum.
+stats() { PORCH_CACHE_STATS=1 "$PORCH" build "$c" -o "$A" 2>"$d/sum"; }
+printf -- '---\ntitle: Cache target\nweight: 98\n---\n\n## First part\n\nWords.\n' \
+    >"$c/docs/mdc-dst.md"
+printf -- '---\ntitle: Cache source\nweight: 97\n---\n\nSee [the target](mdc-dst.md) and\n[its first part](mdc-dst.md#first-part).\n' \
+    >"$c/docs/mdc-src.md"
+build "linked pages" && same_tree "two linked pages added"
+if stats && grep -q "mdcache: [0-9]* reused, 0 rendered" "$d/sum" &&
+    grep -q "pack: [0-9]* found, 0 missing, 0 damaged, 0 stored" "$d/sum"; then
+	pass "incremental: nothing changed, no markdown rendered or page tokenised"
+else
+	fail "incremental: nothing changed, no markdown rendered or page tokenised" "$(cat "$d/sum")"
+fi
+size1=$(stat -c %s "$A.porch-cache/pack")
+stats && [ "$(stat -c %s "$A.porch-cache/pack")" = "$size1" ] &&
+	pass "incremental: the cache does not grow when nothing changed" ||
+	fail "incremental: the cache does not grow when nothing changed" "$size1 -> $(stat -c %s "$A.porch-cache/pack")"
+
+sed -i 's/^## First part/## Opening part/' "$c/docs/mdc-dst.md"
+fails_like_clean "linked heading renamed"
+sed -i 's/^## Opening part/## First part/' "$c/docs/mdc-dst.md"
+mv "$c/docs/mdc-dst.md" "$c/docs/mdc-moved.md"
+fails_like_clean "linked page renamed"
+sed -i 's/mdc-dst\.md/mdc-moved.md/g' "$c/docs/mdc-src.md"
+build "link follows the rename" && same_tree "link fixed after the rename"
+
+# With warn_links a deleted target leaves the link as written: the
+# source page's cached HTML must not be reused, and the warning is said on
+# every build, cached or not.
+cp "$c/site.lua" "$d/site.lua"
+sed -i 's/^return {/return {\n  options = { warn_links = true },/' "$c/site.lua"
+build "warn_links" && same_tree "warn_links site"
+rm "$c/docs/mdc-moved.md"
+if stats; then
+	same_tree "warn_links: linked page deleted"
+	grep "warning:" "$d/sum" >"$d/wA"
+	grep "warning:" "$d/errB" >"$d/wB"
+	[ -s "$d/wA" ] && cmp -s "$d/wA" "$d/wB" &&
+		pass "incremental: warn_links: a clean build's warnings" ||
+		fail "incremental: warn_links: a clean build's warnings" "$(cat "$d/sum")"
+	grep -q 'href="mdc-moved.md' "$A/docs/mdc-src/index.html" &&
+		pass "incremental: warn_links: the broken link is left as written" ||
+		fail "incremental: warn_links: the broken link is left as written"
+	stats
+	grep "warning:" "$d/sum" >"$d/wA2"
+	grep -q "mdcache: [0-9]* reused, 0 rendered" "$d/sum" &&
+		cmp -s "$d/wA" "$d/wA2" &&
+		pass "incremental: warn_links: a cached page still warns" ||
+		fail "incremental: warn_links: a cached page still warns" "$(cat "$d/sum")"
+else
+	fail "incremental: warn_links: a deleted target only warns" "$(cat "$d/sum")"
+fi
+cp "$d/site.lua" "$c/site.lua"
+rm "$c/docs/mdc-src.md"
+build "cache pages removed" && same_tree "linked pages removed"
+
+# Damaged cached results (a disk error, a build killed while writing)
+# are computed again, never used and never an error.
+pk="$A.porch-cache/pack"
+size=$(stat -c %s "$pk")
+for off in $((size / 5)) $((size / 3)) $((size / 2)); do
+	printf 'X' | dd of="$pk" bs=1 seek="$off" conv=notrunc 2>/dev/null
+done
+if stats && grep -q "pack: .* [1-9][0-9]* damaged" "$d/sum"; then
+	pass "incremental: damaged cached results are computed again"
+else
+	fail "incremental: damaged cached results are computed again" "$(cat "$d/sum")"
+fi
+same_tree "after damaged cached results"
+stats && grep -q "pack: [0-9]* found, 0 missing, 0 damaged, 0 stored" "$d/sum" &&
+	pass "incremental: the damaged results were replaced" ||
+	fail "incremental: the damaged results were replaced" "$(cat "$d/sum")"
+echo "not a pack" >"$pk"
+stats && grep -q "mdcache: 0 reused" "$d/sum" &&
+	pass "incremental: a foreign cache file is ignored" ||
+	fail "incremental: a foreign cache file is ignored" "$(cat "$d/sum")"
+same_tree "after a foreign cache file"
 
 # No manifest (a killed build, or someone's cleanup): a full, correct build.
 rm "$A.porch-cache/manifest"

@@ -640,9 +640,13 @@ def test_idle_connections():
         sys.stderr.write("test_faults: %d idle connections: /healthz in "
                          "%.3f s, %d threads, %d MB resident\n" %
                          (len(socks), took, threads, rss))
+        # AddressSanitizer makes starting a thread and its stack several
+        # times dearer: 3.1 s was seen there on a loaded machine.  Hanging
+        # until the 60 s timeout is what this check is for.
+        bound = 6.0 if "ASAN_OPTIONS" in os.environ else 2.0
         check("faults: 2,000 idle connections: /healthz answers in %.2f s "
               "(%d threads, %d MB)" % (took, threads, rss),
-              len(socks) == 2000 and r.status == 200 and took < 2.0 and
+              len(socks) == 2000 and r.status == 200 and took < bound and
               p.alive(), len(socks), r)
     finally:
         for s in socks:

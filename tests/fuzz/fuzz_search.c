@@ -178,7 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&out, 0, sizeof(out));
 	out.final = tmpdir;
 	out.tmp = tmpdir;
-	idx = search_new(&site, &out);
+	idx = search_new(&site, &out, NULL);
 	w = search_worker_new(idx);
 	for (i = 0; i < n; i++) {
 		memset(&docs[i], 0, sizeof(docs[i]));

@@ -1,0 +1,364 @@
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "buf.h"
+#include "links.h"
+#include "markdown.h"
+#include "mdcache.h"
+#include "pack.h"
+#include "xalloc.h"
+
+/*
+ * An entry (the pack checks its bytes):
+ *	u32 nlinks, then per link: u32 line, u32 col, u32 returned,
+ *	  str href, str url written
+ *	u32 nheadings, then per heading: u32 level, u32 line, str id, str text
+ *	str html
+ * The sections (the page's text for search) are left out: search.c keeps
+ * its own record of them, so they are needed only when that misses, and
+ * they were a third of an entry.
+ * Numbers are little-endian; a str is a u32 length, the bytes and a NUL
+ * (so a loaded href can be handed on as it lies); an nstr of length
+ * UINT32_MAX is NULL, with no bytes.  A change of meaning changes
+ * MDC_FORMAT, which is part of every key.
+ */
+static const char MDC_FORMAT[8] = "porchmd3";
+#define MDC_NULL	UINT32_MAX
+
+struct md_cache {
+	struct pack	*pack;
+	uint64_t	 seed;		/* of every key: the format */
+	atomic_size_t	 hits, missing, differed, bad;
+};
+
+/* One recorded call of the link callback. */
+struct mdc_link {
+	const char	*href;		/* into the entry's bytes, or owned */
+	const char	*url;
+	unsigned	 line, col;
+	int		 ret;
+};
+
+/* The link log of a render being recorded (its strings are owned). */
+struct mdc_rec {
+	struct link_ctx	*links;
+	struct mdc_link	*v;
+	size_t		 n, cap;
+};
+
+/* Reading an entry's payload: the next byte and the end. */
+struct mdc_rd {
+	const unsigned char *p, *end;
+	int		 ok;
+};
+
+struct md_cache *
+mdcache_open(struct pack *pack)
+{
+	struct md_cache	*m = xcalloc(1, sizeof(*m));
+
+	m->pack = pack;
+	m->seed = XXH3_64bits(MDC_FORMAT, sizeof(MDC_FORMAT));
+	return m;
+}
+
+void
+mdcache_free(struct md_cache *m)
+{
+	free(m);
+}
+
+/* The entry key of a page body. */
+static uint64_t
+entry_key(const struct md_cache *m, const char *path, unsigned first_line,
+    const char *src, size_t len)
+{
+	struct buf	 b = { 0 };
+	uint64_t	 h;
+
+	buf_append(&b, &m->seed, sizeof(m->seed));
+	buf_append(&b, &first_line, sizeof(first_line));
+	buf_append(&b, path, strlen(path) + 1);
+	h = XXH3_64bits_withSeed(src, len, XXH3_64bits(b.data, b.len));
+	buf_free(&b);
+	return h;
+}
+
+static void
+put_u32(struct buf *b, uint32_t v)
+{
+	unsigned char	 c[4] = { v, v >> 8, v >> 16, v >> 24 };
+
+	buf_append(b, c, sizeof(c));
+}
+
+/* s NULL is written as a NULL nstr. */
+static void
+put_str(struct buf *b, const char *s, size_t len)
+{
+	if (s == NULL) {
+		put_u32(b, MDC_NULL);
+		return;
+	}
+	put_u32(b, (uint32_t)len);
+	buf_append(b, s, len);
+	buf_putc(b, '\0');
+}
+
+static uint32_t
+get_u32(struct mdc_rd *r)
+{
+	uint32_t v;
+
+	if (!r->ok || r->end - r->p < 4) {
+		r->ok = 0;
+		return 0;
+	}
+	v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
+	    (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+	r->p += 4;
+	return v;
+}
+
+/*
+ * The next str (nullable: an nstr) as a pointer into the entry, *lenp
+ * its length.  NULL for a NULL nstr, and for a malformed one (r->ok 0).
+ */
+static const char *
+get_str(struct mdc_rd *r, int nullable, size_t *lenp)
+{
+	uint32_t	 len = get_u32(r);
+	const char	*s;
+
+	if (!r->ok || (len == MDC_NULL && nullable))
+		return NULL;
+	if ((size_t)(r->end - r->p) < (size_t)len + 1 || r->p[len] != '\0') {
+		r->ok = 0;
+		return NULL;
+	}
+	s = (const char *)r->p;
+	r->p += (size_t)len + 1;
+	if (lenp != NULL)
+		*lenp = len;
+	return s;
+}
+
+/* A heap copy of the next str or nstr (NULL stays NULL). */
+static char *
+dup_str(struct mdc_rd *r, int nullable)
+{
+	size_t		 len = 0;
+	const char	*s = get_str(r, nullable, &len);
+
+	return s == NULL ? NULL : xstrndup(s, len);
+}
+
+/* A count of records each at least min bytes long, checked against what
+ * is left, so a bad count cannot ask for a huge allocation. */
+static size_t
+get_count(struct mdc_rd *r, size_t min)
+{
+	uint32_t n = get_u32(r);
+
+	if (r->ok && (size_t)n > (size_t)(r->end - r->p) / min)
+		r->ok = 0;
+	return r->ok ? n : 0;
+}
+
+/*
+ * Parses a checked entry into *doc (heap strings, as md_render makes
+ * them) and *links (pointing into the entry's bytes, so they live as
+ * long as it).  Returns 1, or 0 with *doc and *links freed.
+ */
+static int
+parse_entry(const unsigned char *b, size_t len, struct md_doc *doc,
+    struct mdc_link **links, size_t *nlinks)
+{
+	struct mdc_rd	 r = { b, b + len, 1 };
+	struct mdc_link	*l;
+	size_t		 i, n, hlen = 0;
+	const char	*html;
+
+	memset(doc, 0, sizeof(*doc));
+	n = get_count(&r, 14);
+	*links = xcalloc(n ? n : 1, sizeof(**links));
+	*nlinks = n;
+	for (i = 0; i < n && r.ok; i++) {
+		l = &(*links)[i];
+		l->line = get_u32(&r);
+		l->col = get_u32(&r);
+		l->ret = get_u32(&r) != 0;
+		l->href = get_str(&r, 0, NULL);
+		l->url = get_str(&r, 0, NULL);
+	}
+	n = get_count(&r, 18);
+	doc->headings = xcalloc(n ? n : 1, sizeof(*doc->headings));
+	for (i = 0; i < n && r.ok; i++, doc->nheadings++) {
+		doc->headings[i].level = (int)get_u32(&r);
+		doc->headings[i].line = get_u32(&r);
+		doc->headings[i].id = dup_str(&r, 0);
+		doc->headings[i].text = dup_str(&r, 0);
+	}
+	doc->sections_omitted = 1;
+	if ((html = get_str(&r, 0, &hlen)) != NULL) {
+		doc->html = xstrndup(html, hlen);
+		doc->html_len = hlen;
+	}
+	if (r.ok && r.p == r.end && doc->html != NULL)
+		return 1;
+	md_doc_free(doc);
+	free(*links);
+	*links = NULL;
+	*nlinks = 0;
+	return 0;
+}
+
+/*
+ * Calls links_resolve for every recorded link, as md_render would, and
+ * compares its answers; *ok gets what md_render would return.  Returns 1
+ * when every answer is the recorded one: links then holds what a render
+ * leaves (anchors to check, messages).  Returns 0 at the first
+ * difference, having reported nothing and forgotten what it remembered.
+ */
+static int
+replay(struct link_ctx *lc, const struct mdc_link *v, size_t n, int *ok)
+{
+	struct buf	 out = { 0 };
+	size_t		 i, nrefs = lc->nrefs;
+	int		 ret, same = 1;
+
+	/* Quiet first: a broken link is only counted. */
+	*ok = 1;
+	lc->quiet = 1;
+	lc->nquiet = 0;
+	for (i = 0; i < n && same; i++) {
+		buf_reset(&out);
+		ret = links_resolve(lc, v[i].href, v[i].line, v[i].col, &out);
+		if (!ret)
+			*ok = 0;
+		same = ret == v[i].ret && strcmp(out.len ? out.data : "",
+		    v[i].url) == 0;
+	}
+	lc->quiet = 0;
+	/* The same answers with messages to say (rare): once more aloud. */
+	if (!same || lc->nquiet > 0)
+		links_forget(lc, nrefs);
+	for (i = 0; same && lc->nquiet > 0 && i < n; i++) {
+		buf_reset(&out);
+		(void)links_resolve(lc, v[i].href, v[i].line, v[i].col, &out);
+	}
+	buf_free(&out);
+	return same;
+}
+
+/* The md_link_fn of a render being recorded: links_resolve, logged. */
+static int
+record_link(void *ctx, const char *href, unsigned line, unsigned col,
+    struct buf *out)
+{
+	struct mdc_rec	*r = ctx;
+	struct mdc_link	*l;
+	int		 ret;
+
+	ret = links_resolve(r->links, href, line, col, out);
+	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v), &r->cap);
+	l = &r->v[r->n++];
+	l->href = xstrdup(href);
+	l->url = xstrdup(out->len ? out->data : "");
+	l->line = line;
+	l->col = col;
+	l->ret = ret;
+	return ret;
+}
+
+/* The entry of doc and the link log rec into b. */
+static void
+serialize(const struct md_doc *doc, const struct mdc_rec *rec, struct buf *b)
+{
+	size_t		 i;
+
+	put_u32(b, (uint32_t)rec->n);
+	for (i = 0; i < rec->n; i++) {
+		put_u32(b, rec->v[i].line);
+		put_u32(b, rec->v[i].col);
+		put_u32(b, (uint32_t)rec->v[i].ret);
+		put_str(b, rec->v[i].href, strlen(rec->v[i].href));
+		put_str(b, rec->v[i].url, strlen(rec->v[i].url));
+	}
+	put_u32(b, (uint32_t)doc->nheadings);
+	for (i = 0; i < doc->nheadings; i++) {
+		put_u32(b, (uint32_t)doc->headings[i].level);
+		put_u32(b, doc->headings[i].line);
+		put_str(b, doc->headings[i].id, strlen(doc->headings[i].id));
+		put_str(b, doc->headings[i].text,
+		    strlen(doc->headings[i].text));
+	}
+	put_str(b, doc->html, doc->html_len);
+}
+
+/* Renders for real, recording the link calls, and stores the entry. */
+static int
+render_store(struct md_cache *m, uint64_t key, const char *path,
+    const char *src, size_t len, unsigned first_line, struct link_ctx *lc,
+    struct md_doc *doc)
+{
+	struct mdc_rec	 rec;
+	struct buf	 b = { 0 };
+	size_t		 i;
+	int		 ok;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.links = lc;
+	ok = md_render(path, src, len, first_line, record_link, &rec, doc);
+	serialize(doc, &rec, &b);
+	pack_put(m->pack, key, b.data, b.len);
+	buf_free(&b);
+	for (i = 0; i < rec.n; i++) {
+		free((char *)rec.v[i].href);
+		free((char *)rec.v[i].url);
+	}
+	free(rec.v);
+	return ok;
+}
+
+int
+mdcache_render(struct md_cache *m, const char *path, const char *src,
+    size_t len, unsigned first_line, struct link_ctx *lc, struct md_doc *doc)
+{
+	uint64_t	 key = entry_key(m, path, first_line, src, len);
+	const unsigned char *b;
+	struct mdc_link	*links = NULL;
+	size_t		 blen = 0, nlinks = 0;
+	int		 ok;
+
+	if ((b = pack_get(m->pack, key, &blen)) == NULL)
+		m->missing++;
+	else if (!parse_entry(b, blen, doc, &links, &nlinks))
+		m->bad++;
+	else if (replay(lc, links, nlinks, &ok)) {
+		m->hits++;
+		free(links);
+		return ok;
+	} else {
+		m->differed++;
+		md_doc_free(doc);
+		free(links);
+	}
+	return render_store(m, key, path, src, len, first_line, lc, doc);
+}
+
+void
+mdcache_report(const struct md_cache *m, FILE *f)
+{
+	size_t	 hits = m->hits, missing = m->missing, differed = m->differed;
+	size_t	 bad = m->bad;
+
+	fprintf(f, "mdcache: %zu reused, %zu rendered (%zu new, %zu whose "
+	    "links changed, %zu unreadable)\n", hits, missing + differed + bad,
+	    missing, differed, bad);
+}
