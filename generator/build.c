@@ -140,17 +140,23 @@ commit(struct out_dir *o, struct out_cache *cache)
 
 /*
  * The pack of results cached by earlier builds (pack.h), beside the site
- * folder, or NULL (the code could not be identified, the folder cannot be
- * made, another build holds it): then everything is computed.  --clean
- * reads nothing from it but leaves a fresh one for the next build.
+ * folder final, or NULL (the code could not be identified, the folder
+ * cannot be made, another build holds it): then everything is computed.
+ * --clean reads nothing from it but leaves a fresh one for the next build.
  */
 static struct pack *
-open_pack(const struct out_cache *cache, int clean)
+open_pack(const char *final, int clean)
 {
-	uint64_t	 code = cache_code_identity(cache);
+	uint64_t	 code = cache_code_identity();
+	char		*dir;
+	struct pack	*pk;
 
-	return code != 0 ? pack_open(cache_folder(cache), code, !clean) :
-	    NULL;
+	if (code == 0)
+		return NULL;
+	dir = cache_dir(final);
+	pk = pack_open(dir, code, !clean);
+	free(dir);
+	return pk;
 }
 
 /* The counts of the pack and what used it, for PORCH_CACHE_STATS=1. */
@@ -191,25 +197,30 @@ build_run(const struct build_opts *opt)
 	size_t		 nwritten, nkept;
 	int		 ok = 0;
 
+	memset(&site, 0, sizeof(site));	/* freed even if never loaded */
 	memset(&o, 0, sizeof(o));
 	memset(&theme, 0, sizeof(theme));
 	md_init();
+	/* The output folder first: the pack beside it serves the sources'
+	 * front matter too.  Its gzip setting comes from site.lua. */
+	if (opt->check_only)
+		o.dry = 1;
+	else if (!out_begin(&o, opt->out, opt->content, 0))
+		goto out;
+	else if ((pk = open_pack(o.final, opt->clean)) != NULL)
+		mdc = mdcache_open(pk);
 	if (!model_load(&site, opt->content, opt->drafts,
-	    opt->threads > 0 ? opt->threads : cores()))
+	    opt->threads > 0 ? opt->threads : cores(), pk))
 		goto out;
 	if (opt->votes != NULL && !votes_load(&site, opt->votes))
 		goto out;
 	if (!theme_find(&theme, opt->content, site.cfg.theme))
 		goto out;
-	if (opt->check_only)
-		o.dry = 1;
-	else if (!out_begin(&o, opt->out, opt->content, site.cfg.gzip))
-		goto out;
-	else
+	if (!opt->check_only) {
+		o.gzip = site.cfg.gzip;
 		o.cache = cache = cache_open(o.final, opt->clean,
 		    site.cfg.gzip);
-	if (cache != NULL && (pk = open_pack(cache, opt->clean)) != NULL)
-		mdc = mdcache_open(pk);
+	}
 	ok = produce(&site, &theme, opt, &o, pk, mdc);
 	if (!opt->check_only) {
 		if (ok)

@@ -188,7 +188,7 @@ cache_open(const char *final, int clean, int gzip)
 	struct out_cache *c = xcalloc(1, sizeof(*c));
 
 	pthread_mutex_init(&c->lock, NULL);
-	c->dir = xasprintf("%s.porch-cache", final);
+	c->dir = cache_dir(final);
 	c->manifest = path_join(c->dir, "manifest");
 	c->global = global_key(gzip);
 	c->usable = c->global != 0;
@@ -216,12 +216,6 @@ cache_incremental(const struct out_cache *c)
 	return c->incremental;
 }
 
-const char *
-cache_folder(const struct out_cache *c)
-{
-	return c->dir;
-}
-
 /* dl_iterate_phdr's callback: hashes a loaded shared object's path and
  * file identity into the XXH3 state arg. */
 static int
@@ -247,20 +241,25 @@ hash_library(struct dl_phdr_info *info, size_t size, void *arg)
 }
 
 uint64_t
-cache_code_identity(const struct out_cache *c)
+cache_code_identity(void)
 {
-	XXH3_state_t	*st;
-	uint64_t	 h;
+	XXH3_state_t	*st = XXH3_createState();
+	uint64_t	 h = 0;
 
-	if (c->global == 0)
-		return 0;
-	st = XXH3_createState();
 	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, &c->global, sizeof(c->global));
-	dl_iterate_phdr(hash_library, st);
-	h = XXH3_64bits_digest(st);
+	if (hash_file(st, "/proc/self/exe")) {
+		dl_iterate_phdr(hash_library, st);
+		h = XXH3_64bits_digest(st);
+		h = h ? h : 1;
+	}
 	XXH3_freeState(st);
-	return h ? h : 1;
+	return h;
+}
+
+char *
+cache_dir(const char *final)
+{
+	return xasprintf("%s.porch-cache", final);
 }
 
 static int
@@ -444,29 +443,6 @@ cache_record(struct out_cache *c, const char *rel, const void *data,
 	return same;
 }
 
-int
-cache_rename(struct out_cache *c, const char *from, const char *to)
-{
-	const struct centry *o;
-	struct centry	*e;
-	int		 same = 0;
-
-	pthread_mutex_lock(&c->lock);
-	if ((e = strmap_get(&c->cur, from)) != NULL) {
-		same = c->incremental && (o = strmap_get(&c->old, to)) !=
-		    NULL && o->hash == e->hash;
-		if (same) {
-			c->written--;
-			c->kept++;
-		}
-		put_cur(c, to, e->hash, e->key);
-		/* strmap has no removal: a tombstone, skipped by save. */
-		e->hash = e->key = UINT64_MAX;
-	}
-	pthread_mutex_unlock(&c->lock);
-	return same;
-}
-
 void
 cache_invalidate(struct out_cache *c)
 {
@@ -550,8 +526,7 @@ cache_commit(struct out_cache *c, const char *tmp, const char *final)
 		if (c->old.slots[i].key == NULL)
 			continue;
 		e = strmap_get(&c->cur, c->old.slots[i].key);
-		if (e == NULL || (e->hash == UINT64_MAX &&
-		    e->key == UINT64_MAX))
+		if (e == NULL)
 			remove_output(final, c->old.slots[i].key);
 	}
 	mv.tmp = tmp;
@@ -608,8 +583,6 @@ cache_save(struct out_cache *c, const char *final)
 	    CACHE_FORMAT, c->global, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
 	for (i = 0; i < n; i++) {
 		e = v[i].value;
-		if (e->hash == UINT64_MAX && e->key == UINT64_MAX)
-			continue;
 		if (strchr(v[i].key, '\n') != NULL)
 			goto out;	/* cannot be listed: no manifest */
 		fprintf(f, "%016" PRIx64 " %016" PRIx64 " %s\n", e->hash,

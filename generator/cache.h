@@ -42,14 +42,15 @@ void	 cache_free(struct out_cache *);
  * in place; 0 for a full build. */
 int	 cache_incremental(const struct out_cache *);
 
-/* The cache folder (DEST.porch-cache, which may not exist yet). */
-const char *cache_folder(const struct out_cache *);
+/* The cache folder of the site folder final: a heap string,
+ * FINAL.porch-cache (which may not exist yet). */
+char	*cache_dir(const char *final);
 /* The hash of the code that makes every cached result: the porch binary
  * and every shared library it loaded (cmark-gfm, the stemmer, Lua...: an
  * upgrade may change their output under the same binary), identified by
  * path, inode, size and modification time; 0 when the binary could not
  * be read and nothing may be reused.  The seed of pack.h's pack. */
-uint64_t cache_code_identity(const struct out_cache *);
+uint64_t cache_code_identity(void);
 
 /*
  * Sets the part of every render key shared by all pages: the files under
@@ -77,11 +78,6 @@ int	 cache_keep(struct out_cache *, const char *rel, uint64_t key);
  */
 int	 cache_record(struct out_cache *, const char *rel, const void *data,
 	     size_t len, uint64_t key);
-
-/* A written file is to be renamed from one output path to another.
- * Returns 1 when the site folder already holds its bytes under to (the
- * caller then drops the written file instead). */
-int	 cache_rename(struct out_cache *, const char *from, const char *to);
 
 /*
  * Forgets the manifest on disk: call before DEST is changed in any way,

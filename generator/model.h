@@ -149,8 +149,11 @@ struct site {
  * rendering can go on and report the rest: the caller checks diag_count.
  * The site must be freed with model_free either way.  threads: how many
  * threads read and parse the sources (the model does not depend on it).
+ * pack (pack.h, may be NULL): front matter parsed by earlier builds.
  */
-int	 model_load(struct site *, const char *dir, int drafts, int threads);
+struct pack;
+int	 model_load(struct site *, const char *dir, int drafts, int threads,
+	     struct pack *pack);
 void	 model_free(struct site *);
 /* A new generated page appended to the site (model.c's constructor). */
 struct page *model_page_new(struct site *, enum page_kind, enum section);

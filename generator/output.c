@@ -196,33 +196,6 @@ out_write_keyed(const struct out_dir *o, const char *rel, const void *data,
 }
 
 int
-out_rename(const struct out_dir *o, const char *from, const char *to)
-{
-	char	*a = path_join(o->tmp, from), *b = path_join(o->tmp, to);
-	char	*agz = xasprintf("%s.gz", a), *bgz = xasprintf("%s.gz", b);
-	int	 ok = 1;
-
-	if (o->dry)
-		goto out;
-	if (o->cache != NULL && cache_rename(o->cache, from, to)) {
-		unlink(a);	/* the site folder has these bytes as to */
-		unlink(agz);
-	} else if (access(a, F_OK) == -1 && o->cache != NULL)
-		;	/* not written: the site folder had these bytes */
-	else if (rename(a, b) == -1 || (o->gzip && is_text(from) &&
-	    rename(agz, bgz) == -1)) {
-		diag_error(a, 0, 0, "cannot rename: %s", strerror(errno));
-		ok = 0;
-	}
-out:
-	free(a);
-	free(b);
-	free(agz);
-	free(bgz);
-	return ok;
-}
-
-int
 out_copy(const struct out_dir *o, const char *src, const char *rel)
 {
 	FILE		*f;

@@ -38,9 +38,6 @@ int	 out_write(const struct out_dir *, const char *rel, const void *,
  * bytes the site folder already holds is not written again. */
 int	 out_write_keyed(const struct out_dir *, const char *rel, const void *,
 	     size_t, uint64_t key);
-/* Renames the written file from (and its .gz twin) to to, both
- * output-relative.  Returns 1, or 0 after reporting. */
-int	 out_rename(const struct out_dir *, const char *from, const char *to);
 /* Copies the file src to rel, with a .gz twin when it is text. */
 int	 out_copy(const struct out_dir *, const char *src, const char *rel);
 /* Swaps the new site into place and removes the old one. */

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,7 +20,7 @@
 #include "xalloc.h"
 
 /* The root's format; the client refuses another version. */
-#define FORMAT_VERSION		1
+#define FORMAT_VERSION		2
 
 /* Below these sizes a site gets fewer, larger files: a small site loads
  * its whole dictionary in one or two requests. */
@@ -429,9 +430,9 @@ struct search_index {
 	size_t		 text_total;	/* markdown bytes of all pages */
 	size_t		 text_done;	/* of the pages merged */
 	uint32_t	*chunks;	/* sections in each chunk written */
-	size_t		 nchunks, capchunks;
+	uint32_t	*chunk_names;	/* each chunk's name hash */
+	size_t		 nchunks, capchunks, capnames;
 	size_t		 chunk_bytes;
-	XXH3_state_t	*hash;		/* of every file but the root */
 
 	int		 ok;
 	double		 collect_ms, merge_ms;	/* CPU time, all threads */
@@ -512,8 +513,6 @@ search_new(const struct site *s, const struct out_dir *o, struct pack *pack)
 		if (s->pages[i]->source != NULL)
 			idx->text_total += s->pages[i]->text_len;
 	idx->chunk_target = CHUNK_MIN_BYTES;
-	idx->hash = XXH3_createState();
-	XXH3_64bits_reset(idx->hash);
 	return idx;
 }
 
@@ -1284,7 +1283,19 @@ add_tag(struct search_index *idx, const char *name, uint32_t sid,
 	t->pages++;
 }
 
-/* Writes search/NAME, fed to the index's hash first. */
+/*
+ * The hash in a search file's name: 32 bits of the XXH3 of its bytes.
+ * Each file is named by its own bytes (the root lists the names), so an
+ * edit renames, rewrites and compresses only the files it changed, and
+ * every other file keeps its name and stays cached in browsers and CDNs.
+ */
+static uint32_t
+name_hash(const struct buf *b)
+{
+	return (uint32_t)XXH3_64bits(b->data ? b->data : "", b->len);
+}
+
+/* Writes search/NAME. */
 static void
 write_out(struct search_index *idx, const char *name, const struct buf *b)
 {
@@ -1315,9 +1326,12 @@ chunk_flush(struct search_index *idx)
 	idx->chunks = xreallocarray(idx->chunks, idx->nchunks + 1,
 	    sizeof(*idx->chunks), &idx->capchunks);
 	idx->chunks[idx->nchunks] = idx->chunk_secs;
-	/* Named c<n>.json until the hash of the whole index is known. */
-	name = xasprintf("c%zu.json", idx->nchunks++);
-	XXH3_64bits_update(idx->hash, idx->chunk.data, idx->chunk.len);
+	idx->chunk_names = xreallocarray(idx->chunk_names, idx->nchunks + 1,
+	    sizeof(*idx->chunk_names), &idx->capnames);
+	idx->chunk_names[idx->nchunks] = name_hash(&idx->chunk);
+	name = xasprintf("c%zu.%08" PRIx32 ".json", idx->nchunks,
+	    idx->chunk_names[idx->nchunks]);
+	idx->nchunks++;
 	write_out(idx, name, &idx->chunk);
 	free(name);
 	idx->chunk_bytes += idx->chunk.len;
@@ -1800,7 +1814,6 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 			buf_putc(f, ']');
 		}
 		buf_puts(f, "}");
-		XXH3_64bits_update(idx->hash, f->data, f->len);
 		idx->shard_bytes += f->len;
 	}
 	idx->nshards = n;
@@ -1838,29 +1851,14 @@ make_tags(struct search_index *idx, struct tagacc ***sorted, size_t *ntags,
 		buf_putc(b, ']');
 	}
 	buf_putc(b, '}');
-	XXH3_64bits_update(idx->hash, b->data, b->len);
 	*sorted = v;
 	*ntags = n;
 }
 
-/* Renames search/FROM (and its .gz twin) in the build folder. */
 static void
-rename_out(struct search_index *idx, const char *from, const char *to)
-{
-	if (!out_rename(idx->out, from, to))
-		idx->ok = 0;
-}
-
-/*
- * Writes the root, search/index.json.  Every other file carries the hash
- * of all of them in its name: s<n>.HASH.json, c<n>.HASH.json,
- * t.HASH.json.  One hash keeps the root small (a file name per shard and
- * chunk would be most of it); a change anywhere renames every file, which
- * costs a returning reader a few kilobytes.
- */
-static void
-write_root(struct search_index *idx, const char *hash,
-    const struct shard *sh, size_t nsh, struct tagacc **tags, size_t ntags)
+write_root(struct search_index *idx, const uint32_t *shard_names,
+    uint32_t tags_name, const struct shard *sh, size_t nsh,
+    struct tagacc **tags, size_t ntags)
 {
 	const struct site *s = idx->site;
 	const char *const *stop = tok_stopwords(idx->language);
@@ -1868,7 +1866,15 @@ write_root(struct search_index *idx, const char *hash,
 	size_t		 i;
 
 	buf_printf(&b, "{\"format\":\"porch-search\",\"version\":%d,"
-	    "\"hash\":\"%s\",\"base\":", FORMAT_VERSION, hash);
+	    "\"files\":{\"s\":[", FORMAT_VERSION);
+	for (i = 0; i < nsh; i++)
+		buf_printf(&b, i ? ",\"%08" PRIx32 "\"" : "\"%08" PRIx32 "\"",
+		    shard_names[i]);
+	buf_puts(&b, "],\"c\":[");
+	for (i = 0; i < idx->nchunks; i++)
+		buf_printf(&b, i ? ",\"%08" PRIx32 "\"" : "\"%08" PRIx32 "\"",
+		    idx->chunk_names[i]);
+	buf_printf(&b, "],\"t\":\"%08" PRIx32 "\"},\"base\":", tags_name);
 	put_jsons(&b, s->cfg.base_path);
 	buf_puts(&b, ",\"language\":");
 	put_jsons(&b, idx->language);
@@ -1914,7 +1920,8 @@ search_finish(struct search_index *idx)
 	struct shard	*sh = NULL;
 	struct tagacc	**tags;
 	struct buf	 tb = { 0 };
-	char		 hash[17], *name, *from;
+	uint32_t	*shard_names, tags_name;
+	char		*name;
 	size_t		 i, nsh = 0, ntags;
 	double		 start = cpu_ms();	/* one thread: its CPU time */
 
@@ -1924,24 +1931,19 @@ search_finish(struct search_index *idx)
 	chunk_flush(idx);
 	make_shards(idx, &sh, &nsh);
 	make_tags(idx, &tags, &ntags, &tb);
-	snprintf(hash, sizeof(hash), "%08llx", (unsigned long long)
-	    (XXH3_64bits_digest(idx->hash) & 0xffffffffULL));
+	shard_names = xcalloc(nsh + 1, sizeof(*shard_names));
 	for (i = 0; i < nsh; i++) {
-		name = xasprintf("s%zu.%s.json", i, hash);
+		shard_names[i] = name_hash(&sh[i].text);
+		name = xasprintf("s%zu.%08" PRIx32 ".json", i, shard_names[i]);
 		write_out(idx, name, &sh[i].text);
 		free(name);
 	}
-	name = xasprintf("t.%s.json", hash);
+	tags_name = name_hash(&tb);
+	name = xasprintf("t.%08" PRIx32 ".json", tags_name);
 	write_out(idx, name, &tb);
 	free(name);
-	for (i = 0; i < idx->nchunks && idx->ok; i++) {
-		from = xasprintf("search/c%zu.json", i);
-		name = xasprintf("search/c%zu.%s.json", i, hash);
-		rename_out(idx, from, name);
-		free(from);
-		free(name);
-	}
-	write_root(idx, hash, sh, nsh, tags, ntags);
+	write_root(idx, shard_names, tags_name, sh, nsh, tags, ntags);
+	free(shard_names);
 	if (getenv("PORCH_SEARCH_STATS") != NULL)
 		fprintf(stderr, "search: %zu sections, %zu terms; %zu shards "
 		    "(%zu bytes), %zu chunks (%zu bytes), tags %zu bytes, root "
@@ -1999,7 +2001,7 @@ search_free(struct search_index *idx)
 	strmap_free(&idx->tagmap);
 	buf_free(&idx->chunk);
 	free(idx->chunks);
-	XXH3_freeState(idx->hash);
+	free(idx->chunk_names);
 	pthread_mutex_destroy(&idx->lock);
 	free(idx);
 }

@@ -18,12 +18,14 @@ if python3 - "$s" >"$d/check" 2>&1 <<'PY'
 import json, os, sys
 s = sys.argv[1]
 r = json.load(open(os.path.join(s, "index.json")))
-assert r["format"] == "porch-search" and r["version"] == 1, "format"
-h = r["hash"]
-assert len(h) == 8 and int(h, 16) >= 0, "hash"
-want = {"index.json", "index.html", "t.%s.json" % h}
-want |= {"s%d.%s.json" % (i, h) for i in range(len(r["shards"]))}
-want |= {"c%d.%s.json" % (i, h) for i in range(len(r["chunks"]))}
+assert r["format"] == "porch-search" and r["version"] == 2, "format"
+f = r["files"]
+assert len(f["s"]) == len(r["shards"]) and len(f["c"]) == len(r["chunks"]), "names"
+for h in f["s"] + f["c"] + [f["t"]]:
+    assert len(h) == 8 and int(h, 16) >= 0, "hash %s" % h
+want = {"index.json", "index.html", "t.%s.json" % f["t"]}
+want |= {"s%d.%s.json" % (i, h) for i, h in enumerate(f["s"])}
+want |= {"c%d.%s.json" % (i, h) for i, h in enumerate(f["c"])}
 have = {f for f in os.listdir(s) if not f.endswith(".gz")}
 assert have == want, "unlisted or missing: %s" % sorted(have ^ want)
 assert len(r["shards"]) >= 2, "shards: %d" % len(r["shards"])

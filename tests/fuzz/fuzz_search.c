@@ -90,7 +90,7 @@ load(const char *name)
 static void
 check_output(size_t nsections)
 {
-	json_t		*root, *shard;
+	json_t		*root, *shard, *names;
 	const char	*hash;
 	char		 name[64];
 	size_t		 i, n;
@@ -99,10 +99,12 @@ check_output(size_t nsections)
 	CHECK(json_is_object(root));
 	CHECK((size_t)json_integer_value(json_object_get(root, "sections")) ==
 	    nsections);
-	hash = json_string_value(json_object_get(root, "hash"));
-	CHECK(hash != NULL);
+	names = json_object_get(json_object_get(root, "files"), "s");
 	n = json_array_size(json_object_get(root, "shards"));
+	CHECK(json_array_size(names) == n);
 	for (i = 0; i < n; i++) {
+		hash = json_string_value(json_array_get(names, i));
+		CHECK(hash != NULL);
 		snprintf(name, sizeof(name), "s%zu.%s.json", i, hash);
 		shard = load(name);
 		json_decref(shard);

@@ -54,7 +54,7 @@ const PS = load(site);
 const root = JSON.parse(fs.readFileSync(path.join(site, "search/index.json")));
 const records = new Map();          // url -> {title, label, kind, section, excerpt}
 root.chunks.forEach((n, ci) => {
-  const c = JSON.parse(fs.readFileSync(path.join(site, "search", `c${ci}.${root.hash}.json`)));
+  const c = JSON.parse(fs.readFileSync(path.join(site, "search", `c${ci}.${root.files.c[ci]}.json`)));
   c.forEach((g) => g[4].forEach((s) => {
     records.set(root.base + g[0].slice(1) + (s[0] ? "#" + s[0] : ""),
       { title: g[1], label: g[2], kind: root.kinds[g[3]], section: s[1], excerpt: s[2] });

@@ -77,15 +77,25 @@ struct index {
 	json_t		*root;
 	json_t		*shards;	/* array of shard objects */
 	json_t		*recs;		/* array: sid -> [url, heading] */
-	const char	*hash;
+	json_t		*files;		/* the root's file name hashes */
 };
 
+/* Index file KIND (s, c: number i; t: i -1), by the name the root gives. */
 static json_t *
-load_file(const char *out, const struct index *ix, const char *stem)
+load_file(const char *out, const struct index *ix, const char *kind,
+    long i)
 {
-	char	*name = xasprintf("%s.%s.json", stem, ix->hash);
-	json_t	*j = load(out, name);
+	json_t	*h = json_object_get(ix->files, kind);
+	char	*name;
+	json_t	*j;
 
+	if (i >= 0)
+		h = json_array_get(h, (size_t)i);
+	assert_non_null(json_string_value(h));
+	name = i >= 0 ? xasprintf("%s%ld.%s.json", kind, i,
+	    json_string_value(h)) : xasprintf("%s.%s.json", kind,
+	    json_string_value(h));
+	j = load(out, name);
 	free(name);
 	return j;
 }
@@ -95,16 +105,15 @@ read_index(const char *out, struct index *ix)
 {
 	size_t	 i, k;
 	json_t	*g, *s;
-	char	 stem[32];
 
 	ix->root = load(out, "index.json");
-	ix->hash = json_string_value(json_object_get(ix->root, "hash"));
-	assert_non_null(ix->hash);
+	ix->files = json_object_get(ix->root, "files");
+	assert_non_null(ix->files);
 	ix->shards = json_array();
 	for (i = 0; i < json_array_size(json_object_get(ix->root, "shards"));
 	    i++) {
-		snprintf(stem, sizeof(stem), "s%zu", i);
-		json_array_append_new(ix->shards, load_file(out, ix, stem));
+		json_array_append_new(ix->shards, load_file(out, ix, "s",
+		    (long)i));
 	}
 	ix->recs = json_array();
 	for (i = 0; i < json_array_size(json_object_get(ix->root, "chunks"));
@@ -114,8 +123,7 @@ read_index(const char *out, struct index *ix)
 		    json_object_get(ix->root, "chunks"), i));
 		size_t before = json_array_size(ix->recs);
 
-		snprintf(stem, sizeof(stem), "c%zu", i);
-		c = load_file(out, ix, stem);
+		c = load_file(out, ix, "c", (long)i);
 		json_array_foreach(c, k, g) {
 			size_t j;
 
@@ -382,7 +390,7 @@ test_tags(void **state)
 
 	(void)state;
 	read_index("rank-out", &ix);
-	t = load_file("rank-out", &ix, "t");
+	t = load_file("rank-out", &ix, "t", -1);
 	v = json_object_get(t, "zebra");
 	gamma = sid_of(&ix, "/docs/gamma/", "");
 	assert_int_equal(json_array_size(v), 2);

@@ -48,10 +48,13 @@
       return r.json();
     }).catch(function (e) { delete cache[url]; throw e; }));
   }
-  function file(r, name) { return ROOT.replace(/[^/]*$/, "") + name + "." + r.hash + ".json"; }
+  /* Each file is named by its own hash, which the root lists. */
+  function file(r, kind, i) {
+    return ROOT.replace(/[^/]*$/, "") + kind + (i == null ? "." + r.files[kind] : i + "." + r.files[kind][i]) + ".json";
+  }
   function loadRoot() {
     return root || (root = get(ROOT, 1).then(function (r) {
-      if (r.format != "porch-search" || r.version != 1) throw Error("unknown index format");
+      if (r.format != "porch-search" || r.version != 2) throw Error("unknown index format");
       var starts = [0];
       r.chunks.forEach(function (n) { starts.push(starts[starts.length - 1] + n); });
       r.keys = r.shards; r.starts = starts;
@@ -67,7 +70,7 @@
     return lo;
   }
   function shard(r, i) {
-    return get(file(r, "s" + i)).then(function (s) {
+    return get(file(r, "s", i)).then(function (s) {
       if (s.m) return s;
       s.m = new Map(); s.sf = new Map();
       s.t.forEach(function (e) {
@@ -171,7 +174,7 @@
     });
   }
   function chunk(r, ci) {
-    return get(file(r, "c" + ci)).then(function (c) {
+    return get(file(r, "c", ci)).then(function (c) {
       if (c.recs) return c;
       var sid = r.starts[ci];
       c.recs = {};

@@ -1,0 +1,226 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "buf.h"
+#include "front.h"
+#include "frontcache.h"
+#include "pack.h"
+#include "xalloc.h"
+
+/*
+ * An entry: u64 body offset, u32 body line, then the tree.  A value is
+ * u8 kind, u32 line, u32 col, nstr str, i64 i, f64 f, u8 b, u32 n, then
+ * its n items (a list) or n pairs (a map: nstr key, u32 line, u32 col,
+ * value).  An nstr is a u32 length (UINT32_MAX: NULL) and the bytes.
+ * Host byte order (the pack's seed names the binary).  FMC_FORMAT is part
+ * of every key.
+ */
+static const char FMC_FORMAT[8] = "porchfm1";
+#define FMC_NULL	UINT32_MAX
+/* Deeper trees are parsed, not stored (front.c refuses nesting far
+ * shallower than this). */
+#define FMC_DEPTH	64
+
+/* Reading an entry: the next byte, the end, whether all was there. */
+struct fmc_rd {
+	const unsigned char *p, *end;
+	int		 ok;
+};
+
+static void
+put_bytes(struct buf *b, const void *p, size_t n)
+{
+	buf_append(b, p, n);
+}
+
+static void
+put_u32(struct buf *b, uint32_t v)
+{
+	put_bytes(b, &v, sizeof(v));
+}
+
+static void
+put_nstr(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		put_u32(b, FMC_NULL);
+		return;
+	}
+	put_u32(b, (uint32_t)strlen(s));
+	put_bytes(b, s, strlen(s));
+}
+
+/* Appends v to b; 0 when it is too deep to store. */
+static int
+put_value(struct buf *b, const struct fm_value *v, int depth)
+{
+	unsigned char	 kind = (unsigned char)v->kind, flag = v->b != 0;
+	size_t		 i;
+
+	if (depth > FMC_DEPTH)
+		return 0;
+	put_bytes(b, &kind, 1);
+	put_u32(b, v->line);
+	put_u32(b, v->col);
+	put_nstr(b, v->str);
+	put_bytes(b, &v->i, sizeof(v->i));
+	put_bytes(b, &v->f, sizeof(v->f));
+	put_bytes(b, &flag, 1);
+	put_u32(b, (uint32_t)v->n);
+	for (i = 0; i < v->n; i++) {
+		if (v->kind == FM_LIST && !put_value(b, &v->items[i],
+		    depth + 1))
+			return 0;
+		if (v->kind == FM_MAP) {
+			put_nstr(b, v->pairs[i].key);
+			put_u32(b, v->pairs[i].line);
+			put_u32(b, v->pairs[i].col);
+			if (!put_value(b, &v->pairs[i].value, depth + 1))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+get_bytes(struct fmc_rd *r, void *p, size_t n)
+{
+	if (r->ok && (size_t)(r->end - r->p) >= n) {
+		memcpy(p, r->p, n);
+		r->p += n;
+	} else {
+		memset(p, 0, n);
+		r->ok = 0;
+	}
+}
+
+static uint32_t
+get_u32(struct fmc_rd *r)
+{
+	uint32_t v;
+
+	get_bytes(r, &v, sizeof(v));
+	return v;
+}
+
+/* A heap copy of the next nstr (NULL stays NULL, and on a short entry). */
+static char *
+get_nstr(struct fmc_rd *r)
+{
+	uint32_t n = get_u32(r);
+	char	*s;
+
+	if (!r->ok || n == FMC_NULL)
+		return NULL;
+	if ((size_t)(r->end - r->p) < n) {
+		r->ok = 0;
+		return NULL;
+	}
+	s = xstrndup((const char *)r->p, n);
+	r->p += n;
+	return s;
+}
+
+/* Reads a value into *v (which front_free can free however far it got). */
+static void
+get_value(struct fmc_rd *r, struct fm_value *v, int depth)
+{
+	unsigned char	 kind = 0, flag = 0;
+	uint32_t	 n;
+	size_t		 i;
+
+	get_bytes(r, &kind, 1);
+	v->kind = (enum fm_kind)kind;
+	v->line = get_u32(r);
+	v->col = get_u32(r);
+	v->str = get_nstr(r);
+	get_bytes(r, &v->i, sizeof(v->i));
+	get_bytes(r, &v->f, sizeof(v->f));
+	get_bytes(r, &flag, 1);
+	v->b = flag;
+	n = get_u32(r);
+	/* Every item takes at least 30 bytes: a bad count allocates
+	 * nothing large. */
+	if (!r->ok || depth > FMC_DEPTH || kind > FM_MAP ||
+	    (n > 0 && kind != FM_LIST && kind != FM_MAP) ||
+	    n > (size_t)(r->end - r->p) / 30) {
+		r->ok = 0;
+		return;
+	}
+	if (kind == FM_LIST && n > 0)
+		v->items = xcalloc(n, sizeof(*v->items));
+	if (kind == FM_MAP && n > 0)
+		v->pairs = xcalloc(n, sizeof(*v->pairs));
+	for (i = 0; i < n && r->ok; i++) {
+		v->n = i + 1;
+		if (kind == FM_LIST)
+			get_value(r, &v->items[i], depth + 1);
+		else {
+			v->pairs[i].key = get_nstr(r);
+			v->pairs[i].line = get_u32(r);
+			v->pairs[i].col = get_u32(r);
+			get_value(r, &v->pairs[i].value, depth + 1);
+		}
+	}
+}
+
+/* The key of a file's text: front matter and body offset depend on it
+ * alone (the file's name only appears in error messages, and a file with
+ * errors is not stored). */
+static uint64_t
+text_key(const char *text, size_t len)
+{
+	return XXH3_64bits_withSeed(text, len,
+	    XXH3_64bits(FMC_FORMAT, sizeof(FMC_FORMAT)));
+}
+
+/* Fills the outputs from the entry of key; 1 when there was a sound one. */
+static int
+load(struct pack *pk, uint64_t key, struct fm_value *out, size_t *body_off,
+    unsigned *body_line)
+{
+	struct fmc_rd	 r;
+	uint64_t	 off;
+	size_t		 len;
+
+	if ((r.p = pack_get(pk, key, &len)) == NULL)
+		return 0;
+	r.end = r.p + len;
+	r.ok = 1;
+	get_bytes(&r, &off, sizeof(off));
+	*body_line = get_u32(&r);
+	memset(out, 0, sizeof(*out));
+	get_value(&r, out, 0);
+	if (r.ok && r.p == r.end && out->kind == FM_MAP) {
+		*body_off = (size_t)off;
+		return 1;
+	}
+	front_free(out);
+	return 0;
+}
+
+int
+front_parse_cached(struct pack *pk, const char *path, const char *text,
+    size_t len, struct fm_value *out, size_t *body_off, unsigned *body_line)
+{
+	struct buf	 b = { 0 };
+	uint64_t	 key, off;
+
+	if (pk == NULL)
+		return front_parse(path, text, len, out, body_off, body_line);
+	key = text_key(text, len);
+	if (load(pk, key, out, body_off, body_line))
+		return 1;
+	if (!front_parse(path, text, len, out, body_off, body_line))
+		return 0;
+	off = *body_off;
+	put_bytes(&b, &off, sizeof(off));
+	put_u32(&b, *body_line);
+	if (put_value(&b, out, 0))
+		pack_put(pk, key, b.data, b.len);
+	buf_free(&b);
+	return 1;
+}
