@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +13,15 @@
 #include "xalloc.h"
 
 /*
- * An entry: u64 body offset, u32 body line, then the tree.  A value is
+ * An entry: u64 file length, u64 body offset, u64 body hash, u32 body
+ * line, then the tree.  A value is
  * u8 kind, u32 line, u32 col, nstr str, i64 i, f64 f, u8 b, u32 n, then
  * its n items (a list) or n pairs (a map: nstr key, u32 line, u32 col,
  * value).  An nstr is a u32 length (UINT32_MAX: NULL) and the bytes.
  * Host byte order (the pack's seed names the binary).  FMC_FORMAT is part
  * of every key.
  */
-static const char FMC_FORMAT[8] = "porchfm1";
+static const char FMC_FORMAT[8] = "porchfm2";
 #define FMC_NULL	UINT32_MAX
 /* Deeper trees are parsed, not stored (front.c refuses nesting far
  * shallower than this). */
@@ -167,60 +170,64 @@ get_value(struct fmc_rd *r, struct fm_value *v, int depth)
 	}
 }
 
-/* The key of a file's text: front matter and body offset depend on it
- * alone (the file's name only appears in error messages, and a file with
- * errors is not stored). */
+/* The key of a file's reading: its path and identity.  The change time
+ * moves with every write (and cannot be set back by utimes), so a file
+ * whose key is unchanged has the bytes it had. */
 static uint64_t
-text_key(const char *text, size_t len)
+memo_key(const char *file, const struct stat *st)
 {
-	return XXH3_64bits_withSeed(text, len,
-	    XXH3_64bits(FMC_FORMAT, sizeof(FMC_FORMAT)));
-}
+	uint64_t	 id[7];
 
-/* Fills the outputs from the entry of key; 1 when there was a sound one. */
-static int
-load(struct pack *pk, uint64_t key, struct fm_value *out, size_t *body_off,
-    unsigned *body_line)
-{
-	struct fmc_rd	 r;
-	uint64_t	 off;
-	size_t		 len;
-
-	if ((r.p = pack_get(pk, key, &len)) == NULL)
-		return 0;
-	r.end = r.p + len;
-	r.ok = 1;
-	get_bytes(&r, &off, sizeof(off));
-	*body_line = get_u32(&r);
-	memset(out, 0, sizeof(*out));
-	get_value(&r, out, 0);
-	if (r.ok && r.p == r.end && out->kind == FM_MAP) {
-		*body_off = (size_t)off;
-		return 1;
-	}
-	front_free(out);
-	return 0;
+	id[0] = (uint64_t)st->st_dev;
+	id[1] = (uint64_t)st->st_ino;
+	id[2] = (uint64_t)st->st_size;
+	id[3] = (uint64_t)st->st_mtim.tv_sec;
+	id[4] = (uint64_t)st->st_mtim.tv_nsec;
+	id[5] = (uint64_t)st->st_ctim.tv_sec;
+	id[6] = (uint64_t)st->st_ctim.tv_nsec;
+	return XXH3_64bits_withSeed(file, strlen(file),
+	    XXH3_64bits_withSeed(id, sizeof(id),
+	    XXH3_64bits(FMC_FORMAT, sizeof(FMC_FORMAT))));
 }
 
 int
-front_parse_cached(struct pack *pk, const char *path, const char *text,
-    size_t len, struct fm_value *out, size_t *body_off, unsigned *body_line)
+front_memo_get(struct pack *pk, const char *file, const struct stat *st,
+    struct source_reading *out)
+{
+	struct fmc_rd	 r;
+	uint64_t	 v[3];
+	size_t		 len;
+
+	memset(out, 0, sizeof(*out));
+	if ((r.p = pack_get(pk, memo_key(file, st), &len)) == NULL)
+		return 0;
+	r.end = r.p + len;
+	r.ok = 1;
+	get_bytes(&r, v, sizeof(v));
+	out->body_line = get_u32(&r);
+	get_value(&r, &out->fm, 0);
+	if (r.ok && r.p == r.end && out->fm.kind == FM_MAP &&
+	    v[1] <= v[0] && v[0] == (uint64_t)st->st_size) {
+		out->len = (size_t)v[0];
+		out->body_off = (size_t)v[1];
+		out->body_hash = v[2];
+		return 1;
+	}
+	front_free(&out->fm);
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+void
+front_memo_put(struct pack *pk, const char *file, const struct stat *st,
+    const struct source_reading *in)
 {
 	struct buf	 b = { 0 };
-	uint64_t	 key, off;
+	uint64_t	 v[3] = { in->len, in->body_off, in->body_hash };
 
-	if (pk == NULL)
-		return front_parse(path, text, len, out, body_off, body_line);
-	key = text_key(text, len);
-	if (load(pk, key, out, body_off, body_line))
-		return 1;
-	if (!front_parse(path, text, len, out, body_off, body_line))
-		return 0;
-	off = *body_off;
-	put_bytes(&b, &off, sizeof(off));
-	put_u32(&b, *body_line);
-	if (put_value(&b, out, 0))
-		pack_put(pk, key, b.data, b.len);
+	put_bytes(&b, v, sizeof(v));
+	put_u32(&b, in->body_line);
+	if (put_value(&b, &in->fm, 0))
+		pack_put(pk, memo_key(file, st), b.data, b.len);
 	buf_free(&b);
-	return 1;
 }

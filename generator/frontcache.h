@@ -1,23 +1,41 @@
 /*
- * frontcache: front matter parsed once.  front_parse's result (the value
- * tree, the body's offset and first line) for a file's exact text is kept
- * in the build's pack (pack.h), so an unchanged file's YAML is not parsed
- * again: libyaml's parser setup and scanning were a sixth of a build in
- * which nothing changed.  Only successful parses are stored (front_parse
- * reports nothing then), so what a build reports does not depend on the
- * cache.
+ * frontcache: a source file read once.  What model.c gets from reading a
+ * file (its parsed front matter tree, where the body starts, the body's
+ * hash) is kept in the build's pack (pack.h) under the file's path and
+ * identity (device, inode, size, modification and change times), so an
+ * unchanged file is neither read nor parsed again: reading and parsing
+ * were a third of a build in which nothing changed.  The body itself is
+ * read only when a cache of the results made from it misses
+ * (model.h's page_body).  Only files that read and parse cleanly are
+ * stored, so every problem is reported by the reader and the parser
+ * themselves, on every build.
  */
 #ifndef PORCH_FRONTCACHE_H
 #define PORCH_FRONTCACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-struct fm_value;
+#include "front.h"
+
 struct pack;
+struct stat;
 
-/* front_parse (front.h), through pk when it is not NULL.  Thread-safe. */
-int	 front_parse_cached(struct pack *pk, const char *path,
-	     const char *text, size_t len, struct fm_value *out,
-	     size_t *body_off, unsigned *body_line);
+/* What reading a source gives model.c. */
+struct source_reading {
+	struct fm_value	 fm;		/* the caller's (front_free) */
+	size_t		 len;		/* of the whole file */
+	size_t		 body_off;
+	unsigned	 body_line;
+	uint64_t	 body_hash;	/* XXH3_64bits of the body */
+};
+
+/* 1 when pk holds the reading of file as st describes it: *out filled.
+ * Thread-safe. */
+int	 front_memo_get(struct pack *pk, const char *file,
+	     const struct stat *st, struct source_reading *out);
+/* Keeps in for the next build.  Thread-safe. */
+void	 front_memo_put(struct pack *pk, const char *file,
+	     const struct stat *st, const struct source_reading *in);
 
 #endif

@@ -10,6 +10,7 @@
 #include "links.h"
 #include "markdown.h"
 #include "mdcache.h"
+#include "model.h"
 #include "pack.h"
 #include "xalloc.h"
 
@@ -73,18 +74,18 @@ mdcache_free(struct md_cache *m)
 	free(m);
 }
 
-/* The entry key of a page body. */
+/* The entry key of p's body: its file, first line and hash. */
 static uint64_t
-entry_key(const struct md_cache *m, const char *path, unsigned first_line,
-    const char *src, size_t len)
+entry_key(const struct md_cache *m, const struct page *p)
 {
 	struct buf	 b = { 0 };
 	uint64_t	 h;
 
 	buf_append(&b, &m->seed, sizeof(m->seed));
-	buf_append(&b, &first_line, sizeof(first_line));
-	buf_append(&b, path, strlen(path) + 1);
-	h = XXH3_64bits_withSeed(src, len, XXH3_64bits(b.data, b.len));
+	buf_append(&b, &p->body_line, sizeof(p->body_line));
+	buf_append(&b, &p->body_hash, sizeof(p->body_hash));
+	buf_append(&b, p->file, strlen(p->file) + 1);
+	h = XXH3_64bits(b.data, b.len);
 	buf_free(&b);
 	return h;
 }
@@ -301,20 +302,27 @@ serialize(const struct md_doc *doc, const struct mdc_rec *rec, struct buf *b)
 	put_str(b, doc->html, doc->html_len);
 }
 
-/* Renders for real, recording the link calls, and stores the entry. */
+/* Renders p's body for real, recording the link calls, and stores the
+ * entry. */
 static int
-render_store(struct md_cache *m, uint64_t key, const char *path,
-    const char *src, size_t len, unsigned first_line, struct link_ctx *lc,
-    struct md_doc *doc)
+render_store(struct md_cache *m, uint64_t key, struct page *p,
+    struct link_ctx *lc, struct md_doc *doc)
 {
 	struct mdc_rec	 rec;
 	struct buf	 b = { 0 };
-	size_t		 i;
+	const char	*src;
+	size_t		 i, len;
 	int		 ok;
 
+	if ((src = page_body(p, &len)) == NULL) {
+		memset(doc, 0, sizeof(*doc));
+		doc->html = xstrdup("");
+		return 0;
+	}
 	memset(&rec, 0, sizeof(rec));
 	rec.links = lc;
-	ok = md_render(path, src, len, first_line, record_link, &rec, doc);
+	ok = md_render(p->file, src, len, p->body_line, record_link, &rec,
+	    doc);
 	serialize(doc, &rec, &b);
 	pack_put(m->pack, key, b.data, b.len);
 	buf_free(&b);
@@ -327,10 +335,10 @@ render_store(struct md_cache *m, uint64_t key, const char *path,
 }
 
 int
-mdcache_render(struct md_cache *m, const char *path, const char *src,
-    size_t len, unsigned first_line, struct link_ctx *lc, struct md_doc *doc)
+mdcache_render(struct md_cache *m, struct page *p, struct link_ctx *lc,
+    struct md_doc *doc)
 {
-	uint64_t	 key = entry_key(m, path, first_line, src, len);
+	uint64_t	 key = entry_key(m, p);
 	const unsigned char *b;
 	struct mdc_link	*links = NULL;
 	size_t		 blen = 0, nlinks = 0;
@@ -349,7 +357,7 @@ mdcache_render(struct md_cache *m, const char *path, const char *src,
 		md_doc_free(doc);
 		free(links);
 	}
-	return render_store(m, key, path, src, len, first_line, lc, doc);
+	return render_store(m, key, p, lc, doc);
 }
 
 void

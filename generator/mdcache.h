@@ -31,14 +31,16 @@ struct md_cache *mdcache_open(struct pack *);
 void	 mdcache_free(struct md_cache *);
 
 /*
- * md_render(path, src, len, first_line, links_resolve, links, doc) through
- * the cache: the same *doc, the same return value, the same reports and
- * remembered anchors in links.  links->doc must already point at doc (as
- * for md_render).  Thread-safe: one link context per thread.
+ * md_render of p's body (page_body) with links_resolve through the cache:
+ * the same *doc, the same return value, the same reports and remembered
+ * anchors in links.  links->doc must already point at doc (as for
+ * md_render).  The body is read only when the cache misses.  Called by
+ * the worker rendering p; thread-safe otherwise (one link context per
+ * thread).
  */
-int	 mdcache_render(struct md_cache *, const char *path, const char *src,
-	     size_t len, unsigned first_line, struct link_ctx *links,
-	     struct md_doc *doc);
+struct page;
+int	 mdcache_render(struct md_cache *, struct page *p,
+	     struct link_ctx *links, struct md_doc *doc);
 
 /* One line of counts (reused, rendered and why) for PORCH_CACHE_STATS=1. */
 void	 mdcache_report(const struct md_cache *, FILE *);

@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "diag.h"
 #include "frontcache.h"
 #include "model.h"
@@ -72,12 +74,12 @@ read_all(int fd, char *buf, size_t len)
 }
 
 /*
- * Reads a whole file into *text (NUL-terminated, heap).  Refuses files over
- * MAX_SOURCE_SIZE and text that is not UTF-8, naming the line and column
- * of the first bad byte.
+ * Reads a whole file into *text (NUL-terminated, heap), and its identity
+ * into *stp when not NULL.  Refuses files over MAX_SOURCE_SIZE and text
+ * that is not UTF-8, naming the line and column of the first bad byte.
  */
 static int
-read_source(const char *path, char **text, size_t *len)
+read_source(const char *path, char **text, size_t *len, struct stat *stp)
 {
 	struct stat	 st;
 	size_t		 bad, i, line = 1, col = 1;
@@ -101,6 +103,8 @@ read_source(const char *path, char **text, size_t *len)
 		close(fd);
 		return 0;
 	}
+	if (stp != NULL)
+		*stp = st;
 	*text = xmalloc((size_t)st.st_size + 1);
 	n = read_all(fd, *text, (size_t)st.st_size);
 	close(fd);
@@ -219,11 +223,10 @@ struct source {
 	enum section	 section;	/* its content model (an intro's is
 					   SECTION_PAGE) */
 	char		*file;		/* dir/rel */
-	char		*text;		/* NULL: unreadable or bad front
-					   matter (reported) */
-	size_t		 len, off;
-	unsigned	 line;
-	struct fm_value	 fm;
+	char		*text;		/* NULL: not read (see parsed) */
+	int		 parsed;	/* 0: unreadable or bad front matter
+					   (reported) */
+	struct source_reading r;	/* what reading it gave */
 	struct page_meta meta;
 	int		 ok;		/* front_meta_read found no problem */
 };
@@ -231,32 +234,77 @@ struct source {
 struct source_job {
 	const char	*dir;
 	struct source	*items;
-	struct pack	*pack;		/* parsed front matter, or NULL */
+	struct pack	*pack;		/* earlier builds' readings, or NULL */
 };
 
+/* Reads and parses src: its text, front matter and body; 1 if both were
+ * sound (else reported). */
+static int
+read_and_parse(struct source *src, struct stat *st)
+{
+	struct source_reading *r = &src->r;
+
+	if (!read_source(src->file, &src->text, &r->len, st))
+		return 0;
+	if (!front_parse(src->file, src->text, r->len, &r->fm, &r->body_off,
+	    &r->body_line)) {
+		free(src->text);
+		src->text = NULL;
+		return 0;
+	}
+	r->body_hash = XXH3_64bits(src->text + r->body_off,
+	    r->len - r->body_off);
+	return 1;
+}
+
 /*
- * Reads and parses source i of the job: its text, front matter and page
- * meta.  Depends on that file alone, so model_load runs it for every file
- * on all cores (on a 10,000-page site this was most of the time before
- * rendering starts); diag is thread-safe and sorts its messages.
+ * Reads and parses source i of the job, or takes what that gave from the
+ * pack when the file is unchanged (frontcache.h), then its page meta.
+ * Depends on that file alone, so model_load runs it for every file on all
+ * cores (on a 10,000-page site this was most of the time before rendering
+ * starts); diag is thread-safe and sorts its messages.
  */
 static void
 parse_source(void *ctx, size_t i)
 {
 	struct source_job *job = ctx;
 	struct source	*src = &job->items[i];
+	struct stat	 st;
 
 	src->file = path_join(job->dir, src->rel);
-	if (!read_source(src->file, &src->text, &src->len))
+	if (job->pack != NULL && stat(src->file, &st) == 0 &&
+	    front_memo_get(job->pack, src->file, &st, &src->r))
+		src->parsed = 1;
+	else if (read_and_parse(src, &st)) {
+		src->parsed = 1;
+		if (job->pack != NULL)
+			front_memo_put(job->pack, src->file, &st, &src->r);
+	} else
 		return;
-	if (!front_parse_cached(job->pack, src->file, src->text, src->len,
-	    &src->fm, &src->off, &src->line)) {
-		free(src->text);
-		src->text = NULL;
-		return;
-	}
-	src->ok = front_meta_read(src->file, src->section, &src->fm,
+	src->ok = front_meta_read(src->file, src->section, &src->r.fm,
 	    &src->meta);
+}
+
+const char *
+page_body(struct page *p, size_t *len)
+{
+	char	*text;
+	size_t	 n;
+
+	if (p->text == NULL) {
+		if (!read_source(p->file, &text, &n, NULL))
+			return NULL;
+		if (n != p->text_len || XXH3_64bits(text + p->body_off,
+		    n - p->body_off) != p->body_hash) {
+			diag_error(p->file, 0, 0, "changed while the site was "
+			    "being built: build again");
+			free(text);
+			return NULL;
+		}
+		p->text = text;
+	}
+	*len = p->text_len - p->body_off;
+	return p->text + p->body_off;
 }
 
 /* Makes the page of a parsed source (or skips it as a draft), taking
@@ -268,14 +316,14 @@ load_markdown(struct site *s, struct source *src, struct page **intros)
 	struct page	*p;
 	char		*url;
 
-	if (src->text == NULL) {
+	if (!src->parsed) {
 		free(src->file);
 		return 0;
 	}
 	if (src->meta.draft && !s->drafts) {
 		strmap_put(&s->drafts_seen, rel, (void *)1);
 		front_meta_free(&src->meta);
-		front_free(&src->fm);
+		front_free(&src->r.fm);
 		free(src->text);
 		free(src->file);
 		return src->ok;
@@ -285,11 +333,12 @@ load_markdown(struct site *s, struct source *src, struct page **intros)
 	p->source = xstrdup(rel);
 	p->file = src->file;
 	p->meta = src->meta;
-	p->fm = src->fm;
+	p->fm = src->r.fm;
 	p->text = src->text;
-	p->text_len = src->len;
-	p->body_off = src->off;
-	p->body_line = src->line;
+	p->text_len = src->r.len;
+	p->body_off = src->r.body_off;
+	p->body_line = src->r.body_line;
+	p->body_hash = src->r.body_hash;
 	p->title = xstrdup(src->meta.title ? src->meta.title : "");
 	strmap_put(&s->by_source, rel, p);
 	if (is_intro(rel)) {

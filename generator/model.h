@@ -9,6 +9,7 @@
 #define PORCH_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "front.h"
@@ -47,9 +48,14 @@ struct page {
 	char		*title;		/* meta.title, or the generated page's */
 	struct page_meta meta;
 	struct fm_value	 fm;		/* all front matter, for page.params */
-	char		*text;		/* the whole file */
+	char		*text;		/* the whole file, or NULL until
+					   page_body reads it (render: by
+					   the page's worker; frontcache.h) */
 	size_t		 body_off, text_len;
 	unsigned	 body_line;
+	uint64_t	 body_hash;	/* XXH3_64bits of the body: what the
+					   cached results made from it are
+					   keyed by */
 
 	int		 is_intro;	/* faq/, changelog/, roadmap/ index.md:
 					   rendered inside its list page */
@@ -154,6 +160,13 @@ struct site {
 struct pack;
 int	 model_load(struct site *, const char *dir, int drafts, int threads,
 	     struct pack *pack);
+/*
+ * The markdown body of p (*len bytes), read now when loading took what it
+ * needed from the cache (frontcache.h).  Only the worker rendering p may
+ * call it.  NULL after reporting when the file cannot be read or is not
+ * what it was when the build began.
+ */
+const char *page_body(struct page *p, size_t *len);
 void	 model_free(struct site *);
 /* A new generated page appended to the site (model.c's constructor). */
 struct page *model_page_new(struct site *, enum page_kind, enum section);

@@ -50,6 +50,22 @@ keeps_html(const struct page *p)
 	return p->is_intro || p->kind == KIND_FAQ || p->kind == KIND_CHANGELOG;
 }
 
+/* md_render of p's body with its links checked; 0 when a link was broken
+ * or the body could not be read (reported). */
+static int
+render_body(struct worker *w, struct page *p, struct md_doc *doc)
+{
+	const char	*body;
+	size_t		 len;
+
+	if ((body = page_body(p, &len)) == NULL) {
+		doc->html = xstrdup("");
+		return 0;
+	}
+	return md_render(p->file, body, len, p->body_line, links_resolve,
+	    &w->links, doc);
+}
+
 static int
 render_page(struct worker *w, struct page *p)
 {
@@ -64,13 +80,9 @@ render_page(struct worker *w, struct page *p)
 		w->links.page = p;
 		w->links.doc = &doc;
 		if (env->mdcache != NULL)	/* the same doc (mdcache.h) */
-			ok = mdcache_render(env->mdcache, p->file,
-			    p->text + p->body_off, p->text_len - p->body_off,
-			    p->body_line, &w->links, &doc);
+			ok = mdcache_render(env->mdcache, p, &w->links, &doc);
 		else
-			ok = md_render(p->file, p->text + p->body_off,
-			    p->text_len - p->body_off, p->body_line,
-			    links_resolve, &w->links, &doc);
+			ok = render_body(w, p, &doc);
 		have_doc = 1;
 		keep_anchors(p, &doc);
 		if (w->search != NULL)

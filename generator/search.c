@@ -793,8 +793,7 @@ srec_key(struct search_worker *w, const struct page *p,
 		key_str(st, p->meta.tags.v[i]);
 	for (i = 0; i < nmeta; i++)
 		key_str(st, meta[i]);
-	XXH3_64bits_update(st, p->text + p->body_off,
-	    p->text_len - p->body_off);
+	XXH3_64bits_update(st, &p->body_hash, sizeof(p->body_hash));
 	return XXH3_64bits_digest(st);
 }
 
@@ -1100,7 +1099,7 @@ collect(struct search_worker *w, const struct page *p,
 }
 
 void
-search_add(struct search_worker *w, const struct page *p,
+search_add(struct search_worker *w, struct page *p,
     const struct md_doc *doc)
 {
 	struct search_index *idx = w->idx;
@@ -1146,9 +1145,15 @@ search_add(struct search_worker *w, const struct page *p,
 		/* A cached render without its sections: they depend on the
 		 * body alone, so a render without links gives them. */
 		struct md_doc again;
+		const char *body;
+		size_t len;
 
-		md_render(p->file, p->text + p->body_off,
-		    p->text_len - p->body_off, p->body_line, NULL, NULL,
+		if ((body = page_body(p, &len)) == NULL) {
+			sdoc_recycle(idx, d);	/* reported; the build fails */
+			d = &skipped;
+			goto done;
+		}
+		md_render(p->file, body, len, p->body_line, NULL, NULL,
 		    &again);
 		collect(w, p, meta, 6, &again, d);
 		md_doc_free(&again);

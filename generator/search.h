@@ -67,7 +67,7 @@ void	 search_worker_free(struct search_worker *);
  * "search: false" in their front matter are left out.  May merge the
  * pages that are ready and write excerpt chunks.
  */
-void	 search_add(struct search_worker *, const struct page *p,
+void	 search_add(struct search_worker *, struct page *p,
 	     const struct md_doc *doc);
 
 /*
