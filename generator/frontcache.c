@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <xxhash.h>
 
@@ -23,6 +24,8 @@
  */
 static const char FMC_FORMAT[8] = "porchfm2";
 #define FMC_NULL	UINT32_MAX
+/* Seconds within which a file's times are too recent to key it by. */
+#define FMC_RACY_S	2
 /* Deeper trees are parsed, not stored (front.c refuses nesting far
  * shallower than this). */
 #define FMC_DEPTH	64
@@ -218,6 +221,24 @@ front_memo_get(struct pack *pk, const char *file, const struct stat *st,
 	return 0;
 }
 
+/*
+ * 1 when st's times are too close to now to tell a later write apart:
+ * on a file system that keeps whole seconds (or a coarse clock), a file
+ * written again within the same tick with the same size would keep its
+ * key.  Such a reading is not stored (git calls these "racily clean");
+ * the file is simply read again next time.
+ */
+static int
+too_recent(const struct stat *st)
+{
+	struct timespec	 now;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		return 1;
+	return st->st_mtim.tv_sec >= now.tv_sec - FMC_RACY_S ||
+	    st->st_ctim.tv_sec >= now.tv_sec - FMC_RACY_S;
+}
+
 void
 front_memo_put(struct pack *pk, const char *file, const struct stat *st,
     const struct source_reading *in)
@@ -225,6 +246,8 @@ front_memo_put(struct pack *pk, const char *file, const struct stat *st,
 	struct buf	 b = { 0 };
 	uint64_t	 v[3] = { in->len, in->body_off, in->body_hash };
 
+	if (too_recent(st))
+		return;
 	put_bytes(&b, v, sizeof(v));
 	put_u32(&b, in->body_line);
 	if (put_value(&b, &in->fm, 0))

@@ -34,7 +34,9 @@ struct source_reading {
  * Thread-safe. */
 int	 front_memo_get(struct pack *pk, const char *file,
 	     const struct stat *st, struct source_reading *out);
-/* Keeps in for the next build.  Thread-safe. */
+/* Keeps in for the next build, unless file was changed in the last two
+ * seconds (its times may not tell a write in the same tick apart).
+ * Thread-safe. */
 void	 front_memo_put(struct pack *pk, const char *file,
 	     const struct stat *st, const struct source_reading *in);
 
