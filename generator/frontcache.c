@@ -37,15 +37,9 @@ struct fmc_rd {
 };
 
 static void
-put_bytes(struct buf *b, const void *p, size_t n)
-{
-	buf_append(b, p, n);
-}
-
-static void
 put_u32(struct buf *b, uint32_t v)
 {
-	put_bytes(b, &v, sizeof(v));
+	buf_append(b, &v, sizeof(v));
 }
 
 static void
@@ -56,7 +50,7 @@ put_nstr(struct buf *b, const char *s)
 		return;
 	}
 	put_u32(b, (uint32_t)strlen(s));
-	put_bytes(b, s, strlen(s));
+	buf_append(b, s, strlen(s));
 }
 
 /* Appends v to b; 0 when it is too deep to store. */
@@ -68,13 +62,13 @@ put_value(struct buf *b, const struct fm_value *v, int depth)
 
 	if (depth > FMC_DEPTH)
 		return 0;
-	put_bytes(b, &kind, 1);
+	buf_append(b, &kind, 1);
 	put_u32(b, v->line);
 	put_u32(b, v->col);
 	put_nstr(b, v->str);
-	put_bytes(b, &v->i, sizeof(v->i));
-	put_bytes(b, &v->f, sizeof(v->f));
-	put_bytes(b, &flag, 1);
+	buf_append(b, &v->i, sizeof(v->i));
+	buf_append(b, &v->f, sizeof(v->f));
+	buf_append(b, &flag, 1);
 	put_u32(b, (uint32_t)v->n);
 	for (i = 0; i < v->n; i++) {
 		if (v->kind == FM_LIST && !put_value(b, &v->items[i],
@@ -248,7 +242,7 @@ front_memo_put(struct pack *pk, const char *file, const struct stat *st,
 
 	if (too_recent(st))
 		return;
-	put_bytes(&b, v, sizeof(v));
+	buf_append(&b, v, sizeof(v));
 	put_u32(&b, in->body_line);
 	if (put_value(&b, &in->fm, 0))
 		pack_put(pk, memo_key(file, st), b.data, b.len);

@@ -310,20 +310,11 @@ bench_host
 echo "load:       $(load) (1, 5, 15 min) at start; $(ps -eo stat= | grep -c '^R' || true) runnable processes"
 echo "cache:      $cache"
 
-gen_hash=$(sha256sum "$here/corpus.py" | cut -c1-12)
 status=0
 for n in $sizes; do
-	dir="$cache/corpus-$n-$gen_hash"
-	if [ ! -f "$dir/site.lua" ]; then
-		note "incremental.sh: generating the $n-page corpus into $dir"
-		rm -rf "$dir.tmp"
-		if ! python3 "$here/corpus.py" "$n" "$dir.tmp"; then
-			echo "incremental.sh: corpus.py failed for $n" >&2
-			status=1
-			continue
-		fi
-		rm -rf "$dir"
-		mv "$dir.tmp" "$dir"
+	if ! dir=$(bench_corpus "$n"); then
+		status=1
+		continue
 	fi
 	rc=0
 	bench_one "$n" "$dir" || rc=$?

@@ -4,6 +4,24 @@
 
 note() { printf '%s\n' "$*" >&2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# bench_corpus N: the folder of the N-page corpus (corpus.py, seed 1)
+# under $cache, generated on first use; prints its path, or returns 1.
+# The name carries corpus.py's hash, so a changed generator makes a new one.
+bench_corpus() {
+	local dir
+	dir="$cache/corpus-$1-$(sha256sum "$here/corpus.py" | cut -c1-12)"
+	if [ ! -f "$dir/site.lua" ]; then
+		note "generating the $1-page corpus into $dir"
+		rm -rf "$dir.tmp"
+		if ! python3 "$here/corpus.py" "$1" "$dir.tmp" >&2; then
+			echo "corpus.py failed for $1" >&2
+			return 1
+		fi
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir"
+}
 median() { sort -g | awk '{a[NR]=$1} END { if (NR) print a[int((NR+1)/2)] }'; }
 
 # The machine and the porch binary, three lines for a report's head:

@@ -370,20 +370,11 @@ if [ -n "$content" ]; then
 	exit 0
 fi
 
-gen_hash=$(sha256sum "$here/corpus.py" | cut -c1-12)
 status=0
 for n in $sizes; do
-	dir="$cache/corpus-$n-$gen_hash"
-	if [ ! -f "$dir/site.lua" ]; then
-		note "run.sh: generating the $n-page corpus into $dir"
-		rm -rf "$dir.tmp"
-		if ! python3 "$here/corpus.py" "$n" "$dir.tmp"; then
-			echo "run.sh: corpus.py failed for $n" >&2
-			status=1
-			continue
-		fi
-		rm -rf "$dir"
-		mv "$dir.tmp" "$dir"
+	if ! dir=$(bench_corpus "$n"); then
+		status=1
+		continue
 	fi
 	bench_one "$dir" "corpus of $n pages (corpus.py, seed 1)" "corpus-$n" || status=1
 done

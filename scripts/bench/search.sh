@@ -441,17 +441,9 @@ for n in $sizes; do
 		    "$root/tests/search/queries-example.tsv" || status=1
 		continue
 	fi
-	dir="$cache/corpus-$n-$gen_hash"
-	if [ ! -f "$dir/site.lua" ]; then
-		note "search.sh: generating the $n-page corpus into $dir"
-		rm -rf "$dir.tmp"
-		if ! python3 "$here/corpus.py" "$n" "$dir.tmp"; then
-			echo "search.sh: corpus.py failed for $n" >&2
-			status=1
-			continue
-		fi
-		rm -rf "$dir"
-		mv "$dir.tmp" "$dir"
+	if ! dir=$(bench_corpus "$n"); then
+		status=1
+		continue
 	fi
 	q="$cache/queries-$n-$gen_hash-$nqueries.tsv"
 	if [ ! -s "$q" ]; then

@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "output.h"
 #include "pack.h"
 
 #define KB	1024
@@ -50,22 +50,12 @@ setup(void **state)
 	return 0;
 }
 
-/* nftw callback removing one entry. */
-static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int
 teardown(void **state)
 {
 	struct fix	*f = *state;
 
-	nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	out_remove_tree(f->root);
 	free(f);
 	return 0;
 }
