@@ -11,6 +11,7 @@
 #include "front.h"
 #include "frontcache.h"
 #include "pack.h"
+#include "record.h"
 #include "xalloc.h"
 
 /*
@@ -30,26 +31,14 @@ static const char FMC_FORMAT[8] = "porchfm2";
  * shallower than this). */
 #define FMC_DEPTH	64
 
-/* Reading an entry: the next byte, the end, whether all was there. */
-struct fmc_rd {
-	const unsigned char *p, *end;
-	int		 ok;
-};
-
-static void
-put_u32(struct buf *b, uint32_t v)
-{
-	buf_append(b, &v, sizeof(v));
-}
-
 static void
 put_nstr(struct buf *b, const char *s)
 {
 	if (s == NULL) {
-		put_u32(b, FMC_NULL);
+		rec_put_u32(b, FMC_NULL);
 		return;
 	}
-	put_u32(b, (uint32_t)strlen(s));
+	rec_put_u32(b, (uint32_t)strlen(s));
 	buf_append(b, s, strlen(s));
 }
 
@@ -63,21 +52,21 @@ put_value(struct buf *b, const struct fm_value *v, int depth)
 	if (depth > FMC_DEPTH)
 		return 0;
 	buf_append(b, &kind, 1);
-	put_u32(b, v->line);
-	put_u32(b, v->col);
+	rec_put_u32(b, v->line);
+	rec_put_u32(b, v->col);
 	put_nstr(b, v->str);
 	buf_append(b, &v->i, sizeof(v->i));
 	buf_append(b, &v->f, sizeof(v->f));
 	buf_append(b, &flag, 1);
-	put_u32(b, (uint32_t)v->n);
+	rec_put_u32(b, (uint32_t)v->n);
 	for (i = 0; i < v->n; i++) {
 		if (v->kind == FM_LIST && !put_value(b, &v->items[i],
 		    depth + 1))
 			return 0;
 		if (v->kind == FM_MAP) {
 			put_nstr(b, v->pairs[i].key);
-			put_u32(b, v->pairs[i].line);
-			put_u32(b, v->pairs[i].col);
+			rec_put_u32(b, v->pairs[i].line);
+			rec_put_u32(b, v->pairs[i].col);
 			if (!put_value(b, &v->pairs[i].value, depth + 1))
 				return 0;
 		}
@@ -85,32 +74,11 @@ put_value(struct buf *b, const struct fm_value *v, int depth)
 	return 1;
 }
 
-static void
-get_bytes(struct fmc_rd *r, void *p, size_t n)
-{
-	if (r->ok && (size_t)(r->end - r->p) >= n) {
-		memcpy(p, r->p, n);
-		r->p += n;
-	} else {
-		memset(p, 0, n);
-		r->ok = 0;
-	}
-}
-
-static uint32_t
-get_u32(struct fmc_rd *r)
-{
-	uint32_t v;
-
-	get_bytes(r, &v, sizeof(v));
-	return v;
-}
-
 /* A heap copy of the next nstr (NULL stays NULL, and on a short entry). */
 static char *
-get_nstr(struct fmc_rd *r)
+get_nstr(struct rec_rd *r)
 {
-	uint32_t n = get_u32(r);
+	uint32_t n = rec_get_u32(r);
 	char	*s;
 
 	if (!r->ok || n == FMC_NULL)
@@ -126,22 +94,22 @@ get_nstr(struct fmc_rd *r)
 
 /* Reads a value into *v (which front_free can free however far it got). */
 static void
-get_value(struct fmc_rd *r, struct fm_value *v, int depth)
+get_value(struct rec_rd *r, struct fm_value *v, int depth)
 {
 	unsigned char	 kind = 0, flag = 0;
 	uint32_t	 n;
 	size_t		 i;
 
-	get_bytes(r, &kind, 1);
+	rec_get(r, &kind, 1);
 	v->kind = (enum fm_kind)kind;
-	v->line = get_u32(r);
-	v->col = get_u32(r);
+	v->line = rec_get_u32(r);
+	v->col = rec_get_u32(r);
 	v->str = get_nstr(r);
-	get_bytes(r, &v->i, sizeof(v->i));
-	get_bytes(r, &v->f, sizeof(v->f));
-	get_bytes(r, &flag, 1);
+	rec_get(r, &v->i, sizeof(v->i));
+	rec_get(r, &v->f, sizeof(v->f));
+	rec_get(r, &flag, 1);
 	v->b = flag;
-	n = get_u32(r);
+	n = rec_get_u32(r);
 	/* Every item takes at least 30 bytes: a bad count allocates
 	 * nothing large. */
 	if (!r->ok || depth > FMC_DEPTH || kind > FM_MAP ||
@@ -160,8 +128,8 @@ get_value(struct fmc_rd *r, struct fm_value *v, int depth)
 			get_value(r, &v->items[i], depth + 1);
 		else {
 			v->pairs[i].key = get_nstr(r);
-			v->pairs[i].line = get_u32(r);
-			v->pairs[i].col = get_u32(r);
+			v->pairs[i].line = rec_get_u32(r);
+			v->pairs[i].col = rec_get_u32(r);
 			get_value(r, &v->pairs[i].value, depth + 1);
 		}
 	}
@@ -191,17 +159,17 @@ int
 front_memo_get(struct pack *pk, const char *file, const struct stat *st,
     struct source_reading *out)
 {
-	struct fmc_rd	 r;
+	struct rec_rd	 r;
+	const void	*entry;
 	uint64_t	 v[3];
 	size_t		 len;
 
 	memset(out, 0, sizeof(*out));
-	if ((r.p = pack_get(pk, memo_key(file, st), &len)) == NULL)
+	if ((entry = pack_get(pk, memo_key(file, st), &len)) == NULL)
 		return 0;
-	r.end = r.p + len;
-	r.ok = 1;
-	get_bytes(&r, v, sizeof(v));
-	out->body_line = get_u32(&r);
+	rec_init(&r, entry, len);
+	rec_get(&r, v, sizeof(v));
+	out->body_line = rec_get_u32(&r);
 	get_value(&r, &out->fm, 0);
 	if (r.ok && r.p == r.end && out->fm.kind == FM_MAP &&
 	    v[1] <= v[0] && v[0] == (uint64_t)st->st_size) {
@@ -243,7 +211,7 @@ front_memo_put(struct pack *pk, const char *file, const struct stat *st,
 	if (too_recent(st))
 		return;
 	buf_append(&b, v, sizeof(v));
-	put_u32(&b, in->body_line);
+	rec_put_u32(&b, in->body_line);
 	if (put_value(&b, &in->fm, 0))
 		pack_put(pk, memo_key(file, st), b.data, b.len);
 	buf_free(&b);

@@ -12,6 +12,7 @@
 #include "mdcache.h"
 #include "model.h"
 #include "pack.h"
+#include "record.h"
 #include "xalloc.h"
 
 /*
@@ -23,7 +24,7 @@
  * The sections (the page's text for search) are left out: search.c keeps
  * its own record of them, so they are needed only when that misses, and
  * they were a third of an entry.
- * Numbers are little-endian; a str is a u32 length, the bytes and a NUL
+ * Numbers are record.h's; a str is a u32 length, the bytes and a NUL
  * (so a loaded href can be handed on as it lies); an nstr of length
  * UINT32_MAX is NULL, with no bytes.  A change of meaning changes
  * MDC_FORMAT, which is part of every key.
@@ -50,12 +51,6 @@ struct mdc_rec {
 	struct link_ctx	*links;
 	struct mdc_link	*v;
 	size_t		 n, cap;
-};
-
-/* Reading an entry's payload: the next byte and the end. */
-struct mdc_rd {
-	const unsigned char *p, *end;
-	int		 ok;
 };
 
 struct md_cache *
@@ -90,40 +85,17 @@ entry_key(const struct md_cache *m, const struct page *p)
 	return h;
 }
 
-static void
-put_u32(struct buf *b, uint32_t v)
-{
-	unsigned char	 c[4] = { v, v >> 8, v >> 16, v >> 24 };
-
-	buf_append(b, c, sizeof(c));
-}
-
 /* s NULL is written as a NULL nstr. */
 static void
 put_str(struct buf *b, const char *s, size_t len)
 {
 	if (s == NULL) {
-		put_u32(b, MDC_NULL);
+		rec_put_u32(b, MDC_NULL);
 		return;
 	}
-	put_u32(b, (uint32_t)len);
+	rec_put_u32(b, (uint32_t)len);
 	buf_append(b, s, len);
 	buf_putc(b, '\0');
-}
-
-static uint32_t
-get_u32(struct mdc_rd *r)
-{
-	uint32_t v;
-
-	if (!r->ok || r->end - r->p < 4) {
-		r->ok = 0;
-		return 0;
-	}
-	v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
-	    (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
-	r->p += 4;
-	return v;
 }
 
 /*
@@ -131,9 +103,9 @@ get_u32(struct mdc_rd *r)
  * its length.  NULL for a NULL nstr, and for a malformed one (r->ok 0).
  */
 static const char *
-get_str(struct mdc_rd *r, int nullable, size_t *lenp)
+get_str(struct rec_rd *r, int nullable, size_t *lenp)
 {
-	uint32_t	 len = get_u32(r);
+	uint32_t	 len = rec_get_u32(r);
 	const char	*s;
 
 	if (!r->ok || (len == MDC_NULL && nullable))
@@ -151,7 +123,7 @@ get_str(struct mdc_rd *r, int nullable, size_t *lenp)
 
 /* A heap copy of the next str or nstr (NULL stays NULL). */
 static char *
-dup_str(struct mdc_rd *r, int nullable)
+dup_str(struct rec_rd *r, int nullable)
 {
 	size_t		 len = 0;
 	const char	*s = get_str(r, nullable, &len);
@@ -162,9 +134,9 @@ dup_str(struct mdc_rd *r, int nullable)
 /* A count of records each at least min bytes long, checked against what
  * is left, so a bad count cannot ask for a huge allocation. */
 static size_t
-get_count(struct mdc_rd *r, size_t min)
+get_count(struct rec_rd *r, size_t min)
 {
-	uint32_t n = get_u32(r);
+	uint32_t n = rec_get_u32(r);
 
 	if (r->ok && (size_t)n > (size_t)(r->end - r->p) / min)
 		r->ok = 0;
@@ -180,28 +152,29 @@ static int
 parse_entry(const unsigned char *b, size_t len, struct md_doc *doc,
     struct mdc_link **links, size_t *nlinks)
 {
-	struct mdc_rd	 r = { b, b + len, 1 };
+	struct rec_rd	 r;
 	struct mdc_link	*l;
 	size_t		 i, n, hlen = 0;
 	const char	*html;
 
+	rec_init(&r, b, len);
 	memset(doc, 0, sizeof(*doc));
 	n = get_count(&r, 14);
 	*links = xcalloc(n ? n : 1, sizeof(**links));
 	*nlinks = n;
 	for (i = 0; i < n && r.ok; i++) {
 		l = &(*links)[i];
-		l->line = get_u32(&r);
-		l->col = get_u32(&r);
-		l->ret = get_u32(&r) != 0;
+		l->line = rec_get_u32(&r);
+		l->col = rec_get_u32(&r);
+		l->ret = rec_get_u32(&r) != 0;
 		l->href = get_str(&r, 0, NULL);
 		l->url = get_str(&r, 0, NULL);
 	}
 	n = get_count(&r, 18);
 	doc->headings = xcalloc(n ? n : 1, sizeof(*doc->headings));
 	for (i = 0; i < n && r.ok; i++, doc->nheadings++) {
-		doc->headings[i].level = (int)get_u32(&r);
-		doc->headings[i].line = get_u32(&r);
+		doc->headings[i].level = (int)rec_get_u32(&r);
+		doc->headings[i].line = rec_get_u32(&r);
 		doc->headings[i].id = dup_str(&r, 0);
 		doc->headings[i].text = dup_str(&r, 0);
 	}
@@ -283,18 +256,18 @@ serialize(const struct md_doc *doc, const struct mdc_rec *rec, struct buf *b)
 {
 	size_t		 i;
 
-	put_u32(b, (uint32_t)rec->n);
+	rec_put_u32(b, (uint32_t)rec->n);
 	for (i = 0; i < rec->n; i++) {
-		put_u32(b, rec->v[i].line);
-		put_u32(b, rec->v[i].col);
-		put_u32(b, (uint32_t)rec->v[i].ret);
+		rec_put_u32(b, rec->v[i].line);
+		rec_put_u32(b, rec->v[i].col);
+		rec_put_u32(b, (uint32_t)rec->v[i].ret);
 		put_str(b, rec->v[i].href, strlen(rec->v[i].href));
 		put_str(b, rec->v[i].url, strlen(rec->v[i].url));
 	}
-	put_u32(b, (uint32_t)doc->nheadings);
+	rec_put_u32(b, (uint32_t)doc->nheadings);
 	for (i = 0; i < doc->nheadings; i++) {
-		put_u32(b, (uint32_t)doc->headings[i].level);
-		put_u32(b, doc->headings[i].line);
+		rec_put_u32(b, (uint32_t)doc->headings[i].level);
+		rec_put_u32(b, doc->headings[i].line);
 		put_str(b, doc->headings[i].id, strlen(doc->headings[i].id));
 		put_str(b, doc->headings[i].text,
 		    strlen(doc->headings[i].text));

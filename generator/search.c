@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "pack.h"
 #include "path.h"
+#include "record.h"
 #include "search.h"
 #include "tokenize.h"
 #include "xalloc.h"
@@ -798,15 +799,9 @@ srec_key(struct search_worker *w, const struct page *p,
 }
 
 static void
-put_u32(struct buf *b, uint32_t v)
-{
-	buf_append(b, &v, sizeof(v));
-}
-
-static void
 put_part(struct buf *b, const void *data, size_t len)
 {
-	put_u32(b, (uint32_t)len);
+	rec_put_u32(b, (uint32_t)len);
 	buf_append(b, data, len);
 }
 
@@ -855,9 +850,9 @@ srec_store(struct search_worker *w, uint64_t key, const struct sdoc *d)
 	size_t		 i;
 
 	buf_reset(b);
-	put_u32(b, (uint32_t)d->nsecs);
+	rec_put_u32(b, (uint32_t)d->nsecs);
 	for (i = 0; i <= d->nsecs; i++)
-		put_u32(b, (uint32_t)d->doff[i]);
+		rec_put_u32(b, (uint32_t)d->doff[i]);
 	buf_reset(t);
 	terms_unhashed(d, t);
 	put_part(b, t->data, t->len);
@@ -870,44 +865,21 @@ srec_store(struct search_worker *w, uint64_t key, const struct sdoc *d)
 	pack_put(w->idx->pack, key, b->data, b->len);
 }
 
-/* Reading an entry: the next byte, the end, and whether all was there. */
-struct srec_rd {
-	const unsigned char *p, *end;
-	int		 ok;
-};
-
-static uint32_t
-get_u32(struct srec_rd *r)
-{
-	uint32_t v = 0;
-
-	if (r->ok && (size_t)(r->end - r->p) >= sizeof(v)) {
-		memcpy(&v, r->p, sizeof(v));
-		r->p += sizeof(v);
-	} else
-		r->ok = 0;
-	return v;
-}
-
 /* Appends the next part to b (which may stay without a buffer when the
  * part is empty, as collect leaves it). */
 static void
-get_part(struct srec_rd *r, struct buf *b)
+get_part(struct rec_rd *r, struct buf *b)
 {
-	uint32_t n = get_u32(r);
+	uint32_t	 n = rec_get_u32(r);
+	const unsigned char *p = rec_take(r, n);
 
-	if (!r->ok || (size_t)(r->end - r->p) < n) {
-		r->ok = 0;
-		return;
-	}
-	if (n > 0)
-		buf_append(b, r->p, n);
-	r->p += n;
+	if (p != NULL && n > 0)
+		buf_append(b, p, n);
 }
 
 /* The next varint before end, or 0 with r->ok cleared. */
 static uint32_t
-get_varint_in(struct srec_rd *r, const unsigned char *end)
+get_varint_in(struct rec_rd *r, const unsigned char *end)
 {
 	uint32_t	 v = 0;
 	int		 shift;
@@ -924,11 +896,11 @@ get_varint_in(struct srec_rd *r, const unsigned char *end)
 /* The next part, nsecs term lists without hashes, into d->terms with
  * them (terms_unhashed undone). */
 static void
-get_terms(struct srec_rd *r, size_t nsecs, struct sdoc *d)
+get_terms(struct rec_rd *r, size_t nsecs, struct sdoc *d)
 {
 	const unsigned char *end;
 	unsigned char	*out;
-	uint32_t	 len = get_u32(r), n, k, klen;
+	uint32_t	 len = rec_get_u32(r), n, k, klen;
 	uint64_t	 h;
 	size_t		 i;
 
@@ -968,10 +940,10 @@ get_terms(struct srec_rd *r, size_t nsecs, struct sdoc *d)
 
 /* The next part, surface forms without hashes, into d->surf with them. */
 static void
-get_surf(struct srec_rd *r, struct sdoc *d)
+get_surf(struct rec_rd *r, struct sdoc *d)
 {
 	const char	*sp, *end, *w, *stem;
-	uint32_t	 len = get_u32(r);
+	uint32_t	 len = rec_get_u32(r);
 	uint64_t	 h;
 
 	if (!r->ok || (size_t)(r->end - r->p) < len) {
@@ -1002,21 +974,20 @@ get_surf(struct srec_rd *r, struct sdoc *d)
 static int
 srec_load(struct search_index *idx, uint64_t key, struct sdoc *d)
 {
-	struct srec_rd	 r;
+	struct rec_rd	 r;
 	struct buf	 title = { 0 };
+	const void	*entry;
 	size_t		 len, i, n;
 
-	r.p = pack_get(idx->pack, key, &len);
-	if (r.p == NULL)
+	if ((entry = pack_get(idx->pack, key, &len)) == NULL)
 		return 0;
-	r.end = r.p + len;
-	r.ok = 1;
-	n = get_u32(&r);
+	rec_init(&r, entry, len);
+	n = rec_get_u32(&r);
 	if (!r.ok || n >= (len - 4) / 4)
 		return 0;
 	d->doff = xcalloc(n + 2, sizeof(*d->doff));
 	for (i = 0; i <= n; i++)
-		d->doff[i] = get_u32(&r);
+		d->doff[i] = rec_get_u32(&r);
 	get_terms(&r, n, d);
 	get_part(&r, &d->lens);
 	get_part(&r, &d->disp);

@@ -1,0 +1,33 @@
+/*
+ * record: the byte layout shared by the entries the build caches keep in
+ * the pack (frontcache.c, mdcache.c, search.c): numbers in the host's
+ * byte order (the pack's seed names the binary, so an entry is never read
+ * by another machine), and a reader that checks every length against the
+ * end of the entry, so a malformed entry is a miss, never a read past it.
+ */
+#ifndef PORCH_RECORD_H
+#define PORCH_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Reading an entry: the next byte, the end, and whether all was there. */
+struct rec_rd {
+	const unsigned char *p, *end;
+	int		 ok;
+};
+
+void	 rec_put_u32(struct buf *, uint32_t);
+/* Starts reading the len bytes at data. */
+void	 rec_init(struct rec_rd *, const void *data, size_t len);
+/* The next n bytes into dst (zeros, and r->ok 0, when they are not all
+ * there). */
+void	 rec_get(struct rec_rd *, void *dst, size_t n);
+uint32_t rec_get_u32(struct rec_rd *);
+/* The next n bytes in place, or NULL (r->ok 0) when they are not all
+ * there. */
+const unsigned char *rec_take(struct rec_rd *, size_t n);
+
+#endif
