@@ -308,10 +308,12 @@ def test_sessions(p, sink):
 
 
 def test_session_expiry(p, sink):
-    """A server configured with short sessions ends them: idle after 2 s
-    without use, and at most 4 s after login however busy."""
-    q = harness.Porchd(site=p.site, args=["--session-idle", "2",
-                                          "--session-max", "4"])
+    """A server configured with short sessions ends them: idle after 3 s
+    without use, and at most 6 s after login however busy.  (With 2 s of
+    idleness a request every second ended once under ASan: a second's
+    sleep plus a slow request reached the idle limit.)"""
+    q = harness.Porchd(site=p.site, args=["--session-idle", "3",
+                                          "--session-max", "6"])
     add = subprocess.run([harness.PORCHD, "users", "--db", q.db, "add",
                           "exp@example.com", "--password-stdin"],
                          input=(PASSWORD + "\n").encode(),
@@ -324,16 +326,16 @@ def test_session_expiry(p, sink):
         c = Client(q, source="127.0.0.13")
         r = c.login("exp@example.com")
         check("accounts: expiry: login", r.status == 200, r)
-        time.sleep(3)
+        time.sleep(4)
         check("accounts: expiry: a session unused longer than session_idle "
               "has ended", c.who() == "nobody")
         r = c.login("exp@example.com")
         seen = []
-        for _ in range(6):      # used every second: never idle
+        for _ in range(8):      # used every second: never idle
             time.sleep(1)
             seen.append(c.who())
         check("accounts: expiry: a busy session lives, then ends at "
-              "session_max (4 s)", r.status == 200 and seen[0] == "in" and
+              "session_max (6 s)", r.status == 200 and seen[0] == "in" and
               seen[-1] == "nobody" and seen.index("nobody") >= 2, seen)
     finally:
         q.stop()
