@@ -13,6 +13,7 @@
 #include "model.h"
 #include "output.h"
 #include "pack.h"
+#include "pagememo.h"
 #include "pagedata.h"
 #include "render.h"
 #include "search.h"
@@ -51,15 +52,26 @@ copy_files(const struct site *s, const struct out_dir *o)
 	return ok;
 }
 
+/* The sitemap, robots.txt, the feed and the catalog; with a memo, each
+ * is kept when the folder holds the one made from the same model and
+ * list entries (pagememo.h). */
 static int
-write_feeds(const struct site *s, const struct out_dir *o)
+write_feeds(const struct site *s, const struct out_dir *o,
+    struct page_memo *memo)
 {
-	int	 ok = 1;
+	uint64_t	 key;
+	size_t		 i;
+	int		 ok = 1;
 
-	ok &= feeds_write_sitemap(s, o);
-	ok &= feeds_write_robots(s, o);
-	ok &= feeds_write_atom(s, o);
-	ok &= feeds_write_catalog(s, o);
+	for (i = 0; i < nfeeds; i++) {
+		key = memo != NULL ? pagememo_derived_key(memo, feeds[i].name) :
+		    0;
+		if (key != 0 && cache_keep(o->cache, feeds[i].name, key)) {
+			pagememo_kept(memo);
+			continue;
+		}
+		ok &= feeds[i].write(s, o, key);
+	}
 	return ok;
 }
 
@@ -95,9 +107,14 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	env.threads = opt->threads > 0 ? opt->threads : cores();
 	env.warn_links = opt->warn_links || s->cfg.warn_links;
 	env.mdcache = mdc;
+	/* Broken links only warned about must be warned about again. */
+	if (pk != NULL && o->cache != NULL && !env.warn_links)
+		env.memo = pagememo_open(pk, s, cache_base(o->cache));
 	/* porch check writes nothing, so it skips the index too. */
 	env.search = o->dry ? NULL : search_new(s, o, pk);
 	ok = render_site(&env);
+	if (env.memo != NULL && getenv("PORCH_CACHE_STATS") != NULL)
+		pagememo_report(env.memo, stderr);
 	if (env.search != NULL) {
 		if (ok)
 			ok &= search_finish(env.search);
@@ -105,7 +122,8 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	}
 	ok &= copy_files(s, o);
 	if (ok)
-		ok &= write_feeds(s, o);
+		ok &= write_feeds(s, o, env.memo);
+	pagememo_free(env.memo);
 	json_decref(site_json);
 	json_decref(assets);
 	tpl_set_free(templates);

@@ -380,6 +380,12 @@ cache_set_base(struct out_cache *c, char *const *dirs, size_t n,
 }
 
 uint64_t
+cache_base(const struct out_cache *c)
+{
+	return c->base;
+}
+
+uint64_t
 cache_page_key(const struct out_cache *c, const char *name, json_t *data)
 {
 	XXH3_state_t	*st = XXH3_createState();

@@ -60,6 +60,9 @@ uint64_t cache_code_identity(void);
 void	 cache_set_base(struct out_cache *, char *const *dirs, size_t n,
 	     json_t *site_json);
 
+/* What cache_set_base made of the templates and the site data. */
+uint64_t cache_base(const struct out_cache *);
+
 /* The render key of a page rendered by template name from data (never
  * 0).  Thread-safe. */
 uint64_t cache_page_key(const struct out_cache *, const char *name,

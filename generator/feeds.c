@@ -14,6 +14,11 @@
  * know, so bump it on any incompatible change (docs/catalog.md). */
 #define CATALOG_VERSION	1
 
+#define FEED_SITEMAP	"sitemap.xml"
+#define FEED_ROBOTS	"robots.txt"
+#define FEED_ATOM	"changelog/feed.xml"
+#define FEED_CATALOG	"catalog.json"
+
 static char *
 absolute(const struct site *s, const char *url)
 {
@@ -21,9 +26,11 @@ absolute(const struct site *s, const char *url)
 }
 
 static int
-write_buf(const struct out_dir *o, const char *rel, struct buf *b)
+write_buf(const struct out_dir *o, const char *rel, struct buf *b,
+    uint64_t key)
 {
-	int	 ok = out_write(o, rel, b->data ? b->data : "", b->len);
+	int	 ok = out_write_keyed(o, rel, b->data ? b->data : "", b->len,
+		     key);
 
 	buf_free(b);
 	return ok;
@@ -36,8 +43,9 @@ cmp_url(const void *a, const void *b)
 	    (*(struct page *const *)b)->url);
 }
 
-int
-feeds_write_sitemap(const struct site *s, const struct out_dir *o)
+static int
+write_sitemap(const struct site *s, const struct out_dir *o,
+    uint64_t key)
 {
 	struct buf	 b = { 0 };
 	struct page	**sorted = xcalloc(s->npages, sizeof(*sorted));
@@ -65,18 +73,19 @@ feeds_write_sitemap(const struct site *s, const struct out_dir *o)
 	}
 	buf_puts(&b, "</urlset>\n");
 	free(sorted);
-	return write_buf(o, "sitemap.xml", &b);
+	return write_buf(o, FEED_SITEMAP, &b, key);
 }
 
-int
-feeds_write_robots(const struct site *s, const struct out_dir *o)
+static int
+write_robots(const struct site *s, const struct out_dir *o,
+    uint64_t key)
 {
 	struct buf	 b = { 0 };
 	char		*map = absolute(s, "/sitemap.xml");
 
 	buf_printf(&b, "User-agent: *\nAllow: /\n\nSitemap: %s\n", map);
 	free(map);
-	return write_buf(o, "robots.txt", &b);
+	return write_buf(o, FEED_ROBOTS, &b, key);
 }
 
 static void
@@ -111,8 +120,9 @@ atom_entry(struct buf *b, const struct site *s, const struct page *p)
 	free(link);
 }
 
-int
-feeds_write_atom(const struct site *s, const struct out_dir *o)
+static int
+write_atom(const struct site *s, const struct out_dir *o,
+    uint64_t key)
 {
 	struct buf	 b = { 0 };
 	char		*self, *list;
@@ -144,7 +154,7 @@ feeds_write_atom(const struct site *s, const struct out_dir *o)
 	buf_puts(&b, "</feed>\n");
 	free(self);
 	free(list);
-	return write_buf(o, "changelog/feed.xml", &b);
+	return write_buf(o, FEED_ATOM, &b, key);
 }
 
 static json_t *
@@ -223,8 +233,9 @@ catalog_changelog(const struct site *s)
 	return a;
 }
 
-int
-feeds_write_catalog(const struct site *s, const struct out_dir *o)
+static int
+write_catalog(const struct site *s, const struct out_dir *o,
+    uint64_t key)
 {
 	json_t	*c, *cfg = s->cfg.json;
 	char	*text;
@@ -253,7 +264,15 @@ feeds_write_catalog(const struct site *s, const struct out_dir *o)
 	    json_object_get(cfg, "search"));
 	text = json_dumps(c, JSON_INDENT(1));
 	json_decref(c);
-	ok = out_write(o, "catalog.json", text, strlen(text));
+	ok = out_write_keyed(o, FEED_CATALOG, text, strlen(text), key);
 	free(text);
 	return ok;
 }
+
+const struct feed feeds[] = {
+	{ FEED_SITEMAP, write_sitemap },
+	{ FEED_ROBOTS, write_robots },
+	{ FEED_ATOM, write_atom },
+	{ FEED_CATALOG, write_catalog },
+};
+const size_t nfeeds = sizeof(feeds) / sizeof(feeds[0]);

@@ -6,12 +6,23 @@
 #ifndef PORCH_FEEDS_H
 #define PORCH_FEEDS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "model.h"
 #include "output.h"
 
-int	 feeds_write_sitemap(const struct site *, const struct out_dir *);
-int	 feeds_write_robots(const struct site *, const struct out_dir *);
-int	 feeds_write_atom(const struct site *, const struct out_dir *);
-int	 feeds_write_catalog(const struct site *, const struct out_dir *);
+/* One of those files: its name in the site folder and its writer, which
+ * writes it with render key key (cache.h; 0 for none) and returns 1, or
+ * 0 after reporting.  The changelog's feed is not written for a site
+ * without changelog. */
+struct feed {
+	const char	*name;
+	int		(*write)(const struct site *, const struct out_dir *,
+			    uint64_t key);
+};
+
+extern const struct feed feeds[];
+extern const size_t nfeeds;
 
 #endif

@@ -15,15 +15,15 @@
 #include "xalloc.h"
 
 /*
- * An entry: u64 file length, u64 body offset, u64 body hash, u32 body
- * line, then the tree.  A value is
+ * An entry: u64 file length, u64 body offset, u64 body hash, u64 front
+ * hash, u32 body line, then the tree.  A value is
  * u8 kind, u32 line, u32 col, nstr str, i64 i, f64 f, u8 b, u32 n, then
  * its n items (a list) or n pairs (a map: nstr key, u32 line, u32 col,
  * value).  An nstr is a u32 length (UINT32_MAX: NULL) and the bytes.
  * Host byte order (the pack's seed names the binary).  FMC_FORMAT is part
  * of every key.
  */
-static const char FMC_FORMAT[8] = "porchfm2";
+static const char FMC_FORMAT[8] = "porchfm3";
 #define FMC_NULL	UINT32_MAX
 /* Seconds within which a file's times are too recent to key it by. */
 #define FMC_RACY_S	2
@@ -161,7 +161,7 @@ front_memo_get(struct pack *pk, const char *file, const struct stat *st,
 {
 	struct rec_rd	 r;
 	const void	*entry;
-	uint64_t	 v[3];
+	uint64_t	 v[4];
 	size_t		 len;
 
 	memset(out, 0, sizeof(*out));
@@ -176,6 +176,7 @@ front_memo_get(struct pack *pk, const char *file, const struct stat *st,
 		out->len = (size_t)v[0];
 		out->body_off = (size_t)v[1];
 		out->body_hash = v[2];
+		out->front_hash = v[3];
 		return 1;
 	}
 	front_free(&out->fm);
@@ -206,7 +207,8 @@ front_memo_put(struct pack *pk, const char *file, const struct stat *st,
     const struct source_reading *in)
 {
 	struct buf	 b = { 0 };
-	uint64_t	 v[3] = { in->len, in->body_off, in->body_hash };
+	uint64_t	 v[4] = { in->len, in->body_off, in->body_hash,
+			     in->front_hash };
 
 	if (too_recent(st))
 		return;

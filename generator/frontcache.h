@@ -28,6 +28,7 @@ struct source_reading {
 	size_t		 body_off;
 	unsigned	 body_line;
 	uint64_t	 body_hash;	/* XXH3_64bits of the body */
+	uint64_t	 front_hash;	/* ... of the text before it */
 };
 
 /* 1 when pk holds the reading of file as st describes it: *out filled.

@@ -24,13 +24,10 @@
  * The sections (the page's text for search) are left out: search.c keeps
  * its own record of them, so they are needed only when that misses, and
  * they were a third of an entry.
- * Numbers are record.h's; a str is a u32 length, the bytes and a NUL
- * (so a loaded href can be handed on as it lies); an nstr of length
- * UINT32_MAX is NULL, with no bytes.  A change of meaning changes
+ * Numbers and strs are record.h's.  A change of meaning changes
  * MDC_FORMAT, which is part of every key.
  */
 static const char MDC_FORMAT[8] = "porchmd3";
-#define MDC_NULL	UINT32_MAX
 
 struct md_cache {
 	struct pack	*pack;
@@ -85,62 +82,10 @@ entry_key(const struct md_cache *m, const struct page *p)
 	return h;
 }
 
-/* s NULL is written as a NULL nstr. */
-static void
-put_str(struct buf *b, const char *s, size_t len)
+void
+mdcache_keep(struct md_cache *m, const struct page *p)
 {
-	if (s == NULL) {
-		rec_put_u32(b, MDC_NULL);
-		return;
-	}
-	rec_put_u32(b, (uint32_t)len);
-	buf_append(b, s, len);
-	buf_putc(b, '\0');
-}
-
-/*
- * The next str (nullable: an nstr) as a pointer into the entry, *lenp
- * its length.  NULL for a NULL nstr, and for a malformed one (r->ok 0).
- */
-static const char *
-get_str(struct rec_rd *r, int nullable, size_t *lenp)
-{
-	uint32_t	 len = rec_get_u32(r);
-	const char	*s;
-
-	if (!r->ok || (len == MDC_NULL && nullable))
-		return NULL;
-	if ((size_t)(r->end - r->p) < (size_t)len + 1 || r->p[len] != '\0') {
-		r->ok = 0;
-		return NULL;
-	}
-	s = (const char *)r->p;
-	r->p += (size_t)len + 1;
-	if (lenp != NULL)
-		*lenp = len;
-	return s;
-}
-
-/* A heap copy of the next str or nstr (NULL stays NULL). */
-static char *
-dup_str(struct rec_rd *r, int nullable)
-{
-	size_t		 len = 0;
-	const char	*s = get_str(r, nullable, &len);
-
-	return s == NULL ? NULL : xstrndup(s, len);
-}
-
-/* A count of records each at least min bytes long, checked against what
- * is left, so a bad count cannot ask for a huge allocation. */
-static size_t
-get_count(struct rec_rd *r, size_t min)
-{
-	uint32_t n = rec_get_u32(r);
-
-	if (r->ok && (size_t)n > (size_t)(r->end - r->p) / min)
-		r->ok = 0;
-	return r->ok ? n : 0;
+	(void)pack_keep(m->pack, entry_key(m, p));
 }
 
 /*
@@ -159,7 +104,7 @@ parse_entry(const unsigned char *b, size_t len, struct md_doc *doc,
 
 	rec_init(&r, b, len);
 	memset(doc, 0, sizeof(*doc));
-	n = get_count(&r, 14);
+	n = rec_get_count(&r, 14);
 	*links = xcalloc(n ? n : 1, sizeof(**links));
 	*nlinks = n;
 	for (i = 0; i < n && r.ok; i++) {
@@ -167,19 +112,19 @@ parse_entry(const unsigned char *b, size_t len, struct md_doc *doc,
 		l->line = rec_get_u32(&r);
 		l->col = rec_get_u32(&r);
 		l->ret = rec_get_u32(&r) != 0;
-		l->href = get_str(&r, 0, NULL);
-		l->url = get_str(&r, 0, NULL);
+		l->href = rec_get_str(&r, 0, NULL);
+		l->url = rec_get_str(&r, 0, NULL);
 	}
-	n = get_count(&r, 18);
+	n = rec_get_count(&r, 18);
 	doc->headings = xcalloc(n ? n : 1, sizeof(*doc->headings));
 	for (i = 0; i < n && r.ok; i++, doc->nheadings++) {
 		doc->headings[i].level = (int)rec_get_u32(&r);
 		doc->headings[i].line = rec_get_u32(&r);
-		doc->headings[i].id = dup_str(&r, 0);
-		doc->headings[i].text = dup_str(&r, 0);
+		doc->headings[i].id = rec_dup_str(&r, 0);
+		doc->headings[i].text = rec_dup_str(&r, 0);
 	}
 	doc->sections_omitted = 1;
-	if ((html = get_str(&r, 0, &hlen)) != NULL) {
+	if ((html = rec_get_str(&r, 0, &hlen)) != NULL) {
 		doc->html = xstrndup(html, hlen);
 		doc->html_len = hlen;
 	}
@@ -261,18 +206,18 @@ serialize(const struct md_doc *doc, const struct mdc_rec *rec, struct buf *b)
 		rec_put_u32(b, rec->v[i].line);
 		rec_put_u32(b, rec->v[i].col);
 		rec_put_u32(b, (uint32_t)rec->v[i].ret);
-		put_str(b, rec->v[i].href, strlen(rec->v[i].href));
-		put_str(b, rec->v[i].url, strlen(rec->v[i].url));
+		rec_put_str(b, rec->v[i].href, strlen(rec->v[i].href));
+		rec_put_str(b, rec->v[i].url, strlen(rec->v[i].url));
 	}
 	rec_put_u32(b, (uint32_t)doc->nheadings);
 	for (i = 0; i < doc->nheadings; i++) {
 		rec_put_u32(b, (uint32_t)doc->headings[i].level);
 		rec_put_u32(b, doc->headings[i].line);
-		put_str(b, doc->headings[i].id, strlen(doc->headings[i].id));
-		put_str(b, doc->headings[i].text,
+		rec_put_str(b, doc->headings[i].id, strlen(doc->headings[i].id));
+		rec_put_str(b, doc->headings[i].text,
 		    strlen(doc->headings[i].text));
 	}
-	put_str(b, doc->html, doc->html_len);
+	rec_put_str(b, doc->html, doc->html_len);
 }
 
 /* Renders p's body for real, recording the link calls, and stores the

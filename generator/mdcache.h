@@ -42,6 +42,11 @@ struct page;
 int	 mdcache_render(struct md_cache *, struct page *p,
 	     struct link_ctx *links, struct md_doc *doc);
 
+/* Keeps p's entry for later builds without reading it: for a page whose
+ * whole result was reused (pagememo.h), whose markdown a later build may
+ * want again. */
+void	 mdcache_keep(struct md_cache *, const struct page *p);
+
 /* One line of counts (reused, rendered and why) for PORCH_CACHE_STATS=1. */
 void	 mdcache_report(const struct md_cache *, FILE *);
 

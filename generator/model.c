@@ -254,6 +254,7 @@ read_and_parse(struct source *src, struct stat *st)
 	}
 	r->body_hash = XXH3_64bits(src->text + r->body_off,
 	    r->len - r->body_off);
+	r->front_hash = XXH3_64bits(src->text, r->body_off);
 	return 1;
 }
 
@@ -339,6 +340,7 @@ load_markdown(struct site *s, struct source *src, struct page **intros)
 	p->body_off = src->r.body_off;
 	p->body_line = src->r.body_line;
 	p->body_hash = src->r.body_hash;
+	p->front_hash = src->r.front_hash;
 	p->title = xstrdup(src->meta.title ? src->meta.title : "");
 	strmap_put(&s->by_source, rel, p);
 	if (is_intro(rel)) {
@@ -941,6 +943,12 @@ model_page_by_source(const struct site *s, const char *rel)
 	struct page	*p = strmap_get(&s->by_source, rel);
 
 	return p && p->is_intro ? p->target : p;
+}
+
+int
+model_shown_whole(const struct page *p)
+{
+	return p->is_intro || p->kind == KIND_FAQ || p->kind == KIND_CHANGELOG;
 }
 
 static int

@@ -56,6 +56,9 @@ struct page {
 	uint64_t	 body_hash;	/* XXH3_64bits of the body: what the
 					   cached results made from it are
 					   keyed by */
+	uint64_t	 front_hash;	/* ... of the text before the body:
+					   with the paths, what the model
+					   is made of (pagememo.h) */
 
 	int		 is_intro;	/* faq/, changelog/, roadmap/ index.md:
 					   rendered inside its list page */
@@ -92,6 +95,8 @@ struct page {
 	char		**anchors;	/* heading ids, sorted */
 	size_t		 nanchors;
 	int		 rendered;
+	uint64_t	 render_key;	/* of its output file (cache.h), 0
+					   for none */
 	int		 skipped;	/* not written: a portal page the
 					   theme has no template for */
 };
@@ -174,6 +179,9 @@ struct page *model_page_new(struct site *, enum page_kind, enum section);
 void	 model_page_set_url(struct page *, const char *url);
 /* The page at a content-relative markdown path, or NULL. */
 struct page *model_page_by_source(const struct site *, const char *);
+/* 1 if list pages show p's whole HTML (FAQ answers, changelog entries,
+ * sections' introductions): render.c keeps it in p->html. */
+int	 model_shown_whole(const struct page *p);
 /* 1 if page has a heading with id anchor (after it rendered). */
 int	 model_has_anchor(const struct page *, const char *anchor);
 

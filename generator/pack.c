@@ -30,7 +30,9 @@ static const char PACK_MAGIC[8] = "porchpk1";
 /* Compact when the file passes twice the live bytes and this much. */
 #define PACK_SLACK	(256 * 1024)
 
-enum { SLOT_UNSEEN, SLOT_GOOD, SLOT_DAMAGED };
+/* SLOT_KEPT: kept by pack_keep without its bytes being read or checked
+ * (a later pack_get checks them). */
+enum { SLOT_UNSEEN, SLOT_GOOD, SLOT_DAMAGED, SLOT_KEPT };
 
 /* An entry of the committed pack (index order: by key). */
 struct slot {
@@ -60,7 +62,7 @@ struct pack {
 	struct added	*added;
 	size_t		 nadded, capadded;
 	int		 failed;	/* the file could not be written */
-	atomic_size_t	 hits, misses, damaged, stored;
+	atomic_size_t	 hits, misses, damaged, stored, kept;
 	uint64_t	 live_bytes, file_bytes;
 	int		 compacted;
 };
@@ -263,7 +265,7 @@ pack_get(struct pack *p, uint64_t key, size_t *len)
 	}
 	data = p->map + s->off;
 	state = atomic_load(&s->state);
-	if (state == SLOT_UNSEEN) {
+	if (state == SLOT_UNSEEN || state == SLOT_KEPT) {
 		state = XXH3_64bits(data, s->len) == s->hash ? SLOT_GOOD :
 		    SLOT_DAMAGED;
 		atomic_store(&s->state, state);
@@ -275,6 +277,20 @@ pack_get(struct pack *p, uint64_t key, size_t *len)
 	p->hits++;
 	*len = s->len;
 	return data;
+}
+
+int
+pack_keep(struct pack *p, uint64_t key)
+{
+	struct slot	*s = find_old(p, key);
+	unsigned char	 unseen = SLOT_UNSEEN;
+
+	if (s == NULL)
+		return 0;
+	p->kept++;
+	/* Only an entry nobody looked at: a damaged one stays damaged. */
+	atomic_compare_exchange_strong(&s->state, &unseen, SLOT_KEPT);
+	return atomic_load(&s->state) != SLOT_DAMAGED;
 }
 
 void
@@ -337,7 +353,8 @@ live_records(struct pack *p, size_t *np)
 
 	v = xcalloc(p->nold + p->nadded + 1, sizeof(*v));
 	for (i = 0; i < p->nold; i++)
-		if (atomic_load(&p->old[i].state) == SLOT_GOOD)
+		if (atomic_load(&p->old[i].state) == SLOT_GOOD ||
+		    atomic_load(&p->old[i].state) == SLOT_KEPT)
 			v[n++] = (struct rec){ p->old[i].key, p->old[i].off,
 			    p->old[i].len, p->old[i].hash,
 			    p->map + p->old[i].off, 1 };
@@ -504,6 +521,7 @@ pack_get_stats(const struct pack *p, struct pack_stats *st)
 {
 	st->hits = p->hits;
 	st->misses = p->misses;
+	st->kept = p->kept;
 	st->damaged = p->damaged;
 	st->stored = p->stored;
 	st->live_bytes = p->live_bytes;

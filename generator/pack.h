@@ -52,6 +52,14 @@ struct pack *pack_open(const char *dir, uint64_t seed, int reuse);
 const void *pack_get(struct pack *, uint64_t key, size_t *len);
 
 /*
+ * Keeps the entry an earlier build left under key for the next build
+ * without reading it (its bytes are checked when a build gets it): for a
+ * producer that knows it will want the entry again but not now.  1 when
+ * there is such an entry not known to be damaged.  Thread-safe.
+ */
+int	 pack_keep(struct pack *, uint64_t key);
+
+/*
  * Stores data (len bytes) as the entry of key for later builds, in place
  * of an entry an earlier build left under key (found by pack_get or not).
  * A key already stored by this build keeps its first entry.  A write
@@ -74,6 +82,7 @@ void	 pack_close(struct pack *);
 struct pack_stats {
 	size_t	 hits;		/* pack_get found a good entry */
 	size_t	 misses;	/* no entry of that key */
+	size_t	 kept;		/* pack_keep found an entry */
 	size_t	 damaged;	/* lookups of an entry whose bytes fail
 				 * its hash */
 	size_t	 stored;	/* pack_put calls that wrote their bytes */

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "xalloc.h"
 
 void
 rec_put_u32(struct buf *b, uint32_t v)
@@ -47,4 +48,54 @@ rec_get_u32(struct rec_rd *r)
 
 	rec_get(r, &v, sizeof(v));
 	return v;
+}
+
+void
+rec_put_str(struct buf *b, const char *s, size_t len)
+{
+	if (s == NULL) {
+		rec_put_u32(b, REC_NULL);
+		return;
+	}
+	rec_put_u32(b, (uint32_t)len);
+	buf_append(b, s, len);
+	buf_putc(b, '\0');
+}
+
+const char *
+rec_get_str(struct rec_rd *r, int nullable, size_t *lenp)
+{
+	uint32_t	 len = rec_get_u32(r);
+	const char	*s;
+
+	if (!r->ok || (len == REC_NULL && nullable))
+		return NULL;
+	if ((size_t)(r->end - r->p) < (size_t)len + 1 || r->p[len] != '\0') {
+		r->ok = 0;
+		return NULL;
+	}
+	s = (const char *)r->p;
+	r->p += (size_t)len + 1;
+	if (lenp != NULL)
+		*lenp = len;
+	return s;
+}
+
+char *
+rec_dup_str(struct rec_rd *r, int nullable)
+{
+	size_t		 len = 0;
+	const char	*s = rec_get_str(r, nullable, &len);
+
+	return s == NULL ? NULL : xstrndup(s, len);
+}
+
+size_t
+rec_get_count(struct rec_rd *r, size_t min)
+{
+	uint32_t n = rec_get_u32(r);
+
+	if (r->ok && (size_t)n > (size_t)(r->end - r->p) / min)
+		r->ok = 0;
+	return r->ok ? n : 0;
 }

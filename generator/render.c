@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,30 @@
 #include "render.h"
 #include "xalloc.h"
 
+struct worker;
+/* What a phase does with one page; 0 when it failed (reported). */
+typedef int	 step_fn(struct worker *, struct page *);
+
+/* The pages' memos (pagememo.h), shared by the workers. */
+struct memo_round {
+	struct memo_hit	*hits;		/* by page index */
+	unsigned char	*known;		/* by page index: hits[i] is set */
+	uint64_t	 anchors;	/* pagememo_anchors, between rounds */
+};
+
+/* The workers' template states are made when first needed, one at a
+ * time: converting the site data to Lua reads shared JSON. */
+struct lua_making {
+	pthread_mutex_t	 lock;
+	int		 failed;	/* reported once; no more tries */
+};
+
 struct worker {
 	const struct render_env *env;
-	struct tpl_worker *tpl;
+	step_fn		*step;
+	struct memo_round *memo;
+	struct lua_making *making;
+	struct tpl_worker *tpl;		/* NULL until a page needs it */
 	struct link_ctx	 links;
 	struct page	**pages;	/* the phase's pages */
 	size_t		 npages;
@@ -35,19 +57,15 @@ keep_anchors(struct page *p, const struct md_doc *doc)
 {
 	size_t	 i;
 
+	for (i = 0; i < p->nanchors; i++)	/* a memo's (pagememo.h) */
+		free(p->anchors[i]);
+	free(p->anchors);
 	p->anchors = xcalloc(doc->nheadings ? doc->nheadings : 1,
 	    sizeof(*p->anchors));
 	for (i = 0; i < doc->nheadings; i++)
 		p->anchors[i] = xstrdup(doc->headings[i].id);
 	p->nanchors = doc->nheadings;
 	xqsort(p->anchors, p->nanchors, sizeof(*p->anchors), cmp_str);
-}
-
-/* List pages show the whole answer or entry, so their HTML is kept. */
-static int
-keeps_html(const struct page *p)
-{
-	return p->is_intro || p->kind == KIND_FAQ || p->kind == KIND_CHANGELOG;
 }
 
 /* md_render of p's body with its links checked; 0 when a link was broken
@@ -64,6 +82,38 @@ render_body(struct worker *w, struct page *p, struct md_doc *doc)
 	}
 	return md_render(p->file, body, len, p->body_line, links_resolve,
 	    &w->links, doc);
+}
+
+/* The worker's template state, made now if it is the first page this
+ * worker runs templates for (a build that reuses every page runs none:
+ * making the Lua states was 6% of such a build at 10,000 pages); NULL
+ * when it cannot be made (reported once). */
+static struct tpl_worker *
+templates(struct worker *w)
+{
+	if (w->tpl != NULL)
+		return w->tpl;
+	pthread_mutex_lock(&w->making->lock);
+	if (!w->making->failed &&
+	    (w->tpl = tpl_worker_new(w->env->templates,
+	    w->env->site_json)) == NULL)
+		w->making->failed = 1;
+	pthread_mutex_unlock(&w->making->lock);
+	return w->tpl;
+}
+
+/* The render key of p's output: with a memo, a generated page's is what
+ * it is made of (pagememo_derived_key), known before its data is built;
+ * otherwise the hash of its data.  0 without an output cache. */
+static uint64_t
+render_key_of(const struct render_env *env, const struct page *p,
+    json_t *data)
+{
+	if (env->out->cache == NULL)
+		return 0;
+	if (env->memo != NULL && p->source == NULL)
+		return pagememo_derived_key(env->memo, p->out);
+	return cache_page_key(env->out->cache, pagedata_template(p), data);
 }
 
 static int
@@ -87,7 +137,7 @@ render_page(struct worker *w, struct page *p)
 		keep_anchors(p, &doc);
 		if (w->search != NULL)
 			search_add(w->search, p, &doc);
-		if (keeps_html(p))
+		if (model_shown_whole(p))
 			p->html = xstrdup(doc.html);
 	}
 	/* A theme without a portal page's template has no such page
@@ -100,12 +150,13 @@ render_page(struct worker *w, struct page *p)
 	}
 	if (!p->is_intro) {
 		data = pagedata_page(env->site, p, have_doc ? &doc : NULL);
-		key = env->out->cache == NULL ? 0 : cache_page_key(
-		    env->out->cache, pagedata_template(p), data);
+		key = render_key_of(env, p, data);
 		buf_reset(&w->out);
+		p->render_key = key;
 		if (key != 0 && cache_keep(env->out->cache, p->out, key))
 			;	/* the same inputs as last time (cache.h) */
-		else if (!tpl_render(w->tpl, pagedata_template(p), data,
+		else if (templates(w) == NULL ||
+		    !tpl_render(w->tpl, pagedata_template(p), data,
 		    &w->out))
 			ok = 0;
 		else if (!out_write_keyed(env->out, p->out, w->out.data,
@@ -126,19 +177,89 @@ work(void *arg)
 	size_t		 i;
 
 	while ((i = atomic_fetch_add(w->next, 1)) < w->npages)
-		if (!render_page(w, w->pages[i]))
+		if (!w->step(w, w->pages[i]))
 			w->ok = 0;
 	return NULL;
 }
 
-/* Runs one phase: pages[0..n-1] over all workers. */
+/* The first memo round: p's anchors from its memo, or p rendered. */
 static int
-run_phase(struct worker *ws, int nw, struct page **pages, size_t n)
+recall_or_render(struct worker *w, struct page *p)
+{
+	struct memo_round *r = w->memo;
+
+	if (pagememo_get(w->env->memo, p, &r->hits[p->index])) {
+		r->known[p->index] = 1;
+		return 1;
+	}
+	return render_page(w, p);
+}
+
+/* What rendering p would do, taken from its memo; 0 when that cannot be
+ * (the site's anchors changed, the output file is not the one recorded,
+ * the HTML a list page needs is missing). */
+static int
+reuse(struct worker *w, struct page *p, const struct memo_hit *hit)
+{
+	const struct render_env *env = w->env;
+
+	if (hit->anchors != w->memo->anchors ||
+	    (model_shown_whole(p) && hit->html == NULL))
+		return 0;
+	if (!p->is_intro && !cache_keep(env->out->cache, p->out,
+	    hit->render_key))
+		return 0;
+	if (w->search != NULL)
+		search_add(w->search, p, NULL);
+	if (model_shown_whole(p))
+		p->html = xstrdup(hit->html);
+	if (env->mdcache != NULL)
+		mdcache_keep(env->mdcache, p);
+	p->render_key = hit->render_key;
+	p->rendered = 1;
+	return 1;
+}
+
+/* The second memo round, for the pages the first one recalled. */
+static int
+reuse_or_render(struct worker *w, struct page *p)
+{
+	if (reuse(w, p, &w->memo->hits[p->index]))
+		return 1;
+	w->memo->known[p->index] = 0;	/* rendered: a new memo */
+	return render_page(w, p);
+}
+
+/* A generated page: kept when the folder holds the one made from the
+ * same model and list entries (pagememo.h), else rendered. */
+static int
+keep_or_render(struct worker *w, struct page *p)
+{
+	const struct render_env *env = w->env;
+	uint64_t	 key;
+
+	if (env->memo != NULL) {
+		key = pagememo_derived_key(env->memo, p->out);
+		if (cache_keep(env->out->cache, p->out, key)) {
+			pagememo_kept(env->memo);
+			p->render_key = key;
+			p->rendered = 1;
+			return 1;
+		}
+	}
+	return render_page(w, p);
+}
+
+/* Runs one phase: pages[0..n-1] over all workers, step for each. */
+static int
+run_phase(struct worker *ws, int nw, step_fn *step, struct page **pages,
+    size_t n)
 {
 	atomic_size_t	 next = 0;
 	int		 i, ok = 1, want = nw;
 
 	for (i = 0; i < nw; i++) {
+		ws[i].step = step;
 		ws[i].pages = pages;
 		ws[i].npages = n;
 		ws[i].next = &next;
@@ -151,6 +272,42 @@ run_phase(struct worker *ws, int nw, struct page **pages, size_t n)
 	return ok;
 }
 
+/* The markdown pages: with a memo in two rounds (render.h), then the
+ * memos of the pages rendered kept for the next build. */
+static int
+render_sources(const struct render_env *env, struct worker *ws, int nw,
+    struct page **pages, size_t n)
+{
+	struct memo_round r;
+	struct page	**known;
+	size_t		 i, nknown = 0;
+	int		 k, ok;
+
+	if (env->memo == NULL)
+		return run_phase(ws, nw, render_page, pages, n);
+	r.hits = xcalloc(env->site->npages, sizeof(*r.hits));
+	r.known = xcalloc(env->site->npages, 1);
+	for (k = 0; k < nw; k++)
+		ws[k].memo = &r;
+	ok = run_phase(ws, nw, recall_or_render, pages, n);
+	known = xcalloc(n ? n : 1, sizeof(*known));
+	for (i = 0; i < n; i++)
+		if (r.known[pages[i]->index])
+			known[nknown++] = pages[i];
+	r.anchors = pagememo_anchors(env->site);
+	if (!run_phase(ws, nw, reuse_or_render, known, nknown))
+		ok = 0;
+	for (i = 0; ok && i < n; i++)
+		if (r.known[pages[i]->index])
+			pagememo_reused(env->memo);
+		else
+			pagememo_put(env->memo, pages[i], r.anchors);
+	free(known);
+	free(r.known);
+	free(r.hits);
+	return ok;
+}
+
 int
 render_site(const struct render_env *env)
 {
@@ -158,8 +315,8 @@ render_site(const struct render_env *env)
 	struct worker	*ws;
 	struct page	**first, **second;
 	size_t		 i, n1 = 0, n2 = 0;
+	struct lua_making making;
 	int		 nw = env->threads < 1 ? 1 : env->threads, k, ok = 1;
-	int		 nalloc = nw;
 
 	first = xcalloc(s->npages, sizeof(*first));
 	second = xcalloc(s->npages, sizeof(*second));
@@ -169,26 +326,23 @@ render_site(const struct render_env *env)
 		else
 			second[n2++] = s->pages[i];
 	}
-	/* Workers are made here, one at a time: converting the site data to
-	 * Lua reads shared JSON, and that is only safe without writers. */
+	pthread_mutex_init(&making.lock, NULL);
+	making.failed = 0;
 	ws = xcalloc((size_t)nw, sizeof(*ws));
 	for (k = 0; k < nw; k++) {
 		ws[k].env = env;
 		ws[k].ok = 1;
+		ws[k].making = &making;
 		ws[k].links.site = s;
 		ws[k].links.warn_only = env->warn_links;
 		if (env->search != NULL)
 			ws[k].search = search_worker_new(env->search);
-		if ((ws[k].tpl = tpl_worker_new(env->templates,
-		    env->site_json)) == NULL) {
-			ok = 0;
-			nw = k;
-			break;
-		}
 	}
-	if (nw > 0 && !run_phase(ws, nw, first, n1))
+	if (!render_sources(env, ws, nw, first, n1))
 		ok = 0;
-	if (nw > 0 && !run_phase(ws, nw, second, n2))
+	if (env->memo != NULL)
+		pagememo_begin_derived(env->memo, s);
+	if (!run_phase(ws, nw, keep_or_render, second, n2))
 		ok = 0;
 	for (k = 0; k < nw; k++) {
 		if (!links_check_anchors(&ws[k].links))
@@ -196,8 +350,9 @@ render_site(const struct render_env *env)
 		tpl_worker_free(ws[k].tpl);
 		buf_free(&ws[k].out);
 	}
-	for (k = 0; k < nalloc; k++)
+	for (k = 0; k < nw; k++)
 		search_worker_free(ws[k].search);
+	pthread_mutex_destroy(&making.lock);
 	free(ws);
 	free(first);
 	free(second);

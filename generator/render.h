@@ -12,6 +12,7 @@
 #include "mdcache.h"
 #include "model.h"
 #include "output.h"
+#include "pagememo.h"
 #include "search.h"
 #include "template.h"
 
@@ -24,12 +25,16 @@ struct render_env {
 	int		 warn_links;
 	struct search_index *search;	/* NULL: no search index */
 	struct md_cache	*mdcache;	/* NULL: render all markdown */
+	struct page_memo *memo;		/* NULL: render every page */
 };
 
 /*
  * Renders every page of the site: first the markdown pages (whose HTML the
  * list pages include), then the generated ones; then checks the anchors
- * links pointed at.  Returns 1, or 0 when anything failed (all reported
+ * links pointed at.  With a memo, the markdown pages go in two rounds:
+ * those the memo does not know are rendered while the others get their
+ * anchors from it; then, the site's anchors known, the others are reused
+ * whole when the anchors are as they were, and rendered otherwise.  Returns 1, or 0 when anything failed (all reported
  * through diag).
  */
 int	 render_site(const struct render_env *);

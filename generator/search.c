@@ -1112,9 +1112,10 @@ search_add(struct search_worker *w, struct page *p,
 		if (srec_load(idx, key, d))
 			goto done;
 	}
-	if (doc->sections_omitted) {
-		/* A cached render without its sections: they depend on the
-		 * body alone, so a render without links gives them. */
+	if (doc == NULL || doc->sections_omitted) {
+		/* No render (pagememo.h), or a cached one without its
+		 * sections: they depend on the body alone, so a render
+		 * without links gives them. */
 		struct md_doc again;
 		const char *body;
 		size_t len;

@@ -62,7 +62,9 @@ struct search_worker *search_worker_new(struct search_index *);
 void	 search_worker_free(struct search_worker *);
 
 /*
- * Adds page p, whose markdown rendered into doc.  Called once for every
+ * Adds page p, whose markdown rendered into doc (NULL: p was not
+ * rendered; its record is then read, or made, from its body).  Called
+ * once for every
  * page with a source file, by the thread that rendered it; pages with
  * "search: false" in their front matter are left out.  May merge the
  * pages that are ready and write excerpt chunks.

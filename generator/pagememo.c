@@ -1,0 +1,250 @@
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "buf.h"
+#include "pack.h"
+#include "pagememo.h"
+#include "record.h"
+#include "xalloc.h"
+
+/*
+ * An entry: u64 anchors, u64 render key, u32 count, then that many strs
+ * (the heading ids, sorted), then an nstr: the HTML, or NULL.  Numbers
+ * and strs are record.h's.  A change of meaning changes MEMO_FORMAT,
+ * which is part of every key.
+ */
+static const char MEMO_FORMAT[8] = "porchpm1";
+
+struct page_memo {
+	struct pack	*pack;
+	uint64_t	 shape;		/* of every key: format, base, site */
+	uint64_t	 derived;	/* pagememo_begin_derived's */
+	atomic_size_t	 found, reused, stored, kept;
+};
+
+static void
+put_str(XXH3_state_t *st, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	XXH3_64bits_update(st, s, strlen(s) + 1);
+}
+
+static void
+put_u64(XXH3_state_t *st, uint64_t v)
+{
+	XXH3_64bits_update(st, &v, sizeof(v));
+}
+
+/*
+ * What every page's data may read of the other pages: the model, which
+ * is made of the sources' paths and front matter, the votes and the
+ * configuration (the configuration is in the site data, so in base).
+ * The pages' other fields are hashed too, though they follow from those,
+ * so that a model change that forgot this list still changes the hash.
+ */
+static uint64_t
+shape_of(const struct site *s, uint64_t base)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	const struct page *p;
+	uint64_t	 h;
+	size_t		 i;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, MEMO_FORMAT, sizeof(MEMO_FORMAT));
+	put_u64(st, base);
+	put_u64(st, (uint64_t)s->drafts);
+	put_u64(st, s->npages);
+	for (i = 0; i < s->npages; i++) {
+		p = s->pages[i];
+		put_u64(st, ((uint64_t)p->kind << 32) | ((uint64_t)p->section
+		    << 16) | ((uint64_t)p->is_intro << 8) |
+		    (uint64_t)p->has_votes);
+		put_u64(st, p->front_hash);
+		put_u64(st, (uint64_t)p->votes);
+		put_str(st, p->source);
+		put_str(st, p->url);
+		put_str(st, p->out);
+		put_str(st, p->title);
+		put_str(st, p->tag);
+		put_str(st, p->portal);
+	}
+	put_u64(st, s->ncopies);
+	for (i = 0; i < s->ncopies; i++)
+		put_str(st, s->copies[i].out);
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h;
+}
+
+struct page_memo *
+pagememo_open(struct pack *pk, const struct site *s, uint64_t base)
+{
+	struct page_memo *m = xcalloc(1, sizeof(*m));
+
+	m->pack = pk;
+	m->shape = shape_of(s, base);
+	return m;
+}
+
+void
+pagememo_free(struct page_memo *m)
+{
+	free(m);
+}
+
+/* The entry key of p: the site's shape, its file, first line and body. */
+static uint64_t
+entry_key(const struct page_memo *m, const struct page *p)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	uint64_t	 h;
+
+	XXH3_64bits_reset(st);
+	put_u64(st, m->shape);
+	put_u64(st, p->body_hash);
+	put_u64(st, p->body_line);
+	put_str(st, p->file);
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h;
+}
+
+static void
+free_anchors(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
+{
+	struct rec_rd	 r;
+	const void	*entry;
+	char		**anchors;
+	size_t		 len, n, i;
+
+	if ((entry = pack_get(m->pack, entry_key(m, p), &len)) == NULL)
+		return 0;
+	rec_init(&r, entry, len);
+	rec_get(&r, &hit->anchors, sizeof(hit->anchors));
+	rec_get(&r, &hit->render_key, sizeof(hit->render_key));
+	n = rec_get_count(&r, 5);
+	anchors = xcalloc(n ? n : 1, sizeof(*anchors));
+	for (i = 0; i < n && r.ok; i++)
+		anchors[i] = rec_dup_str(&r, 0);
+	hit->html = rec_get_str(&r, 1, NULL);
+	if (!r.ok || r.p != r.end) {
+		free_anchors(anchors, i);
+		return 0;
+	}
+	free_anchors(p->anchors, p->nanchors);
+	p->anchors = anchors;
+	p->nanchors = n;
+	m->found++;
+	return 1;
+}
+
+void
+pagememo_reused(struct page_memo *m)
+{
+	m->reused++;
+}
+
+void
+pagememo_kept(struct page_memo *m)
+{
+	m->kept++;
+}
+
+void
+pagememo_report(const struct page_memo *m, FILE *f)
+{
+	fprintf(f, "pages: %zu reused whole, %zu memos found, %zu stored; "
+	    "%zu generated files kept\n", (size_t)m->reused,
+	    (size_t)m->found, (size_t)m->stored, (size_t)m->kept);
+}
+
+uint64_t
+pagememo_anchors(const struct site *s)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	const struct page *p;
+	uint64_t	 h;
+	size_t		 i, k;
+
+	XXH3_64bits_reset(st);
+	for (i = 0; i < s->npages; i++) {
+		p = s->pages[i];
+		put_u64(st, p->nanchors);
+		for (k = 0; k < p->nanchors; k++)
+			put_str(st, p->anchors[k]);
+	}
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h;
+}
+
+void
+pagememo_begin_derived(struct page_memo *m, const struct site *s)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	const struct page *p;
+	size_t		 i;
+
+	XXH3_64bits_reset(st);
+	put_u64(st, m->shape);
+	put_u64(st, pagememo_anchors(s));
+	for (i = 0; i < s->npages; i++) {
+		p = s->pages[i];
+		if (p->source == NULL || !model_shown_whole(p))
+			continue;
+		put_u64(st, p->index);
+		put_u64(st, p->body_hash);
+		put_u64(st, p->body_line);
+		put_str(st, p->file);
+	}
+	m->derived = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+}
+
+uint64_t
+pagememo_derived_key(const struct page_memo *m, const char *name)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	uint64_t	 h;
+
+	XXH3_64bits_reset(st);
+	put_u64(st, m->derived);
+	put_str(st, name);
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h ? h : 1;
+}
+
+void
+pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors)
+{
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	buf_append(&b, &anchors, sizeof(anchors));
+	buf_append(&b, &p->render_key, sizeof(p->render_key));
+	rec_put_u32(&b, (uint32_t)p->nanchors);
+	for (i = 0; i < p->nanchors; i++)
+		rec_put_str(&b, p->anchors[i], strlen(p->anchors[i]));
+	rec_put_str(&b, p->html, p->html ? strlen(p->html) : 0);
+	pack_put(m->pack, entry_key(m, p), b.data, b.len);
+	buf_free(&b);
+	m->stored++;
+}

@@ -1,0 +1,83 @@
+/*
+ * pagememo: a page's whole render reused.  The markdown cache (mdcache.h)
+ * saves cmark-gfm, but an incremental build still made every page's data
+ * and render key, replayed every page's links and read every markdown
+ * entry: with 10,000 unchanged pages, a third of the build.  A memo says,
+ * for a page with a source, what rendering it gave last time: its
+ * output's render key (cache.h), its heading ids and, for the pages list
+ * pages show whole, its HTML.  It is used, and the page is not rendered
+ * at all, when all of these are as they were:
+ *
+ *   - the page's own file, first line and body (its key);
+ *   - the site's shape: every page's kind, path, URL and title and every
+ *     source's front matter (the model is made of nothing else), the
+ *     votes, the copied files' names (links may point at them), whether
+ *     drafts are built (its key);
+ *   - the templates and the site data (cache_base, in its key);
+ *   - the heading ids of every page (what links to #anchors resolve
+ *     against): known only once the changed pages have rendered, so it is
+ *     compared, not keyed (pagememo_anchors).
+ *
+ * With --warn-links a broken link is a warning that every build must
+ * repeat, so render.c uses no memo then.  docs/incremental.md has the
+ * details.
+ */
+#ifndef PORCH_PAGEMEMO_H
+#define PORCH_PAGEMEMO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+struct pack;
+struct page_memo;
+
+/* What an earlier build's render of a page left. */
+struct memo_hit {
+	uint64_t	 anchors;	/* pagememo_anchors of that build */
+	uint64_t	 render_key;	/* of its output file, 0 for none */
+	const char	*html;		/* NULL unless kept (list entries);
+					   lives as long as the pack */
+};
+
+/* The memo of site s's pages in pack pk (both outlive it); base is
+ * cache_base of this build. */
+struct page_memo *pagememo_open(struct pack *pk, const struct site *s,
+	     uint64_t base);
+void	 pagememo_free(struct page_memo *);
+
+/* 1 when an earlier build left p's memo: *hit filled and p's anchors set
+ * (model.h).  Thread-safe. */
+int	 pagememo_get(struct page_memo *, struct page *p, struct memo_hit *hit);
+
+/* The hash of every page's heading ids, once all are set. */
+uint64_t pagememo_anchors(const struct site *);
+
+/* Keeps what p's render gave (its anchors, render_key and html) for the
+ * next build, which reuses it when pagememo_anchors is then anchors.
+ * Thread-safe. */
+void	 pagememo_put(struct page_memo *, const struct page *p,
+	     uint64_t anchors);
+
+/*
+ * The generated pages (lists, tags, search, the portal's), the sitemap,
+ * the feed and catalog.json are made of the model and of the list
+ * entries' HTML and heading ids (FAQ answers, changelog entries), which
+ * the entries' bodies, the site's shape and every page's heading ids
+ * decide.  Once every markdown page has rendered or been reused,
+ * pagememo_begin_derived hashes those; pagememo_derived_key is then the
+ * render key of output file name (never 0): the same key, the same bytes,
+ * so a folder holding the file made under it keeps it and nothing is
+ * computed.
+ */
+void	 pagememo_begin_derived(struct page_memo *, const struct site *);
+uint64_t pagememo_derived_key(const struct page_memo *, const char *name);
+
+/* Count a page reused whole, a generated file kept, for pagememo_report. */
+void	 pagememo_reused(struct page_memo *);
+void	 pagememo_kept(struct page_memo *);
+/* One line of counts for PORCH_CACHE_STATS=1. */
+void	 pagememo_report(const struct page_memo *, FILE *);
+
+#endif
