@@ -232,6 +232,27 @@ pagememo_derived_key(const struct page_memo *m, const char *name)
 	return h ? h : 1;
 }
 
+int
+pagememo_get_generated(struct page_memo *m, const struct page *p,
+    uint64_t *render_key)
+{
+	const void	*entry;
+	size_t		 len;
+
+	entry = pack_get(m->pack, pagememo_derived_key(m, p->out), &len);
+	if (entry == NULL || len != sizeof(*render_key))
+		return 0;
+	memcpy(render_key, entry, sizeof(*render_key));
+	return 1;
+}
+
+void
+pagememo_put_generated(struct page_memo *m, const struct page *p)
+{
+	pack_put(m->pack, pagememo_derived_key(m, p->out), &p->render_key,
+	    sizeof(p->render_key));
+}
+
 void
 pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors)
 {

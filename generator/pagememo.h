@@ -66,13 +66,24 @@ void	 pagememo_put(struct page_memo *, const struct page *p,
  * entries' HTML and heading ids (FAQ answers, changelog entries), which
  * the entries' bodies, the site's shape and every page's heading ids
  * decide.  Once every markdown page has rendered or been reused,
- * pagememo_begin_derived hashes those; pagememo_derived_key is then the
- * render key of output file name (never 0): the same key, the same bytes,
- * so a folder holding the file made under it keeps it and nothing is
- * computed.
+ * pagememo_begin_derived hashes those; pagememo_derived_key is then a key
+ * of output file name (never 0) under which the same inputs always give
+ * the same bytes: the render key of the feeds, which are cheap to make
+ * again when it changes.
  */
 void	 pagememo_begin_derived(struct page_memo *, const struct site *);
 uint64_t pagememo_derived_key(const struct page_memo *, const char *name);
+
+/*
+ * A generated page's memo, under its derived key: the render key (the
+ * hash of its data) it had.  A change of shape changes every derived key
+ * while most list pages keep their data (a docs title is in no FAQ
+ * list), so the page then falls back to its data's key, and the template
+ * runs only if that changed.  Thread-safe.
+ */
+int	 pagememo_get_generated(struct page_memo *, const struct page *p,
+	     uint64_t *render_key);
+void	 pagememo_put_generated(struct page_memo *, const struct page *p);
 
 /* Count a page reused whole, a generated file kept, for pagememo_report. */
 void	 pagememo_reused(struct page_memo *);

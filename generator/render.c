@@ -102,20 +102,6 @@ templates(struct worker *w)
 	return w->tpl;
 }
 
-/* The render key of p's output: with a memo, a generated page's is what
- * it is made of (pagememo_derived_key), known before its data is built;
- * otherwise the hash of its data.  0 without an output cache. */
-static uint64_t
-render_key_of(const struct render_env *env, const struct page *p,
-    json_t *data)
-{
-	if (env->out->cache == NULL)
-		return 0;
-	if (env->memo != NULL && p->source == NULL)
-		return pagememo_derived_key(env->memo, p->out);
-	return cache_page_key(env->out->cache, pagedata_template(p), data);
-}
-
 static int
 render_page(struct worker *w, struct page *p)
 {
@@ -150,7 +136,8 @@ render_page(struct worker *w, struct page *p)
 	}
 	if (!p->is_intro) {
 		data = pagedata_page(env->site, p, have_doc ? &doc : NULL);
-		key = render_key_of(env, p, data);
+		key = env->out->cache == NULL ? 0 : cache_page_key(
+		    env->out->cache, pagedata_template(p), data);
 		buf_reset(&w->out);
 		p->render_key = key;
 		if (key != 0 && cache_keep(env->out->cache, p->out, key))
@@ -230,24 +217,29 @@ reuse_or_render(struct worker *w, struct page *p)
 	return render_page(w, p);
 }
 
-/* A generated page: kept when the folder holds the one made from the
- * same model and list entries (pagememo.h), else rendered. */
+/* A generated page: kept when its memo says the folder holds the one
+ * made from the same model and list entries (pagememo.h), else rendered
+ * (and its data's key kept in a new memo). */
 static int
 keep_or_render(struct worker *w, struct page *p)
 {
-	const struct render_env *env = w->env;
+	struct page_memo *memo = w->env->memo;
 	uint64_t	 key;
 
-	if (env->memo != NULL) {
-		key = pagememo_derived_key(env->memo, p->out);
-		if (cache_keep(env->out->cache, p->out, key)) {
-			pagememo_kept(env->memo);
-			p->render_key = key;
-			p->rendered = 1;
-			return 1;
-		}
+	if (memo == NULL)
+		return render_page(w, p);
+	if (pagememo_get_generated(memo, p, &key) &&
+	    cache_keep(w->env->out->cache, p->out, key)) {
+		pagememo_kept(memo);
+		p->render_key = key;
+		p->rendered = 1;
+		return 1;
 	}
-	return render_page(w, p);
+	if (!render_page(w, p))
+		return 0;
+	if (p->render_key != 0 && !p->skipped)
+		pagememo_put_generated(memo, p);
+	return 1;
 }
 
 /* Runs one phase: pages[0..n-1] over all workers, step for each. */

@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "diag.h"
 #include "pack.h"
 #include "path.h"
@@ -435,6 +436,14 @@ struct search_index {
 	size_t		 nchunks, capchunks, capnames;
 	size_t		 chunk_bytes;
 
+	/* The whole index reused (reusing an earlier build's index, below) */
+	uint64_t	 inputs;	/* what it is made of, or 0: no reuse */
+	uint64_t	*rkeys;		/* by page: its record key, or 0 */
+	int		 reused;	/* this build keeps the earlier files */
+	struct buf	 names;		/* the files written, NUL-separated */
+	size_t		 nfiles;
+	atomic_size_t	 loaded, made;	/* records from the pack, made now */
+
 	int		 ok;
 	double		 collect_ms, merge_ms;	/* CPU time, all threads */
 	size_t		 shard_bytes, nshards, root_bytes;
@@ -496,6 +505,8 @@ sdoc_recycle(struct search_index *idx, struct sdoc *d)
 	sdoc_free(d);
 }
 
+static void reuse_earlier(struct search_index *);
+
 struct search_index *
 search_new(const struct site *s, const struct out_dir *o, struct pack *pack)
 {
@@ -514,6 +525,7 @@ search_new(const struct site *s, const struct out_dir *o, struct pack *pack)
 		if (s->pages[i]->source != NULL)
 			idx->text_total += s->pages[i]->text_len;
 	idx->chunk_target = CHUNK_MIN_BYTES;
+	reuse_earlier(idx);
 	return idx;
 }
 
@@ -776,18 +788,32 @@ key_str(XXH3_state_t *st, const char *s)
 		XXH3_64bits_update(st, s, n);
 }
 
+/* The meta strings a page's record counts (NULL: none), in meta[0..5]. */
+#define NMETA	6
+static void
+meta_of(const struct page *p, const char **meta)
+{
+	meta[0] = p->meta.description;
+	meta[1] = p->meta.category;
+	meta[2] = p->meta.version;
+	meta[3] = p->section == SECTION_CHANGELOG ? type_label(p->meta.type) :
+	    NULL;
+	meta[4] = p->section == SECTION_ROADMAP ?
+	    roadmap_status_label(p->meta.status) : NULL;
+	meta[5] = p->shipped_in ? p->shipped_in->meta.version : NULL;
+}
+
 /* The key of p's record: its title, tags, meta strings and markdown body
- * (which decides its sections). */
+ * (which decides its sections).  st: a state to reuse. */
 static uint64_t
-srec_key(struct search_worker *w, const struct page *p,
+srec_key(XXH3_state_t *st, const char *language, const struct page *p,
     const char *const *meta, size_t nmeta)
 {
-	XXH3_state_t	*st = w->keyst;
 	size_t		 i;
 
 	XXH3_64bits_reset(st);
 	XXH3_64bits_update(st, SREC_FORMAT, sizeof(SREC_FORMAT));
-	key_str(st, w->idx->language);
+	key_str(st, language);
 	key_str(st, p->title);
 	XXH3_64bits_update(st, &p->meta.tags.n, sizeof(p->meta.tags.n));
 	for (i = 0; i < p->meta.tags.n; i++)
@@ -1009,6 +1035,118 @@ srec_load(struct search_index *idx, uint64_t key, struct sdoc *d)
 	return 0;
 }
 
+/* --------------------------------------- reusing an earlier build's index */
+
+/*
+ * The index is made of every page's record and, beside it, what the merge
+ * reads of the page itself: whether it is indexed, its URL, title, label
+ * and section (its results' header), its file's length (the excerpt
+ * chunks' size target); and of the site: the base path and the language.
+ * When all of that is an earlier build's, so is every byte of the index.
+ * So each search file is written under a render key (cache.h) made of
+ * those inputs and its name, and the pack keeps the list of the names
+ * under the inputs: a build with the same inputs keeps every file, reads
+ * no record and merges nothing (a build where nothing changed, or only a
+ * template, an asset or a static file).  INDEX_FORMAT is in the inputs.
+ */
+static const char INDEX_FORMAT[8] = "porchix1";
+
+/* The inputs' hash; fills idx->rkeys. */
+static uint64_t
+index_inputs(struct search_index *idx)
+{
+	const struct site *s = idx->site;
+	XXH3_state_t	*st = XXH3_createState(), *kst = XXH3_createState();
+	const struct page *p;
+	const char	*meta[NMETA];
+	char		*label;
+	uint64_t	 h, v[4];
+	size_t		 i;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, INDEX_FORMAT, sizeof(INDEX_FORMAT));
+	v[0] = FORMAT_VERSION;
+	XXH3_64bits_update(st, v, sizeof(v[0]));
+	key_str(st, idx->language);
+	key_str(st, s->cfg.base_path);
+	for (i = 0; i < s->npages; i++) {
+		p = s->pages[i];
+		if (p->source == NULL)
+			continue;
+		v[0] = i;
+		v[1] = p->text_len;
+		v[2] = (uint64_t)indexable(p);
+		v[3] = (uint64_t)p->section;
+		XXH3_64bits_update(st, v, sizeof(v));
+		if (!v[2])
+			continue;
+		meta_of(p, meta);
+		idx->rkeys[i] = srec_key(kst, idx->language, p, meta, NMETA);
+		XXH3_64bits_update(st, &idx->rkeys[i], sizeof(idx->rkeys[i]));
+		label = label_of(s, p);
+		key_str(st, p->url);
+		key_str(st, p->title);
+		key_str(st, label);
+		free(label);
+	}
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	XXH3_freeState(kst);
+	return h ? h : 1;
+}
+
+/* The render key of search/NAME made from idx->inputs (never 0). */
+static uint64_t
+file_key(const struct search_index *idx, const char *name)
+{
+	uint64_t h = XXH3_64bits_withSeed(name, strlen(name), idx->inputs);
+
+	return h ? h : 1;
+}
+
+/* 1 when an earlier build made the index of the same inputs and the site
+ * folder still holds all its files: they are kept, and so are the page
+ * records in the pack (the next edit reads all but one of them). */
+static int
+keep_earlier(struct search_index *idx)
+{
+	const struct site *s = idx->site;
+	const char	*entry, *name, *end;
+	char		*rel;
+	size_t		 len, i;
+	int		 ok = 1;
+
+	if ((entry = pack_get(idx->pack, idx->inputs, &len)) == NULL ||
+	    len == 0 || entry[len - 1] != '\0')
+		return 0;
+	end = entry + len;
+	for (name = entry; ok && name < end; name += strlen(name) + 1) {
+		rel = xasprintf("search/%s", name);
+		ok = cache_keep(idx->out->cache, rel, file_key(idx, name));
+		free(rel);
+		idx->nfiles++;
+	}
+	if (!ok)
+		return 0;
+	for (i = 0; i < s->npages; i++)
+		if (idx->rkeys[i] != 0)
+			(void)pack_keep(idx->pack, idx->rkeys[i]);
+	return 1;
+}
+
+static void
+reuse_earlier(struct search_index *idx)
+{
+	if (idx->pack == NULL || idx->out->cache == NULL)
+		return;
+	idx->rkeys = xcalloc(idx->site->npages ? idx->site->npages : 1,
+	    sizeof(*idx->rkeys));
+	idx->inputs = index_inputs(idx);
+	idx->reused = keep_earlier(idx);
+	if (!idx->reused)
+		idx->nfiles = 0;
+}
+
 /*
  * Tokenises and counts p (its title, tags and meta strings meta[0..nmeta),
  * its sections in doc) into d: everything of the record but its header.
@@ -1078,10 +1216,12 @@ search_add(struct search_worker *w, struct page *p,
 	struct sdoc	*d;
 	struct buf	 h = { 0 };
 	char		*label;
-	const char	*meta[6];
+	const char	*meta[NMETA];
 	uint64_t	 key = 0;
 	double		 start = cpu_ms();
 
+	if (idx->reused)
+		return;		/* its record is in the files kept */
 	if (!indexable(p)) {
 		atomic_store_explicit(&idx->slots[p->index], &skipped,
 		    memory_order_release);
@@ -1099,19 +1239,16 @@ search_add(struct search_worker *w, struct page *p,
 	d->header = buf_take(&h);
 	free(label);
 
-	meta[0] = p->meta.description;
-	meta[1] = p->meta.category;
-	meta[2] = p->meta.version;
-	meta[3] = p->section == SECTION_CHANGELOG ? type_label(p->meta.type) :
-	    NULL;
-	meta[4] = p->section == SECTION_ROADMAP ?
-	    roadmap_status_label(p->meta.status) : NULL;
-	meta[5] = p->shipped_in ? p->shipped_in->meta.version : NULL;
+	meta_of(p, meta);
 	if (idx->pack != NULL) {
-		key = srec_key(w, p, meta, 6);
-		if (srec_load(idx, key, d))
+		key = idx->rkeys != NULL ? idx->rkeys[p->index] :
+		    srec_key(w->keyst, idx->language, p, meta, NMETA);
+		if (srec_load(idx, key, d)) {
+			idx->loaded++;
 			goto done;
+		}
 	}
+	idx->made++;
 	if (doc == NULL || doc->sections_omitted) {
 		/* No render (pagememo.h), or a cached one without its
 		 * sections: they depend on the body alone, so a render
@@ -1127,10 +1264,10 @@ search_add(struct search_worker *w, struct page *p,
 		}
 		md_render(p->file, body, len, p->body_line, NULL, NULL,
 		    &again);
-		collect(w, p, meta, 6, &again, d);
+		collect(w, p, meta, NMETA, &again, d);
 		md_doc_free(&again);
 	} else
-		collect(w, p, meta, 6, doc, d);
+		collect(w, p, meta, NMETA, doc, d);
 	if (idx->pack != NULL)
 		srec_store(w, key, d);
 done:
@@ -1272,14 +1409,18 @@ name_hash(const struct buf *b)
 	return (uint32_t)XXH3_64bits(b->data ? b->data : "", b->len);
 }
 
-/* Writes search/NAME. */
+/* Writes search/NAME (keyed by the index's inputs, when known) and
+ * remembers its name. */
 static void
 write_out(struct search_index *idx, const char *name, const struct buf *b)
 {
 	char	*rel = xasprintf("search/%s", name);
 
-	if (!out_write(idx->out, rel, b->data ? b->data : "", b->len))
+	if (!out_write_keyed(idx->out, rel, b->data ? b->data : "", b->len,
+	    idx->inputs ? file_key(idx, name) : 0))
 		idx->ok = 0;
+	buf_append(&idx->names, name, strlen(name) + 1);
+	idx->nfiles++;
 	free(rel);
 }
 
@@ -1885,8 +2026,7 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
 		buf_printf(&b, ",%zu]", tags[i]->pages);
 	}
 	buf_puts(&b, "]}\n");
-	if (!out_write(idx->out, "search/index.json", b.data, b.len))
-		idx->ok = 0;
+	write_out(idx, "index.json", &b);
 	idx->root_bytes = b.len;
 	buf_free(&b);
 }
@@ -1902,6 +2042,12 @@ search_finish(struct search_index *idx)
 	size_t		 i, nsh = 0, ntags;
 	double		 start = cpu_ms();	/* one thread: its CPU time */
 
+	if (idx->reused) {
+		if (getenv("PORCH_SEARCH_STATS") != NULL)
+			fprintf(stderr, "search: the last build's index kept "
+			    "(%zu files)\n", idx->nfiles);
+		return 1;
+	}
 	pthread_mutex_lock(&idx->lock);
 	merge_ready(idx, 1);
 	pthread_mutex_unlock(&idx->lock);
@@ -1921,13 +2067,18 @@ search_finish(struct search_index *idx)
 	free(name);
 	write_root(idx, shard_names, tags_name, sh, nsh, tags, ntags);
 	free(shard_names);
+	if (idx->ok && idx->inputs != 0)
+		pack_put(idx->pack, idx->inputs, idx->names.data,
+		    idx->names.len);
 	if (getenv("PORCH_SEARCH_STATS") != NULL)
 		fprintf(stderr, "search: %zu sections, %zu terms; %zu shards "
 		    "(%zu bytes), %zu chunks (%zu bytes), tags %zu bytes, root "
 		    "%zu bytes; collect %.0f ms CPU, merge %.0f ms CPU, finish "
-		    "%.0f ms CPU\n", idx->nsecs, idx->nterms, nsh, idx->shard_bytes,
+		    "%.0f ms CPU; records: %zu from the pack, %zu made\n",
+		    idx->nsecs, idx->nterms, nsh, idx->shard_bytes,
 		    idx->nchunks, idx->chunk_bytes, tb.len, idx->root_bytes,
-		    idx->collect_ms, idx->merge_ms, cpu_ms() - start);
+		    idx->collect_ms, idx->merge_ms, cpu_ms() - start,
+		    (size_t)idx->loaded, (size_t)idx->made);
 	for (i = 0; i < nsh; i++) {
 		free(sh[i].key);
 		buf_free(&sh[i].alias);
@@ -1979,6 +2130,8 @@ search_free(struct search_index *idx)
 	buf_free(&idx->chunk);
 	free(idx->chunks);
 	free(idx->chunk_names);
+	free(idx->rkeys);
+	buf_free(&idx->names);
 	pthread_mutex_destroy(&idx->lock);
 	free(idx);
 }

@@ -148,7 +148,7 @@ fails_like_clean() {
 		fail "incremental: $1: the site is untouched"
 }
 # stats: a build with the cache's counts in $d/sum.
-stats() { PORCH_CACHE_STATS=1 "$PORCH" build "$c" -o "$A" 2>"$d/sum"; }
+stats() { PORCH_CACHE_STATS=1 PORCH_SEARCH_STATS=1 "$PORCH" build "$c" -o "$A" 2>"$d/sum"; }
 printf -- '---\ntitle: Cache target\nweight: 98\n---\n\n## First part\n\nWords.\n' \
     >"$c/docs/mdc-dst.md"
 printf -- '---\ntitle: Cache source\nweight: 97\n---\n\nSee [the target](mdc-dst.md) and\n[its first part](mdc-dst.md#first-part).\n' \
@@ -249,12 +249,21 @@ if [ "${n:-0}" -gt 10 ] && [ "${g:-0}" -gt 10 ] && reused "$n" "$n" 0 &&
 else
 	fail "incremental: nothing changed: every page reused whole" "$(cat "$d/sum")"
 fi
+# The search index's inputs (every record, URL, title...) are the last
+# build's: its files are kept and no record is read (search.c).
+grep -q "^search: the last build's index kept ([1-9][0-9]* files)$" "$d/sum" &&
+	pass "incremental: nothing changed: the search index is kept whole" ||
+	fail "incremental: nothing changed: the search index is kept whole" "$(cat "$d/sum")"
 f="$c/docs/backups/retention.md"
 printf '\nOne more sentence for the memo.\n' >>"$f"
 stats && reused $((n - 1)) $((n - 1)) 1 "$g" &&
 	grep -q "mdcache: 0 reused, 1 rendered" "$d/sum" &&
 	pass "incremental: a body edit renders that page alone" ||
 	fail "incremental: a body edit renders that page alone" "$(cat "$d/sum")"
+# ... and the records of a kept index stay in the pack: one is made.
+grep -q "^search: .*; records: [1-9][0-9]* from the pack, 1 made$" "$d/sum" &&
+	pass "incremental: a body edit after a kept index tokenises one page" ||
+	fail "incremental: a body edit after a kept index tokenises one page" "$(cat "$d/sum")"
 same_tree "memo: body edit"
 # A FAQ answer shows whole on the FAQ pages, a changelog entry on the
 # changelog pages and in the feed: those are made again.
@@ -288,6 +297,16 @@ stats && reused 0 0 "$n" &&
 same_tree "memo: title edit"
 cp "$d/retention.md" "$f"
 build "memo: file restored" && same_tree "memo: file restored"
+# A section's title is the search results' label of every page in it.
+sec="$c/docs/backups/index.md"
+cp "$sec" "$d/backups-index.md"
+sed -i '0,/^title: /s/^title: .*/title: Backing up/' "$sec"
+build "section renamed" && same_tree "memo: section renamed (search labels)"
+grep -q '"Backing up"' "$A"/search/c*.json &&
+	pass "incremental: search results carry the section's new name" ||
+	fail "incremental: search results carry the section's new name"
+cp "$d/backups-index.md" "$sec"
+build "section name restored" && same_tree "memo: section name restored"
 # Vote counts show on each roadmap item's own page.
 echo '{"counts": {"passkeys": 5}}' >"$d/v5.json"
 echo '{"counts": {"passkeys": 6}}' >"$d/v6.json"
@@ -307,18 +326,25 @@ build "settled after the memo's edits" || :
 # are computed again, never used and never an error.
 pk="$A.porch-cache/pack"
 size=$(stat -c %s "$pk")
-# (many places: a page reused whole keeps its markdown entry unread, so
-# damage there is found only when that entry is next needed)
+# (many places; a page reused whole and a search index kept leave the
+# markdown entries and the search records unread, so damage there is
+# found when they are next needed: a title edit needs them all)
 for k in $(seq 1 15); do
 	off=$((size * k / 20))
 	printf 'X' | dd of="$pk" bs=1 seek="$off" conv=notrunc 2>/dev/null
 done
+f="$c/docs/backups/retention.md"
+cp "$f" "$d/retention-before-damage.md"
+sed -i '0,/^title: /s/^title: .*/title: Retention after damage/' "$f"
 if stats && grep -q "pack: .* [1-9][0-9]* damaged" "$d/sum"; then
 	pass "incremental: damaged cached results are computed again"
 else
 	fail "incremental: damaged cached results are computed again" "$(cat "$d/sum")"
 fi
 same_tree "after damaged cached results"
+cp "$d/retention-before-damage.md" "$f"
+sleep 3
+build "settled after the damage" || :
 stats && grep -q "pack: [0-9]* found, 0 missing, 0 damaged, 0 stored" "$d/sum" &&
 	pass "incremental: the damaged results were replaced" ||
 	fail "incremental: the damaged results were replaced" "$(cat "$d/sum")"
