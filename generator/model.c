@@ -196,8 +196,6 @@ is_intro(const char *rel)
 static void
 page_free(struct page *p)
 {
-	size_t	 i;
-
 	free(p->source);
 	free(p->file);
 	free(p->url);
@@ -210,11 +208,22 @@ page_free(struct page *p)
 	free(p->children);
 	free(p->ships);
 	free(p->tag);
-	free(p->html);
-	for (i = 0; i < p->nanchors; i++)
+	free(p->html_buf);
+	page_set_anchors(p, NULL, 0, 0);
+	free(p);
+}
+
+void
+page_set_anchors(struct page *p, char **v, size_t n, int owned)
+{
+	size_t	 i;
+
+	for (i = 0; p->anchors_owned && i < p->nanchors; i++)
 		free(p->anchors[i]);
 	free(p->anchors);
-	free(p);
+	p->anchors = v;
+	p->nanchors = n;
+	p->anchors_owned = owned;
 }
 
 /* One markdown file, read and parsed before its page is made. */

@@ -91,9 +91,13 @@ struct page {
 	struct page	*pager_prev, *pager_next;
 
 	/* render: written by the one worker rendering this page */
-	char		*html;		/* body HTML, kept for list pages */
-	char		**anchors;	/* heading ids, sorted */
+	const char	*html;		/* body HTML, kept for list pages:
+					   html_buf, or a memo's bytes in
+					   the pack (pagememo.h) */
+	char		*html_buf;
+	char		**anchors;	/* heading ids, sorted (page_set_anchors) */
 	size_t		 nanchors;
+	int		 anchors_owned;	/* else the strings are the pack's */
 	int		 rendered;
 	uint64_t	 render_key;	/* of its output file (cache.h), 0
 					   for none */
@@ -182,6 +186,10 @@ struct page *model_page_by_source(const struct site *, const char *);
 /* 1 if list pages show p's whole HTML (FAQ answers, changelog entries,
  * sections' introductions): render.c keeps it in p->html. */
 int	 model_shown_whole(const struct page *p);
+/* Sets p's heading ids to v[0..n-1] (sorted; v is p's now, the strings
+ * too when owned, else they live in the pack, which outlives the site),
+ * dropping those it had. */
+void	 page_set_anchors(struct page *p, char **v, size_t n, int owned);
 /* 1 if page has a heading with id anchor (after it rendered). */
 int	 model_has_anchor(const struct page *, const char *anchor);
 

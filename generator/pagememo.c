@@ -116,16 +116,6 @@ entry_key(const struct page_memo *m, const struct page *p)
 	return h;
 }
 
-static void
-free_anchors(char **v, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 int
 pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 {
@@ -141,16 +131,15 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 	rec_get(&r, &hit->render_key, sizeof(hit->render_key));
 	n = rec_get_count(&r, 5);
 	anchors = xcalloc(n ? n : 1, sizeof(*anchors));
+	/* The ids stay in the pack's bytes (NUL-terminated there). */
 	for (i = 0; i < n && r.ok; i++)
-		anchors[i] = rec_dup_str(&r, 0);
+		anchors[i] = (char *)rec_get_str(&r, 0, NULL);
 	hit->html = rec_get_str(&r, 1, NULL);
 	if (!r.ok || r.p != r.end) {
-		free_anchors(anchors, i);
+		free(anchors);
 		return 0;
 	}
-	free_anchors(p->anchors, p->nanchors);
-	p->anchors = anchors;
-	p->nanchors = n;
+	page_set_anchors(p, anchors, n, 0);
 	m->found++;
 	return 1;
 }

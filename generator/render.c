@@ -55,17 +55,14 @@ cmp_str(const void *a, const void *b)
 static void
 keep_anchors(struct page *p, const struct md_doc *doc)
 {
+	char	**v;
 	size_t	 i;
 
-	for (i = 0; i < p->nanchors; i++)	/* a memo's (pagememo.h) */
-		free(p->anchors[i]);
-	free(p->anchors);
-	p->anchors = xcalloc(doc->nheadings ? doc->nheadings : 1,
-	    sizeof(*p->anchors));
+	v = xcalloc(doc->nheadings ? doc->nheadings : 1, sizeof(*v));
 	for (i = 0; i < doc->nheadings; i++)
-		p->anchors[i] = xstrdup(doc->headings[i].id);
-	p->nanchors = doc->nheadings;
-	xqsort(p->anchors, p->nanchors, sizeof(*p->anchors), cmp_str);
+		v[i] = xstrdup(doc->headings[i].id);
+	xqsort(v, doc->nheadings, sizeof(*v), cmp_str);
+	page_set_anchors(p, v, doc->nheadings, 1);
 }
 
 /* md_render of p's body with its links checked; 0 when a link was broken
@@ -124,7 +121,7 @@ render_page(struct worker *w, struct page *p)
 		if (w->search != NULL)
 			search_add(w->search, p, &doc);
 		if (model_shown_whole(p))
-			p->html = xstrdup(doc.html);
+			p->html = p->html_buf = xstrdup(doc.html);
 	}
 	/* A theme without a portal page's template has no such page
 	 * (themes written before the portal keep building). */
@@ -199,7 +196,7 @@ reuse(struct worker *w, struct page *p, const struct memo_hit *hit)
 	if (w->search != NULL)
 		search_add(w->search, p, NULL);
 	if (model_shown_whole(p))
-		p->html = xstrdup(hit->html);
+		p->html = hit->html;	/* the pack outlives the site */
 	if (env->mdcache != NULL)
 		mdcache_keep(env->mdcache, p);
 	p->render_key = hit->render_key;
