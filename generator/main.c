@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "init.h"
@@ -316,6 +317,51 @@ cmd_help(int argc, char **argv)
 	return 0;
 }
 
+#define HUGE_TUNABLE	"glibc.malloc.hugetlb=1"
+
+/*
+ * A build allocates a few hundred MB in small pieces, and on a virtual
+ * machine every 4 KB page faulted in costs microseconds: with glibc's
+ * malloc on transparent huge pages (the glibc.malloc.hugetlb tunable,
+ * which glibc reads only when a process starts) a one-page edit of a
+ * 10,000-page site builds 18% faster and a full build 5%
+ * (docs/PERFORMANCE.md).  So build and serve start porch once more with
+ * the tunable added, unless something else already manages memory: a
+ * GLIBC_TUNABLES that sets it, LD_PRELOAD (valgrind, interposers), a
+ * sanitizer build.  Nothing changes when that fails.
+ */
+static void
+use_huge_pages(char **argv)
+{
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
+	const char	*had = getenv("GLIBC_TUNABLES");
+	char		*want;
+
+	if (getenv("LD_PRELOAD") != NULL ||
+	    (had != NULL && strstr(had, "glibc.malloc.hugetlb") != NULL))
+		return;
+	if (had != NULL && *had != '\0') {
+		if ((want = malloc(strlen(had) + sizeof(HUGE_TUNABLE) + 1)) ==
+		    NULL)
+			return;
+		snprintf(want, strlen(had) + sizeof(HUGE_TUNABLE) + 1, "%s:%s",
+		    had, HUGE_TUNABLE);
+	} else if ((want = strdup(HUGE_TUNABLE)) == NULL)
+		return;
+	if (setenv("GLIBC_TUNABLES", want, 1) == 0)
+		execv("/proc/self/exe", argv);
+	/* Still here: run as we are, with the environment we were given. */
+	if (had != NULL)
+		setenv("GLIBC_TUNABLES", had, 1);
+	else
+		unsetenv("GLIBC_TUNABLES");
+	free(want);
+#else
+	(void)argv;
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -336,5 +382,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (c->run == cmd_build || c->run == cmd_serve)
+		use_huge_pages(argv);
 	return c->run(argc - 1, argv + 1);
 }
