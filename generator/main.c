@@ -11,6 +11,7 @@
 #include "build.h"
 #include "init.h"
 #include "serve.h"
+#include "xalloc.h"
 
 #define EXIT_USAGE	2
 
@@ -328,7 +329,7 @@ cmd_help(int argc, char **argv)
  * (docs/PERFORMANCE.md).  So build and serve start porch once more with
  * the tunable added, unless something else already manages memory: a
  * GLIBC_TUNABLES that sets it, LD_PRELOAD (valgrind, interposers), a
- * sanitizer build.  Nothing changes when that fails.
+ * sanitizer build.  When the exec fails, the build runs as it is.
  */
 static void
 use_huge_pages(char **argv)
@@ -341,21 +342,12 @@ use_huge_pages(char **argv)
 	if (getenv("LD_PRELOAD") != NULL ||
 	    (had != NULL && strstr(had, "glibc.malloc.hugetlb") != NULL))
 		return;
-	if (had != NULL && *had != '\0') {
-		if ((want = malloc(strlen(had) + sizeof(HUGE_TUNABLE) + 1)) ==
-		    NULL)
-			return;
-		snprintf(want, strlen(had) + sizeof(HUGE_TUNABLE) + 1, "%s:%s",
-		    had, HUGE_TUNABLE);
-	} else if ((want = strdup(HUGE_TUNABLE)) == NULL)
-		return;
+	want = had != NULL && *had != '\0' ?
+	    xasprintf("%s:%s", had, HUGE_TUNABLE) : xstrdup(HUGE_TUNABLE);
 	if (setenv("GLIBC_TUNABLES", want, 1) == 0)
 		execv("/proc/self/exe", argv);
-	/* Still here: run as we are, with the environment we were given. */
-	if (had != NULL)
-		setenv("GLIBC_TUNABLES", had, 1);
-	else
-		unsetenv("GLIBC_TUNABLES");
+	/* Still here: run as we are (the tunable only matters when a
+	 * process starts, and porch starts none). */
 	free(want);
 #else
 	(void)argv;

@@ -185,7 +185,8 @@ pagememo_anchors(const struct site *s)
 }
 
 void
-pagememo_begin_derived(struct page_memo *m, const struct site *s)
+pagememo_begin_derived(struct page_memo *m, const struct site *s,
+    uint64_t anchors)
 {
 	XXH3_state_t	*st = XXH3_createState();
 	const struct page *p;
@@ -193,7 +194,7 @@ pagememo_begin_derived(struct page_memo *m, const struct site *s)
 
 	XXH3_64bits_reset(st);
 	put_u64(st, m->shape);
-	put_u64(st, pagememo_anchors(s));
+	put_u64(st, anchors);
 	for (i = 0; i < s->npages; i++) {
 		p = s->pages[i];
 		if (p->source == NULL || !model_shown_whole(p))

@@ -66,12 +66,13 @@ void	 pagememo_put(struct page_memo *, const struct page *p,
  * entries' HTML and heading ids (FAQ answers, changelog entries), which
  * the entries' bodies, the site's shape and every page's heading ids
  * decide.  Once every markdown page has rendered or been reused,
- * pagememo_begin_derived hashes those; pagememo_derived_key is then a key
- * of output file name (never 0) under which the same inputs always give
- * the same bytes: the render key of the feeds, which are cheap to make
- * again when it changes.
+ * pagememo_begin_derived hashes those (anchors: pagememo_anchors's
+ * hash); pagememo_derived_key is then a key of output file name (never
+ * 0) under which the same inputs always give the same bytes: the render
+ * key of the feeds, which are cheap to make again when it changes.
  */
-void	 pagememo_begin_derived(struct page_memo *, const struct site *);
+void	 pagememo_begin_derived(struct page_memo *, const struct site *,
+	     uint64_t anchors);
 uint64_t pagememo_derived_key(const struct page_memo *, const char *name);
 
 /*

@@ -262,7 +262,8 @@ run_phase(struct worker *ws, int nw, step_fn *step, struct page **pages,
 }
 
 /* The markdown pages: with a memo in two rounds (render.h), then the
- * memos of the pages rendered kept for the next build. */
+ * memos of the pages rendered kept for the next build, and the derived
+ * key of the generated pages begun (pagememo.h). */
 static int
 render_sources(const struct render_env *env, struct worker *ws, int nw,
     struct page **pages, size_t n)
@@ -291,6 +292,8 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 			pagememo_reused(env->memo);
 		else
 			pagememo_put(env->memo, pages[i], r.anchors);
+	/* Rendering changes no page's ids (they come from its body). */
+	pagememo_begin_derived(env->memo, env->site, r.anchors);
 	free(known);
 	free(r.known);
 	free(r.hits);
@@ -329,8 +332,6 @@ render_site(const struct render_env *env)
 	}
 	if (!render_sources(env, ws, nw, first, n1))
 		ok = 0;
-	if (env->memo != NULL)
-		pagememo_begin_derived(env->memo, s);
 	if (!run_phase(ws, nw, keep_or_render, second, n2))
 		ok = 0;
 	for (k = 0; k < nw; k++) {

@@ -1113,21 +1113,21 @@ keep_earlier(struct search_index *idx)
 	const struct site *s = idx->site;
 	const char	*entry, *name, *end;
 	char		*rel;
-	size_t		 len, i;
+	size_t		 len, i, n = 0;
 	int		 ok = 1;
 
 	if ((entry = pack_get(idx->pack, idx->inputs, &len)) == NULL ||
 	    len == 0 || entry[len - 1] != '\0')
 		return 0;
 	end = entry + len;
-	for (name = entry; ok && name < end; name += strlen(name) + 1) {
+	for (name = entry; ok && name < end; name += strlen(name) + 1, n++) {
 		rel = xasprintf("search/%s", name);
 		ok = cache_keep(idx->out->cache, rel, file_key(idx, name));
 		free(rel);
-		idx->nfiles++;
 	}
 	if (!ok)
 		return 0;
+	idx->nfiles = n;
 	for (i = 0; i < s->npages; i++)
 		if (idx->rkeys[i] != 0)
 			(void)pack_keep(idx->pack, idx->rkeys[i]);
@@ -1143,8 +1143,6 @@ reuse_earlier(struct search_index *idx)
 	    sizeof(*idx->rkeys));
 	idx->inputs = index_inputs(idx);
 	idx->reused = keep_earlier(idx);
-	if (!idx->reused)
-		idx->nfiles = 0;
 }
 
 /*
