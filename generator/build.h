@@ -20,6 +20,8 @@ struct build_opts {
 	FILE		*messages;	/* where problems go; NULL: stderr */
 	int		 clean;		/* ignore the build cache (cache.h) */
 	const char	*votes;		/* vote counts to show (votes.h), or NULL */
+	int		 exiting;	/* the process ends after: its memory is
+					 * left to the system (build.c) */
 };
 
 /* Runs the build; prints every problem to stderr.  Returns 1 on success. */

@@ -246,6 +246,7 @@ cmd_build(int argc, char **argv)
 		    "[--warn-links] [-j N] [-q]\n");
 		return EXIT_USAGE;
 	}
+	o.exiting = 1;
 	return build_run(&o) ? 0 : 1;
 }
 

@@ -2,8 +2,9 @@
  * pack: one file of cached build results, DEST.porch-cache/pack, read
  * and extended by every build.  An entry is an opaque blob under a 64-bit
  * key that its producer derives from everything the blob depends on
- * (mdcache.c: a page's markdown; search.c: a page's index record), so an
- * entry never goes stale; it only stops being used.
+ * (mdcache.c: a page's markdown; search.c: a page's index record, a
+ * group's partial index), so an entry never goes stale; it only stops
+ * being used.
  *
  * Layout: a 64-byte header (magic, seed, where the index is, its length
  * and hash, the committed file length, the header's own hash), the

@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "diag.h"
 #include "pack.h"
+#include "parallel.h"
 #include "path.h"
 #include "record.h"
 #include "search.h"
@@ -32,6 +33,13 @@
 /* A section's term record beside its key: varint key length, the hash,
  * the counts byte, varint body count (struct sdoc). */
 #define TERM_REC_MAX		(5 + 8 + 1 + 5)
+
+/* Pages merge in groups (groups of pages, below): a group ends after a
+ * page whose URL's hash is 0 modulo GROUP_PAGES, or at 4 * GROUP_PAGES
+ * pages.  PORCH_SEARCH_GROUP=N sets another size, for the test that the
+ * index does not depend on it. */
+#define GROUP_PAGES		64
+static const char GROUP_FORMAT[8] = "porchgp1";
 
 /* Merged page records kept for reuse, their buffers' memory with them:
  * growing a page's buffers from nothing cost more than filling them
@@ -57,15 +65,6 @@ static const char *const kind_names[] = { "page", "docs", "faq", "changelog",
     "roadmap" };
 
 /* ---------------------------------------------------------------- helpers */
-
-static double
-cpu_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Appends v as a little-endian base-128 varint. */
 static void
@@ -285,8 +284,38 @@ wtab_grow(struct wtab *t)
 	}
 }
 
-/* The entry for key (klen bytes, hash h: the same function for every key
- * of the table), added with zero counts if new. */
+/* The slot of key (klen bytes, hash h: the same function for every key of
+ * the table): its entry's, or the empty one where it would go.  The table
+ * has room (cap > 0). */
+static size_t
+wtab_slot(const struct wtab *t, const char *key, size_t klen, uint64_t h)
+{
+	size_t		 j;
+	const struct wentry *e;
+
+	for (j = (size_t)h & (t->cap - 1); t->slot[j] != 0;
+	    j = (j + 1) & (t->cap - 1)) {
+		e = &t->e[t->slot[j] - 1];
+		if (e->hash == h && e->klen == klen &&
+		    memcmp(t->keys.data + e->key, key, klen) == 0)
+			break;
+	}
+	return j;
+}
+
+/* The entry for key, or NULL. */
+static struct wentry *
+wtab_find(const struct wtab *t, const char *key, size_t klen, uint64_t h)
+{
+	size_t	 j;
+
+	if (t->cap == 0)
+		return NULL;
+	j = wtab_slot(t, key, klen, h);
+	return t->slot[j] != 0 ? &t->e[t->slot[j] - 1] : NULL;
+}
+
+/* The entry for key, added with zero counts if new. */
 static struct wentry *
 wtab_get(struct wtab *t, const char *key, size_t klen, uint64_t h,
     int *added)
@@ -296,16 +325,11 @@ wtab_get(struct wtab *t, const char *key, size_t klen, uint64_t h,
 
 	if ((t->n + 1) * 2 > t->cap)
 		wtab_grow(t);
-	for (j = (size_t)h & (t->cap - 1); t->slot[j] != 0;
-	    j = (j + 1) & (t->cap - 1)) {
-		e = &t->e[t->slot[j] - 1];
-		if (e->hash == h && e->klen == klen &&
-		    memcmp(t->keys.data + e->key, key, klen) == 0) {
-			if (added)
-				*added = 0;
-			return e;
-		}
-	}
+	j = wtab_slot(t, key, klen, h);
+	if (added)
+		*added = t->slot[j] == 0;
+	if (t->slot[j] != 0)
+		return &t->e[t->slot[j] - 1];
 	t->e = xreallocarray(t->e, t->n + 1, sizeof(*t->e), &t->cape);
 	e = &t->e[t->n];
 	memset(e, 0, sizeof(*e));
@@ -318,8 +342,6 @@ wtab_get(struct wtab *t, const char *key, size_t klen, uint64_t h,
 	t->keys.data[t->keys.len++] = '\0';	/* the key's end */
 	t->keys.data[t->keys.len] = '\0';	/* the buffer's */
 	t->slot[j] = (uint32_t)++t->n;
-	if (added)
-		*added = 1;
 	return e;
 }
 
@@ -363,15 +385,28 @@ sdoc_free(struct sdoc *d)
 
 /* ------------------------------------------------------------ the index */
 
+/*
+ * A run of a term's postings, from one group's partial, read where it
+ * lies (in the pack's mapping, or in the partial just built): the first
+ * posting's section, then the rest of the run as the partial has them
+ * (varint section delta, counts byte, varint body count).
+ */
+struct pseg {
+	struct pseg	*next;
+	const unsigned char *p;		/* the first posting's counts byte */
+	uint32_t	 len;		/* bytes at p */
+	uint32_t	 first;		/* the first posting's section id + 1 */
+};
+
+#define PSEG_BLOCK	4096		/* psegs allocated at a time */
+
 struct term {
 	uint64_t	 hash;		/* of the key */
 	uint32_t	 key, klen;	/* in idx->keys */
 	uint32_t	 df;
-	uint32_t	 last;		/* last section id + 1 */
 	uint32_t	 surf;		/* first of its surface forms, 0: none */
 	uint32_t	 nsurf;
-	unsigned char	*post;		/* varint-delta postings */
-	uint32_t	 plen, pcap;
+	struct pseg	*post, *tail;	/* its postings, in section order */
 };
 
 struct surf {
@@ -393,6 +428,39 @@ struct tagacc {
 	uint32_t	*v;		/* first section, count, ... */
 	size_t		 n, cap;
 	size_t		 pages;
+};
+
+/*
+ * A group of consecutive pages, merged on its own first (groups of
+ * pages, below).
+ */
+struct group {
+	size_t		 first, end;	/* its pages: [first, end) */
+	uint64_t	 key;		/* its partial's in the pack, or 0 */
+	const unsigned char *kept;	/* that partial, found sound, or NULL */
+	size_t		 keptlen;
+	size_t		 scan;		/* its pages before this one are ready */
+};
+
+/* A term of the group being merged: its postings, numbered from the
+ * group's first section, and its first surface forms. */
+struct gterm {
+	uint32_t	 df;
+	uint32_t	 last;		/* last section in the group + 1 */
+	struct buf	 post;
+	uint32_t	 nsurf;
+	uint32_t	 surf[SEARCH_MAX_SURFACES];	/* in surfkeys */
+	uint32_t	 surflen[SEARCH_MAX_SURFACES];
+};
+
+struct group_builder {
+	struct wtab	 tab;		/* stem -> the gterm of its index */
+	struct gterm	*t;
+	size_t		 ninit, cap;	/* gterms made (with buffers), room */
+	struct buf	 surfkeys;
+	struct buf	 out;		/* the partial */
+	size_t		*doff;		/* a kept page's offsets, widened */
+	size_t		 capdoff;
 };
 
 struct search_index {
@@ -444,7 +512,21 @@ struct search_index {
 	size_t		 nfiles;
 	atomic_size_t	 loaded, made;	/* records from the pack, made now */
 
+	/* Groups of pages (below) */
+	struct group	*groups;
+	size_t		 ngroups, capgroups;
+	uint32_t	*pgroup;	/* by page: its group */
+	size_t		 gnext;		/* the next group to merge */
+	struct group_builder gb;
+	size_t		 groups_kept, groups_made;
+	char		**built;	/* the partials made, which psegs read */
+	size_t		 nbuilt, capbuilt;
+	struct pseg	**pblocks;	/* psegs, PSEG_BLOCK a block */
+	size_t		 npblocks, cappblocks, pfree;
+
 	int		 ok;
+	int		 threads;	/* for finishing */
+	int		 stats;		/* PORCH_SEARCH_STATS is set */
 	double		 collect_ms, merge_ms;	/* CPU time, all threads */
 	size_t		 shard_bytes, nshards, root_bytes;
 };
@@ -463,6 +545,21 @@ struct search_worker {
 	struct buf	 rec;		/* a record being stored */
 	double		 ms;
 };
+
+/* The calling thread's CPU time, for PORCH_SEARCH_STATS; 0 when the
+ * figures are not wanted.  The thread clock is a system call, not a read
+ * of the vDSO, and the index asks for it four times a page: 14% of a
+ * build that reuses every page. */
+static double
+cpu_ms(const struct search_index *idx)
+{
+	struct timespec	 ts;
+
+	if (!idx->stats)
+		return 0;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 /* A zeroed page record, recycled when one is free.  The caller owns it
  * (sdoc_recycle or sdoc_free). */
@@ -506,9 +603,12 @@ sdoc_recycle(struct search_index *idx, struct sdoc *d)
 }
 
 static void reuse_earlier(struct search_index *);
+static void make_groups(struct search_index *);
+static void find_kept_groups(struct search_index *);
 
 struct search_index *
-search_new(const struct site *s, const struct out_dir *o, struct pack *pack)
+search_new(const struct site *s, const struct out_dir *o, struct pack *pack,
+    int threads)
 {
 	struct search_index *idx = xcalloc(1, sizeof(*idx));
 	size_t		 i;
@@ -516,15 +616,18 @@ search_new(const struct site *s, const struct out_dir *o, struct pack *pack)
 	idx->site = s;
 	idx->out = o;
 	idx->pack = pack;
+	idx->threads = threads > 0 ? threads : 1;
 	idx->language = s->cfg.language;
 	idx->slots = xcalloc(s->npages ? s->npages : 1, sizeof(*idx->slots));
 	pthread_mutex_init(&idx->lock, NULL);
 	pthread_mutex_init(&idx->pool_lock, NULL);
 	idx->ok = 1;
+	idx->stats = getenv("PORCH_SEARCH_STATS") != NULL;
 	for (i = 0; i < s->npages; i++)
 		if (s->pages[i]->source != NULL)
 			idx->text_total += s->pages[i]->text_len;
 	idx->chunk_target = CHUNK_MIN_BYTES;
+	make_groups(idx);
 	reuse_earlier(idx);
 	return idx;
 }
@@ -1051,13 +1154,32 @@ srec_load(struct search_index *idx, uint64_t key, struct sdoc *d)
  */
 static const char INDEX_FORMAT[8] = "porchix1";
 
-/* The inputs' hash; fills idx->rkeys. */
+/* Adds page i to the key of its group g: what a group's partial is made
+ * of besides the records (its header), and where in the group it is. */
+static void
+group_key_add(XXH3_state_t *gst, const struct group *g, size_t i,
+    const struct page *p, uint64_t rkey, const char *label)
+{
+	uint64_t	 v[4] = { i - g->first, rkey != 0, (uint64_t)p->section,
+			     rkey };
+
+	XXH3_64bits_update(gst, v, sizeof(v));
+	if (rkey == 0)
+		return;
+	key_str(gst, p->url);
+	key_str(gst, p->title);
+	key_str(gst, label);
+}
+
+/* The inputs' hash; fills idx->rkeys, and each group's key. */
 static uint64_t
 index_inputs(struct search_index *idx)
 {
 	const struct site *s = idx->site;
 	XXH3_state_t	*st = XXH3_createState(), *kst = XXH3_createState();
+	XXH3_state_t	*gst = XXH3_createState();
 	const struct page *p;
+	struct group	*g;
 	const char	*meta[NMETA];
 	char		*label;
 	uint64_t	 h, v[4];
@@ -1071,27 +1193,43 @@ index_inputs(struct search_index *idx)
 	key_str(st, s->cfg.base_path);
 	for (i = 0; i < s->npages; i++) {
 		p = s->pages[i];
+		g = &idx->groups[idx->pgroup[i]];
+		if (i == g->first) {
+			XXH3_64bits_reset(gst);
+			XXH3_64bits_update(gst, GROUP_FORMAT,
+			    sizeof(GROUP_FORMAT));
+		}
+		label = NULL;
 		if (p->source == NULL)
-			continue;
+			goto next;
 		v[0] = i;
 		v[1] = p->text_len;
 		v[2] = (uint64_t)indexable(p);
 		v[3] = (uint64_t)p->section;
 		XXH3_64bits_update(st, v, sizeof(v));
-		if (!v[2])
-			continue;
-		meta_of(p, meta);
-		idx->rkeys[i] = srec_key(kst, idx->language, p, meta, NMETA);
-		XXH3_64bits_update(st, &idx->rkeys[i], sizeof(idx->rkeys[i]));
-		label = label_of(s, p);
-		key_str(st, p->url);
-		key_str(st, p->title);
-		key_str(st, label);
+		if (v[2]) {
+			meta_of(p, meta);
+			idx->rkeys[i] = srec_key(kst, idx->language, p, meta,
+			    NMETA);
+			XXH3_64bits_update(st, &idx->rkeys[i],
+			    sizeof(idx->rkeys[i]));
+			label = label_of(s, p);
+			key_str(st, p->url);
+			key_str(st, p->title);
+			key_str(st, label);
+		}
+		group_key_add(gst, g, i, p, idx->rkeys[i], label);
 		free(label);
+next:
+		if (i + 1 == g->end) {
+			g->key = XXH3_64bits_digest(gst);
+			g->key += g->key == 0;
+		}
 	}
 	h = XXH3_64bits_digest(st);
 	XXH3_freeState(st);
 	XXH3_freeState(kst);
+	XXH3_freeState(gst);
 	return h ? h : 1;
 }
 
@@ -1131,6 +1269,9 @@ keep_earlier(struct search_index *idx)
 	for (i = 0; i < s->npages; i++)
 		if (idx->rkeys[i] != 0)
 			(void)pack_keep(idx->pack, idx->rkeys[i]);
+	for (i = 0; i < idx->ngroups; i++)
+		if (idx->groups[i].key != 0)
+			(void)pack_keep(idx->pack, idx->groups[i].key);
 	return 1;
 }
 
@@ -1143,6 +1284,8 @@ reuse_earlier(struct search_index *idx)
 	    sizeof(*idx->rkeys));
 	idx->inputs = index_inputs(idx);
 	idx->reused = keep_earlier(idx);
+	if (!idx->reused)
+		find_kept_groups(idx);
 }
 
 /*
@@ -1216,10 +1359,17 @@ search_add(struct search_worker *w, struct page *p,
 	char		*label;
 	const char	*meta[NMETA];
 	uint64_t	 key = 0;
-	double		 start = cpu_ms();
+	double		 start = cpu_ms(idx);
 
 	if (idx->reused)
 		return;		/* its record is in the files kept */
+	if (idx->groups[idx->pgroup[p->index]].kept != NULL) {
+		/* Its group's partial is merged instead; the record stays
+		 * for the next edit in the group. */
+		if (idx->rkeys != NULL && idx->rkeys[p->index] != 0)
+			(void)pack_keep(idx->pack, idx->rkeys[p->index]);
+		goto merge;
+	}
 	if (!indexable(p)) {
 		atomic_store_explicit(&idx->slots[p->index], &skipped,
 		    memory_order_release);
@@ -1271,7 +1421,7 @@ search_add(struct search_worker *w, struct page *p,
 done:
 	atomic_store_explicit(&idx->slots[p->index], d, memory_order_release);
 merge:
-	w->ms += cpu_ms() - start;
+	w->ms += cpu_ms(idx) - start;
 	if (pthread_mutex_trylock(&idx->lock) == 0) {
 		merge_ready(idx, 0);
 		pthread_mutex_unlock(&idx->lock);
@@ -1329,26 +1479,6 @@ term_get(struct search_index *idx, const char *key, size_t klen,
 	buf_putc(&idx->keys, '\0');
 	idx->tslot[j] = (uint32_t)++idx->nterms;
 	return t;
-}
-
-/* Room for one posting: two varints and a byte. */
-static void
-post_reserve(struct term *t)
-{
-	if (t->plen + 11 > t->pcap) {
-		t->pcap = t->pcap ? t->pcap * 2 : 16;
-		t->post = xrealloc(t->post, t->pcap);
-	}
-}
-
-static void
-post_put(struct term *t, uint32_t v)
-{
-	while (v >= 0x80) {
-		t->post[t->plen++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	t->post[t->plen++] = (unsigned char)v;
 }
 
 static void
@@ -1498,14 +1628,13 @@ set_chunk_target(struct search_index *idx, const struct page *p)
 		idx->chunk_target = CHUNK_MIN_BYTES;
 }
 
+/* Merges what is p's own of d (its sections' lengths and excerpts, its
+ * title and tags); its terms come with its group's (group_merge). */
 static void
 merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
 {
-	const unsigned char *tp = (const unsigned char *)d->terms.data;
 	const unsigned char *lp = (const unsigned char *)d->lens.data;
-	const char	*sp, *end;
-	uint32_t	 first = (uint32_t)idx->nsecs, sid, n, k, a, b;
-	struct term	*t;
+	uint32_t	 first = (uint32_t)idx->nsecs;
 	struct sec	*sec;
 	size_t		 i, f;
 
@@ -1516,10 +1645,9 @@ merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
 		idx->runs[idx->nruns++] = (uint32_t)p->section;
 	}
 	for (i = 0; i < d->nsecs; i++) {
-		sid = (uint32_t)idx->nsecs++;
-		idx->secs = xreallocarray(idx->secs, idx->nsecs,
+		idx->secs = xreallocarray(idx->secs, idx->nsecs + 1,
 		    sizeof(*idx->secs), &idx->capsecs);
-		sec = &idx->secs[sid];
+		sec = &idx->secs[idx->nsecs++];
 		for (f = 0; f < NFIELDS; f++) {
 			sec->len[f] = get_varint(&lp);
 			if (sec->len[f]) {
@@ -1527,39 +1655,7 @@ merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
 				idx->lencount[f]++;
 			}
 		}
-		n = get_varint(&tp);
-		for (k = 0; k < n; k++) {
-			size_t klen = get_varint(&tp);
-			const char *key = (const char *)tp;
-			uint64_t h;
-
-			memcpy(&h, tp + klen, sizeof(h));
-			tp += klen + sizeof(h);
-			a = *tp++;
-			b = get_varint(&tp);
-			t = term_get(idx, key, klen, h, 1);
-			post_reserve(t);
-			post_put(t, sid + 1 - t->last);
-			t->post[t->plen++] = (unsigned char)a;
-			post_put(t, b);
-			t->last = sid + 1;
-			t->df++;
-		}
 		chunk_add(idx, p, d, i);
-	}
-	sp = d->surf.data;
-	end = sp != NULL ? sp + d->surf.len : NULL;	/* no words: no buffer */
-	while (sp != NULL && sp < end) {
-		const char *word = sp, *stem;
-		size_t wlen = strlen(word), slen;
-		uint64_t h;
-
-		stem = word + wlen + 1;
-		slen = strlen(stem);
-		memcpy(&h, stem + slen + 1, sizeof(h));
-		sp = stem + slen + 1 + sizeof(h);
-		if ((t = term_get(idx, stem, slen, h, 0)) != NULL)
-			add_surface(idx, t, word, wlen);
 	}
 	if (d->title_key != NULL) {
 		idx->titles = xreallocarray(idx->titles, idx->ntitles + 1,
@@ -1573,32 +1669,498 @@ merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
 	set_chunk_target(idx, p);
 }
 
-/* Merges the pages that are ready, in site order; with all set, every
- * page left (one never added counts as left out).  Holds idx->lock. */
+/* ------------------------------------------------------- groups of pages */
+
+/*
+ * The merge goes by groups of consecutive pages.  A group's pages are
+ * merged on their own into a partial index (group_build): each page's own
+ * part (header, title key, its sections' lengths and excerpts), then per
+ * term its postings within the group, numbered from the group's first
+ * section, and its first SEARCH_MAX_SURFACES surface forms.  The partial
+ * is then merged into the index (group_merge).  The index is the one a
+ * merge page by page gives: postings are delta-coded, so only a term's
+ * first posting in a group is numbered again, and the surface forms a
+ * term keeps are the first distinct ones in page order either way.
+ *
+ * A partial is kept in the pack under a key made of its pages' record
+ * keys, headers and places in the group (index_inputs), so an edit to one
+ * page merges one group again from its pages' records and takes every
+ * other group's partial as it lies in the pack: a few hundred partials
+ * merge in a fraction of the time ten thousand pages take.  A group ends
+ * after a page whose URL's hash is 0 modulo GROUP_PAGES (or at four times
+ * that), so a page added or removed moves no other group's boundaries.
+ *
+ * A partial: u32 page count; per page: u32 place in the group, u32
+ * section count, str header, nstr title key, u32 offsets into its
+ * excerpts (sections + 1), part lengths, part excerpts; then u32 term
+ * count; per term: str stem, its 8-byte hash, u32 df, u32 last section
+ * + 1, part postings (the first numbered from the group's start), u32
+ * surface count and a str each.
+ */
+
+static void
+add_group(struct search_index *idx, size_t first, size_t end)
+{
+	struct group	*g;
+
+	idx->groups = xreallocarray(idx->groups, idx->ngroups + 1,
+	    sizeof(*idx->groups), &idx->capgroups);
+	g = &idx->groups[idx->ngroups++];
+	memset(g, 0, sizeof(*g));
+	g->first = g->scan = first;
+	g->end = end;
+}
+
+static void
+make_groups(struct search_index *idx)
+{
+	const struct site *s = idx->site;
+	const struct page *p;
+	const char	*env = getenv("PORCH_SEARCH_GROUP");
+	size_t		 i, first = 0, n = 0, per = GROUP_PAGES;
+
+	if (env != NULL && atoi(env) > 0)
+		per = (size_t)atoi(env);
+	idx->pgroup = xcalloc(s->npages ? s->npages : 1,
+	    sizeof(*idx->pgroup));
+	for (i = 0; i < s->npages; i++) {
+		p = s->pages[i];
+		idx->pgroup[i] = (uint32_t)idx->ngroups;
+		if (p->source == NULL)
+			continue;
+		if (++n < 4 * per && (p->url == NULL ||
+		    XXH3_64bits(p->url, strlen(p->url)) % per != 0))
+			continue;
+		add_group(idx, first, i + 1);
+		first = i + 1;
+		n = 0;
+	}
+	if (first < s->npages)
+		add_group(idx, first, s->npages);
+}
+
+/* 1 when n postings of a part end at section last (sound numbers, all
+ * inside it). */
+static int
+group_check_postings(struct rec_rd *r, uint32_t n, uint32_t last,
+    uint32_t nsecs)
+{
+	const unsigned char *end;
+	uint32_t	 len = rec_get_u32(r), sid = 0, delta, i;
+
+	if (!r->ok || (size_t)(r->end - r->p) < len || n == 0)
+		return 0;
+	end = r->p + len;
+	for (i = 0; i < n && r->ok; i++) {
+		delta = get_varint_in(r, end);
+		if (delta == 0 || delta > nsecs - sid || r->p >= end)
+			return 0;
+		sid += delta;
+		r->p++;		/* the counts byte */
+		(void)get_varint_in(r, end);
+	}
+	return r->ok && r->p == end && sid == last;
+}
+
+/* 1 when a page's part of a partial is sound; adds its sections to
+ * *nsecs. */
+static int
+group_check_page(struct rec_rd *r, uint32_t *nsecs)
+{
+	const unsigned char *end;
+	uint32_t	 n = rec_get_u32(r), off = 0, prev = 0, len, i;
+
+	if (rec_get_str(r, 0, NULL) == NULL)
+		return 0;
+	(void)rec_get_str(r, 1, NULL);
+	if (n == 0 || n > (size_t)(r->end - r->p) / 4)
+		return 0;
+	for (i = 0; i <= n && r->ok; i++) {
+		off = rec_get_u32(r);
+		if (off < prev)
+			return 0;
+		prev = off;
+	}
+	len = rec_get_u32(r);
+	if (!r->ok || (size_t)(r->end - r->p) < len)
+		return 0;
+	end = r->p + len;
+	for (i = 0; i < n * NFIELDS && r->ok; i++)
+		(void)get_varint_in(r, end);
+	if (!r->ok || r->p != end || rec_get_u32(r) != off ||
+	    rec_take(r, off) == NULL)
+		return 0;
+	*nsecs += n;
+	return *nsecs >= n;	/* no wrap */
+}
+
+/* 1 when the partial of g (len bytes at data) is sound: every count and
+ * length inside it, every page one of g's, every posting a section of
+ * the group.  The pack's checksum catches damage; this, a wrong entry. */
+static int
+group_check(const struct search_index *idx, const struct group *g,
+    const unsigned char *data, size_t len)
+{
+	const struct site *s = idx->site;
+	struct rec_rd	 r;
+	uint32_t	 n, i, k, place, prev = 0, nsecs = 0, df, last, nsurf;
+
+	rec_init(&r, data, len);
+	n = (uint32_t)rec_get_count(&r, 16);
+	for (i = 0; i < n && r.ok; i++, prev = place) {
+		place = rec_get_u32(&r);
+		if (place >= g->end - g->first || (i > 0 && place <= prev) ||
+		    s->pages[g->first + place]->source == NULL ||
+		    !group_check_page(&r, &nsecs))
+			return 0;
+	}
+	n = (uint32_t)rec_get_count(&r, 25);
+	for (i = 0; i < n && r.ok; i++) {
+		if (rec_get_str(&r, 0, NULL) == NULL ||
+		    rec_take(&r, sizeof(uint64_t)) == NULL)
+			return 0;
+		df = rec_get_u32(&r);
+		last = rec_get_u32(&r);
+		if (last > nsecs || !group_check_postings(&r, df, last, nsecs))
+			return 0;
+		nsurf = rec_get_u32(&r);
+		if (nsurf > SEARCH_MAX_SURFACES)
+			return 0;
+		for (k = 0; k < nsurf && r.ok; k++)
+			if (rec_get_str(&r, 0, NULL) == NULL)
+				return 0;
+	}
+	return r.ok && r.p == r.end;
+}
+/* Looks up each group's partial in the pack; a sound one spares its
+ * pages' records. */
+static void
+find_kept_groups(struct search_index *idx)
+{
+	struct group	*g;
+	const void	*data;
+	size_t		 i, len;
+
+	for (i = 0; i < idx->ngroups; i++) {
+		g = &idx->groups[i];
+		if (g->key == 0 ||
+		    (data = pack_get(idx->pack, g->key, &len)) == NULL ||
+		    !group_check(idx, g, data, len))
+			continue;
+		g->kept = data;
+		g->keptlen = len;
+	}
+}
+
+/* The gterm of entry i of the builder's table, emptied when just added. */
+static struct gterm *
+gterm_at(struct group_builder *gb, size_t i, int added)
+{
+	struct gterm	*t;
+
+	if (i >= gb->ninit) {
+		gb->t = xreallocarray(gb->t, i + 1, sizeof(*gb->t), &gb->cap);
+		memset(&gb->t[i], 0, sizeof(*gb->t));
+		gb->ninit = i + 1;
+	}
+	t = &gb->t[i];
+	if (added) {
+		t->df = t->last = t->nsurf = 0;
+		buf_reset(&t->post);
+	}
+	return t;
+}
+
+/* Adds d's postings to the builder, its sections numbered from base. */
+static void
+group_count_terms(struct group_builder *gb, const struct sdoc *d,
+    uint32_t base)
+{
+	const unsigned char *tp = (const unsigned char *)d->terms.data;
+	unsigned char	*out;
+	uint32_t	 sid, n, k, klen, a, b;
+	struct gterm	*t;
+	struct wentry	*e;
+	uint64_t	 h;
+	size_t		 i;
+	int		 added;
+
+	for (i = 0; i < d->nsecs; i++) {
+		sid = base + (uint32_t)i + 1;
+		n = get_varint(&tp);
+		for (k = 0; k < n; k++) {
+			klen = get_varint(&tp);
+			memcpy(&h, tp + klen, sizeof(h));
+			e = wtab_get(&gb->tab, (const char *)tp, klen, h,
+			    &added);
+			tp += klen + sizeof(h);
+			a = *tp++;
+			b = get_varint(&tp);
+			t = gterm_at(gb, (size_t)(e - gb->tab.e), added);
+			buf_grow(&t->post, 11);
+			out = (unsigned char *)t->post.data + t->post.len;
+			out = raw_varint(out, sid - t->last);
+			*out++ = (unsigned char)a;
+			out = raw_varint(out, b);
+			t->post.len = (size_t)(out - (unsigned char *)t->post.data);
+			t->last = sid;
+			t->df++;
+		}
+	}
+}
+
+/* Adds d's surface forms to their stems' first ones. */
+static void
+group_count_surfaces(struct group_builder *gb, const struct sdoc *d)
+{
+	const char	*sp = d->surf.data, *end = sp + d->surf.len, *stem;
+	size_t		 wlen, slen, k;
+	struct wentry	*e;
+	struct gterm	*t;
+	uint64_t	 h;
+
+	while (sp != NULL && sp < end) {
+		wlen = strlen(sp);
+		stem = sp + wlen + 1;
+		slen = strlen(stem);
+		memcpy(&h, stem + slen + 1, sizeof(h));
+		/* A page's forms are of its own stems; the check mirrors
+		 * add_surface's. */
+		if ((e = wtab_find(&gb->tab, stem, slen, h)) != NULL &&
+		    (t = &gb->t[e - gb->tab.e])->nsurf < SEARCH_MAX_SURFACES) {
+			for (k = 0; k < t->nsurf; k++)
+				if (t->surflen[k] == wlen && memcmp(sp,
+				    gb->surfkeys.data + t->surf[k], wlen) == 0)
+					break;
+			if (k == t->nsurf) {
+				t->surf[k] = (uint32_t)gb->surfkeys.len;
+				t->surflen[k] = (uint32_t)wlen;
+				buf_append(&gb->surfkeys, sp, wlen);
+				t->nsurf++;
+			}
+		}
+		sp = stem + slen + 1 + sizeof(h);
+	}
+}
+
+/* Page d's own part of the partial: its place in the group, its header,
+ * title key, excerpt offsets, lengths and excerpts. */
+static void
+group_put_page(struct buf *out, uint32_t place, const struct sdoc *d)
+{
+	size_t	 i;
+
+	rec_put_u32(out, place);
+	rec_put_u32(out, (uint32_t)d->nsecs);
+	rec_put_str(out, d->header, strlen(d->header));
+	rec_put_str(out, d->title_key, d->title_key != NULL ?
+	    strlen(d->title_key) : 0);
+	for (i = 0; i <= d->nsecs; i++)
+		rec_put_u32(out, (uint32_t)d->doff[i]);
+	put_part(out, d->lens.data, d->lens.len);
+	put_part(out, d->disp.data, d->disp.len);
+}
+
+/* Merges g's pages, whose records are in their slots (NULL: left out),
+ * into its partial: idx->gb.out. */
+static void
+group_build(struct search_index *idx, const struct group *g)
+{
+	struct group_builder *gb = &idx->gb;
+	const struct site *s = idx->site;
+	struct buf	*out = &gb->out;
+	const struct sdoc *d;
+	uint32_t	 npages = 0, base = 0;
+	size_t		 i, k;
+
+	buf_reset(out);
+	wtab_reset(&gb->tab);
+	buf_reset(&gb->surfkeys);
+	rec_put_u32(out, 0);		/* the page count, set below */
+	for (i = g->first; i < g->end; i++) {
+		if (s->pages[i]->source == NULL)
+			continue;
+		d = atomic_load_explicit(&idx->slots[i], memory_order_acquire);
+		if (d == NULL || d == &skipped)
+			continue;
+		group_put_page(out, (uint32_t)(i - g->first), d);
+		group_count_terms(gb, d, base);
+		group_count_surfaces(gb, d);
+		base += (uint32_t)d->nsecs;
+		npages++;
+	}
+	memcpy(out->data, &npages, sizeof(npages));
+	rec_put_u32(out, (uint32_t)gb->tab.n);
+	for (i = 0; i < gb->tab.n; i++) {
+		const struct wentry *e = &gb->tab.e[i];
+		const struct gterm *t = &gb->t[i];
+
+		rec_put_str(out, gb->tab.keys.data + e->key, e->klen);
+		buf_append(out, &e->hash, sizeof(e->hash));
+		rec_put_u32(out, t->df);
+		rec_put_u32(out, t->last);
+		put_part(out, t->post.data, t->post.len);
+		rec_put_u32(out, t->nsurf);
+		for (k = 0; k < t->nsurf; k++)
+			rec_put_str(out, gb->surfkeys.data + t->surf[k],
+			    t->surflen[k]);
+	}
+}
+
+/* Reads a page's part of a partial (group_check found it sound) into d,
+ * which points into the partial but for its title key and offsets. */
+static void
+group_get_page(struct group_builder *gb, struct rec_rd *r, struct sdoc *d)
+{
+	const char	*title;
+	size_t		 i, len;
+
+	d->nsecs = rec_get_u32(r);
+	d->header = (char *)rec_get_str(r, 0, NULL);
+	title = rec_get_str(r, 1, NULL);
+	d->title_key = title != NULL ? xstrdup(title) : NULL;
+	gb->doff = xreallocarray(gb->doff, d->nsecs + 1, sizeof(*gb->doff),
+	    &gb->capdoff);
+	for (i = 0; i <= d->nsecs; i++)
+		gb->doff[i] = rec_get_u32(r);
+	d->doff = gb->doff;
+	len = rec_get_u32(r);
+	d->lens.data = (char *)rec_take(r, len);
+	d->lens.len = len;
+	len = rec_get_u32(r);
+	d->disp.data = (char *)rec_take(r, len);
+	d->disp.len = len;
+}
+
+/* A new run, from the blocks of idx (freed with it). */
+static struct pseg *
+pseg_new(struct search_index *idx)
+{
+	if (idx->pfree == 0) {
+		idx->pblocks = xreallocarray(idx->pblocks, idx->npblocks + 1,
+		    sizeof(*idx->pblocks), &idx->cappblocks);
+		idx->pblocks[idx->npblocks++] = xreallocarray(NULL,
+		    PSEG_BLOCK, sizeof(struct pseg), &(size_t){ 0 });
+		idx->pfree = PSEG_BLOCK;
+	}
+	return &idx->pblocks[idx->npblocks - 1][PSEG_BLOCK - idx->pfree--];
+}
+
+/* Appends a term's postings from a partial (n of them in len bytes) to
+ * t; the group starts after section base. */
+static void
+merge_postings(struct search_index *idx, struct term *t, uint32_t base,
+    const unsigned char *post, size_t len, uint32_t n)
+{
+	struct pseg	*sg = pseg_new(idx);
+	const unsigned char *p = post;
+
+	sg->first = base + get_varint(&p);
+	sg->p = p;
+	sg->len = (uint32_t)(len - (size_t)(p - post));
+	sg->next = NULL;
+	if (t->tail != NULL)
+		t->tail->next = sg;
+	else
+		t->post = sg;
+	t->tail = sg;
+	t->df += n;
+}
+
+/* Merges g's partial (len sound bytes at data) into the index. */
+static void
+group_merge(struct search_index *idx, const struct group *g,
+    const unsigned char *data, size_t len)
+{
+	const struct site *s = idx->site;
+	struct rec_rd	 r;
+	struct sdoc	 d;
+	struct term	*t;
+	const char	*key;
+	const unsigned char *post;
+	uint32_t	 base = (uint32_t)idx->nsecs, n, i, k, df, nsurf;
+	uint64_t	 h;
+	size_t		 klen, plen;
+
+	rec_init(&r, data, len);
+	n = rec_get_u32(&r);
+	for (i = 0; i < n; i++) {
+		memset(&d, 0, sizeof(d));
+		k = rec_get_u32(&r);
+		group_get_page(&idx->gb, &r, &d);
+		merge_page(idx, s->pages[g->first + k], &d);
+		free(d.title_key);	/* NULL unless merge_page left it */
+	}
+	n = rec_get_u32(&r);
+	for (i = 0; i < n; i++) {
+		key = rec_get_str(&r, 0, &klen);
+		rec_get(&r, &h, sizeof(h));
+		df = rec_get_u32(&r);
+		(void)rec_get_u32(&r);	/* the last section: for the check */
+		plen = rec_get_u32(&r);
+		post = rec_take(&r, plen);
+		t = term_get(idx, key, klen, h, 1);
+		merge_postings(idx, t, base, post, plen, df);
+		nsurf = rec_get_u32(&r);
+		for (k = 0; k < nsurf; k++) {
+			key = rec_get_str(&r, 0, &klen);
+			add_surface(idx, t, key, klen);
+		}
+	}
+}
+
+/* 1 when every page of g is in its slot (the scan resumes where the last
+ * one stopped). */
+static int
+group_ready(struct search_index *idx, struct group *g)
+{
+	const struct site *s = idx->site;
+
+	for (; g->scan < g->end; g->scan++)
+		if (s->pages[g->scan]->source != NULL &&
+		    atomic_load_explicit(&idx->slots[g->scan],
+		    memory_order_acquire) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Merges the groups that are ready, in site order; with all set, every
+ * group left (a page never added counts as left out).  Holds idx->lock. */
 static void
 merge_ready(struct search_index *idx, int all)
 {
-	const struct site *s = idx->site;
-	struct sdoc	*d;
-	double		 start = cpu_ms();
+	struct group	*g;
+	size_t		 i, len;
+	double		 start = cpu_ms(idx);
 
-	while (idx->next < s->npages) {
-		if (s->pages[idx->next]->source == NULL) {
-			idx->next++;
+	for (; idx->gnext < idx->ngroups; idx->gnext++) {
+		g = &idx->groups[idx->gnext];
+		if (g->kept != NULL) {
+			group_merge(idx, g, g->kept, g->keptlen);
+			idx->groups_kept++;
 			continue;
 		}
-		d = atomic_load_explicit(&idx->slots[idx->next],
-		    memory_order_acquire);
-		if (d == NULL && !all)
+		if (!all && !group_ready(idx, g))
 			break;
-		if (d != NULL && d != &skipped)
-			merge_page(idx, s->pages[idx->next], d);
-		sdoc_recycle(idx, d);
-		atomic_store_explicit(&idx->slots[idx->next], NULL,
-		    memory_order_relaxed);
-		idx->next++;
+		group_build(idx, g);
+		len = idx->gb.out.len;
+		if (g->key != 0)
+			pack_put(idx->pack, g->key, idx->gb.out.data, len);
+		/* The terms' runs point into it until the end. */
+		idx->built = xreallocarray(idx->built, idx->nbuilt + 1,
+		    sizeof(*idx->built), &idx->capbuilt);
+		idx->built[idx->nbuilt] = buf_take(&idx->gb.out);
+		group_merge(idx, g,
+		    (const unsigned char *)idx->built[idx->nbuilt++], len);
+		idx->groups_made++;
+		for (i = g->first; i < g->end; i++) {
+			sdoc_recycle(idx, atomic_load_explicit(&idx->slots[i],
+			    memory_order_relaxed));
+			atomic_store_explicit(&idx->slots[i], NULL,
+			    memory_order_relaxed);
+		}
 	}
-	idx->merge_ms += cpu_ms() - start;
+	idx->merge_ms += cpu_ms(idx) - start;
 }
 
 /* ------------------------------------------------------------- finishing */
@@ -1650,34 +2212,48 @@ keep_best(struct post *p, uint32_t n)
 	return k;
 }
 
+/* The impact of a posting in section sid (0-based) with counts byte a and
+ * body count body. */
+static void
+score_one(const struct search_index *idx, const double *avg, uint32_t sid,
+    uint32_t a, uint32_t body, struct post *p)
+{
+	const struct sec *sec = &idx->secs[sid];
+	double		 imp;
+
+	imp = field_weight[F_TITLE] * sat(a & 3, sec->len[F_TITLE],
+	    avg[F_TITLE], field_b[F_TITLE]) +
+	    W_PAGE_TITLE * sat(a >> 7, sec->len[F_TITLE],
+	    avg[F_TITLE], field_b[F_TITLE]) +
+	    field_weight[F_HEAD] * sat((a >> 2) & 3, sec->len[F_HEAD],
+	    avg[F_HEAD], field_b[F_HEAD]) +
+	    field_weight[F_META] * sat((a >> 4) & 7, sec->len[F_META],
+	    avg[F_META], field_b[F_META]) +
+	    field_weight[F_BODY] * sat(body, sec->len[F_BODY],
+	    avg[F_BODY], field_b[F_BODY]);
+	p->sid = sid;
+	p->q = (uint8_t)search_quantize(imp);
+	p->rank = (uint8_t)(p->q + ((a & 3) ? 64 : 0));
+}
+
 /* Decodes t's postings into p (t->df entries) with their impacts. */
 static void
 score_postings(const struct search_index *idx, const struct term *t,
     const double *avg, struct post *p)
 {
-	const unsigned char *s = t->post;
-	uint32_t	 sid = 0, a, body, i;
-	const struct sec *sec;
-	double		 imp;
+	const struct pseg *sg;
+	const unsigned char *s, *end;
+	uint32_t	 sid, a, i = 0;
 
-	for (i = 0; i < t->df; i++) {
-		sid += get_varint(&s);
-		a = *s++;
-		body = get_varint(&s);
-		sec = &idx->secs[sid - 1];
-		imp = field_weight[F_TITLE] * sat(a & 3, sec->len[F_TITLE],
-		    avg[F_TITLE], field_b[F_TITLE]) +
-		    W_PAGE_TITLE * sat(a >> 7, sec->len[F_TITLE],
-		    avg[F_TITLE], field_b[F_TITLE]) +
-		    field_weight[F_HEAD] * sat((a >> 2) & 3, sec->len[F_HEAD],
-		    avg[F_HEAD], field_b[F_HEAD]) +
-		    field_weight[F_META] * sat((a >> 4) & 7, sec->len[F_META],
-		    avg[F_META], field_b[F_META]) +
-		    field_weight[F_BODY] * sat(body, sec->len[F_BODY],
-		    avg[F_BODY], field_b[F_BODY]);
-		p[i].sid = sid - 1;
-		p[i].q = (uint8_t)search_quantize(imp);
-		p[i].rank = (uint8_t)(p[i].q + ((a & 3) ? 64 : 0));
+	for (sg = t->post; sg != NULL; sg = sg->next) {
+		s = sg->p;
+		end = s + sg->len;
+		for (sid = sg->first; ; sid += get_varint(&s)) {
+			a = *s++;
+			score_one(idx, avg, sid - 1, a, get_varint(&s), &p[i++]);
+			if (s >= end)
+				break;
+		}
 	}
 }
 
@@ -1730,8 +2306,6 @@ put_entry(struct search_index *idx, struct term *t, const double *avg,
 		buf_putc(b, ']');
 	}
 	buf_puts(b, "],");
-	free(t->post);
-	t->post = NULL;
 }
 
 struct shard {
@@ -1810,6 +2384,92 @@ cmp_tagacc(const void *a, const void *b)
 	    (*(struct tagacc *const *)b)->name);
 }
 
+/*
+ * The dictionary entries, scoring every posting, are most of the work of
+ * finishing; terms are independent, so ENTRY_SLICES slices of them are
+ * written on all cores, each into its own buffer, and joined in order.
+ * Slices hold about as many postings each: a site's few hundred common
+ * words carry most of them, and sort together.  Each thread scores into
+ * one scratch array of its own (one per slice would be fresh pages for
+ * the kernel to zero, every slice).
+ */
+#define ENTRY_SLICES	32
+
+struct entry_job {
+	struct search_index *idx;
+	const uint32_t	*order;		/* the terms in key order */
+	const double	*avg;
+	size_t		 maxdf;
+	size_t		 bound[ENTRY_SLICES + 1];	/* into order */
+	atomic_size_t	 next;		/* the next slice to write */
+	struct buf	 ent[ENTRY_SLICES];
+	size_t		*off;		/* each entry's, in its slice */
+};
+
+static void *
+put_slices(void *arg)
+{
+	struct entry_job *job = arg;
+	struct search_index *idx = job->idx;
+	struct post	*scratch = xreallocarray(NULL, job->maxdf,
+			    sizeof(*scratch), &(size_t){ 0 });
+	size_t		 i, k;
+
+	while ((k = atomic_fetch_add(&job->next, 1)) < ENTRY_SLICES)
+		for (i = job->bound[k]; i < job->bound[k + 1]; i++) {
+			job->off[i] = job->ent[k].len;
+			put_entry(idx, &idx->terms[job->order[i]], job->avg,
+			    scratch, &job->ent[k]);
+		}
+	free(scratch);
+	return NULL;
+}
+
+/* Cuts the terms in order into slices of about equal postings. */
+static void
+cut_slices(struct entry_job *job)
+{
+	const struct search_index *idx = job->idx;
+	size_t		 total = 0, sum = 0, i, k = 1;
+
+	for (i = 0; i < idx->nterms; i++)
+		total += idx->terms[i].df + 1;
+	for (i = 0; i < idx->nterms && k < ENTRY_SLICES; i++) {
+		sum += idx->terms[job->order[i]].df + 1;
+		while (k < ENTRY_SLICES && sum * ENTRY_SLICES >= total * k)
+			job->bound[k++] = i + 1;
+	}
+	while (k <= ENTRY_SLICES)
+		job->bound[k++] = idx->nterms;
+}
+
+/* Writes the entries of the terms in order into ent, entry i at off[i]
+ * (off[nterms]: the end). */
+static void
+put_entries(struct search_index *idx, const uint32_t *order,
+    const double *avg, size_t maxdf, struct buf *ent, size_t *off)
+{
+	struct entry_job *job = xcalloc(1, sizeof(*job));
+	size_t		 i, k, base;
+
+	job->idx = idx;
+	job->order = order;
+	job->avg = avg;
+	job->maxdf = maxdf;
+	job->off = off;
+	cut_slices(job);
+	(void)parallel_run(idx->threads, put_slices, job, 0);
+	for (k = 0; k < ENTRY_SLICES; k++) {
+		base = ent->len;
+		for (i = job->bound[k]; i < job->bound[k + 1]; i++)
+			off[i] += base;
+		buf_append(ent, job->ent[k].data, job->ent[k].len);
+		buf_free(&job->ent[k]);
+	}
+	off[idx->nterms] = ent->len;
+	free(job);
+}
+
 /* Makes the dictionary shards (written by search_finish); fills *shards. */
 static void
 make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
@@ -1817,7 +2477,6 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 	uint32_t	*order = xcalloc(idx->nterms + 1, sizeof(*order));
 	size_t		*off = xcalloc(idx->nterms + 1, sizeof(*off));
 	struct buf	 ent = { 0 };
-	struct post	*scratch;
 	struct shard	*sh = NULL;
 	struct alias	*al = NULL;
 	double		 avg[NFIELDS];
@@ -1833,13 +2492,7 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 			maxdf = idx->terms[i].df;
 	}
 	qsort_r(order, idx->nterms, sizeof(*order), cmp_term_key, idx);
-	scratch = xcalloc(maxdf, sizeof(*scratch));
-	for (i = 0; i < idx->nterms; i++) {
-		off[i] = ent.len;
-		put_entry(idx, &idx->terms[order[i]], avg, scratch, &ent);
-	}
-	off[idx->nterms] = ent.len;
-	free(scratch);
+	put_entries(idx, order, avg, maxdf, &ent, off);
 
 	/* Cut the sorted entries into ranges of about target bytes. */
 	target = ent.len / (SEARCH_MAX_SHARDS - 1) + 1;
@@ -2038,10 +2691,10 @@ search_finish(struct search_index *idx)
 	uint32_t	*shard_names, tags_name;
 	char		*name;
 	size_t		 i, nsh = 0, ntags;
-	double		 start = cpu_ms();	/* one thread: its CPU time */
+	double		 start = cpu_ms(idx);	/* one thread: its CPU time */
 
 	if (idx->reused) {
-		if (getenv("PORCH_SEARCH_STATS") != NULL)
+		if (idx->stats)
 			fprintf(stderr, "search: the last build's index kept "
 			    "(%zu files)\n", idx->nfiles);
 		return 1;
@@ -2068,14 +2721,16 @@ search_finish(struct search_index *idx)
 	if (idx->ok && idx->inputs != 0)
 		pack_put(idx->pack, idx->inputs, idx->names.data,
 		    idx->names.len);
-	if (getenv("PORCH_SEARCH_STATS") != NULL)
+	if (idx->stats)
 		fprintf(stderr, "search: %zu sections, %zu terms; %zu shards "
 		    "(%zu bytes), %zu chunks (%zu bytes), tags %zu bytes, root "
 		    "%zu bytes; collect %.0f ms CPU, merge %.0f ms CPU, finish "
-		    "%.0f ms CPU; records: %zu from the pack, %zu made\n",
+		    "%.0f ms CPU; groups: %zu from the pack, %zu made; "
+		    "records: %zu from the pack, %zu made\n",
 		    idx->nsecs, idx->nterms, nsh, idx->shard_bytes,
 		    idx->nchunks, idx->chunk_bytes, tb.len, idx->root_bytes,
-		    idx->collect_ms, idx->merge_ms, cpu_ms() - start,
+		    idx->collect_ms, idx->merge_ms, cpu_ms(idx) - start,
+		    idx->groups_kept, idx->groups_made,
 		    (size_t)idx->loaded, (size_t)idx->made);
 	for (i = 0; i < nsh; i++) {
 		free(sh[i].key);
@@ -2087,6 +2742,20 @@ search_finish(struct search_index *idx)
 	free(tags);
 	buf_free(&tb);
 	return idx->ok;
+}
+
+static void
+group_builder_free(struct group_builder *gb)
+{
+	size_t	 i;
+
+	wtab_free(&gb->tab);
+	for (i = 0; i < gb->ninit; i++)
+		buf_free(&gb->t[i].post);
+	free(gb->t);
+	buf_free(&gb->surfkeys);
+	buf_free(&gb->out);
+	free(gb->doff);
 }
 
 void
@@ -2105,9 +2774,13 @@ search_free(struct search_index *idx)
 	for (i = 0; i < idx->npool; i++)
 		sdoc_free(idx->pool[i]);
 	pthread_mutex_destroy(&idx->pool_lock);
-	for (i = 0; i < idx->nterms; i++)
-		free(idx->terms[i].post);
 	free(idx->terms);
+	for (i = 0; i < idx->npblocks; i++)
+		free(idx->pblocks[i]);
+	free(idx->pblocks);
+	for (i = 0; i < idx->nbuilt; i++)
+		free(idx->built[i]);
+	free(idx->built);
 	free(idx->tslot);
 	buf_free(&idx->keys);
 	free(idx->surfs);
@@ -2130,6 +2803,9 @@ search_free(struct search_index *idx)
 	free(idx->chunk_names);
 	free(idx->rkeys);
 	buf_free(&idx->names);
+	free(idx->groups);
+	free(idx->pgroup);
+	group_builder_free(&idx->gb);
 	pthread_mutex_destroy(&idx->lock);
 	free(idx);
 }

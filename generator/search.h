@@ -8,11 +8,15 @@
  * its pages into a compact record (search_add: tokenising, stemming and
  * counting happen there, in parallel); the records are merged into one
  * dictionary in page order, so the output does not depend on the number
- * of threads.  Merging is done by whichever worker finds the merge lock
- * free (pthread_mutex_trylock: no worker ever waits for it), and at the
- * end by search_finish.  Excerpt chunks are written as soon as they fill
- * up, and postings are kept varint-encoded, so memory stays a fraction of
- * the site's markdown.
+ * of threads.  The merge goes by groups of consecutive pages, each merged
+ * on its own into a partial index first, which the pack keeps: after an
+ * edit, the other groups' partials are merged as they lie in the pack.
+ * Merging is done by whichever worker finds the merge lock free
+ * (pthread_mutex_trylock: no worker ever waits for it), and at the end by
+ * search_finish, which scores the postings on all threads.  Excerpt
+ * chunks are written as soon as they fill up, and postings stay
+ * varint-encoded where the partials hold them, so memory stays a fraction
+ * of the site's markdown.
  *
  * Files (HASH: of all the files but the root, so names change with the
  * content):
@@ -51,11 +55,13 @@ struct pack;
 /*
  * Starts the index of site, written into out when search_finish runs.
  * The site must stay unchanged until search_free.  pack (pack.h, may be
- * NULL) keeps each page's record for later builds: a page whose title,
- * tags, meta strings and sections are unchanged is not tokenised again.
+ * NULL) keeps each page's record and each group's partial index for
+ * later builds: a page whose title, tags, meta strings and sections are
+ * unchanged is not tokenised again, a group of such pages not merged.
+ * threads: how many search_finish may use (the render workers' number).
  */
 struct search_index *search_new(const struct site *, const struct out_dir *,
-	     struct pack *pack);
+	     struct pack *pack, int threads);
 
 /* Per render thread: its own tokenizer and counting tables. */
 struct search_worker *search_worker_new(struct search_index *);

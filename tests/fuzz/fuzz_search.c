@@ -180,7 +180,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&out, 0, sizeof(out));
 	out.final = tmpdir;
 	out.tmp = tmpdir;
-	idx = search_new(&site, &out, NULL);
+	idx = search_new(&site, &out, NULL, 1);
 	w = search_worker_new(idx);
 	for (i = 0; i < n; i++) {
 		memset(&docs[i], 0, sizeof(docs[i]));
