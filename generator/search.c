@@ -473,7 +473,6 @@ struct search_index {
 	struct sdoc	*pool[SDOC_POOL];
 	size_t		 npool;
 	pthread_mutex_t	 lock;		/* the merge: everything below */
-	size_t		 next;		/* the next page to merge */
 
 	struct term	*terms;
 	size_t		 nterms, capterms;
@@ -1832,6 +1831,7 @@ group_check(const struct search_index *idx, const struct group *g,
 	}
 	return r.ok && r.p == r.end;
 }
+
 /* Looks up each group's partial in the pack; a sound one spares its
  * pages' records. */
 static void
