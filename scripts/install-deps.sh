@@ -40,7 +40,9 @@ want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${browser_pkgs[@]}")
 
 missing=()
 # One dpkg-query for all of them (a query per package took seconds on a busy machine).
-installed=" $(dpkg-query -W -f='${Package}:${Status}\n' "${want[@]}" 2>/dev/null |
+# dpkg-query exits 1 when it has never heard of a package (a fresh machine):
+# that is an answer here, not a failure, hence the || true under pipefail.
+installed=" $({ dpkg-query -W -f='${Package}:${Status}\n' "${want[@]}" 2>/dev/null || true; } |
 	sed -n 's/:install ok installed$//p' | tr '\n' ' ') "
 for p in "${want[@]}"; do
 	case "$installed" in
