@@ -15,6 +15,7 @@
 #include "pack.h"
 #include "pagememo.h"
 #include "pagedata.h"
+#include "phases.h"
 #include "render.h"
 #include "search.h"
 #include "template.h"
@@ -96,6 +97,7 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 		return 0;
 	}
 	site_json = pagedata_site(s, assets);
+	phase_end("templates");
 	if (o->cache != NULL)
 		cache_set_base(o->cache, t->template_dirs, t->ntemplate_dirs,
 		    site_json);
@@ -110,19 +112,24 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	/* Broken links only warned about must be warned about again. */
 	if (pk != NULL && o->cache != NULL && !env.warn_links)
 		env.memo = pagememo_open(pk, s, cache_base(o->cache));
+	phase_end("memos");
 	/* porch check writes nothing, so it skips the index too. */
 	env.search = o->dry ? NULL : search_new(s, o, pk, env.threads);
+	phase_end("search_new");
 	ok = render_site(&env);
+	phase_end("render");
 	if (env.memo != NULL && getenv("PORCH_CACHE_STATS") != NULL)
 		pagememo_report(env.memo, stderr);
 	if (env.search != NULL) {
 		if (ok)
 			ok &= search_finish(env.search);
 		search_free(env.search);
+		phase_end("search_finish");
 	}
 	ok &= copy_files(s, o);
 	if (ok)
 		ok &= write_feeds(s, o, env.memo);
+	phase_end("files");
 	pagememo_free(env.memo);
 	json_decref(site_json);
 	json_decref(assets);
@@ -252,6 +259,7 @@ build_run(const struct build_opts *opt)
 	memset(&site, 0, sizeof(site));	/* freed even if never loaded */
 	memset(&o, 0, sizeof(o));
 	memset(&theme, 0, sizeof(theme));
+	phase_start();
 	md_init();
 	/* The output folder first: the pack beside it serves the sources'
 	 * front matter too.  Its gzip setting comes from site.lua. */
@@ -261,9 +269,11 @@ build_run(const struct build_opts *opt)
 		goto out;
 	else if ((pk = open_pack(o.final, opt->clean)) != NULL)
 		mdc = mdcache_open(pk);
+	phase_end("open");
 	if (!model_load(&site, opt->content, opt->drafts,
 	    opt->threads > 0 ? opt->threads : cores(), pk))
 		goto out;
+	phase_end("model");
 	if (opt->votes != NULL && !votes_load(&site, opt->votes))
 		goto out;
 	if (!theme_find(&theme, opt->content, site.cfg.theme))
@@ -279,10 +289,12 @@ build_run(const struct build_opts *opt)
 			ok = commit(&o, cache);
 		else
 			out_abort(&o);
+		phase_end("commit");
 		/* A pack that cannot be written costs the next build time,
 		 * nothing else. */
 		if (ok && pk != NULL)
 			(void)pack_commit(pk);
+		phase_end("pack_commit");
 	}
 out:
 	diag_flush(opt->messages != NULL ? opt->messages : stderr);
@@ -307,5 +319,7 @@ out:
 		out_abort(&o);
 	pack_close(pk);
 	free_all(&site, &theme, mdc, cache, opt->exiting);
+	phase_end("close");
+	phase_report(stderr);
 	return ok;
 }

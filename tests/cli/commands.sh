@@ -97,3 +97,16 @@ printf '{%% layout = false %%}<p>custom {{ page.title }}</p>\n' >"$d/site/themes
 grep -q "<p>custom Contact us</p>" "$d/pub/contact/index.html" && grep -q "<html" "$d/pub/index.html" &&
 	pass "a site overrides one template, keeps the rest" ||
 	fail "a site overrides one template, keeps the rest"
+
+# PORCH_PHASES=1: one line of where the build's time went, phases in order
+PORCH_PHASES=1 "$PORCH" build "$d/site" -o "$d/pub" -q 2>"$d/err"
+line=$(grep "^phases (ms):" "$d/err")
+if [ "$(grep -c "^phases (ms):" "$d/err")" = 1 ] &&
+    echo "$line" | grep -Eq " model [0-9.]+,.* render [0-9.]+,.* search_finish [0-9.]+,.* commit [0-9.]+,.* total [0-9.]+$"; then
+	pass "PORCH_PHASES=1 prints the phases of a build"
+else
+	fail "PORCH_PHASES=1 prints the phases of a build" "$(cat "$d/err")"
+fi
+"$PORCH" build "$d/site" -o "$d/pub" -q 2>"$d/err"
+[ ! -s "$d/err" ] && pass "without PORCH_PHASES a quiet build prints nothing" ||
+	fail "without PORCH_PHASES a quiet build prints nothing" "$(cat "$d/err")"
