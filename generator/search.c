@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -19,6 +18,7 @@
 #include "path.h"
 #include "record.h"
 #include "search.h"
+#include "searchscore.h"
 #include "tokenize.h"
 #include "xalloc.h"
 
@@ -45,20 +45,6 @@ static const char GROUP_FORMAT[8] = "porchgp1";
  * growing a page's buffers from nothing cost more than filling them
  * (large allocations while the renderer's small blocks are freed). */
 #define SDOC_POOL		16
-
-/*
- * Ranking: BM25 per field, the fields' scores weighted and summed, so a
- * title hit always outweighs any number of body hits (the body's score
- * saturates at K1 + 1).  Sections below a page's start get the page
- * title's words with a small weight, so "Page › Section" matches a query
- * that names both.
- */
-enum field { F_TITLE, F_HEAD, F_META, F_BODY, NFIELDS };
-
-#define K1		1.2
-#define W_PAGE_TITLE	1.5
-static const double field_weight[NFIELDS] = { 8.0, 5.0, 2.5, 1.0 };
-static const double field_b[NFIELDS] = { 0.5, 0.5, 0.5, 0.75 };
 
 /* Kinds, indexed by enum section (the root lists them in this order). */
 static const char *const kind_names[] = { "page", "docs", "faq", "changelog",
@@ -205,17 +191,6 @@ search_strcmp(const char *a, const char *b)
 	kx = *x ? utf16_key(decode(x)) : 0;
 	ky = *y ? utf16_key(decode(y)) : 0;
 	return kx < ky ? -1 : kx > ky ? 1 : 0;
-}
-
-int
-search_quantize(double impact)
-{
-	double	 q;
-
-	if (impact <= SEARCH_Q0)
-		return 0;
-	q = floor(log(impact / SEARCH_Q0) / log(SEARCH_QR) + 0.5);
-	return q > 63 ? 63 : (int)q;
 }
 
 /* ------------------------------------------------------- counting tables */
@@ -412,10 +387,6 @@ struct term {
 struct surf {
 	uint32_t	 key, klen;	/* in idx->keys */
 	uint32_t	 next;
-};
-
-struct sec {
-	uint32_t	 len[NFIELDS];
 };
 
 struct title {
@@ -2165,97 +2136,9 @@ merge_ready(struct search_index *idx, int all)
 
 /* ------------------------------------------------------------- finishing */
 
-struct post {
-	uint32_t	 sid;
-	uint8_t		 q;		/* impact, 0..63 */
-	uint8_t		 rank;		/* q, plus 64 in the title */
-};
-
-/* BM25's saturation of a count tf in a field whose length norm is norm
- * (length_norms). */
-static double
-sat(double tf, double norm)
-{
-	if (tf <= 0)
-		return 0;
-	return tf * (K1 + 1) / (tf + norm);
-}
-
-/*
- * Each section's length norm in each field, K1 * (1 - b + b * len / avg),
- * NFIELDS per section: computed once per section rather than once per
- * posting (five million at 10,000 pages), by the same operations, so the
- * scores are the same to the bit.
- */
-static double *
-length_norms(const struct search_index *idx, const double *avg)
-{
-	double	*norm = xcalloc(idx->nsecs * NFIELDS + 1, sizeof(*norm));
-	double	 a;
-	size_t	 i, f;
-
-	for (i = 0; i < idx->nsecs; i++)
-		for (f = 0; f < NFIELDS; f++) {
-			a = avg[f] <= 0 ? 1 : avg[f];
-			norm[i * NFIELDS + f] = K1 * (1 - field_b[f] +
-			    field_b[f] * (double)idx->secs[i].len[f] / a);
-		}
-	return norm;
-}
-
-/*
- * Keeps the postings of p (n, in section order) a query is likely to need:
- * every section with the term in its page title (up to
- * SEARCH_MAX_TITLE_POSTINGS), and the SEARCH_MAX_POSTINGS others with the
- * highest impact, the first sections among equals.  Returns how many,
- * still in section order.  Ranks are 0..127 (title ones above), so
- * counting them finds the cut without sorting.
- */
-static uint32_t
-keep_best(struct post *p, uint32_t n)
-{
-	uint32_t	 count[128] = { 0 }, above = 0, i, k = 0, cut, room, want;
-
-	for (i = 0; i < n; i++)
-		count[p[i].rank]++;
-	for (want = 0, i = 64; i < 128; i++)
-		want += count[i];
-	if (want > SEARCH_MAX_TITLE_POSTINGS)
-		want = SEARCH_MAX_TITLE_POSTINGS;
-	want += SEARCH_MAX_POSTINGS;
-	if (n <= want)
-		return n;
-	for (cut = 127; cut > 0 && above + count[cut] < want; cut--)
-		above += count[cut];
-	room = want - above;	/* of rank cut, the first */
-	for (i = 0; i < n; i++)
-		if (p[i].rank > cut || (p[i].rank == cut && room > 0 && room--))
-			p[k++] = p[i];
-	return k;
-}
-
-/* The impact of a posting in section sid (0-based) with counts byte a and
- * body count body. */
-static void
-score_one(const double *norms, uint32_t sid, uint32_t a, uint32_t body,
-    struct post *p)
-{
-	const double	*n = &norms[(size_t)sid * NFIELDS];
-	double		 imp;
-
-	imp = field_weight[F_TITLE] * sat(a & 3, n[F_TITLE]) +
-	    W_PAGE_TITLE * sat(a >> 7, n[F_TITLE]) +
-	    field_weight[F_HEAD] * sat((a >> 2) & 3, n[F_HEAD]) +
-	    field_weight[F_META] * sat((a >> 4) & 7, n[F_META]) +
-	    field_weight[F_BODY] * sat(body, n[F_BODY]);
-	p->sid = sid;
-	p->q = (uint8_t)search_quantize(imp);
-	p->rank = (uint8_t)(p->q + ((a & 3) ? 64 : 0));
-}
-
 /* Decodes t's postings into p (t->df entries) with their impacts. */
 static void
-score_postings(const struct term *t, const double *norms, struct post *p)
+score_postings(const struct term *t, struct scorer *sc, struct post *p)
 {
 	const struct pseg *sg;
 	const unsigned char *s, *end;
@@ -2266,7 +2149,7 @@ score_postings(const struct term *t, const double *norms, struct post *p)
 		end = s + sg->len;
 		for (sid = sg->first; ; sid += get_varint(&s)) {
 			a = *s++;
-			score_one(norms, sid - 1, a, get_varint(&s), &p[i++]);
+			score_posting(sc, sid - 1, a, get_varint(&s), &p[i++]);
 			if (s >= end)
 				break;
 		}
@@ -2291,15 +2174,15 @@ cmp_surf(const void *a, const void *b)
 
 /* One dictionary entry and a comma: ["key",df,"postings"(,["surface",...])]. */
 static void
-put_entry(struct search_index *idx, struct term *t, const double *norms,
+put_entry(struct search_index *idx, struct term *t, struct scorer *sc,
     struct post *scratch, struct buf *b)
 {
 	const char	*surf[SEARCH_MAX_SURFACES] = { NULL };
 	uint32_t	 i, n = t->df, prev = 0, k;
 
-	score_postings(t, norms, scratch);
+	score_postings(t, sc, scratch);
 	if (n > SEARCH_MAX_POSTINGS)
-		n = keep_best(scratch, n);
+		n = score_keep_best(scratch, n);
 	buf_putc(b, '[');
 	put_json(b, idx->keys.data + t->key, t->klen);
 	buf_printf(b, ",%u,\"", t->df);
@@ -2414,7 +2297,7 @@ cmp_tagacc(const void *a, const void *b)
 struct entry_job {
 	struct search_index *idx;
 	const uint32_t	*order;		/* the terms in key order */
-	const double	*norms;		/* length_norms */
+	const struct score_norms *norms;
 	size_t		 maxdf;
 	size_t		 bound[ENTRY_SLICES + 1];	/* into order */
 	atomic_size_t	 next;		/* the next slice to write */
@@ -2428,14 +2311,16 @@ put_slices(void *arg)
 	struct entry_job *job = arg;
 	struct search_index *idx = job->idx;
 	struct post	*scratch = xcalloc(job->maxdf, sizeof(*scratch));
+	struct scorer	*sc = scorer_new(job->norms);
 	size_t		 i, k;
 
 	while ((k = atomic_fetch_add(&job->next, 1)) < ENTRY_SLICES)
 		for (i = job->bound[k]; i < job->bound[k + 1]; i++) {
 			job->off[i] = job->ent[k].len;
-			put_entry(idx, &idx->terms[job->order[i]], job->norms,
+			put_entry(idx, &idx->terms[job->order[i]], sc,
 			    scratch, &job->ent[k]);
 		}
+	scorer_free(sc);
 	free(scratch);
 	return NULL;
 }
@@ -2462,7 +2347,8 @@ cut_slices(struct entry_job *job)
  * (off[nterms]: the end). */
 static void
 put_entries(struct search_index *idx, const uint32_t *order,
-    const double *norms, size_t maxdf, struct buf *ent, size_t *off)
+    const struct score_norms *norms, size_t maxdf, struct buf *ent,
+    size_t *off)
 {
 	struct entry_job *job = xcalloc(1, sizeof(*job));
 	size_t		 i, k, base;
@@ -2494,7 +2380,8 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 	struct buf	 ent = { 0 };
 	struct shard	*sh = NULL;
 	struct alias	*al = NULL;
-	double		 avg[NFIELDS], *norms;
+	struct score_norms *norms;
+	double		 avg[NFIELDS];
 	size_t		 i, j, n = 0, cap = 0, nal = 0, capal = 0, target, maxdf = 1;
 	size_t		 start;
 
@@ -2507,9 +2394,9 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 			maxdf = idx->terms[i].df;
 	}
 	qsort_r(order, idx->nterms, sizeof(*order), cmp_term_key, idx);
-	norms = length_norms(idx, avg);
+	norms = score_norms_new(idx->secs, idx->nsecs, avg);
 	put_entries(idx, order, norms, maxdf, &ent, off);
-	free(norms);
+	score_norms_free(norms);
 
 	/* Cut the sorted entries into ranges of about target bytes. */
 	target = ent.len / (SEARCH_MAX_SHARDS - 1) + 1;

@@ -7,10 +7,12 @@
 #define PORCH_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strmap_slot {
 	char	*key;
 	void	*value;
+	uint64_t hash;	/* of key: compared before the strings, kept on growing */
 };
 
 struct strmap {

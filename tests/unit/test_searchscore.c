@@ -1,0 +1,126 @@
+/* Search scoring: the impacts a thread remembers for body-only postings
+ * are the ones it computes, for every body length and count; the ranking
+ * signals hold (title over body, shorter sections over longer ones); the
+ * cut keeps title postings and the best others in section order. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "search.h"
+#include "searchscore.h"
+#include "xalloc.h"
+
+#define NSECS	3000
+
+/* Sections of every body length up to NSECS - 1 words (many lengths a
+ * memo slot covers, and some beyond it), with varied other fields. */
+static struct score_norms *
+norms_of_many_lengths(void)
+{
+	struct sec	*secs = xcalloc(NSECS, sizeof(*secs));
+	struct score_norms *sn;
+	double		 avg[NFIELDS] = { 4.5, 3.0, 2.0, 180.0 };
+	size_t		 i;
+
+	for (i = 0; i < NSECS; i++) {
+		secs[i].len[F_TITLE] = (uint32_t)(1 + i % 9);
+		secs[i].len[F_HEAD] = (uint32_t)(i % 5);
+		secs[i].len[F_META] = (uint32_t)(i % 3);
+		secs[i].len[F_BODY] = (uint32_t)i;
+	}
+	sn = score_norms_new(secs, NSECS, avg);
+	free(secs);
+	return sn;
+}
+
+static void
+test_memo_gives_computed_impacts(void **state)
+{
+	struct score_norms *sn = norms_of_many_lengths();
+	struct scorer	*warm = scorer_new(sn), *cold = scorer_new(sn);
+	struct post	 a, b;
+	uint32_t	 sid, tf, pass;
+
+	(void)state;
+	/* Twice over: the first pass fills the memo, the second reads it;
+	 * each answer is checked against score_compute, which never reads
+	 * the memo. */
+	for (pass = 0; pass < 2; pass++)
+		for (sid = 0; sid < NSECS; sid++)
+			for (tf = 0; tf < SCORE_MEMO_TF + 2; tf++) {
+				score_compute(cold, sid, 0, tf, &a);
+				score_posting(warm, sid, 0, tf, &b);
+				assert_int_equal(a.sid, b.sid);
+				assert_int_equal(a.q, b.q);
+				assert_int_equal(a.rank, b.rank);
+			}
+	scorer_free(warm);
+	scorer_free(cold);
+	score_norms_free(sn);
+}
+
+static void
+test_signals(void **state)
+{
+	struct score_norms *sn = norms_of_many_lengths();
+	struct scorer	*sc = scorer_new(sn);
+	struct post	 title, body, short_body, long_body, page_title;
+
+	(void)state;
+	score_posting(sc, 100, 1, 0, &title);		/* once in the title */
+	score_posting(sc, 100, 0, 7, &body);		/* seven times in the body */
+	assert_true(title.q > body.q);
+	assert_true(title.rank >= 64);			/* title postings rank above */
+	assert_true(body.rank < 64);
+	score_posting(sc, 20, 0, 2, &short_body);
+	score_posting(sc, 2000, 0, 2, &long_body);
+	assert_true(short_body.q > long_body.q);
+	score_posting(sc, 100, 1u << 7, 0, &page_title);	/* under the page title */
+	assert_true(page_title.q > 0 && page_title.q < title.q);
+	scorer_free(sc);
+	score_norms_free(sn);
+}
+
+static void
+test_keep_best(void **state)
+{
+	uint32_t	 n = SEARCH_MAX_POSTINGS + 100, i, k, titles = 0;
+	struct post	*p = xcalloc(n, sizeof(*p));
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		p[i].sid = i;
+		p[i].q = (uint8_t)(i % 50);
+		p[i].rank = p[i].q;
+		if (i % 97 == 0) {		/* a few title postings, low q */
+			p[i].q = 1;
+			p[i].rank = 65;
+		}
+	}
+	k = score_keep_best(p, n);
+	assert_true(k < n);
+	for (i = 0; i < k; i++) {
+		if (i > 0)
+			assert_true(p[i].sid > p[i - 1].sid);
+		if (p[i].rank >= 64)
+			titles++;
+	}
+	assert_int_equal(titles, (n + 96) / 97);	/* every title kept */
+	assert_int_equal(k, SEARCH_MAX_POSTINGS + titles);
+	free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memo_gives_computed_impacts),
+		cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_keep_best),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
