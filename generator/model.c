@@ -216,7 +216,8 @@ page_free(struct page *p)
 void
 page_set_anchors(struct page *p, char **v, size_t n, int owned)
 {
-	size_t	 i;
+	uint64_t	 h = n;
+	size_t		 i;
 
 	for (i = 0; p->anchors_owned && i < p->nanchors; i++)
 		free(p->anchors[i]);
@@ -224,6 +225,11 @@ page_set_anchors(struct page *p, char **v, size_t n, int owned)
 	p->anchors = v;
 	p->nanchors = n;
 	p->anchors_owned = owned;
+	/* Each id chained into the next one's seed: ("ab", "c") and ("a",
+	 * "bc") differ. */
+	for (i = 0; i < n; i++)
+		h = XXH3_64bits_withSeed(v[i], strlen(v[i]), h);
+	p->anchors_hash = h;
 }
 
 /* One markdown file, read and parsed before its page is made. */

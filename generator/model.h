@@ -98,6 +98,9 @@ struct page {
 	char		**anchors;	/* heading ids, sorted (page_set_anchors) */
 	size_t		 nanchors;
 	int		 anchors_owned;	/* else the strings are the pack's */
+	uint64_t	 anchors_hash;	/* of the ids: set with them, on the
+					   worker that renders or recalls the
+					   page (pagememo_anchors) */
 	int		 rendered;
 	uint64_t	 render_key;	/* of its output file (cache.h), 0
 					   for none */

@@ -1803,24 +1803,30 @@ group_check(const struct search_index *idx, const struct group *g,
 	return r.ok && r.p == r.end;
 }
 
+/* Group i's partial from the pack, if it is sound (find_kept_groups). */
+static void
+find_kept_group(void *ctx, size_t i)
+{
+	struct search_index *idx = ctx;
+	struct group	*g = &idx->groups[i];
+	const void	*data;
+	size_t		 len;
+
+	if (g->key == 0 ||
+	    (data = pack_get(idx->pack, g->key, &len)) == NULL ||
+	    !group_check(idx, g, data, len))
+		return;
+	g->kept = data;
+	g->keptlen = len;
+}
+
 /* Looks up each group's partial in the pack; a sound one spares its
- * pages' records. */
+ * pages' records.  On all threads: the pack's checksum and the check read
+ * every byte (47 MB at 10,000 pages, a third of a body edit's wait). */
 static void
 find_kept_groups(struct search_index *idx)
 {
-	struct group	*g;
-	const void	*data;
-	size_t		 i, len;
-
-	for (i = 0; i < idx->ngroups; i++) {
-		g = &idx->groups[i];
-		if (g->key == 0 ||
-		    (data = pack_get(idx->pack, g->key, &len)) == NULL ||
-		    !group_check(idx, g, data, len))
-			continue;
-		g->kept = data;
-		g->keptlen = len;
-	}
+	parallel_for(idx->ngroups, idx->threads, find_kept_group, idx);
 }
 
 /* The gterm of entry i of the builder's table, emptied when just added. */
