@@ -7,6 +7,7 @@
 #ifndef PORCH_PARALLEL_H
 #define PORCH_PARALLEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 void	 parallel_for(size_t n, int threads, void (*fn)(void *, size_t),
@@ -22,5 +23,19 @@ void	 parallel_for(size_t n, int threads, void (*fn)(void *, size_t),
  */
 int	 parallel_run(int threads, void *(*fn)(void *), void *args,
 	     size_t size);
+
+/*
+ * Workers sharing n items through a counter take them in blocks of
+ * consecutive items: taken one at a time, two threads alternate pages,
+ * and the arrays indexed by page (and the counter itself) bounce between
+ * the cores at every item.  That doubled the cost of each page a build
+ * reuses.  parallel_block is the block size for n items on threads
+ * threads (small enough to leave each thread many blocks);
+ * parallel_take claims the next block [*first, *end), or returns 0 when
+ * none is left.
+ */
+size_t	 parallel_block(size_t n, int threads);
+int	 parallel_take(atomic_size_t *next, size_t n, size_t block,
+	     size_t *first, size_t *end);
 
 #endif

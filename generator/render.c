@@ -40,6 +40,7 @@ struct worker {
 	struct page	**pages;	/* the phase's pages */
 	size_t		 npages;
 	atomic_size_t	*next;		/* shared: the next page to take */
+	size_t		 block;		/* taken at a time (parallel.h) */
 	int		 ok;
 	struct buf	 out;
 	struct search_worker *search;	/* this thread's part of the index */
@@ -158,11 +159,12 @@ static void *
 work(void *arg)
 {
 	struct worker	*w = arg;
-	size_t		 i;
+	size_t		 i, end;
 
-	while ((i = atomic_fetch_add(w->next, 1)) < w->npages)
-		if (!w->step(w, w->pages[i]))
-			w->ok = 0;
+	while (parallel_take(w->next, w->npages, w->block, &i, &end))
+		for (; i < end; i++)
+			if (!w->step(w, w->pages[i]))
+				w->ok = 0;
 	return NULL;
 }
 
@@ -252,6 +254,7 @@ run_phase(struct worker *ws, int nw, step_fn *step, struct page **pages,
 		ws[i].pages = pages;
 		ws[i].npages = n;
 		ws[i].next = &next;
+		ws[i].block = parallel_block(n, nw);
 	}
 	if ((nw = parallel_run(nw, work, ws, sizeof(*ws))) < want)
 		diag_error(NULL, 0, 0, "cannot start a worker thread");
