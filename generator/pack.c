@@ -139,7 +139,11 @@ load_index(struct pack *p)
 	    ioff + count * PACK_REC != end ||
 	    get64(h + 32) != XXH3_64bits(h + ioff, count * PACK_REC))
 		return 0;
-	p->old = xcalloc(count ? count : 1, sizeof(*p->old));
+	/* Every field is set below: clearing 1.6 MB first (40,000 entries at
+	 * 10,000 pages) was 1% of a build that changed nothing. */
+	if (count > SIZE_MAX / sizeof(*p->old) - 1)
+		return 0;
+	p->old = xmalloc((count + 1) * sizeof(*p->old));
 	for (i = 0; i < count; i++) {
 		const unsigned char *r = h + ioff + i * PACK_REC;
 		struct slot *s = &p->old[i];
@@ -148,6 +152,7 @@ load_index(struct pack *p)
 		s->off = get64(r + 8);
 		s->len = get64(r + 16);
 		s->hash = get64(r + 24);
+		atomic_init(&s->state, SLOT_UNSEEN);
 		if ((i > 0 && s->key <= p->old[i - 1].key) ||
 		    s->off < PACK_HEAD || s->off > ioff ||
 		    s->len > ioff - s->off) {

@@ -33,21 +33,20 @@ cmp_name(const void *a, const void *b)
 static int	walk_dir(const char *, const char *, const struct ancestry *,
 		    struct walk_list *);
 
+/* Lists rel, which the list now owns. */
 static void
-add_file(struct walk_list *list, const char *rel)
+add_file(struct walk_list *list, char *rel)
 {
 	list->paths = xreallocarray(list->paths, list->n + 1,
 	    sizeof(*list->paths), &list->cap);
-	list->paths[list->n++] = xstrdup(rel);
+	list->paths[list->n++] = rel;
 }
 
-/* Handles one entry rel (content-relative) of a folder.  A regular file
- * (readdir says so) is listed as it is: the model stats it anyway, so
- * this is one stat fewer per page.  Anything else is looked at through
- * stat, which follows symbolic links. */
+/* An entry readdir did not call a regular file, looked at through stat
+ * (which follows symbolic links): a folder is walked, a file listed. */
 static int
-walk_entry(const char *root, const char *rel, int regular,
-    const struct ancestry *up, struct walk_list *list)
+walk_other(const char *root, const char *rel, const struct ancestry *up,
+    struct walk_list *list)
 {
 	char		*full;
 	struct stat	 st;
@@ -55,10 +54,6 @@ walk_entry(const char *root, const char *rel, int regular,
 	struct ancestry	 here;
 	int		 ok = 1;
 
-	if (regular) {
-		add_file(list, rel);
-		return 1;
-	}
 	full = path_join(root, rel);
 	if (stat(full, &st) == -1) {
 		if (errno == ELOOP)
@@ -79,9 +74,40 @@ walk_entry(const char *root, const char *rel, int regular,
 		here.up = up;
 		ok = walk_dir(root, rel, &here, list);
 	} else if (S_ISREG(st.st_mode))
-		add_file(list, rel);
+		add_file(list, xstrdup(rel));
 	free(full);
 	return ok;
+}
+
+/* Handles one entry rel (content-relative; listed, or freed) of a folder.
+ * A regular file (readdir says so) is listed as it is: the model stats it
+ * anyway, so this is one stat fewer per page. */
+static int
+walk_entry(const char *root, char *rel, int regular,
+    const struct ancestry *up, struct walk_list *list)
+{
+	int	 ok;
+
+	if (regular) {
+		add_file(list, rel);
+		return 1;
+	}
+	ok = walk_other(root, rel, up, list);
+	free(rel);
+	return ok;
+}
+
+/* "f" (a regular file) or "?", then e's name: one allocation, as this
+ * runs for every file of the site. */
+static char *
+kind_and_name(const struct dirent *e)
+{
+	size_t	 len = strlen(e->d_name);
+	char	*s = xmalloc(len + 2);
+
+	s[0] = e->d_type == DT_REG ? 'f' : '?';
+	memcpy(s + 1, e->d_name, len + 1);
+	return s;
 }
 
 /* Walks the folder rel ("" for the root). */
@@ -110,8 +136,7 @@ walk_dir(const char *root, const char *rel, const struct ancestry *up,
 		    strcmp(e->d_name, "themes") == 0))
 			continue;
 		names = xreallocarray(names, n + 1, sizeof(*names), &cap);
-		names[n++] = xasprintf("%c%s", e->d_type == DT_REG ? 'f' : '?',
-		    e->d_name);
+		names[n++] = kind_and_name(e);
 	}
 	closedir(d);
 	xqsort(names, n, sizeof(*names), cmp_name);
@@ -120,7 +145,6 @@ walk_dir(const char *root, const char *rel, const struct ancestry *up,
 		    xstrdup(names[i] + 1);
 		if (!walk_entry(root, child, names[i][0] == 'f', up, list))
 			ok = 0;
-		free(child);
 		free(names[i]);
 	}
 	free(names);
