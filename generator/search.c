@@ -2318,14 +2318,22 @@ put_slices(void *arg)
 	struct search_index *idx = job->idx;
 	struct post	*scratch = xcalloc(job->maxdf, sizeof(*scratch));
 	struct scorer	*sc = scorer_new(job->norms);
+	struct buf	 b;
 	size_t		 i, k;
 
-	while ((k = atomic_fetch_add(&job->next, 1)) < ENTRY_SLICES)
+	/* Each slice is written into a buffer of this thread's stack and
+	 * handed over when done: the job's buffers lie side by side, and
+	 * two threads growing neighbours bounced their lengths between the
+	 * cores at every byte. */
+	while ((k = atomic_fetch_add(&job->next, 1)) < ENTRY_SLICES) {
+		memset(&b, 0, sizeof(b));
 		for (i = job->bound[k]; i < job->bound[k + 1]; i++) {
-			job->off[i] = job->ent[k].len;
+			job->off[i] = b.len;
 			put_entry(idx, &idx->terms[job->order[i]], sc,
-			    scratch, &job->ent[k]);
+			    scratch, &b);
 		}
+		job->ent[k] = b;
+	}
 	scorer_free(sc);
 	free(scratch);
 	return NULL;
