@@ -76,6 +76,22 @@ parallel_run(int threads, void *(*fn)(void *), void *args, size_t size)
 }
 
 void
+parallel_begin(struct task *t, void *(*fn)(void *), void *arg)
+{
+	t->started = pthread_create(&t->tid, NULL, fn, arg) == 0;
+	if (!t->started)
+		fn(arg);
+}
+
+void
+parallel_end(struct task *t)
+{
+	if (t->started)
+		pthread_join(t->tid, NULL);
+	t->started = 0;
+}
+
+void
 parallel_for(size_t n, int threads, void (*fn)(void *, size_t), void *ctx)
 {
 	struct job	 j = { fn, ctx, n, parallel_block(n, threads), 0 };

@@ -7,6 +7,7 @@
 #ifndef PORCH_PARALLEL_H
 #define PORCH_PARALLEL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -23,6 +24,19 @@ void	 parallel_for(size_t n, int threads, void (*fn)(void *, size_t),
  */
 int	 parallel_run(int threads, void *(*fn)(void *), void *args,
 	     size_t size);
+
+/*
+ * A task beside the caller: parallel_begin runs fn(arg) on a thread of
+ * its own (or at once on the caller's, when no thread can start), and
+ * parallel_end waits for it.  For independent steps of a build that
+ * would otherwise run one after the other on one core.
+ */
+struct task {
+	pthread_t	 tid;
+	int		 started;
+};
+void	 parallel_begin(struct task *, void *(*fn)(void *), void *arg);
+void	 parallel_end(struct task *);
 
 /*
  * Workers sharing n items through a counter take them in blocks of
