@@ -496,9 +496,7 @@ remove_output(const char *final, const char *rel)
 	free(path);
 }
 
-/* 1 when old slot i was kept and not recorded again: the new manifest
- * takes its entry as it was (a recorded entry wins, as its file is the
- * one moved into place). */
+/* 1 when old slot i's file was kept this build (cache_keep). */
 static int
 was_kept(const struct out_cache *c, size_t i)
 {
@@ -507,6 +505,9 @@ was_kept(const struct out_cache *c, size_t i)
 	return atomic_load_explicit(&e->kept, memory_order_relaxed);
 }
 
+/* 1 when old slot i was kept and not recorded again: the new manifest
+ * takes its entry as it was (a recorded entry wins, as its file is the
+ * one moved into place). */
 static int
 kept_only(const struct out_cache *c, size_t i)
 {
