@@ -6,16 +6,19 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 O	?= build
 CC	?= cc
-PKGS	 = libcmark-gfm lua5.4 yaml-0.1 libdeflate jansson libxxhash libutf8proc libmicrohttpd
+PKGS	 = libcmark-gfm lua5.4 yaml-0.1 libdeflate jansson libxxhash libutf8proc
+# porch serve's server: its header at build time, the library loaded when
+# serve starts (generator/httpd.h says why).
+HTTPD_PKG = libmicrohttpd
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wno-format-nonliteral -Werror
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
-	   $(shell pkg-config --cflags $(PKGS)) \
+	   $(shell pkg-config --cflags $(PKGS) $(HTTPD_PKG)) \
 	   -DPORCH_THEMES_DIR='"$(abspath themes)"' -DPORCH_VERSION='"$(VERSION)"'
-LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -lm
+LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -ldl -lm
 VERSION	 = 0.1.0
 
 GEN_SRC	 = $(wildcard generator/*.c)

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
-#include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +23,7 @@
 #include "buf.h"
 #include "config.h"
 #include "diag.h"
+#include "httpd.h"
 #include "path.h"
 #include "serve.h"
 #include "theme.h"
@@ -176,20 +176,20 @@ queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
 
 	if (r == NULL)
 		return MHD_NO;
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, "Cache-Control", "no-store");
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
 static enum MHD_Result
 answer_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text),
+	struct MHD_Response *r = mhd.create_response_from_buffer(strlen(text),
 	    (void *)text, MHD_RESPMEM_MUST_COPY);
 
 	if (r != NULL)
-		MHD_add_response_header(r, "Content-Type",
+		mhd.add_response_header(r, "Content-Type",
 		    "text/plain; charset=utf-8");
 	return queue(c, status, r);
 }
@@ -199,11 +199,11 @@ static enum MHD_Result
 answer_redirect(struct MHD_Connection *c, unsigned status,
     const char *location)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(0, "",
+	struct MHD_Response *r = mhd.create_response_from_buffer(0, "",
 	    MHD_RESPMEM_PERSISTENT);
 
 	if (r != NULL)
-		MHD_add_response_header(r, "Location", location);
+		mhd.add_response_header(r, "Location", location);
 	return queue(c, status, r);
 }
 
@@ -214,13 +214,13 @@ answer_events(struct server *sv, struct MHD_Connection *c)
 	struct MHD_Response *r;
 
 	st->sv = sv;
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK,
+	r = mhd.create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK,
 	    stream_read, st, free);
 	if (r == NULL) {
 		free(st);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", "text/event-stream");
+	mhd.add_response_header(r, "Content-Type", "text/event-stream");
 	return queue(c, MHD_HTTP_OK, r);
 }
 
@@ -282,13 +282,13 @@ answer_html(struct server *sv, struct MHD_Connection *c, unsigned status,
 	buf_append(&b, html + cut, got - cut);
 	free(script);
 	free(html);
-	r = MHD_create_response_from_buffer(b.len, b.data,
+	r = mhd.create_response_from_buffer(b.len, b.data,
 	    MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		buf_free(&b);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	mhd.add_response_header(r, "Content-Type", "text/html; charset=utf-8");
 	return queue(c, status, r);
 }
 
@@ -306,10 +306,10 @@ answer_no_site(struct server *sv, struct MHD_Connection *c)
 	    "\"utf-8\"><title>Build failed</title><body>\n%s</body></html>\n",
 	    script);
 	free(script);
-	r = MHD_create_response_from_buffer(strlen(page), page,
+	r = mhd.create_response_from_buffer(strlen(page), page,
 	    MHD_RESPMEM_MUST_FREE);
 	if (r != NULL)
-		MHD_add_response_header(r, "Content-Type",
+		mhd.add_response_header(r, "Content-Type",
 		    "text/html; charset=utf-8");
 	return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
 }
@@ -404,12 +404,12 @@ answer_file(struct server *sv, struct MHD_Connection *c, const char *url)
 	}
 	if (path_has_suffix(rel, ".html"))
 		return answer_html(sv, c, status, fd, (size_t)st.st_size);
-	r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	r = mhd.create_response_from_fd((uint64_t)st.st_size, fd);
 	if (r == NULL) {
 		close(fd);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", content_type(rel));
+	mhd.add_response_header(r, "Content-Type", content_type(rel));
 	return queue(c, status, r);
 }
 
@@ -572,7 +572,9 @@ serve_run(const struct build_opts *opt, unsigned port)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	if (!httpd_load())
+		goto out;
+	d = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG,
 	    (uint16_t)port, NULL, NULL, answer, &sv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
@@ -583,7 +585,7 @@ serve_run(const struct build_opts *opt, unsigned port)
 		    "use? try --port)\n", port);
 		goto out;
 	}
-	if ((info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) != NULL)
+	if ((info = mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) != NULL)
 		port = info->port;
 
 	rebuild(&sv, opt);
@@ -616,7 +618,7 @@ out:
 	pthread_cond_broadcast(&sv.cond);
 	pthread_mutex_unlock(&sv.lock);
 	if (d != NULL)
-		MHD_stop_daemon(d);
+		mhd.stop_daemon(d);
 	watch_free(w);
 	if (sfd != -1)
 		close(sfd);

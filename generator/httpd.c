@@ -1,0 +1,59 @@
+#include <dlfcn.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <stdio.h>
+#include "httpd.h"
+
+struct mhd_fns mhd;
+
+/* The library's names, in the order of struct mhd_fns. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} fns[] = {
+	{ "MHD_start_daemon", offsetof(struct mhd_fns, start_daemon) },
+	{ "MHD_stop_daemon", offsetof(struct mhd_fns, stop_daemon) },
+	{ "MHD_get_daemon_info", offsetof(struct mhd_fns, get_daemon_info) },
+	{ "MHD_create_response_from_buffer",
+	    offsetof(struct mhd_fns, create_response_from_buffer) },
+	{ "MHD_create_response_from_callback",
+	    offsetof(struct mhd_fns, create_response_from_callback) },
+	{ "MHD_create_response_from_fd",
+	    offsetof(struct mhd_fns, create_response_from_fd) },
+	{ "MHD_add_response_header",
+	    offsetof(struct mhd_fns, add_response_header) },
+	{ "MHD_queue_response", offsetof(struct mhd_fns, queue_response) },
+	{ "MHD_destroy_response", offsetof(struct mhd_fns, destroy_response) },
+};
+
+int
+httpd_load(void)
+{
+	/* The runtime package's name first (libmicrohttpd12), then the
+	 * development link. */
+	static const char *const names[] = { "libmicrohttpd.so.12",
+	    "libmicrohttpd.so" };
+	void		*h = NULL, *f;
+	size_t		 i;
+
+	if (mhd.start_daemon != NULL)
+		return 1;
+	for (i = 0; h == NULL && i < sizeof(names) / sizeof(*names); i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		fprintf(stderr, "porch: cannot load libmicrohttpd for the "
+		    "preview server: %s\n", dlerror());
+		return 0;
+	}
+	for (i = 0; i < sizeof(fns) / sizeof(*fns); i++) {
+		if ((f = dlsym(h, fns[i].name)) == NULL) {
+			fprintf(stderr, "porch: libmicrohttpd has no %s\n",
+			    fns[i].name);
+			return 0;
+		}
+		/* POSIX: a function's address as dlsym gives it. */
+		memcpy((char *)&mhd + fns[i].off, &f, sizeof(f));
+	}
+	return 1;
+}
