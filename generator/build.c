@@ -1,7 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "build.h"
@@ -23,15 +22,6 @@
 #include "theme.h"
 #include "votes.h"
 #include "xalloc.h"
-
-static double
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int
 cores(void)
@@ -300,7 +290,7 @@ build_run(const struct build_opts *opt)
 	struct out_cache *cache = NULL;
 	struct pack	*pk = NULL;
 	struct md_cache	*mdc = NULL;
-	double		 start = now_ms();
+	double		 start = phase_clock_ms();
 	size_t		 nwritten, nkept;
 	int		 ok = 0;
 
@@ -352,12 +342,12 @@ out:
 		cache_counts(cache, &nwritten, &nkept);
 		fprintf(stderr, "porch: built %zu pages in %.0f ms into %s "
 		    "(incremental: %zu files written, %zu unchanged)\n",
-		    count_written(&site), now_ms() - start, opt->out, nwritten,
-		    nkept);
+		    count_written(&site), phase_clock_ms() - start, opt->out,
+		    nwritten, nkept);
 	} else if (ok && !opt->quiet)
 		fprintf(stderr, "porch: %s %zu pages in %.0f ms%s%s\n",
 		    opt->check_only ? "checked" : "built", count_written(&site),
-		    now_ms() - start, opt->check_only ? "" : " into ",
+		    phase_clock_ms() - start, opt->check_only ? "" : " into ",
 		    opt->check_only ? "" : opt->out);
 	else if (!ok)
 		fprintf(stderr, "porch: %s failed; %s\n", opt->check_only ?

@@ -33,6 +33,15 @@ struct centry {
 	uint64_t	 hash;		/* of the file's bytes */
 	uint64_t	 key;		/* render key, 0 for other files */
 	atomic_bool	 kept;		/* old entries: cache_keep'd this build */
+	unsigned char	 fate;		/* old entries, once settled */
+};
+
+/* What becomes of an old entry when the build is done (settle). */
+enum fate {
+	FATE_GONE,	/* neither kept nor recorded: its file goes */
+	FATE_KEPT,	/* kept, not recorded again: the new manifest takes it */
+	FATE_REPLACED	/* recorded again: the recorded entry wins, as its
+			   file is the one moved into place */
 };
 
 struct out_cache {
@@ -48,6 +57,8 @@ struct out_cache {
 					   entries kept, the new manifest */
 	pthread_mutex_t	 lock;		/* guards cur and the counts */
 	size_t		 written, same;	/* recorded: new bytes, the old ones */
+	size_t		 kept;		/* old entries whose fate is FATE_KEPT */
+	int		 settled;	/* the old entries' fates are set */
 };
 
 /* Feeds the whole file at path to st; 1, or 0 if it cannot be read. */
@@ -496,23 +507,37 @@ remove_output(const char *final, const char *rel)
 	free(path);
 }
 
-/* 1 when old slot i's file was kept this build (cache_keep). */
-static int
-was_kept(const struct out_cache *c, size_t i)
+/* Sets every old entry's fate, once, after the build wrote and kept all
+ * it will: committing, saving and counting each read them. */
+static void
+settle(struct out_cache *c)
 {
-	struct centry	*e = c->old.slots[i].value;
+	struct centry	*e;
+	size_t		 i;
 
-	return atomic_load_explicit(&e->kept, memory_order_relaxed);
+	if (c->settled)
+		return;
+	for (i = 0; i < c->old.cap; i++) {
+		if ((e = c->old.slots[i].value) == NULL)
+			continue;
+		if (strmap_get(&c->cur, c->old.slots[i].key) != NULL)
+			e->fate = FATE_REPLACED;
+		else if (atomic_load_explicit(&e->kept, memory_order_relaxed)) {
+			e->fate = FATE_KEPT;
+			c->kept++;
+		} else
+			e->fate = FATE_GONE;
+	}
+	c->settled = 1;
 }
 
-/* 1 when old slot i was kept and not recorded again: the new manifest
- * takes its entry as it was (a recorded entry wins, as its file is the
- * one moved into place). */
-static int
-kept_only(const struct out_cache *c, size_t i)
+/* The fate of old slot i, a set one (settle). */
+static enum fate
+fate_of(const struct out_cache *c, size_t i)
 {
-	return was_kept(c, i) &&
-	    strmap_get(&c->cur, c->old.slots[i].key) == NULL;
+	const struct centry *e = c->old.slots[i].value;
+
+	return e == NULL ? FATE_REPLACED : (enum fate)e->fate;
 }
 
 /* For nftw, which has no context argument: the commit in progress. */
@@ -550,9 +575,9 @@ cache_commit(struct out_cache *c, const char *tmp, const char *final)
 
 	/* Removals first, so a file that becomes a folder (or the other
 	 * way round) has room. */
+	settle(c);
 	for (i = 0; i < c->old.cap; i++)
-		if (c->old.slots[i].key != NULL && !was_kept(c, i) &&
-		    strmap_get(&c->cur, c->old.slots[i].key) == NULL)
+		if (fate_of(c, i) == FATE_GONE)
 			remove_output(final, c->old.slots[i].key);
 	mv.tmp = tmp;
 	mv.final = final;
@@ -600,8 +625,9 @@ cache_save(struct out_cache *c, const char *final)
 	for (i = 0; i < c->cur.cap; i++)
 		if (c->cur.slots[i].key != NULL)
 			v[n++] = c->cur.slots[i];
+	settle(c);
 	for (i = 0; i < c->old.cap; i++)
-		if (c->old.slots[i].key != NULL && kept_only(c, i))
+		if (fate_of(c, i) == FATE_KEPT)
 			v[n++] = c->old.slots[i];
 	xqsort(v, n, sizeof(*v), cmp_slot);
 	tmpname = xasprintf("%s.tmp-%ld", c->manifest, (long)getpid());
@@ -636,13 +662,9 @@ out:
 }
 
 void
-cache_counts(const struct out_cache *c, size_t *written, size_t *kept)
+cache_counts(struct out_cache *c, size_t *written, size_t *kept)
 {
-	size_t	 i;
-
+	settle(c);
 	*written = c->written;
-	*kept = c->same;
-	for (i = 0; i < c->old.cap; i++)
-		if (c->old.slots[i].key != NULL && kept_only(c, i))
-			(*kept)++;
+	*kept = c->same + c->kept;
 }

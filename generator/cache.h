@@ -101,7 +101,7 @@ int	 cache_commit(struct out_cache *, const char *tmp, const char *final);
 int	 cache_save(struct out_cache *, const char *final);
 
 /* How many outputs were written and kept, for the summary line. */
-void	 cache_counts(const struct out_cache *, size_t *written,
+void	 cache_counts(struct out_cache *, size_t *written,
 	     size_t *kept);
 
 #endif

@@ -1,8 +1,8 @@
 #include <dlfcn.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
-#include <stdio.h>
 #include "httpd.h"
 
 struct mhd_fns mhd;
@@ -34,6 +34,7 @@ httpd_load(void)
 	 * development link. */
 	static const char *const names[] = { "libmicrohttpd.so.12",
 	    "libmicrohttpd.so" };
+	struct mhd_fns	 got;
 	void		*h = NULL, *f;
 	size_t		 i;
 
@@ -50,10 +51,12 @@ httpd_load(void)
 		if ((f = dlsym(h, fns[i].name)) == NULL) {
 			fprintf(stderr, "porch: libmicrohttpd has no %s\n",
 			    fns[i].name);
+			dlclose(h);
 			return 0;
 		}
 		/* POSIX: a function's address as dlsym gives it. */
-		memcpy((char *)&mhd + fns[i].off, &f, sizeof(f));
+		memcpy((char *)&got + fns[i].off, &f, sizeof(f));
 	}
+	mhd = got;	/* whole, or not at all: start_daemon says loaded */
 	return 1;
 }

@@ -334,10 +334,10 @@ cmd_help(int argc, char **argv)
  * one-page edit of 10,000 pages, a third of its system time; a 64 MB
  * pad makes that 25 and the edit 10% faster (build only: a pad is also
  * what a trimmed arena keeps, and serve lives on between builds).  So
- * build and serve start porch once more with the tunables added, unless something else already
- * manages memory: a GLIBC_TUNABLES that sets hugetlb, LD_PRELOAD
- * (valgrind, interposers), a sanitizer build.  When the exec fails, the
- * build runs as it is.
+ * build and serve start porch once more with the tunables added, unless
+ * something else already manages memory: a GLIBC_TUNABLES that sets
+ * hugetlb, LD_PRELOAD (valgrind, interposers), a sanitizer build.  When
+ * the exec fails, the build runs as it is.
  */
 static void
 use_huge_pages(char **argv, int pad)

@@ -13,8 +13,8 @@ static struct {
 	double		 ms[MAX_PHASES];
 } ph;
 
-static double
-wall_ms(void)
+double
+phase_clock_ms(void)
 {
 	struct timespec	 ts;
 
@@ -27,7 +27,7 @@ phase_start(void)
 {
 	ph.on = getenv("PORCH_PHASES") != NULL;
 	ph.n = 0;
-	ph.start = ph.mark = ph.on ? wall_ms() : 0;
+	ph.start = ph.mark = ph.on ? phase_clock_ms() : 0;
 }
 
 void
@@ -37,7 +37,7 @@ phase_end(const char *name)
 
 	if (!ph.on || ph.n == MAX_PHASES)
 		return;
-	t = wall_ms();
+	t = phase_clock_ms();
 	ph.name[ph.n] = name;
 	ph.ms[ph.n++] = t - ph.mark;
 	ph.mark = t;
@@ -53,5 +53,5 @@ phase_report(FILE *f)
 	fputs("phases (ms):", f);
 	for (i = 0; i < ph.n; i++)
 		fprintf(f, " %s %.1f,", ph.name[i], ph.ms[i]);
-	fprintf(f, " total %.1f\n", wall_ms() - ph.start);
+	fprintf(f, " total %.1f\n", phase_clock_ms() - ph.start);
 }

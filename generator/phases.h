@@ -11,6 +11,8 @@
 
 #include <stdio.h>
 
+/* The monotonic clock in milliseconds (also build.c's summary line). */
+double	 phase_clock_ms(void);
 void	 phase_start(void);
 void	 phase_end(const char *name);
 void	 phase_report(FILE *);

@@ -1822,7 +1822,7 @@ find_kept_group(void *ctx, size_t i)
 
 /* Looks up each group's partial in the pack; a sound one spares its
  * pages' records.  On all threads: the pack's checksum and the check read
- * every byte (47 MB at 10,000 pages, a third of a body edit's wait). */
+ * every byte (47 MB at 10,000 pages, a tenth of a body edit). */
 static void
 find_kept_groups(struct search_index *idx)
 {

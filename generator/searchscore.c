@@ -44,7 +44,6 @@ score_norms_new(const struct sec *secs, size_t nsecs,
 	double		 a;
 	size_t		 i, f;
 
-	sn->nsecs = nsecs;
 	sn->norm = xcalloc(nsecs * NFIELDS + 1, sizeof(*sn->norm));
 	sn->body_len = xcalloc(nsecs + 1, sizeof(*sn->body_len));
 	for (i = 0; i < nsecs; i++) {
@@ -91,7 +90,7 @@ score_compute(struct scorer *sc, uint32_t sid, uint32_t a, uint32_t body,
 {
 	const double	*n = &sc->norms->norm[(size_t)sid * NFIELDS];
 	double		 imp;
-	uint32_t	 len;
+	uint8_t		*slot;
 
 	imp = field_weight[F_TITLE] * sat(a & 3, n[F_TITLE]) +
 	    W_PAGE_TITLE * sat(a >> 7, n[F_TITLE]) +
@@ -103,9 +102,8 @@ score_compute(struct scorer *sc, uint32_t sid, uint32_t a, uint32_t body,
 	p->rank = (uint8_t)(p->q + ((a & 3) ? 64 : 0));
 	/* Body-only: the norm is the same for every section of this body
 	 * length, so the impact is too (score_posting). */
-	len = sc->norms->body_len[sid];
-	if (a == 0 && body < SCORE_MEMO_TF && len < SCORE_MEMO_LEN)
-		sc->memo[len * SCORE_MEMO_TF + body] = p->q;
+	if ((slot = score_memo_slot(sc, sid, a, body)) != NULL)
+		*slot = p->q;
 }
 
 /* Ranks are 0..127 (title ones above), so counting them finds the cut

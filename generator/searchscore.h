@@ -43,7 +43,6 @@ struct post {
 struct score_norms {
 	double		*norm;		/* NFIELDS per section */
 	uint16_t	*body_len;	/* per section, saturating */
-	size_t		 nsecs;
 };
 
 /* One thread's scorer (not to be shared). */
@@ -65,19 +64,29 @@ void	 scorer_free(struct scorer *);
 void	 score_compute(struct scorer *, uint32_t sid, uint32_t a,
 	    uint32_t body, struct post *);
 
+/* The memo's byte for the posting, or NULL when it is not body-only or
+ * lies beyond the memo's bounds. */
+static inline uint8_t *
+score_memo_slot(struct scorer *sc, uint32_t sid, uint32_t a, uint32_t body)
+{
+	uint32_t	 len;
+
+	if (a != 0 || body >= SCORE_MEMO_TF ||
+	    (len = sc->norms->body_len[sid]) >= SCORE_MEMO_LEN)
+		return NULL;
+	return &sc->memo[len * SCORE_MEMO_TF + body];
+}
+
 /* The same, from the thread's memo when the posting is body-only. */
 static inline void
 score_posting(struct scorer *sc, uint32_t sid, uint32_t a, uint32_t body,
     struct post *p)
 {
-	uint32_t	 len;
-	uint8_t		 q;
+	const uint8_t	*q = score_memo_slot(sc, sid, a, body);
 
-	if (a == 0 && body < SCORE_MEMO_TF &&
-	    (len = sc->norms->body_len[sid]) < SCORE_MEMO_LEN &&
-	    (q = sc->memo[len * SCORE_MEMO_TF + body]) != SCORE_UNKNOWN) {
+	if (q != NULL && *q != SCORE_UNKNOWN) {
 		p->sid = sid;
-		p->q = p->rank = q;
+		p->q = p->rank = *q;
 		return;
 	}
 	score_compute(sc, sid, a, body, p);
