@@ -494,6 +494,24 @@ struct search_index {
 	struct pseg	**pblocks;	/* psegs, PSEG_BLOCK a block */
 	size_t		 npblocks, cappblocks, pfree;
 
+	/* The kept index (below) */
+	struct kept	*kept;		/* the last build's, to patch, or NULL */
+	const unsigned char *kchanged;	/* its pages: 1 when edited */
+	uint64_t	*pkeys;		/* by page: what the index reads of it
+					 * besides its record */
+	uint32_t	*psecs, *phlen;	/* by page, as merged: its sections,
+					 * its header's length */
+	uint32_t	*dlen;		/* by section: its excerpt's length */
+	size_t		 capdlen;
+	uint64_t	*chunk_keys;	/* each chunk's file key */
+	size_t		 capckeys;
+	uint32_t	 tags_name;
+	uint64_t	 tags_key;
+	size_t		 nterms_out;	/* terms written */
+	size_t		 tags_bytes;
+	size_t		 patched_terms;
+	const char	*why;		/* the kept index was not patched */
+
 	int		 ok;
 	int		 threads;	/* for finishing */
 	int		 stats;		/* PORCH_SEARCH_STATS is set */
@@ -573,6 +591,9 @@ sdoc_recycle(struct search_index *idx, struct sdoc *d)
 }
 
 static void reuse_earlier(struct search_index *);
+static int keep_file(struct search_index *, const char *, uint64_t);
+static int kept_open(struct search_index *);
+static void kept_free(struct kept *);
 static void make_groups(struct search_index *);
 static void find_kept_groups(struct search_index *);
 
@@ -589,6 +610,8 @@ search_new(const struct site *s, const struct out_dir *o, struct pack *pack,
 	idx->threads = threads > 0 ? threads : 1;
 	idx->language = s->cfg.language;
 	idx->slots = xcalloc(s->npages ? s->npages : 1, sizeof(*idx->slots));
+	idx->psecs = xcalloc(s->npages ? s->npages : 1, sizeof(*idx->psecs));
+	idx->phlen = xcalloc(s->npages ? s->npages : 1, sizeof(*idx->phlen));
 	pthread_mutex_init(&idx->lock, NULL);
 	pthread_mutex_init(&idx->pool_lock, NULL);
 	idx->ok = 1;
@@ -1122,7 +1145,7 @@ srec_load(struct search_index *idx, uint64_t key, struct sdoc *d)
  * no record and merges nothing (a build where nothing changed, or only a
  * template, an asset or a static file).  INDEX_FORMAT is in the inputs.
  */
-static const char INDEX_FORMAT[8] = "porchix1";
+static const char INDEX_FORMAT[8] = "porchix2";
 
 /* Adds page i to the key of its group g: what a group's partial is made
  * of besides the records (its header), and where in the group it is. */
@@ -1141,7 +1164,37 @@ group_key_add(XXH3_state_t *gst, const struct group *g, size_t i,
 	key_str(gst, label);
 }
 
-/* The inputs' hash; fills idx->rkeys, and each group's key. */
+/* What the index reads of page p but its body (v: its place, length,
+ * whether indexed, section; label: its results' label, NULL when it is
+ * not indexed): its record and results' header, but the words of its
+ * sections.  Two builds whose pages differ in their bodies alone can
+ * patch the index (the kept index, below). */
+static uint64_t
+page_key(XXH3_state_t *st, const struct page *p, const uint64_t v[4],
+    const char *label)
+{
+	const char	*meta[NMETA];
+	uint64_t	 w[3] = { v[0], v[2], v[3] };
+	size_t		 i;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, w, sizeof(w));
+	if (label == NULL)
+		return XXH3_64bits_digest(st);
+	key_str(st, p->url);
+	key_str(st, p->title);
+	key_str(st, label);
+	XXH3_64bits_update(st, &p->meta.tags.n, sizeof(p->meta.tags.n));
+	for (i = 0; i < p->meta.tags.n; i++)
+		key_str(st, p->meta.tags.v[i]);
+	meta_of(p, meta);
+	for (i = 0; i < NMETA; i++)
+		key_str(st, meta[i]);
+	return XXH3_64bits_digest(st);
+}
+
+/* The inputs' hash; fills idx->rkeys and idx->pkeys, and each group's
+ * key. */
 static uint64_t
 index_inputs(struct search_index *idx)
 {
@@ -1188,6 +1241,7 @@ index_inputs(struct search_index *idx)
 			key_str(st, p->title);
 			key_str(st, label);
 		}
+		idx->pkeys[i] = page_key(kst, p, v, label);
 		group_key_add(gst, g, i, p, idx->rkeys[i], label);
 		free(label);
 next:
@@ -1203,13 +1257,14 @@ next:
 	return h ? h : 1;
 }
 
-/* The render key of search/NAME made from idx->inputs (never 0). */
+/* The pack key of the kept index (below): one per site folder, as the
+ * pack is. */
 static uint64_t
-file_key(const struct search_index *idx, const char *name)
+kept_index_key(void)
 {
-	uint64_t h = XXH3_64bits_withSeed(name, strlen(name), idx->inputs);
+	static const char name[] = "porch kept search index";
 
-	return h ? h : 1;
+	return XXH3_64bits(name, sizeof(name) - 1);
 }
 
 /* 1 when an earlier build made the index of the same inputs and the site
@@ -1219,29 +1274,32 @@ static int
 keep_earlier(struct search_index *idx)
 {
 	const struct site *s = idx->site;
-	const char	*entry, *name, *end;
-	char		*rel;
-	size_t		 len, i, n = 0;
-	int		 ok = 1;
+	const char	*entry, *end;
+	struct rec_rd	 r;
+	uint64_t	 key;
+	size_t		 len, i, nlen;
 
 	if ((entry = pack_get(idx->pack, idx->inputs, &len)) == NULL ||
-	    len == 0 || entry[len - 1] != '\0')
+	    len == 0)
 		return 0;
 	end = entry + len;
-	for (name = entry; ok && name < end; name += strlen(name) + 1, n++) {
-		rel = xasprintf("search/%s", name);
-		ok = cache_keep(idx->out->cache, rel, file_key(idx, name));
-		free(rel);
+	rec_init(&r, entry, len);
+	while (r.ok && r.p < r.end) {
+		const char *name = (const char *)r.p;
+
+		nlen = strnlen(name, (size_t)(end - name));
+		(void)rec_take(&r, nlen + 1);
+		rec_get(&r, &key, sizeof(key));
+		if (!r.ok || !keep_file(idx, name, key))
+			return 0;
 	}
-	if (!ok)
-		return 0;
-	idx->nfiles = n;
 	for (i = 0; i < s->npages; i++)
 		if (idx->rkeys[i] != 0)
 			(void)pack_keep(idx->pack, idx->rkeys[i]);
 	for (i = 0; i < idx->ngroups; i++)
 		if (idx->groups[i].key != 0)
 			(void)pack_keep(idx->pack, idx->groups[i].key);
+	(void)pack_keep(idx->pack, kept_index_key());
 	return 1;
 }
 
@@ -1252,9 +1310,15 @@ reuse_earlier(struct search_index *idx)
 		return;
 	idx->rkeys = xcalloc(idx->site->npages ? idx->site->npages : 1,
 	    sizeof(*idx->rkeys));
+	idx->pkeys = xcalloc(idx->site->npages ? idx->site->npages : 1,
+	    sizeof(*idx->pkeys));
 	idx->inputs = index_inputs(idx);
 	idx->reused = keep_earlier(idx);
-	if (!idx->reused)
+	if (idx->reused)
+		return;
+	buf_reset(&idx->names);
+	idx->nfiles = 0;
+	if (!kept_open(idx))
 		find_kept_groups(idx);
 }
 
@@ -1318,35 +1382,24 @@ collect(struct search_worker *w, const struct page *p,
 	wtab_reset(&w->title);
 }
 
-void
-search_add(struct search_worker *w, struct page *p,
+/* p's record (its header too): from the pack, or made from doc (NULL:
+ * from its body); &skipped when p is not indexed or its body cannot be
+ * read (reported). */
+static struct sdoc *
+page_record(struct search_worker *w, struct page *p,
     const struct md_doc *doc)
 {
 	struct search_index *idx = w->idx;
-	const struct site *s = idx->site;
 	struct sdoc	*d;
 	struct buf	 h = { 0 };
 	char		*label;
 	const char	*meta[NMETA];
 	uint64_t	 key = 0;
-	double		 start = cpu_ms(idx);
 
-	if (idx->reused)
-		return;		/* its record is in the files kept */
-	if (idx->groups[idx->pgroup[p->index]].kept != NULL) {
-		/* Its group's partial is merged instead; the record stays
-		 * for the next edit in the group. */
-		if (idx->rkeys != NULL && idx->rkeys[p->index] != 0)
-			(void)pack_keep(idx->pack, idx->rkeys[p->index]);
-		goto merge;
-	}
-	if (!indexable(p)) {
-		atomic_store_explicit(&idx->slots[p->index], &skipped,
-		    memory_order_release);
-		goto merge;
-	}
+	if (!indexable(p))
+		return &skipped;
 	d = sdoc_new(idx);
-	label = label_of(s, p);
+	label = label_of(idx->site, p);
 	buf_putc(&h, '[');
 	put_jsons(&h, p->url);
 	buf_putc(&h, ',');
@@ -1363,7 +1416,7 @@ search_add(struct search_worker *w, struct page *p,
 		    srec_key(w->keyst, idx->language, p, meta, NMETA);
 		if (srec_load(idx, key, d)) {
 			idx->loaded++;
-			goto done;
+			return d;
 		}
 	}
 	idx->made++;
@@ -1377,8 +1430,7 @@ search_add(struct search_worker *w, struct page *p,
 
 		if ((body = page_body(p, &len)) == NULL) {
 			sdoc_recycle(idx, d);	/* reported; the build fails */
-			d = &skipped;
-			goto done;
+			return &skipped;
 		}
 		md_render(p->file, body, len, p->body_line, NULL, NULL,
 		    &again);
@@ -1388,8 +1440,32 @@ search_add(struct search_worker *w, struct page *p,
 		collect(w, p, meta, NMETA, doc, d);
 	if (idx->pack != NULL)
 		srec_store(w, key, d);
-done:
-	atomic_store_explicit(&idx->slots[p->index], d, memory_order_release);
+	return d;
+}
+
+void
+search_add(struct search_worker *w, struct page *p,
+    const struct md_doc *doc)
+{
+	struct search_index *idx = w->idx;
+	double		 start = cpu_ms(idx);
+
+	if (idx->reused)
+		return;		/* its record is in the files kept */
+	if (idx->groups[idx->pgroup[p->index]].kept != NULL ||
+	    (idx->kept != NULL && !idx->kchanged[p->index])) {
+		/* Its group's partial is merged instead, or the kept index
+		 * patched; the record stays for the next edit. */
+		if (idx->rkeys != NULL && idx->rkeys[p->index] != 0)
+			(void)pack_keep(idx->pack, idx->rkeys[p->index]);
+		if (idx->kept != NULL)
+			return;
+		goto merge;
+	}
+	atomic_store_explicit(&idx->slots[p->index], page_record(w, p, doc),
+	    memory_order_release);
+	if (idx->kept != NULL)
+		return;		/* patched in at the end */
 merge:
 	w->ms += cpu_ms(idx) - start;
 	if (pthread_mutex_trylock(&idx->lock) == 0) {
@@ -1495,6 +1571,30 @@ add_tag(struct search_index *idx, const char *name, uint32_t sid,
 	t->pages++;
 }
 
+/* Adds search/NAME (its key: write_out) to the list of the files the
+ * index is made of: NAME, a NUL, the key's 8 bytes. */
+static void
+names_add(struct search_index *idx, const char *name, uint64_t key)
+{
+	buf_append(&idx->names, name, strlen(name) + 1);
+	buf_append(&idx->names, &key, sizeof(key));
+	idx->nfiles++;
+}
+
+/* Keeps search/NAME as an earlier build wrote it with key; 0 when the
+ * site folder does not hold it so. */
+static int
+keep_file(struct search_index *idx, const char *name, uint64_t key)
+{
+	char	*rel = xasprintf("search/%s", name);
+	int	 ok = cache_keep(idx->out->cache, rel, key);
+
+	free(rel);
+	if (ok)
+		names_add(idx, name, key);
+	return ok;
+}
+
 /*
  * The hash in a search file's name: 32 bits of the XXH3 of its bytes.
  * Each file is named by its own bytes (the root lists the names), so an
@@ -1507,19 +1607,22 @@ name_hash(const struct buf *b)
 	return (uint32_t)XXH3_64bits(b->data ? b->data : "", b->len);
 }
 
-/* Writes search/NAME (keyed by the index's inputs, when known) and
- * remembers its name. */
-static void
+/* Writes search/NAME and remembers its name and key (a hash of its
+ * bytes: a later build keeps the file by it, keep_earlier and the kept
+ * index).  Returns the key. */
+static uint64_t
 write_out(struct search_index *idx, const char *name, const struct buf *b)
 {
-	char	*rel = xasprintf("search/%s", name);
+	char		*rel = xasprintf("search/%s", name);
+	uint64_t	 key = XXH3_64bits(b->data ? b->data : "", b->len);
 
+	key += key == 0;
 	if (!out_write_keyed(idx->out, rel, b->data ? b->data : "", b->len,
-	    idx->inputs ? file_key(idx, name) : 0))
+	    key))
 		idx->ok = 0;
-	buf_append(&idx->names, name, strlen(name) + 1);
-	idx->nfiles++;
+	names_add(idx, name, key);
 	free(rel);
+	return key;
 }
 
 static void
@@ -1547,8 +1650,10 @@ chunk_flush(struct search_index *idx)
 	idx->chunk_names[idx->nchunks] = name_hash(&idx->chunk);
 	name = xasprintf("c%zu.%08" PRIx32 ".json", idx->nchunks,
 	    idx->chunk_names[idx->nchunks]);
+	idx->chunk_keys = xreallocarray(idx->chunk_keys, idx->nchunks + 1,
+	    sizeof(*idx->chunk_keys), &idx->capckeys);
+	idx->chunk_keys[idx->nchunks] = write_out(idx, name, &idx->chunk);
 	idx->nchunks++;
-	write_out(idx, name, &idx->chunk);
 	free(name);
 	idx->chunk_bytes += idx->chunk.len;
 	buf_reset(&idx->chunk);
@@ -1614,7 +1719,12 @@ merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
 		idx->runs[idx->nruns++] = first;
 		idx->runs[idx->nruns++] = (uint32_t)p->section;
 	}
+	idx->psecs[p->index] = (uint32_t)d->nsecs;
+	idx->phlen[p->index] = (uint32_t)strlen(d->header);
 	for (i = 0; i < d->nsecs; i++) {
+		idx->dlen = xreallocarray(idx->dlen, idx->nsecs + 1,
+		    sizeof(*idx->dlen), &idx->capdlen);
+		idx->dlen[idx->nsecs] = (uint32_t)(d->doff[i + 1] - d->doff[i]);
 		idx->secs = xreallocarray(idx->secs, idx->nsecs + 1,
 		    sizeof(*idx->secs), &idx->capsecs);
 		sec = &idx->secs[idx->nsecs++];
@@ -2178,39 +2288,157 @@ cmp_surf(const void *a, const void *b)
 	return search_strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* One dictionary entry and a comma: ["key",df,"postings"(,["surface",...])]. */
-static void
-put_entry(struct search_index *idx, struct term *t, struct scorer *sc,
-    struct post *scratch, struct buf *b)
-{
-	const char	*surf[SEARCH_MAX_SURFACES] = { NULL };
-	uint32_t	 i, n = t->df, prev = 0, k;
+/*
+ * A term as the index keeps it for the next build (the kept index,
+ * below), one record per term in key order: str key, u32 df, u32 kept
+ * postings n, part of them (varint section delta from 0, rank byte: the
+ * best n of the term's by rank, then section, in section order; all of
+ * them when n == df), u32 surface count and a str each (in key order),
+ * part its dictionary entry as the shard holds it (with a comma).
+ */
+struct term_rec {
+	const char	*key;
+	size_t		 klen;
+	uint32_t	 df, n;
+	const unsigned char *list;
+	size_t		 listlen;
+	uint32_t	 nsurf;
+	const char	*surf[SEARCH_MAX_SURFACES];
+	const char	*ent;
+	size_t		 entlen;
+};
 
-	score_postings(t, sc, scratch);
-	if (n > SEARCH_MAX_POSTINGS)
-		n = score_keep_best(scratch, n);
-	buf_putc(b, '[');
-	put_json(b, idx->keys.data + t->key, t->klen);
-	buf_printf(b, ",%u,\"", t->df);
+/* Postings kept beyond those of the entry, so an edit that drops some of
+ * a common word's can still tell the best of the rest. */
+#define KEEP_EXTRA	SEARCH_MAX_POSTINGS
+
+/* The next term record of r into t; 0 at the end or when malformed. */
+static int
+term_rec_get(struct rec_rd *r, struct term_rec *t)
+{
+	uint32_t	 i;
+
+	if (r->p >= r->end || (t->key = rec_get_str(r, 0, &t->klen)) == NULL)
+		return 0;
+	t->df = rec_get_u32(r);
+	t->n = rec_get_u32(r);
+	t->listlen = rec_get_u32(r);
+	t->list = rec_take(r, t->listlen);
+	t->nsurf = rec_get_u32(r);
+	if (t->nsurf > SEARCH_MAX_SURFACES)
+		return 0;
+	for (i = 0; i < t->nsurf; i++)
+		if ((t->surf[i] = rec_get_str(r, 0, NULL)) == NULL)
+			return 0;
+	t->entlen = rec_get_u32(r);
+	t->ent = (const char *)rec_take(r, t->entlen);
+	return r->ok && t->n <= t->df && t->n <= t->listlen / 2 + 1 &&
+	    t->entlen > 0;
+}
+
+/* Decodes the kept postings of t into p (t->n of them); 0 when they do
+ * not decode. */
+static int
+term_rec_posts(const struct term_rec *t, struct post *p)
+{
+	struct rec_rd	 r;
+	uint32_t	 i, sid = 0;
+
+	rec_init(&r, t->list, t->listlen);
+	for (i = 0; i < t->n; i++) {
+		sid += get_varint_in(&r, r.end);
+		p[i].sid = sid;
+		rec_get(&r, &p[i].rank, 1);
+		p[i].q = p[i].rank & 63;
+		if (!r.ok || (i > 0 && p[i].sid <= p[i - 1].sid))
+			return 0;
+	}
+	return r.ok && r.p == r.end;
+}
+
+/*
+ * Appends t's record (its key, df and surfaces; n kept postings p, in
+ * section order) to rec, with its dictionary entry,
+ * ["key",df,"postings"(,["surface",...])], the best of p.  scratch: room
+ * for n postings.
+ */
+static void
+put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
+    uint32_t n, struct post *scratch)
+{
+	struct buf	*b = rec;
+	size_t		 at, start;
+	uint32_t	 i, k, prev = 0;
+	unsigned char	*w;
+
+	rec_put_str(rec, t->key, t->klen);
+	rec_put_u32(rec, t->df);
+	rec_put_u32(rec, n);
+	at = rec->len;
+	rec_put_u32(rec, 0);
+	buf_grow(rec, (size_t)n * 6);
+	w = (unsigned char *)rec->data + rec->len;
 	for (i = 0; i < n; i++) {
+		w = raw_varint(w, p[i].sid - prev);
+		prev = p[i].sid;
+		*w++ = p[i].rank;
+	}
+	k = (uint32_t)(w - (unsigned char *)rec->data - rec->len);
+	rec->len += k;
+	memcpy(rec->data + at, &k, sizeof(k));
+	rec_put_u32(rec, t->nsurf);
+	for (i = 0; i < t->nsurf; i++)
+		rec_put_str(rec, t->surf[i], strlen(t->surf[i]));
+	at = rec->len;
+	rec_put_u32(rec, 0);
+	start = b->len;
+
+	memcpy(scratch, p, (size_t)n * sizeof(*p));
+	k = score_keep_best(scratch, n, 0);
+	buf_putc(b, '[');
+	put_json(b, t->key, t->klen);
+	buf_printf(b, ",%u,\"", t->df);
+	for (prev = 0, i = 0; i < k; i++) {
 		put_b64varint(b, scratch[i].sid - prev);
 		prev = scratch[i].sid;
 		buf_putc(b, b64[scratch[i].q]);
 	}
 	buf_putc(b, '"');
 	if (t->nsurf > 0) {
-		for (k = 0, i = t->surf; i != 0; i = idx->surfs[i].next)
-			surf[k++] = idx->keys.data + idx->surfs[i].key;
-		qsort(surf, k, sizeof(*surf), cmp_surf);
 		buf_puts(b, ",[");
-		for (i = 0; i < k; i++) {
+		for (i = 0; i < t->nsurf; i++) {
 			if (i)
 				buf_putc(b, ',');
-			put_jsons(b, surf[i]);
+			put_jsons(b, t->surf[i]);
 		}
 		buf_putc(b, ']');
 	}
 	buf_puts(b, "],");
+	k = (uint32_t)(b->len - start);
+	memcpy(rec->data + at, &k, sizeof(k));
+}
+
+/* The record of merged term t, scoring its postings: all of them into
+ * scratch, the best kept (with KEEP_EXTRA more). */
+static void
+put_entry(struct search_index *idx, struct term *t, struct scorer *sc,
+    struct post *scratch, struct post *scratch2, struct buf *b)
+{
+	struct term_rec	 tr;
+	uint32_t	 n = t->df, i, k;
+
+	memset(&tr, 0, sizeof(tr));
+	tr.key = idx->keys.data + t->key;
+	tr.klen = t->klen;
+	tr.df = t->df;
+	for (k = 0, i = t->surf; i != 0; i = idx->surfs[i].next)
+		tr.surf[k++] = idx->keys.data + idx->surfs[i].key;
+	qsort(tr.surf, k, sizeof(*tr.surf), cmp_surf);
+	tr.nsurf = k;
+	score_postings(t, sc, scratch);
+	if (n > SEARCH_MAX_POSTINGS)
+		n = score_keep_best(scratch, n, KEEP_EXTRA);
+	put_term(b, &tr, scratch, n, scratch2);
 }
 
 struct shard {
@@ -2317,6 +2545,7 @@ put_slices(void *arg)
 	struct entry_job *job = arg;
 	struct search_index *idx = job->idx;
 	struct post	*scratch = xcalloc(job->maxdf, sizeof(*scratch));
+	struct post	*scratch2 = xcalloc(job->maxdf, sizeof(*scratch2));
 	struct scorer	*sc = scorer_new(job->norms);
 	struct buf	 b;
 	size_t		 i, k;
@@ -2330,12 +2559,13 @@ put_slices(void *arg)
 		for (i = job->bound[k]; i < job->bound[k + 1]; i++) {
 			job->off[i] = b.len;
 			put_entry(idx, &idx->terms[job->order[i]], sc,
-			    scratch, &b);
+			    scratch, scratch2, &b);
 		}
 		job->ent[k] = b;
 	}
 	scorer_free(sc);
 	free(scratch);
+	free(scratch2);
 	return NULL;
 }
 
@@ -2385,23 +2615,19 @@ put_entries(struct search_index *idx, const uint32_t *order,
 	free(job);
 }
 
-/* Makes the dictionary shards (written by search_finish); fills *shards. */
+/* The records of the merged terms, scored, in key order, into recs. */
 static void
-make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
+make_records(struct search_index *idx, struct buf *recs)
 {
 	uint32_t	*order = xcalloc(idx->nterms + 1, sizeof(*order));
 	size_t		*off = xcalloc(idx->nterms + 1, sizeof(*off));
-	struct buf	 ent = { 0 };
-	struct shard	*sh = NULL;
-	struct alias	*al = NULL;
 	struct score_norms *norms;
 	double		 avg[NFIELDS];
-	size_t		 i, j, n = 0, cap = 0, nal = 0, capal = 0, target, maxdf = 1;
-	size_t		 start;
+	size_t		 i, maxdf = 1;
 
 	for (i = 0; i < NFIELDS; i++)
-		avg[i] = idx->lencount[i] ? idx->lensum[i] /
-		    (double)idx->lencount[i] : 1;
+		avg[i] = score_avg_of_step(score_avg_step(idx->lensum[i],
+		    idx->lencount[i]));
 	for (i = 0; i < idx->nterms; i++) {
 		order[i] = (uint32_t)i;
 		if (idx->terms[i].df > maxdf)
@@ -2409,25 +2635,62 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 	}
 	qsort_r(order, idx->nterms, sizeof(*order), cmp_term_key, idx);
 	norms = score_norms_new(idx->secs, idx->nsecs, avg);
-	put_entries(idx, order, norms, maxdf, &ent, off);
+	put_entries(idx, order, norms, maxdf, recs, off);
 	score_norms_free(norms);
+	free(off);
+	free(order);
+}
+
+/* Makes the dictionary shards (written by search_finish) from the term
+ * records in recs (key order), and the titles; fills *shards.  0 when a
+ * record is malformed. */
+static int
+make_shards(struct search_index *idx, const struct buf *recs,
+    struct shard **shards, size_t *nsh)
+{
+	struct term_rec	*tr = NULL;
+	struct rec_rd	 r;
+	size_t		*off;
+	struct buf	 ent = { 0 };
+	struct shard	*sh = NULL;
+	struct alias	*al = NULL;
+	size_t		 i, j, n = 0, cap = 0, nal = 0, capal = 0, target;
+	size_t		 nt = 0, capt = 0, start;
+
+	rec_init(&r, recs->data, recs->len);
+	for (;;) {
+		tr = xreallocarray(tr, nt + 1, sizeof(*tr), &capt);
+		if (!term_rec_get(&r, &tr[nt]))
+			break;
+		nt++;
+	}
+	if (!r.ok || r.p != r.end) {
+		free(tr);
+		return 0;
+	}
+	off = xcalloc(nt + 1, sizeof(*off));
+	for (i = 0; i < nt; i++) {
+		off[i] = ent.len;
+		buf_append(&ent, tr[i].ent, tr[i].entlen);
+	}
+	off[nt] = ent.len;
+	idx->nterms_out = nt;
 
 	/* Cut the sorted entries into ranges of about target bytes. */
 	target = ent.len / (SEARCH_MAX_SHARDS - 1) + 1;
 	if (target < SHARD_MIN_BYTES)
 		target = SHARD_MIN_BYTES;
-	for (i = 0; i < idx->nterms; i = j) {
+	for (i = 0; i < nt; i = j) {
 		start = off[i];
-		for (j = i + 1; j < idx->nterms && (off[j] - start < target ||
+		for (j = i + 1; j < nt && (off[j] - start < target ||
 		    n + 1 >= SEARCH_MAX_SHARDS); j++)
 			;
 		sh = xreallocarray(sh, n + 1, sizeof(*sh), &cap);
 		memset(&sh[n], 0, sizeof(*sh));
 		sh[n].first = i;
 		sh[n].n = j - i;
-		sh[n].key = n == 0 ? xstrdup("") : short_key(idx->keys.data +
-		    idx->terms[order[i - 1]].key,
-		    idx->keys.data + idx->terms[order[i]].key);
+		sh[n].key = n == 0 ? xstrdup("") : short_key(tr[i - 1].key,
+		    tr[i].key);
 		n++;
 	}
 
@@ -2435,21 +2698,19 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 	 * an alias there, so the client finds it where it looks. */
 	for (i = 0; i < n; i++)
 		for (j = sh[i].first; j < sh[i].first + sh[i].n; j++) {
-			struct term *t = &idx->terms[order[j]];
-			uint32_t s;
+			uint32_t k;
 
-			for (s = t->surf; s != 0; s = idx->surfs[s].next) {
-				const char *w = idx->keys.data +
-				    idx->surfs[s].key;
-				size_t k = shard_of(sh, n, w);
+			for (k = 0; k < tr[j].nsurf; k++) {
+				const char *w = tr[j].surf[k];
+				size_t at = shard_of(sh, n, w);
 
-				if (k == i)
+				if (at == i)
 					continue;
 				al = xreallocarray(al, nal + 1, sizeof(*al),
 				    &capal);
 				al[nal].surface = w;
-				al[nal].stem = idx->keys.data + t->key;
-				al[nal++].shard = k;
+				al[nal].stem = tr[j].key;
+				al[nal++].shard = at;
 			}
 		}
 	xqsort(al, nal, sizeof(*al), cmp_alias);
@@ -2465,7 +2726,6 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 	}
 
 	/* Exact titles, under the shard of their first word. */
-	xqsort(idx->titles, idx->ntitles, sizeof(*idx->titles), cmp_title);
 	for (i = 0; i < idx->ntitles && n > 0; i = j) {
 		const char *key = idx->titles[i].key;
 		char *word = xstrndup(key, strcspn(key, " "));
@@ -2507,9 +2767,10 @@ make_shards(struct search_index *idx, struct shard **shards, size_t *nsh)
 	buf_free(&ent);
 	free(al);
 	free(off);
-	free(order);
+	free(tr);
 	*shards = sh;
 	*nsh = n;
+	return 1;
 }
 
 /* The tag file: for each tag, pairs of (first section - the previous
@@ -2600,13 +2861,890 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
 	buf_free(&b);
 }
 
+/* ------------------------------------------------------- the kept index */
+
+/*
+ * An edit to a page's body changes few of the index's entries: those of
+ * the words the page had or has.  Everything else (every other term's
+ * entry, the excerpt chunks, the tags, the titles) is the last build's,
+ * as long as the pages are the same pages in the same places, each with
+ * the same sections, title, tags and excerpts, and the fields' average
+ * lengths stay on the same step (score_avg_step).  So every build keeps
+ * what it made in the pack under one key (kept_index_key): per page its
+ * record key, page key (page_key), section count, markdown length and
+ * header length; per section its excerpt's length; the length sums, the
+ * runs, the chunks (sections, names, keys), the tag file and tags, the
+ * sorted titles, and every term's record (struct term_rec: its entry,
+ * and the best of its postings with KEEP_EXTRA more, so dropping the
+ * edited page's postings still leaves the best of the others known).
+ *
+ * A build whose pages differ from the kept index's only in the bodies
+ * of at most KEPT_MAX_PAGES pages (record keys) makes just those pages'
+ * records, and at the end patches the kept index (kept_patch): each of
+ * their words' postings in those pages replaced, its entry written
+ * again, every other record copied as it lies.  When anything it cannot
+ * patch turns up (a section added, an excerpt changed, a new surface
+ * form the term's list has no room for, the kept postings run short,
+ * an average moved a step, the chunks would be cut elsewhere), the build
+ * merges the index as before (kept_fallback): patching is only ever a
+ * shortcut to the same bytes.
+ */
+static const char KEPT_FORMAT[8] = "porchki1";
+#define KEPT_MAX_PAGES	16
+
+struct kept_page {
+	uint64_t	 rkey, pkey;
+	uint32_t	 nsecs, text_len, hlen;
+};
+
+struct kept {
+	struct kept_page *pages;
+	size_t		 npages, nsecs;
+	uint32_t	*dlen;
+	double		 lensum[NFIELDS];
+	uint64_t	 lencount[NFIELDS];
+	uint32_t	*runs;
+	size_t		 nruns;
+	uint32_t	*chunk_secs, *chunk_names;
+	uint64_t	*chunk_keys;
+	size_t		 nchunks;
+	uint32_t	 tags_name;
+	uint64_t	 tags_key;
+	struct tagacc	*tags;
+	size_t		 ntags;
+	struct title	*titles;	/* keys in the pack's mapping */
+	size_t		 ntitles;
+	const char	*recs;
+	size_t		 recslen;
+	unsigned char	*changed;	/* by page */
+	size_t		 nchanged;
+};
+
+static void
+kept_free(struct kept *k)
+{
+	if (k == NULL)
+		return;
+	free(k->pages);
+	free(k->dlen);
+	free(k->runs);
+	free(k->chunk_secs);
+	free(k->chunk_names);
+	free(k->chunk_keys);
+	free(k->tags);
+	free(k->titles);
+	free(k->changed);
+	free(k);
+}
+
+/* What the kept index depends on besides the pages. */
+static uint64_t
+kept_env(const struct search_index *idx)
+{
+	XXH3_state_t	*st = XXH3_createState();
+	uint64_t	 h, v = FORMAT_VERSION;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, KEPT_FORMAT, sizeof(KEPT_FORMAT));
+	XXH3_64bits_update(st, INDEX_FORMAT, sizeof(INDEX_FORMAT));
+	XXH3_64bits_update(st, &v, sizeof(v));
+	key_str(st, idx->language);
+	key_str(st, idx->site->cfg.base_path);
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h;
+}
+
+/* n u32s (or u64s, size) read into a new array. */
+static void *
+get_array(struct rec_rd *r, size_t n, size_t size)
+{
+	void	*v = xcalloc(n + 1, size);
+
+	if ((size_t)(r->end - r->p) / size < n)
+		r->ok = 0;
+	else
+		rec_get(r, v, n * size);
+	return v;
+}
+
+/* The kept index in data (len bytes), or NULL when it is malformed or
+ * was made for another site. */
+static struct kept *
+kept_read(const struct search_index *idx, const void *data, size_t len)
+{
+	struct kept	*k = xcalloc(1, sizeof(*k));
+	struct rec_rd	 r;
+	char		 format[8];
+	uint64_t	 env;
+	size_t		 i;
+
+	rec_init(&r, data, len);
+	rec_get(&r, format, sizeof(format));
+	rec_get(&r, &env, sizeof(env));
+	if (!r.ok || memcmp(format, KEPT_FORMAT, sizeof(format)) != 0 ||
+	    env != kept_env(idx))
+		goto bad;
+	k->npages = rec_get_count(&r, 28);
+	k->pages = xcalloc(k->npages + 1, sizeof(*k->pages));
+	for (i = 0; i < k->npages; i++) {
+		rec_get(&r, &k->pages[i].rkey, sizeof(uint64_t));
+		rec_get(&r, &k->pages[i].pkey, sizeof(uint64_t));
+		k->pages[i].nsecs = rec_get_u32(&r);
+		k->pages[i].text_len = rec_get_u32(&r);
+		k->pages[i].hlen = rec_get_u32(&r);
+	}
+	k->nsecs = rec_get_count(&r, 4);
+	k->dlen = get_array(&r, k->nsecs, sizeof(uint32_t));
+	rec_get(&r, k->lensum, sizeof(k->lensum));
+	rec_get(&r, k->lencount, sizeof(k->lencount));
+	k->nruns = rec_get_count(&r, 4);
+	k->runs = get_array(&r, k->nruns, sizeof(uint32_t));
+	k->nchunks = rec_get_count(&r, 16);
+	k->chunk_secs = get_array(&r, k->nchunks, sizeof(uint32_t));
+	k->chunk_names = get_array(&r, k->nchunks, sizeof(uint32_t));
+	k->chunk_keys = get_array(&r, k->nchunks, sizeof(uint64_t));
+	k->tags_name = rec_get_u32(&r);
+	rec_get(&r, &k->tags_key, sizeof(k->tags_key));
+	k->ntags = rec_get_count(&r, 9);
+	k->tags = xcalloc(k->ntags + 1, sizeof(*k->tags));
+	for (i = 0; i < k->ntags && r.ok; i++) {
+		k->tags[i].name = (char *)rec_get_str(&r, 0, NULL);
+		k->tags[i].pages = rec_get_u32(&r);
+	}
+	k->ntitles = rec_get_count(&r, 9);
+	k->titles = xcalloc(k->ntitles + 1, sizeof(*k->titles));
+	for (i = 0; i < k->ntitles && r.ok; i++) {
+		k->titles[i].key = (char *)rec_get_str(&r, 0, NULL);
+		k->titles[i].sid = rec_get_u32(&r);
+	}
+	k->recslen = rec_get_u32(&r);
+	k->recs = (const char *)rec_take(&r, k->recslen);
+	if (r.ok && r.p == r.end)
+		return k;
+bad:
+	kept_free(k);
+	return NULL;
+}
+
+/*
+ * The sections of each excerpt chunk, as chunk_add and set_chunk_target
+ * cut them, for pages of these sizes (pages with no sections are not
+ * merged) and excerpts of dlen bytes: into secs (room for
+ * SEARCH_MAX_CHUNKS); returns the count.  The kept index's chunks stand
+ * when the edited pages' lengths give the same cut.
+ */
+static size_t
+chunk_plan(const struct kept_page *pg, size_t npages, const uint32_t *dlen,
+    size_t text_total, uint32_t *secs)
+{
+	size_t		 len = 0, bytes = 0, target = CHUNK_MIN_BYTES, done = 0;
+	size_t		 n = 0, i, k, sid = 0, open = SIZE_MAX;
+	uint32_t	 in = 0;
+	double		 total;
+
+	for (i = 0; i < npages; i++) {
+		if (pg[i].nsecs == 0)
+			continue;
+		for (k = 0; k < pg[i].nsecs; k++) {
+			if (open != i) {
+				len += (open != SIZE_MAX ? 2 : 0) + 1 +
+				    pg[i].hlen;
+				open = i;
+			} else
+				len++;
+			len += dlen[sid++];
+			in++;
+			if (n + 1 < SEARCH_MAX_CHUNKS && (len >= 2 * target ||
+			    (k + 1 == pg[i].nsecs && len >= target))) {
+				len += (open != SIZE_MAX ? 2 : 0) + 1;
+				open = SIZE_MAX;
+				secs[n++] = in;
+				bytes += len;
+				len = 0;
+				in = 0;
+			}
+		}
+		done += pg[i].text_len;
+		if (done == 0)
+			continue;
+		total = (double)(bytes + len) / (double)done *
+		    (double)text_total;
+		target = (size_t)(total / (SEARCH_MAX_CHUNKS - 16));
+		if (target < CHUNK_MIN_BYTES)
+			target = CHUNK_MIN_BYTES;
+	}
+	if (in > 0)
+		secs[n++] = in;
+	return n;
+}
+
+/* The pages as this build has them, for the kept index. */
+static struct kept_page *
+pages_now(const struct search_index *idx)
+{
+	const struct site *s = idx->site;
+	struct kept_page *pg = xcalloc(s->npages + 1, sizeof(*pg));
+	size_t		 i;
+
+	for (i = 0; i < s->npages; i++) {
+		pg[i].rkey = idx->rkeys[i];
+		pg[i].pkey = idx->pkeys[i];
+		pg[i].nsecs = idx->psecs[i];
+		pg[i].hlen = idx->phlen[i];
+		pg[i].text_len = s->pages[i]->source != NULL ?
+		    (uint32_t)s->pages[i]->text_len : 0;
+	}
+	return pg;
+}
+
+/* 1 when chunk_plan cuts pages pg as the chunks of the index are cut. */
+static int
+same_chunks(const struct search_index *idx, const struct kept_page *pg,
+    const uint32_t *dlen, const uint32_t *secs, size_t nchunks)
+{
+	uint32_t	*plan = xcalloc(SEARCH_MAX_CHUNKS, sizeof(*plan));
+	size_t		 n = chunk_plan(pg, idx->site->npages, dlen,
+			     idx->text_total, plan);
+	int		 same = n == nchunks &&
+			     memcmp(plan, secs, n * sizeof(*plan)) == 0;
+
+	free(plan);
+	return same;
+}
+
+/* Keeps the index this build wrote (term records recs, sorted tags) for
+ * the next build; nothing when its chunks could not be planned again. */
+static void
+kept_save(struct search_index *idx, const struct buf *recs,
+    struct tagacc *const *tags, size_t ntags)
+{
+	const struct site *s = idx->site;
+	struct kept_page *pg;
+	struct buf	 b = { 0 };
+	uint64_t	 env = kept_env(idx);
+	size_t		 i;
+
+	if (idx->pack == NULL || idx->rkeys == NULL || !idx->ok)
+		return;
+	pg = pages_now(idx);
+	if (!same_chunks(idx, pg, idx->dlen, idx->chunks, idx->nchunks)) {
+		free(pg);
+		if (idx->stats)
+			fprintf(stderr, "search: chunks planned otherwise; "
+			    "the index is not kept\n");
+		return;		/* chunk_plan is wrong: never patch */
+	}
+	buf_append(&b, KEPT_FORMAT, sizeof(KEPT_FORMAT));
+	buf_append(&b, &env, sizeof(env));
+	rec_put_u32(&b, (uint32_t)s->npages);
+	for (i = 0; i < s->npages; i++) {
+		buf_append(&b, &pg[i].rkey, sizeof(uint64_t));
+		buf_append(&b, &pg[i].pkey, sizeof(uint64_t));
+		rec_put_u32(&b, pg[i].nsecs);
+		rec_put_u32(&b, pg[i].text_len);
+		rec_put_u32(&b, pg[i].hlen);
+	}
+	free(pg);
+	rec_put_u32(&b, (uint32_t)idx->nsecs);
+	buf_append(&b, idx->dlen, idx->nsecs * sizeof(uint32_t));
+	buf_append(&b, idx->lensum, sizeof(idx->lensum));
+	for (i = 0; i < NFIELDS; i++) {
+		uint64_t c = idx->lencount[i];
+
+		buf_append(&b, &c, sizeof(c));
+	}
+	rec_put_u32(&b, (uint32_t)idx->nruns);
+	buf_append(&b, idx->runs, idx->nruns * sizeof(uint32_t));
+	rec_put_u32(&b, (uint32_t)idx->nchunks);
+	buf_append(&b, idx->chunks, idx->nchunks * sizeof(uint32_t));
+	buf_append(&b, idx->chunk_names, idx->nchunks * sizeof(uint32_t));
+	buf_append(&b, idx->chunk_keys, idx->nchunks * sizeof(uint64_t));
+	rec_put_u32(&b, idx->tags_name);
+	buf_append(&b, &idx->tags_key, sizeof(idx->tags_key));
+	rec_put_u32(&b, (uint32_t)ntags);
+	for (i = 0; i < ntags; i++) {
+		rec_put_str(&b, tags[i]->name, strlen(tags[i]->name));
+		rec_put_u32(&b, (uint32_t)tags[i]->pages);
+	}
+	rec_put_u32(&b, (uint32_t)idx->ntitles);
+	for (i = 0; i < idx->ntitles; i++) {
+		rec_put_str(&b, idx->titles[i].key,
+		    strlen(idx->titles[i].key));
+		rec_put_u32(&b, idx->titles[i].sid);
+	}
+	rec_put_u32(&b, (uint32_t)recs->len);
+	buf_append(&b, recs->data, recs->len);
+	pack_put(idx->pack, kept_index_key(), b.data, b.len);
+	buf_free(&b);
+}
+
+/* At search_new: the kept index, when this build's pages differ from its
+ * pages in at most KEPT_MAX_PAGES bodies.  Then only those pages' records
+ * are made, and search_finish patches it. */
+static int
+kept_open(struct search_index *idx)
+{
+	const struct site *s = idx->site;
+	const void	*data;
+	struct kept	*k;
+	size_t		 len, i;
+
+	if ((data = pack_get(idx->pack, kept_index_key(), &len)) == NULL ||
+	    (k = kept_read(idx, data, len)) == NULL) {
+		return 0;
+	}
+	if (k->npages != s->npages)
+		goto no;
+	k->changed = xcalloc(s->npages + 1, 1);
+	for (i = 0; i < s->npages; i++) {
+		if (k->pages[i].pkey != idx->pkeys[i]) {
+			goto no;
+		}
+		if (k->pages[i].rkey != idx->rkeys[i]) {
+			k->changed[i] = 1;
+			if (++k->nchanged > KEPT_MAX_PAGES)
+				goto no;
+		}
+	}
+	/* The partials stay for a build that merges again. */
+	for (i = 0; i < idx->ngroups; i++)
+		if (idx->groups[i].key != 0)
+			(void)pack_keep(idx->pack, idx->groups[i].key);
+	idx->kept = k;
+	idx->kchanged = k->changed;
+	return 1;
+no:
+	kept_free(k);
+	return 0;
+}
+
+/* A word of the edited pages: its postings there before (counted) and
+ * after (scored), and whether it lost a surface form there. */
+struct tchange {
+	uint32_t	 nold;
+	struct post	*add;
+	uint32_t	 nadd;
+	size_t		 capadd;
+	int		 lost_surf;
+	uint32_t	 nnew;		/* surface forms it gained, in news */
+	uint32_t	 news[SEARCH_MAX_SURFACES];
+};
+
+struct patch {
+	struct search_index *idx;
+	struct kept	*k;
+	struct wtab	 words;		/* stem -> its tchange (same index) */
+	struct tchange	*tc;
+	size_t		 ntc, captc;
+	struct wtab	 surfs;		/* "surface\0stem" -> in old / new */
+	uint32_t	*base;		/* by page: its first section */
+	double		 avg[NFIELDS];
+	const char	*why;		/* it cannot be patched */
+};
+
+static struct tchange *
+patch_word(struct patch *pt, const char *key, size_t klen, uint64_t h)
+{
+	int	 added;
+	struct wentry *e = wtab_get(&pt->words, key, klen, h, &added);
+	size_t	 i = (size_t)(e - pt->words.e);
+
+	if (added) {
+		pt->tc = xreallocarray(pt->tc, pt->ntc + 1, sizeof(*pt->tc),
+		    &pt->captc);
+		memset(&pt->tc[pt->ntc++], 0, sizeof(*pt->tc));
+	}
+	return &pt->tc[i];
+}
+
+/* Reads the terms of record d of page c (after: scored into the words'
+ * postings; before: counted) and its surface forms. */
+static void
+patch_read(struct patch *pt, const struct sdoc *d, size_t c, int after,
+    struct scorer *sc)
+{
+	const unsigned char *p = (const unsigned char *)d->terms.data;
+	const char	*sp = d->surf.data, *end = sp + d->surf.len;
+	struct tchange	*t;
+	struct post	 post;
+	uint32_t	 n, k, klen, a, body;
+	uint64_t	 h;
+	size_t		 i, wlen, slen;
+
+	for (i = 0; i < d->nsecs; i++) {
+		n = get_varint(&p);
+		for (k = 0; k < n; k++) {
+			klen = get_varint(&p);
+			memcpy(&h, p + klen, sizeof(h));
+			t = patch_word(pt, (const char *)p, klen, h);
+			p += klen + sizeof(h);
+			a = *p++;
+			body = get_varint(&p);
+			if (!after) {
+				t->nold++;
+				continue;
+			}
+			score_compute(sc, (uint32_t)i, a, body, &post);
+			post.sid = pt->base[c] + (uint32_t)i;
+			t->add = xreallocarray(t->add, t->nadd + 1,
+			    sizeof(*t->add), &t->capadd);
+			t->add[t->nadd++] = post;
+		}
+	}
+	while (sp != NULL && sp < end) {
+		struct wentry *e;
+		int added;
+
+		wlen = strlen(sp);
+		slen = strlen(sp + wlen + 1);
+		memcpy(&h, sp + wlen + slen + 2, sizeof(h));
+		e = wtab_get(&pt->surfs, sp, wlen + slen + 1,
+		    XXH3_64bits(sp, wlen + slen + 1), &added);
+		e->tf[0] |= after ? 2 : 1;
+		e->auxhash = h;
+		e->aux = (uint32_t)(wlen + 1);	/* the stem, in the key */
+		sp += wlen + slen + 2 + sizeof(h);
+	}
+}
+
+/* Reads the edited pages' records before and after; 0 when one of them
+ * changed more than its words' counts. */
+static int
+patch_pages(struct patch *pt)
+{
+	struct search_index *idx = pt->idx;
+	const struct site *s = idx->site;
+	struct kept	*k = pt->k;
+	struct sdoc	*old, *now;
+	struct score_norms *norms;
+	struct scorer	*sc;
+	struct sec	*secs;
+	const unsigned char *lp;
+	size_t		 c, i, f;
+	int		 ok = 1;
+
+	for (c = 0; c < s->npages && ok; c++) {
+		if (!k->changed[c])
+			continue;
+		now = atomic_load(&idx->slots[c]);
+		old = sdoc_new(idx);
+		if (now == NULL || now == &skipped ||
+		    !srec_load(idx, k->pages[c].rkey, old) ||
+		    old->nsecs != now->nsecs || old->nsecs != k->pages[c].nsecs ||
+		    old->disp.len != now->disp.len ||
+		    memcmp(old->disp.data, now->disp.data, old->disp.len) != 0 ||
+		    (old->title_key == NULL) != (now->title_key == NULL) ||
+		    (old->title_key != NULL &&
+		    strcmp(old->title_key, now->title_key) != 0)) {
+			pt->why = "a page's sections, title or excerpts "
+			    "changed";
+			ok = 0;
+			goto next;
+		}
+		for (i = 0; i <= old->nsecs; i++)
+			if (old->doff[i] != now->doff[i]) {
+				pt->why = "a page's excerpts changed";
+				ok = 0;
+			}
+		/* The lengths: the old ones out of the sums, the new in. */
+		secs = xcalloc(now->nsecs + 1, sizeof(*secs));
+		lp = (const unsigned char *)old->lens.data;
+		for (i = 0; i < old->nsecs; i++)
+			for (f = 0; f < NFIELDS; f++) {
+				uint32_t v = get_varint(&lp);
+
+				k->lensum[f] -= v;
+				k->lencount[f] -= v != 0;
+			}
+		lp = (const unsigned char *)now->lens.data;
+		for (i = 0; i < now->nsecs; i++)
+			for (f = 0; f < NFIELDS; f++) {
+				secs[i].len[f] = get_varint(&lp);
+				k->lensum[f] += secs[i].len[f];
+				k->lencount[f] += secs[i].len[f] != 0;
+			}
+		norms = score_norms_new(secs, now->nsecs, pt->avg);
+		sc = scorer_new(norms);
+		patch_read(pt, old, c, 0, NULL);
+		patch_read(pt, now, c, 1, sc);
+		scorer_free(sc);
+		score_norms_free(norms);
+		free(secs);
+next:
+		sdoc_recycle(idx, old);
+	}
+	return ok;
+}
+
+/* 1 when section sid is in an edited page. */
+static int
+edited(const struct patch *pt, uint32_t sid)
+{
+	const struct kept *k = pt->k;
+	size_t		 lo = 0, hi = k->npages, mid;
+
+	/* The last page whose first section is at or before sid. */
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (pt->base[mid] <= sid)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	while (lo > 0 && k->pages[lo].nsecs == 0)
+		lo--;
+	return k->changed[lo] && sid - pt->base[lo] < k->pages[lo].nsecs;
+}
+
+static int
+cmp_post_sid(const void *a, const void *b)
+{
+	const struct post *x = a, *y = b;
+
+	return x->sid < y->sid ? -1 : x->sid > y->sid;
+}
+
+/*
+ * Term t (its record tr, NULL for a word new to the site) with change c:
+ * its record written again into out.  0 when it cannot be patched.
+ */
+static int
+patch_term(struct patch *pt, const char *key, size_t klen,
+    const struct term_rec *tr, struct tchange *c, struct buf *out)
+{
+	struct term_rec	 nt;
+	struct post	*p, *scratch;
+	uint32_t	 n = 0, i, k = 0, kept, removed = 0, want;
+	int		 complete = tr == NULL || tr->n == tr->df, ok = 1;
+
+	memset(&nt, 0, sizeof(nt));
+	if (tr != NULL)
+		nt = *tr;
+	nt.key = key;
+	nt.klen = klen;
+	p = xcalloc((tr ? tr->n : 0) + c->nadd + 1, sizeof(*p));
+	if (tr != NULL && !term_rec_posts(tr, p)) {
+		pt->why = "a kept record is malformed";
+		free(p);
+		return 0;
+	}
+	for (i = 0, n = tr ? tr->n : 0; i < n; i++)
+		if (edited(pt, p[i].sid))
+			removed++;
+		else
+			p[k++] = p[i];
+	if (nt.df < c->nold) {
+		pt->why = "a kept record is malformed";
+		free(p);
+		return 0;
+	}
+	nt.df = nt.df - c->nold + c->nadd;
+	if (nt.df == 0) {
+		free(p);
+		return 1;	/* gone from the site, surface forms too */
+	}
+	memcpy(p + k, c->add, c->nadd * sizeof(*p));
+	k += c->nadd;
+	qsort(p, k, sizeof(*p), cmp_post_sid);
+	kept = complete ? k : score_keep_top(p, k, n - removed);
+	want = score_want(score_titles(p, kept));
+	if (!complete && kept < want) {
+		pt->why = "a word's kept postings ran short";
+		ok = 0;
+	}
+	if (c->lost_surf) {
+		pt->why = "a word lost a surface form";
+		ok = 0;
+	}
+	for (i = 0; ok && i < c->nnew; i++) {
+		const char *w = pt->surfs.keys.data + c->news[i];
+		uint32_t j;
+
+		for (j = 0; j < nt.nsurf && strcmp(nt.surf[j], w) != 0; j++)
+			;
+		if (j < nt.nsurf)
+			continue;
+		if (nt.nsurf == SEARCH_MAX_SURFACES) {
+			/* Whether it is among the first depends on where. */
+			pt->why = "a word gained a surface form, with no room";
+			ok = 0;
+		}
+		else
+			nt.surf[nt.nsurf++] = w;
+	}
+	if (ok) {
+		qsort(nt.surf, nt.nsurf, sizeof(*nt.surf), cmp_surf);
+		scratch = xcalloc(kept + 1, sizeof(*scratch));
+		put_term(out, &nt, p, kept, scratch);
+		free(scratch);
+	}
+	free(p);
+	return ok;
+}
+
+/* The surface forms gained and lost: each on its stem's change. */
+static int
+patch_surfaces(struct patch *pt)
+{
+	size_t		 i;
+
+	for (i = 0; i < pt->surfs.n; i++) {
+		struct wentry *e = &pt->surfs.e[i];
+		const char *stem = pt->surfs.keys.data + e->key + e->aux;
+		struct tchange *c;
+
+		if (e->tf[0] == 3)
+			continue;
+		c = patch_word(pt, stem, strlen(stem), e->auxhash);
+		if (e->tf[0] == 1)
+			c->lost_surf = 1;
+		else if (c->nnew == SEARCH_MAX_SURFACES) {
+			pt->why = "a word gained too many surface forms";
+			return 0;
+		}
+		else
+			c->news[c->nnew++] = e->key;
+	}
+	return 1;
+}
+
+static int
+cmp_word(const void *a, const void *b, void *arg)
+{
+	const struct wtab *t = arg;
+
+	return search_strcmp(t->keys.data + t->e[*(const uint32_t *)a].key,
+	    t->keys.data + t->e[*(const uint32_t *)b].key);
+}
+
+/* The kept index's term records with the edited words' written again,
+ * into recs (key order); 0 when a word cannot be patched. */
+static int
+patch_terms(struct patch *pt, struct buf *recs)
+{
+	struct term_rec	 tr;
+	struct rec_rd	 r;
+	uint32_t	*order = xcalloc(pt->words.n + 1, sizeof(*order));
+	const unsigned char *at;
+	const char	*key;
+	size_t		 i = 0, n = pt->words.n;
+	int		 ok = 1, more, c;
+
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), cmp_word, &pt->words);
+	rec_init(&r, pt->k->recs, pt->k->recslen);
+	at = r.p;
+	more = term_rec_get(&r, &tr);
+	for (i = 0; ok && (more || i < n); ) {
+		key = i < n ? pt->words.keys.data + pt->words.e[order[i]].key :
+		    NULL;
+		c = !more ? 1 : key == NULL ? -1 : search_strcmp(tr.key, key);
+		if (c < 0) {		/* a record not edited: as it lies */
+			buf_append(recs, at, (size_t)(r.p - at));
+		} else {
+			ok = patch_term(pt, key, pt->words.e[order[i]].klen,
+			    c == 0 ? &tr : NULL, &pt->tc[order[i]], recs);
+			pt->idx->patched_terms++;
+			i++;
+			if (c > 0)
+				continue;
+		}
+		at = r.p;
+		more = term_rec_get(&r, &tr);
+	}
+	free(order);
+	if (ok && (!r.ok || r.p != r.end)) {
+		pt->why = "a kept record is malformed";
+		ok = 0;
+	}
+	return ok;
+}
+
+/* The kept index patched with the edited pages, into recs and the index's
+ * fields; 0 when it cannot be (the build then merges as before). */
+static int
+kept_patch(struct search_index *idx, struct buf *recs)
+{
+	struct kept	*k = idx->kept;
+	struct patch	 pt;
+	struct kept_page *pg;
+	size_t		 i, sid = 0;
+	int		 ok = 0, steps[NFIELDS];
+
+	memset(&pt, 0, sizeof(pt));
+	pt.idx = idx;
+	pt.k = k;
+	pt.base = xcalloc(k->npages + 1, sizeof(*pt.base));
+	for (i = 0; i < k->npages; i++) {
+		pt.base[i] = (uint32_t)sid;
+		sid += k->pages[i].nsecs;
+	}
+	for (i = 0; i < NFIELDS; i++) {
+		steps[i] = score_avg_step(k->lensum[i], k->lencount[i]);
+		pt.avg[i] = score_avg_of_step(steps[i]);
+	}
+	if (sid != k->nsecs || !patch_pages(&pt)) {
+		goto done;
+	}
+	for (i = 0; i < NFIELDS; i++)
+		if (score_avg_step(k->lensum[i], k->lencount[i]) != steps[i]) {
+			pt.why = "an average length moved a step";
+			goto done;	/* every score may move */
+		}
+	pg = xcalloc(k->npages + 1, sizeof(*pg));
+	memcpy(pg, k->pages, k->npages * sizeof(*pg));
+	for (i = 0; i < k->npages; i++)
+		pg[i].text_len = idx->site->pages[i]->source != NULL ?
+		    (uint32_t)idx->site->pages[i]->text_len : 0;
+	ok = same_chunks(idx, pg, k->dlen, k->chunk_secs, k->nchunks);
+	free(pg);
+	if (!ok)
+		pt.why = "the excerpt chunks would be cut elsewhere";
+	else if (!patch_surfaces(&pt) || !patch_terms(&pt, recs))
+		ok = 0;
+done:
+	for (i = 0; i < pt.ntc; i++)
+		free(pt.tc[i].add);
+	free(pt.tc);
+	free(pt.base);
+	wtab_free(&pt.words);
+	wtab_free(&pt.surfs);
+	idx->why = ok ? NULL : pt.why ? pt.why : "a page's record is missing";
+	return ok;
+}
+
+/* The index's fields from the patched kept index; 0 when the files it
+ * keeps are no longer in the site folder. */
+static int
+kept_use(struct search_index *idx)
+{
+	struct kept	*k = idx->kept;
+	char		*name;
+	size_t		 i;
+	int		 ok = 1;
+
+	for (i = 0; ok && i < k->nchunks; i++) {
+		name = xasprintf("c%zu.%08" PRIx32 ".json", i,
+		    k->chunk_names[i]);
+		ok = keep_file(idx, name, k->chunk_keys[i]);
+		free(name);
+	}
+	name = xasprintf("t.%08" PRIx32 ".json", k->tags_name);
+	ok = ok && keep_file(idx, name, k->tags_key);
+	free(name);
+	if (!ok) {
+		idx->why = "a file it kept is no longer in the site folder";
+		return 0;
+	}
+	idx->nsecs = k->nsecs;
+	memcpy(idx->lensum, k->lensum, sizeof(idx->lensum));
+	for (i = 0; i < NFIELDS; i++)
+		idx->lencount[i] = (size_t)k->lencount[i];
+	idx->runs = xcalloc(k->nruns + 1, sizeof(*idx->runs));
+	memcpy(idx->runs, k->runs, k->nruns * sizeof(*idx->runs));
+	idx->nruns = k->nruns;
+	idx->chunks = k->chunk_secs;
+	idx->chunk_names = k->chunk_names;
+	idx->chunk_keys = k->chunk_keys;
+	idx->nchunks = k->nchunks;
+	k->chunk_secs = k->chunk_names = NULL;
+	k->chunk_keys = NULL;
+	idx->dlen = k->dlen;
+	k->dlen = NULL;
+	for (i = 0; i < k->npages; i++) {
+		idx->psecs[i] = k->pages[i].nsecs;
+		idx->phlen[i] = k->pages[i].hlen;
+	}
+	idx->titles = xcalloc(k->ntitles + 1, sizeof(*idx->titles));
+	for (i = 0; i < k->ntitles; i++) {
+		idx->titles[i].key = xstrdup(k->titles[i].key);
+		idx->titles[i].sid = k->titles[i].sid;
+	}
+	idx->ntitles = k->ntitles;
+	idx->tags_name = k->tags_name;
+	idx->tags_key = k->tags_key;
+	return 1;
+}
+
+/* When the kept index cannot be patched: the merge as in any build, with
+ * the records of every page a merged group needs. */
+static void
+kept_fallback(struct search_index *idx)
+{
+	const struct site *s = idx->site;
+	struct search_worker *w = NULL;
+	struct group	*g;
+	size_t		 i, j;
+
+	kept_free(idx->kept);
+	idx->kept = NULL;
+	idx->kchanged = NULL;
+	buf_reset(&idx->names);
+	idx->nfiles = 0;
+	idx->patched_terms = 0;
+	find_kept_groups(idx);
+	for (i = 0; i < idx->ngroups; i++) {
+		g = &idx->groups[i];
+		if (g->kept != NULL)
+			continue;
+		for (j = g->first; j < g->end; j++) {
+			if (s->pages[j]->source == NULL ||
+			    atomic_load(&idx->slots[j]) != NULL)
+				continue;
+			if (w == NULL)
+				w = search_worker_new(idx);
+			atomic_store(&idx->slots[j],
+			    page_record(w, s->pages[j], NULL));
+		}
+	}
+	search_worker_free(w);
+}
+
+/* The index merged from the groups (every build that does not patch). */
+static void
+finish_merged(struct search_index *idx, struct buf *recs)
+{
+	pthread_mutex_lock(&idx->lock);
+	merge_ready(idx, 1);
+	pthread_mutex_unlock(&idx->lock);
+	chunk_flush(idx);
+	xqsort(idx->titles, idx->ntitles, sizeof(*idx->titles), cmp_title);
+	make_records(idx, recs);
+}
+
+/* The tag file's name and key, written when this build made the tags. */
+static void
+write_tags(struct search_index *idx, struct tagacc ***tags, size_t *ntags)
+{
+	struct buf	 tb = { 0 };
+	char		*name;
+	size_t		 i;
+
+	if (idx->tags_key != 0) {	/* kept (kept_use) */
+		*tags = xcalloc(idx->kept->ntags + 1, sizeof(**tags));
+		for (i = 0; i < idx->kept->ntags; i++)
+			(*tags)[i] = &idx->kept->tags[i];
+		*ntags = idx->kept->ntags;
+		return;
+	}
+	make_tags(idx, tags, ntags, &tb);
+	idx->tags_name = name_hash(&tb);
+	name = xasprintf("t.%08" PRIx32 ".json", idx->tags_name);
+	idx->tags_key = write_out(idx, name, &tb);
+	idx->tags_bytes = tb.len;
+	free(name);
+	buf_free(&tb);
+}
+
 int
 search_finish(struct search_index *idx)
 {
 	struct shard	*sh = NULL;
 	struct tagacc	**tags;
-	struct buf	 tb = { 0 };
-	uint32_t	*shard_names, tags_name;
+	struct buf	 recs = { 0 };
+	uint32_t	*shard_names;
 	char		*name;
 	size_t		 i, nsh = 0, ntags;
 	double		 start = cpu_ms(idx);	/* one thread: its CPU time */
@@ -2617,12 +3755,23 @@ search_finish(struct search_index *idx)
 			    "(%zu files)\n", idx->nfiles);
 		return 1;
 	}
-	pthread_mutex_lock(&idx->lock);
-	merge_ready(idx, 1);
-	pthread_mutex_unlock(&idx->lock);
-	chunk_flush(idx);
-	make_shards(idx, &sh, &nsh);
-	make_tags(idx, &tags, &ntags, &tb);
+	if (idx->kept != NULL && (!kept_patch(idx, &recs) ||
+	    !kept_use(idx))) {
+		if (idx->stats)
+			fprintf(stderr, "search: the last build's index not "
+			    "patched: %s\n", idx->why);
+		buf_reset(&recs);
+		kept_fallback(idx);
+	}
+	if (idx->kept == NULL)
+		finish_merged(idx, &recs);
+	if (!make_shards(idx, &recs, &sh, &nsh)) {
+		diag_error(NULL, 0, 0, "search: the index's terms are "
+		    "malformed (a bug)");
+		buf_free(&recs);
+		return 0;
+	}
+	write_tags(idx, &tags, &ntags);
 	shard_names = xcalloc(nsh + 1, sizeof(*shard_names));
 	for (i = 0; i < nsh; i++) {
 		shard_names[i] = name_hash(&sh[i].text);
@@ -2630,25 +3779,27 @@ search_finish(struct search_index *idx)
 		write_out(idx, name, &sh[i].text);
 		free(name);
 	}
-	tags_name = name_hash(&tb);
-	name = xasprintf("t.%08" PRIx32 ".json", tags_name);
-	write_out(idx, name, &tb);
-	free(name);
-	write_root(idx, shard_names, tags_name, sh, nsh, tags, ntags);
+	write_root(idx, shard_names, idx->tags_name, sh, nsh, tags, ntags);
 	free(shard_names);
 	if (idx->ok && idx->inputs != 0)
 		pack_put(idx->pack, idx->inputs, idx->names.data,
 		    idx->names.len);
-	if (idx->stats)
+	kept_save(idx, &recs, tags, ntags);
+	if (idx->stats && idx->kept != NULL)
+		fprintf(stderr, "search: the last build's index patched "
+		    "(%zu pages, %zu terms written again, %zu terms); finish "
+		    "%.0f ms CPU\n", idx->kept->nchanged, idx->patched_terms,
+		    idx->nterms_out, cpu_ms(idx) - start);
+	else if (idx->stats)
 		fprintf(stderr, "search: %zu sections, %zu terms; %zu shards "
 		    "(%zu bytes), %zu chunks (%zu bytes), tags %zu bytes, root "
 		    "%zu bytes; collect %.0f ms CPU, merge %.0f ms CPU, finish "
 		    "%.0f ms CPU; groups: %zu from the pack, %zu made; "
 		    "records: %zu from the pack, %zu made\n",
 		    idx->nsecs, idx->nterms, nsh, idx->shard_bytes,
-		    idx->nchunks, idx->chunk_bytes, tb.len, idx->root_bytes,
-		    idx->collect_ms, idx->merge_ms, cpu_ms(idx) - start,
-		    idx->groups_kept, idx->groups_made,
+		    idx->nchunks, idx->chunk_bytes, idx->tags_bytes,
+		    idx->root_bytes, idx->collect_ms, idx->merge_ms,
+		    cpu_ms(idx) - start, idx->groups_kept, idx->groups_made,
 		    (size_t)idx->loaded, (size_t)idx->made);
 	for (i = 0; i < nsh; i++) {
 		free(sh[i].key);
@@ -2658,7 +3809,7 @@ search_finish(struct search_index *idx)
 	}
 	free(sh);
 	free(tags);
-	buf_free(&tb);
+	buf_free(&recs);
 	return idx->ok;
 }
 
@@ -2720,6 +3871,12 @@ search_free(struct search_index *idx)
 	free(idx->chunks);
 	free(idx->chunk_names);
 	free(idx->rkeys);
+	free(idx->pkeys);
+	free(idx->psecs);
+	free(idx->phlen);
+	free(idx->dlen);
+	free(idx->chunk_keys);
+	kept_free(idx->kept);
 	buf_free(&idx->names);
 	free(idx->groups);
 	free(idx->pgroup);

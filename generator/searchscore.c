@@ -21,6 +21,22 @@ search_quantize(double impact)
 	return q > 63 ? 63 : (int)q;
 }
 
+int
+score_avg_step(double sum, size_t count)
+{
+	double	 avg = count ? sum / (double)count : 1;
+
+	if (!(avg > 0))
+		avg = 1;
+	return (int)lround(log2(avg) * SCORE_AVG_STEPS);
+}
+
+double
+score_avg_of_step(int step)
+{
+	return exp2((double)step / SCORE_AVG_STEPS);
+}
+
 /* BM25's saturation of a count tf in a field whose length norm is norm. */
 static double
 sat(double tf, double norm)
@@ -106,22 +122,24 @@ score_compute(struct scorer *sc, uint32_t sid, uint32_t a, uint32_t body,
 		*slot = p->q;
 }
 
+uint32_t
+score_want(uint32_t ntitle)
+{
+	return (ntitle > SEARCH_MAX_TITLE_POSTINGS ?
+	    SEARCH_MAX_TITLE_POSTINGS : ntitle) + SEARCH_MAX_POSTINGS;
+}
+
 /* Ranks are 0..127 (title ones above), so counting them finds the cut
  * without sorting. */
 uint32_t
-score_keep_best(struct post *p, uint32_t n)
+score_keep_top(struct post *p, uint32_t n, uint32_t want)
 {
-	uint32_t	 count[128] = { 0 }, above = 0, i, k = 0, cut, room, want;
+	uint32_t	 count[128] = { 0 }, above = 0, i, k = 0, cut, room;
 
-	for (i = 0; i < n; i++)
-		count[p[i].rank]++;
-	for (want = 0, i = 64; i < 128; i++)
-		want += count[i];
-	if (want > SEARCH_MAX_TITLE_POSTINGS)
-		want = SEARCH_MAX_TITLE_POSTINGS;
-	want += SEARCH_MAX_POSTINGS;
 	if (n <= want)
 		return n;
+	for (i = 0; i < n; i++)
+		count[p[i].rank]++;
 	for (cut = 127; cut > 0 && above + count[cut] < want; cut--)
 		above += count[cut];
 	room = want - above;	/* of rank cut, the first */
@@ -129,4 +147,20 @@ score_keep_best(struct post *p, uint32_t n)
 		if (p[i].rank > cut || (p[i].rank == cut && room > 0 && room--))
 			p[k++] = p[i];
 	return k;
+}
+
+uint32_t
+score_titles(const struct post *p, uint32_t n)
+{
+	uint32_t	 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += p[i].rank >= 64;
+	return k;
+}
+
+uint32_t
+score_keep_best(struct post *p, uint32_t n, uint32_t extra)
+{
+	return score_keep_top(p, n, score_want(score_titles(p, n)) + extra);
 }

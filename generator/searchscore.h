@@ -51,6 +51,18 @@ struct scorer {
 	uint8_t		 memo[SCORE_MEMO_LEN * SCORE_MEMO_TF];
 };
 
+/*
+ * A field's average length as the scores use it: sum / count rounded to
+ * a step of 1/SCORE_AVG_STEPS of a doubling (count 0: 1).  An edit moves
+ * the exact average by a few millionths at most, so the rounded one, and
+ * with it every score the edit did not touch, almost never moves: the
+ * index can then be patched where the edit changed it (searchstate.h).
+ * score_avg_step is the step's number, what two builds compare.
+ */
+#define SCORE_AVG_STEPS	32
+int	 score_avg_step(double sum, size_t count);
+double	 score_avg_of_step(int step);
+
 /* The norms of nsecs sections with the fields' average lengths avg. */
 struct score_norms *score_norms_new(const struct sec *, size_t nsecs,
 	    const double avg[NFIELDS]);
@@ -96,9 +108,18 @@ score_posting(struct scorer *sc, uint32_t sid, uint32_t a, uint32_t body,
  * Keeps the postings of p (n, in section order) a query is likely to need:
  * every section with the term in its page title (up to
  * SEARCH_MAX_TITLE_POSTINGS), and the SEARCH_MAX_POSTINGS others with the
- * highest impact, the first sections among equals.  Returns how many,
- * still in section order.
+ * highest impact, the first sections among equals; with extra, that many
+ * more of the others (what the index kept between builds holds, so an
+ * edit can drop postings and still know the best ones).  Returns how
+ * many, still in section order.
  */
-uint32_t score_keep_best(struct post *, uint32_t n);
+uint32_t score_keep_best(struct post *, uint32_t n, uint32_t extra);
+/* How many score_keep_best keeps of a term in ntitle page titles. */
+uint32_t score_want(uint32_t ntitle);
+/* How many of p (n) are in their section's title (rank 64 and up). */
+uint32_t score_titles(const struct post *, uint32_t n);
+/* Keeps the want best of p (n, in section order): by rank, then the first
+ * sections; returns how many, in section order. */
+uint32_t score_keep_top(struct post *, uint32_t n, uint32_t want);
 
 #endif

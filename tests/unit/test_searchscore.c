@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "search.h"
@@ -100,7 +101,7 @@ test_keep_best(void **state)
 			p[i].rank = 65;
 		}
 	}
-	k = score_keep_best(p, n);
+	k = score_keep_best(p, n, 0);
 	assert_true(k < n);
 	for (i = 0; i < k; i++) {
 		if (i > 0)
@@ -113,6 +114,51 @@ test_keep_best(void **state)
 	free(p);
 }
 
+/* The kept index's rule (search.c): the best m of a list are the best m
+ * of any list that holds them, so the entry made from the kept best is
+ * the entry made from all; ties go to the first sections. */
+static void
+test_keep_top(void **state)
+{
+	uint32_t	 n = 1000, i, k, k2, want;
+	struct post	*p = xcalloc(n, sizeof(*p)), *q = xcalloc(n, sizeof(*q));
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		p[i].sid = i * 3;
+		p[i].q = (uint8_t)((i * 37) % 20);	/* many ties */
+		p[i].rank = p[i].q;
+	}
+	memcpy(q, p, n * sizeof(*p));
+	k = score_keep_top(p, n, 500);
+	assert_int_equal(k, 500);
+	for (i = 1; i < k; i++)
+		assert_true(p[i].sid > p[i - 1].sid);
+	/* Every posting left out ranks below, or equal and later than, the
+	 * last of its rank kept. */
+	for (i = 0; i < n; i++) {
+		uint32_t j, in = 0, worse = 0;
+
+		for (j = 0; j < k; j++)
+			in |= p[j].sid == q[i].sid;
+		if (in)
+			continue;
+		for (j = 0; j < k; j++)
+			worse |= p[j].rank < q[i].rank ||
+			    (p[j].rank == q[i].rank && p[j].sid > q[i].sid);
+		assert_false(worse);
+	}
+	/* The entry from the best 500 is the entry from all 1000. */
+	want = score_want(0);
+	k2 = score_keep_best(q, n, 0);
+	assert_int_equal(k2, want);
+	k = score_keep_top(p, k, want);
+	assert_int_equal(k, k2);
+	assert_memory_equal(p, q, k * sizeof(*p));
+	free(p);
+	free(q);
+}
+
 int
 main(void)
 {
@@ -120,6 +166,7 @@ main(void)
 		cmocka_unit_test(test_memo_gives_computed_impacts),
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_keep_best),
+		cmocka_unit_test(test_keep_top),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

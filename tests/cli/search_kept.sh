@@ -1,0 +1,148 @@
+# The kept index (search.c, "the kept index"): a build whose pages differ
+# from the last build's only in the bodies of a few pages patches the last
+# index with those pages' words instead of merging it again, and falls
+# back to the merge whenever an edit reaches further (an excerpt, a
+# section, a title, an average length).  Either way the index must be
+# byte for byte the one a clean build makes: every check compares the
+# whole site with diff -r.
+. tests/lib.sh
+
+d=$(scratch)
+cp -R content "$d/c"
+c="$d/c"
+A="$d/A"
+mkdir -p "$c/docs/long"
+
+# Pages with long sections (so an appended sentence leaves the excerpts
+# alone), a common word in every page ("backup": more postings than an
+# entry keeps, so patching must know the best of the rest), words in
+# inflected forms, tags, and a second section in some pages.
+words="install installing installed restore restoring restored agent
+agents encrypt encrypted encryption verify verifying verified snapshot
+snapshots schedule scheduled retention"
+set -- $words
+nw=$#
+para() {	# N K: a paragraph of about 40 words
+	local n=$1 k=$2 i w
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		w=$(( (n * 7 + i * 13 + k) % nw + 1 ))
+		printf '%s backup %s item%d ' "${!w}" "word$(( (n + i) % 89))" \
+		    $(( (n * i + k) % 301 ))
+	done
+	printf '\n'
+}
+page() {	# N: the text of long page N
+	local n=$1
+	printf -- '---\ntitle: Long topic %d\ntags: [long, t%d]\n---\n\n' \
+	    "$n" $((n % 4))
+	para "$n" 1
+	printf '\n'
+	para "$n" 2
+	if [ $((n % 2)) = 0 ]; then
+		printf '\n## Part %d\n\n' "$n"
+		para "$n" 3
+	fi
+}
+for n in $(seq 1 450); do
+	page "$n" >"$c/docs/long/p$(printf %03d "$n").md"
+done
+
+same_tree() {	# NAME: A against a clean build of c
+	rm -rf "$d/B" "$d/B.porch-cache"
+	if ! "$PORCH" build "$c" -o "$d/B" -q --clean 2>"$d/errB"; then
+		fail "kept index: $1: clean build" "$(head -5 "$d/errB")"
+		return
+	fi
+	if diff -r "$A" "$d/B" >"$d/diff" 2>&1; then
+		pass "kept index: $1: identical to a clean build"
+	else
+		fail "kept index: $1: identical to a clean build" \
+		    "$(head -10 "$d/diff")"
+	fi
+}
+stats() { PORCH_SEARCH_STATS=1 "$PORCH" build "$c" -o "$A" 2>"$d/sum"; }
+# patched N: the last build patched the kept index with N pages.
+patched() {
+	grep -q "^search: the last build's index patched ($1 pages" "$d/sum"
+}
+# merged WHY: the last build merged again, for this reason.
+merged() {
+	grep -q "^search: the last build's index not patched: $1" "$d/sum"
+}
+check() {	# NAME TEST...: the last build's line, then the identity
+	local name=$1
+	shift
+	if "$@"; then
+		pass "kept index: $name"
+	else
+		fail "kept index: $name" "$(cat "$d/sum")"
+	fi
+	same_tree "$name"
+}
+
+stats
+# Readings younger than two seconds are not kept (frontcache.c).
+sleep 3
+stats
+
+printf 'The agents verified every backup again.\n' >>"$c/docs/long/p200.md"
+stats
+check "a sentence appended is patched in" patched 1
+
+printf 'A zyxwvutsrq appears once in the whole site.\n' \
+    >>"$c/docs/long/p201.md"
+stats
+check "a word new to the site is patched in" patched 1
+
+sed -i 's/zyxwvutsrq appears/appears/' "$c/docs/long/p201.md"
+stats
+check "a word gone from the site is patched out" patched 1
+
+# The same page edited again and again: each patch drops its postings
+# from the kept best of a common word, and must still know the best.
+for k in 1 2 3 4 5 6; do
+	printf 'Backup backup backup restored %d.\n' "$k" \
+	    >>"$c/docs/long/p120.md"
+	stats || break
+done
+check "the same page patched six times over" patched 1
+
+for n in 010 020 030; do
+	printf 'Encryption verified for backup %s.\n' "$n" \
+	    >>"$c/docs/long/p$n.md"
+done
+stats
+check "three pages patched at once" patched 3
+
+# Markdown that is not text (a comment) makes the page longer without a
+# word more: the chunks' size target, projected from the pages' lengths,
+# moves, and where the chunks after it are cut with it.
+printf '\n<!-- %s -->\n' "$(head -c 24000000 /dev/zero | tr '\0' x)" \
+    >>"$c/docs/long/p005.md"
+stats
+check "a page much longer cuts the chunks elsewhere" \
+    merged "the excerpt chunks would be cut elsewhere"
+
+# Line 6: the first words of the page's text (its excerpt).
+sed -i '6s/^/Reinstalled /' "$c/docs/long/p300.md"
+stats
+check "an edited excerpt is merged again" merged "a page's"
+
+printf '\n## A new part\n\n' >>"$c/docs/long/p151.md"
+para 151 9 >>"$c/docs/long/p151.md"
+stats
+check "a section added is merged again" merged "a page's"
+
+sed -i 's/^title: Long topic 42$/title: Long topic forty-two/' \
+    "$c/docs/long/p042.md"
+stats
+check "a title edit is no patch" \
+    eval '! grep -q "index patched\|not patched" "$d/sum"'
+
+# Damage: a kept index that fails its checksum is not read, never an
+# error (the pack checks every entry it hands out).
+sleep 3
+stats
+printf 'After the last edit, a backup sentence.\n' >>"$c/docs/long/p099.md"
+stats
+check "after a title edit, patching again" patched 1
