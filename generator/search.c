@@ -3406,8 +3406,19 @@ cmp_post_sid(const void *a, const void *b)
 }
 
 /*
- * Term t (its record tr, NULL for a word new to the site) with change c:
- * its record written again into out.  0 when it cannot be patched.
+ * Term key (its record tr, NULL for a word new to the site) with change
+ * c: its record written again into out.  0 when it cannot be patched.
+ *
+ * The record keeps the term's n best postings (by rank, then the first
+ * sections), or all of them (n == df).  Those of them outside the edited
+ * pages (n - removed) are the best n - removed of all its postings
+ * outside them, whose scores did not move: anything better would have
+ * been among the n.  So with the edited pages' new postings added, the
+ * best n - removed of the list are the best of all the term's postings
+ * now, and when that is at least what an entry keeps (score_want), the
+ * entry made from them is the one a merge makes from all.  The margin
+ * (KEEP_EXTRA) shrinks with each patch that removes kept postings; a
+ * merge restores it.
  */
 static int
 patch_term(struct patch *pt, const char *key, size_t klen,
