@@ -3455,7 +3455,8 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 		free(p);
 		return 1;	/* gone from the site, surface forms too */
 	}
-	memcpy(p + k, c->add, c->nadd * sizeof(*p));
+	if (c->nadd > 0)	/* a word the page no longer has: none */
+		memcpy(p + k, c->add, c->nadd * sizeof(*p));
 	k += c->nadd;
 	qsort(p, k, sizeof(*p), cmp_post_sid);
 	kept = complete ? k : score_keep_top(p, k, n - removed);
