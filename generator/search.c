@@ -434,6 +434,35 @@ struct group_builder {
 	size_t		 capdoff;
 };
 
+/* The last build's index, as the kept index (below) holds it. */
+struct kept_page {
+	uint64_t	 rkey, pkey;
+	uint32_t	 nsecs, text_len, hlen;
+};
+
+struct kept {
+	struct kept_page *pages;
+	size_t		 npages, nsecs;
+	uint32_t	*dlen;
+	double		 lensum[NFIELDS];
+	uint64_t	 lencount[NFIELDS];
+	uint32_t	*runs;
+	size_t		 nruns;
+	uint32_t	*chunk_secs, *chunk_names;
+	uint64_t	*chunk_keys;
+	size_t		 nchunks;
+	uint32_t	 tags_name;
+	uint64_t	 tags_key;
+	struct tagacc	*tags;
+	size_t		 ntags;
+	struct title	*titles;	/* keys in the pack's mapping */
+	size_t		 ntitles;
+	const char	*recs;
+	size_t		 recslen;
+	unsigned char	*changed;	/* by page */
+	size_t		 nchanged;
+};
+
 struct search_index {
 	const struct site *site;
 	const struct out_dir *out;
@@ -496,7 +525,6 @@ struct search_index {
 
 	/* The kept index (below) */
 	struct kept	*kept;		/* the last build's, to patch, or NULL */
-	const unsigned char *kchanged;	/* its pages: 1 when edited */
 	uint64_t	*pkeys;		/* by page: what the index reads of it
 					 * besides its record */
 	uint32_t	*psecs, *phlen;	/* by page, as merged: its sections,
@@ -1274,21 +1302,17 @@ static int
 keep_earlier(struct search_index *idx)
 {
 	const struct site *s = idx->site;
-	const char	*entry, *end;
+	const char	*entry, *name;
 	struct rec_rd	 r;
 	uint64_t	 key;
-	size_t		 len, i, nlen;
+	size_t		 len, i;
 
 	if ((entry = pack_get(idx->pack, idx->inputs, &len)) == NULL ||
 	    len == 0)
 		return 0;
-	end = entry + len;
 	rec_init(&r, entry, len);
 	while (r.ok && r.p < r.end) {
-		const char *name = (const char *)r.p;
-
-		nlen = strnlen(name, (size_t)(end - name));
-		(void)rec_take(&r, nlen + 1);
+		name = rec_get_str(&r, 0, NULL);
 		rec_get(&r, &key, sizeof(key));
 		if (!r.ok || !keep_file(idx, name, key))
 			return 0;
@@ -1453,21 +1477,17 @@ search_add(struct search_worker *w, struct page *p,
 	if (idx->reused)
 		return;		/* its record is in the files kept */
 	if (idx->groups[idx->pgroup[p->index]].kept != NULL ||
-	    (idx->kept != NULL && !idx->kchanged[p->index])) {
+	    (idx->kept != NULL && !idx->kept->changed[p->index])) {
 		/* Its group's partial is merged instead, or the kept index
 		 * patched; the record stays for the next edit. */
 		if (idx->rkeys != NULL && idx->rkeys[p->index] != 0)
 			(void)pack_keep(idx->pack, idx->rkeys[p->index]);
-		if (idx->kept != NULL)
-			return;
-		goto merge;
-	}
-	atomic_store_explicit(&idx->slots[p->index], page_record(w, p, doc),
-	    memory_order_release);
-	if (idx->kept != NULL)
-		return;		/* patched in at the end */
-merge:
+	} else
+		atomic_store_explicit(&idx->slots[p->index],
+		    page_record(w, p, doc), memory_order_release);
 	w->ms += cpu_ms(idx) - start;
+	if (idx->kept != NULL)
+		return;		/* patched at the end, nothing merged */
 	if (pthread_mutex_trylock(&idx->lock) == 0) {
 		merge_ready(idx, 0);
 		pthread_mutex_unlock(&idx->lock);
@@ -1572,11 +1592,11 @@ add_tag(struct search_index *idx, const char *name, uint32_t sid,
 }
 
 /* Adds search/NAME (its key: write_out) to the list of the files the
- * index is made of: NAME, a NUL, the key's 8 bytes. */
+ * index is made of: per file a str (record.h) and the key's 8 bytes. */
 static void
 names_add(struct search_index *idx, const char *name, uint64_t key)
 {
-	buf_append(&idx->names, name, strlen(name) + 1);
+	rec_put_str(&idx->names, name, strlen(name));
 	buf_append(&idx->names, &key, sizeof(key));
 	idx->nfiles++;
 }
@@ -1593,6 +1613,19 @@ keep_file(struct search_index *idx, const char *name, uint64_t key)
 	if (ok)
 		names_add(idx, name, key);
 	return ok;
+}
+
+/* The names of chunk i and of the tag file, with their name hashes. */
+static char *
+chunk_file(size_t i, uint32_t hash)
+{
+	return xasprintf("c%zu.%08" PRIx32 ".json", i, hash);
+}
+
+static char *
+tags_file(uint32_t hash)
+{
+	return xasprintf("t.%08" PRIx32 ".json", hash);
 }
 
 /*
@@ -1648,8 +1681,7 @@ chunk_flush(struct search_index *idx)
 	idx->chunk_names = xreallocarray(idx->chunk_names, idx->nchunks + 1,
 	    sizeof(*idx->chunk_names), &idx->capnames);
 	idx->chunk_names[idx->nchunks] = name_hash(&idx->chunk);
-	name = xasprintf("c%zu.%08" PRIx32 ".json", idx->nchunks,
-	    idx->chunk_names[idx->nchunks]);
+	name = chunk_file(idx->nchunks, idx->chunk_names[idx->nchunks]);
 	idx->chunk_keys = xreallocarray(idx->chunk_keys, idx->nchunks + 1,
 	    sizeof(*idx->chunk_keys), &idx->capckeys);
 	idx->chunk_keys[idx->nchunks] = write_out(idx, name, &idx->chunk);
@@ -2366,7 +2398,6 @@ static void
 put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
     uint32_t n, struct post *scratch)
 {
-	struct buf	*b = rec;
 	size_t		 at, start;
 	uint32_t	 i, k, prev = 0;
 	unsigned char	*w;
@@ -2391,30 +2422,30 @@ put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
 		rec_put_str(rec, t->surf[i], strlen(t->surf[i]));
 	at = rec->len;
 	rec_put_u32(rec, 0);
-	start = b->len;
+	start = rec->len;
 
 	memcpy(scratch, p, (size_t)n * sizeof(*p));
 	k = score_keep_best(scratch, n, 0);
-	buf_putc(b, '[');
-	put_json(b, t->key, t->klen);
-	buf_printf(b, ",%u,\"", t->df);
+	buf_putc(rec, '[');
+	put_json(rec, t->key, t->klen);
+	buf_printf(rec, ",%u,\"", t->df);
 	for (prev = 0, i = 0; i < k; i++) {
-		put_b64varint(b, scratch[i].sid - prev);
+		put_b64varint(rec, scratch[i].sid - prev);
 		prev = scratch[i].sid;
-		buf_putc(b, b64[scratch[i].q]);
+		buf_putc(rec, b64[scratch[i].q]);
 	}
-	buf_putc(b, '"');
+	buf_putc(rec, '"');
 	if (t->nsurf > 0) {
-		buf_puts(b, ",[");
+		buf_puts(rec, ",[");
 		for (i = 0; i < t->nsurf; i++) {
 			if (i)
-				buf_putc(b, ',');
-			put_jsons(b, t->surf[i]);
+				buf_putc(rec, ',');
+			put_jsons(rec, t->surf[i]);
 		}
-		buf_putc(b, ']');
+		buf_putc(rec, ']');
 	}
-	buf_puts(b, "],");
-	k = (uint32_t)(b->len - start);
+	buf_puts(rec, "],");
+	k = (uint32_t)(rec->len - start);
 	memcpy(rec->data + at, &k, sizeof(k));
 }
 
@@ -2892,34 +2923,6 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
 static const char KEPT_FORMAT[8] = "porchki1";
 #define KEPT_MAX_PAGES	16
 
-struct kept_page {
-	uint64_t	 rkey, pkey;
-	uint32_t	 nsecs, text_len, hlen;
-};
-
-struct kept {
-	struct kept_page *pages;
-	size_t		 npages, nsecs;
-	uint32_t	*dlen;
-	double		 lensum[NFIELDS];
-	uint64_t	 lencount[NFIELDS];
-	uint32_t	*runs;
-	size_t		 nruns;
-	uint32_t	*chunk_secs, *chunk_names;
-	uint64_t	*chunk_keys;
-	size_t		 nchunks;
-	uint32_t	 tags_name;
-	uint64_t	 tags_key;
-	struct tagacc	*tags;
-	size_t		 ntags;
-	struct title	*titles;	/* keys in the pack's mapping */
-	size_t		 ntitles;
-	const char	*recs;
-	size_t		 recslen;
-	unsigned char	*changed;	/* by page */
-	size_t		 nchanged;
-};
-
 static void
 kept_free(struct kept *k)
 {
@@ -3079,6 +3082,14 @@ chunk_plan(const struct kept_page *pg, size_t npages, const uint32_t *dlen,
 	return n;
 }
 
+/* Page i's markdown length, as set_chunk_target counts it. */
+static uint32_t
+text_len_now(const struct site *s, size_t i)
+{
+	return s->pages[i]->source != NULL ?
+	    (uint32_t)s->pages[i]->text_len : 0;
+}
+
 /* The pages as this build has them, for the kept index. */
 static struct kept_page *
 pages_now(const struct search_index *idx)
@@ -3092,8 +3103,7 @@ pages_now(const struct search_index *idx)
 		pg[i].pkey = idx->pkeys[i];
 		pg[i].nsecs = idx->psecs[i];
 		pg[i].hlen = idx->phlen[i];
-		pg[i].text_len = s->pages[i]->source != NULL ?
-		    (uint32_t)s->pages[i]->text_len : 0;
+		pg[i].text_len = text_len_now(s, i);
 	}
 	return pg;
 }
@@ -3191,16 +3201,14 @@ kept_open(struct search_index *idx)
 	size_t		 len, i;
 
 	if ((data = pack_get(idx->pack, kept_index_key(), &len)) == NULL ||
-	    (k = kept_read(idx, data, len)) == NULL) {
+	    (k = kept_read(idx, data, len)) == NULL)
 		return 0;
-	}
 	if (k->npages != s->npages)
 		goto no;
 	k->changed = xcalloc(s->npages + 1, 1);
 	for (i = 0; i < s->npages; i++) {
-		if (k->pages[i].pkey != idx->pkeys[i]) {
+		if (k->pages[i].pkey != idx->pkeys[i])
 			goto no;
-		}
 		if (k->pages[i].rkey != idx->rkeys[i]) {
 			k->changed[i] = 1;
 			if (++k->nchanged > KEPT_MAX_PAGES)
@@ -3212,7 +3220,6 @@ kept_open(struct search_index *idx)
 		if (idx->groups[i].key != 0)
 			(void)pack_keep(idx->pack, idx->groups[i].key);
 	idx->kept = k;
-	idx->kchanged = k->changed;
 	return 1;
 no:
 	kept_free(k);
@@ -3308,70 +3315,89 @@ patch_read(struct patch *pt, const struct sdoc *d, size_t c, int after,
 	}
 }
 
+/* 1 when records old and now of a page differ in their words and lengths
+ * alone: the same sections, title key and excerpts. */
+static int
+same_but_words(const struct sdoc *old, const struct sdoc *now)
+{
+	size_t	 i;
+
+	if (old->nsecs != now->nsecs || old->disp.len != now->disp.len ||
+	    memcmp(old->disp.data, now->disp.data, old->disp.len) != 0 ||
+	    (old->title_key == NULL) != (now->title_key == NULL) ||
+	    (old->title_key != NULL &&
+	    strcmp(old->title_key, now->title_key) != 0))
+		return 0;
+	for (i = 0; i <= old->nsecs; i++)
+		if (old->doff[i] != now->doff[i])
+			return 0;
+	return 1;
+}
+
+/* Moves edited page c's lengths in the kept sums: old's out, now's in,
+ * into secs (now's sections). */
+static void
+patch_lengths(struct kept *k, const struct sdoc *old, const struct sdoc *now,
+    struct sec *secs)
+{
+	const unsigned char *lp = (const unsigned char *)old->lens.data;
+	size_t		 i, f;
+	uint32_t	 v;
+
+	for (i = 0; i < old->nsecs; i++)
+		for (f = 0; f < NFIELDS; f++) {
+			v = get_varint(&lp);
+			k->lensum[f] -= v;
+			k->lencount[f] -= v != 0;
+		}
+	lp = (const unsigned char *)now->lens.data;
+	for (i = 0; i < now->nsecs; i++)
+		for (f = 0; f < NFIELDS; f++) {
+			secs[i].len[f] = get_varint(&lp);
+			k->lensum[f] += secs[i].len[f];
+			k->lencount[f] += secs[i].len[f] != 0;
+		}
+}
+
 /* Reads the edited pages' records before and after; 0 when one of them
  * changed more than its words' counts. */
 static int
 patch_pages(struct patch *pt)
 {
 	struct search_index *idx = pt->idx;
-	const struct site *s = idx->site;
 	struct kept	*k = pt->k;
 	struct sdoc	*old, *now;
 	struct score_norms *norms;
 	struct scorer	*sc;
 	struct sec	*secs;
-	const unsigned char *lp;
-	size_t		 c, i, f;
+	size_t		 c;
 	int		 ok = 1;
 
-	for (c = 0; c < s->npages && ok; c++) {
+	for (c = 0; c < k->npages && ok; c++) {
 		if (!k->changed[c])
 			continue;
 		now = atomic_load(&idx->slots[c]);
 		old = sdoc_new(idx);
 		if (now == NULL || now == &skipped ||
-		    !srec_load(idx, k->pages[c].rkey, old) ||
-		    old->nsecs != now->nsecs || old->nsecs != k->pages[c].nsecs ||
-		    old->disp.len != now->disp.len ||
-		    memcmp(old->disp.data, now->disp.data, old->disp.len) != 0 ||
-		    (old->title_key == NULL) != (now->title_key == NULL) ||
-		    (old->title_key != NULL &&
-		    strcmp(old->title_key, now->title_key) != 0)) {
+		    !srec_load(idx, k->pages[c].rkey, old)) {
+			pt->why = "a page's last record is not in the pack";
+			ok = 0;
+		} else if (old->nsecs != k->pages[c].nsecs ||
+		    !same_but_words(old, now)) {
 			pt->why = "a page's sections, title or excerpts "
 			    "changed";
 			ok = 0;
-			goto next;
+		} else {
+			secs = xcalloc(now->nsecs + 1, sizeof(*secs));
+			patch_lengths(k, old, now, secs);
+			norms = score_norms_new(secs, now->nsecs, pt->avg);
+			sc = scorer_new(norms);
+			patch_read(pt, old, c, 0, NULL);
+			patch_read(pt, now, c, 1, sc);
+			scorer_free(sc);
+			score_norms_free(norms);
+			free(secs);
 		}
-		for (i = 0; i <= old->nsecs; i++)
-			if (old->doff[i] != now->doff[i]) {
-				pt->why = "a page's excerpts changed";
-				ok = 0;
-			}
-		/* The lengths: the old ones out of the sums, the new in. */
-		secs = xcalloc(now->nsecs + 1, sizeof(*secs));
-		lp = (const unsigned char *)old->lens.data;
-		for (i = 0; i < old->nsecs; i++)
-			for (f = 0; f < NFIELDS; f++) {
-				uint32_t v = get_varint(&lp);
-
-				k->lensum[f] -= v;
-				k->lencount[f] -= v != 0;
-			}
-		lp = (const unsigned char *)now->lens.data;
-		for (i = 0; i < now->nsecs; i++)
-			for (f = 0; f < NFIELDS; f++) {
-				secs[i].len[f] = get_varint(&lp);
-				k->lensum[f] += secs[i].len[f];
-				k->lencount[f] += secs[i].len[f] != 0;
-			}
-		norms = score_norms_new(secs, now->nsecs, pt->avg);
-		sc = scorer_new(norms);
-		patch_read(pt, old, c, 0, NULL);
-		patch_read(pt, now, c, 1, sc);
-		scorer_free(sc);
-		score_norms_free(norms);
-		free(secs);
-next:
 		sdoc_recycle(idx, old);
 	}
 	return ok;
@@ -3481,8 +3507,7 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 			/* Whether it is among the first depends on where. */
 			pt->why = "a word gained a surface form, with no room";
 			ok = 0;
-		}
-		else
+		} else
 			nt.surf[nt.nsurf++] = w;
 	}
 	if (ok) {
@@ -3514,8 +3539,7 @@ patch_surfaces(struct patch *pt)
 		else if (c->nnew == SEARCH_MAX_SURFACES) {
 			pt->why = "a word gained too many surface forms";
 			return 0;
-		}
-		else
+		} else
 			c->news[c->nnew++] = e->key;
 	}
 	return 1;
@@ -3597,9 +3621,12 @@ kept_patch(struct search_index *idx, struct buf *recs)
 		steps[i] = score_avg_step(k->lensum[i], k->lencount[i]);
 		pt.avg[i] = score_avg_of_step(steps[i]);
 	}
-	if (sid != k->nsecs || !patch_pages(&pt)) {
+	if (sid != k->nsecs) {
+		pt.why = "a kept record is malformed";
 		goto done;
 	}
+	if (!patch_pages(&pt))
+		goto done;
 	for (i = 0; i < NFIELDS; i++)
 		if (score_avg_step(k->lensum[i], k->lencount[i]) != steps[i]) {
 			pt.why = "an average length moved a step";
@@ -3608,8 +3635,7 @@ kept_patch(struct search_index *idx, struct buf *recs)
 	pg = xcalloc(k->npages + 1, sizeof(*pg));
 	memcpy(pg, k->pages, k->npages * sizeof(*pg));
 	for (i = 0; i < k->npages; i++)
-		pg[i].text_len = idx->site->pages[i]->source != NULL ?
-		    (uint32_t)idx->site->pages[i]->text_len : 0;
+		pg[i].text_len = text_len_now(idx->site, i);
 	ok = same_chunks(idx, pg, k->dlen, k->chunk_secs, k->nchunks);
 	free(pg);
 	if (!ok)
@@ -3623,7 +3649,7 @@ done:
 	free(pt.base);
 	wtab_free(&pt.words);
 	wtab_free(&pt.surfs);
-	idx->why = ok ? NULL : pt.why ? pt.why : "a page's record is missing";
+	idx->why = ok ? NULL : pt.why;
 	return ok;
 }
 
@@ -3638,12 +3664,11 @@ kept_use(struct search_index *idx)
 	int		 ok = 1;
 
 	for (i = 0; ok && i < k->nchunks; i++) {
-		name = xasprintf("c%zu.%08" PRIx32 ".json", i,
-		    k->chunk_names[i]);
+		name = chunk_file(i, k->chunk_names[i]);
 		ok = keep_file(idx, name, k->chunk_keys[i]);
 		free(name);
 	}
-	name = xasprintf("t.%08" PRIx32 ".json", k->tags_name);
+	name = tags_file(k->tags_name);
 	ok = ok && keep_file(idx, name, k->tags_key);
 	free(name);
 	if (!ok) {
@@ -3692,7 +3717,6 @@ kept_fallback(struct search_index *idx)
 
 	kept_free(idx->kept);
 	idx->kept = NULL;
-	idx->kchanged = NULL;
 	buf_reset(&idx->names);
 	idx->nfiles = 0;
 	idx->patched_terms = 0;
@@ -3734,7 +3758,7 @@ write_tags(struct search_index *idx, struct tagacc ***tags, size_t *ntags)
 	char		*name;
 	size_t		 i;
 
-	if (idx->tags_key != 0) {	/* kept (kept_use) */
+	if (idx->kept != NULL) {	/* kept (kept_use) */
 		*tags = xcalloc(idx->kept->ntags + 1, sizeof(**tags));
 		for (i = 0; i < idx->kept->ntags; i++)
 			(*tags)[i] = &idx->kept->tags[i];
@@ -3743,7 +3767,7 @@ write_tags(struct search_index *idx, struct tagacc ***tags, size_t *ntags)
 	}
 	make_tags(idx, tags, ntags, &tb);
 	idx->tags_name = name_hash(&tb);
-	name = xasprintf("t.%08" PRIx32 ".json", idx->tags_name);
+	name = tags_file(idx->tags_name);
 	idx->tags_key = write_out(idx, name, &tb);
 	idx->tags_bytes = tb.len;
 	free(name);

@@ -10,7 +10,9 @@
  * dictionary in page order, so the output does not depend on the number
  * of threads.  The merge goes by groups of consecutive pages, each merged
  * on its own into a partial index first, which the pack keeps: after an
- * edit, the other groups' partials are merged as they lie in the pack.
+ * edit, the other groups' partials are merged as they lie in the pack;
+ * when only a few pages' bodies changed, the last build's index (kept in
+ * the pack whole) is patched with their words instead.
  * Merging is done by whichever worker finds the merge lock free
  * (pthread_mutex_trylock: no worker ever waits for it), and at the end by
  * search_finish, which scores the postings on all threads.  Excerpt

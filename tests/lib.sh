@@ -24,3 +24,20 @@ scratch() {
 make_site() {
 	"$PORCH" init "$1" >/dev/null
 }
+
+# same_as_clean PREFIX NAME: the site folder $A against a clean build of
+# the sources $c into $d/B (the caller's variables): one check that every
+# file is byte for byte the same, named "PREFIX: NAME: identical to a
+# clean build".
+same_as_clean() {
+	rm -rf "$d/B" "$d/B.porch-cache"
+	if ! "$PORCH" build "$c" -o "$d/B" -q --clean 2>"$d/errB"; then
+		fail "$1: $2: clean build" "$(head -5 "$d/errB")"
+		return
+	fi
+	if diff -r "$A" "$d/B" >"$d/diff" 2>&1; then
+		pass "$1: $2: identical to a clean build"
+	else
+		fail "$1: $2: identical to a clean build" "$(head -10 "$d/diff")"
+	fi
+}

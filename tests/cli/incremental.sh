@@ -10,19 +10,7 @@ c="$d/c"
 A="$d/A"
 
 # same_tree NAME: A against a clean build of c into a fresh folder.
-same_tree() {
-	rm -rf "$d/B" "$d/B.porch-cache"
-	if ! "$PORCH" build "$c" -o "$d/B" -q --clean 2>"$d/errB"; then
-		fail "incremental: $1: clean build" "$(head -5 "$d/errB")"
-		return
-	fi
-	if diff -r "$A" "$d/B" >"$d/diff" 2>&1; then
-		pass "incremental: $1: identical to a clean build"
-	else
-		fail "incremental: $1: identical to a clean build" \
-		    "$(head -10 "$d/diff")"
-	fi
-}
+same_tree() { same_as_clean "incremental" "$1"; }
 
 # build NAME: the incremental build of c into A; its summary in $d/sum.
 build() {

@@ -37,19 +37,7 @@ for n in $(seq 1 400); do
 	page "$n" >"$c/docs/bulk/p$(printf %03d "$n").md"
 done
 
-same_tree() {	# NAME: A against a clean build of c
-	rm -rf "$d/B" "$d/B.porch-cache"
-	if ! "$PORCH" build "$c" -o "$d/B" -q --clean 2>"$d/errB"; then
-		fail "search groups: $1: clean build" "$(head -5 "$d/errB")"
-		return
-	fi
-	if diff -r "$A" "$d/B" >"$d/diff" 2>&1; then
-		pass "search groups: $1: identical to a clean build"
-	else
-		fail "search groups: $1: identical to a clean build" \
-		    "$(head -10 "$d/diff")"
-	fi
-}
+same_tree() { same_as_clean "search groups" "$1"; }
 stats() { PORCH_SEARCH_STATS=1 "$PORCH" build "$c" -o "$A" 2>"$d/sum"; }
 # groups KEPT MADE: the last build's search line says so (KEPT may be a
 # pattern).
