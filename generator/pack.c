@@ -56,6 +56,12 @@ struct pack {
 	size_t		 maplen;
 	struct slot	*old;
 	size_t		 nold;
+	/* The keys are hashes, so evenly spread: bucket b holds the slots
+	 * old[first[b]] to old[first[b + 1]] whose keys' top bits are b,
+	 * about one each.  A lookup was a 16-step binary search, a cache
+	 * miss per step, done 60,000 times by a build at 10,000 pages. */
+	uint32_t	*first;
+	unsigned	 bucket_bits;
 	uint64_t	 old_end;	/* appends start here */
 	pthread_mutex_t	 lock;		/* guards end and added */
 	uint64_t	 end;
@@ -117,6 +123,26 @@ get64(const unsigned char *p)
 	return v;
 }
 
+/* Fills p->first for the p->nold sorted slots: as many buckets as slots,
+ * in powers of two, at least two. */
+static void
+index_buckets(struct pack *p)
+{
+	size_t		 nb, b, i = 0;
+
+	for (p->bucket_bits = 1; ((size_t)1 << p->bucket_bits) < p->nold &&
+	    p->bucket_bits < 31; p->bucket_bits++)
+		;
+	nb = (size_t)1 << p->bucket_bits;
+	p->first = xmalloc((nb + 1) * sizeof(*p->first));
+	for (b = 0; b <= nb; b++) {
+		while (i < p->nold &&
+		    (p->old[i].key >> (64 - p->bucket_bits)) < b)
+			i++;
+		p->first[b] = (uint32_t)i;
+	}
+}
+
 /*
  * Checks the header and index of the mapped file and loads the index into
  * p->old.  Returns 0 (p->old empty) when anything is off: the pack is
@@ -141,7 +167,7 @@ load_index(struct pack *p)
 		return 0;
 	/* Every field is set below: clearing 1.6 MB first (40,000 entries at
 	 * 10,000 pages) was 1% of a build that changed nothing. */
-	if (count > SIZE_MAX / sizeof(*p->old) - 1)
+	if (count > UINT32_MAX - 1 || count > SIZE_MAX / sizeof(*p->old) - 1)
 		return 0;
 	p->old = xmalloc((count + 1) * sizeof(*p->old));
 	for (i = 0; i < count; i++) {
@@ -163,6 +189,7 @@ load_index(struct pack *p)
 	}
 	p->nold = count;
 	p->old_end = end;
+	index_buckets(p);
 	return 1;
 }
 
@@ -243,17 +270,14 @@ pack_open(const char *dir, uint64_t seed, int reuse)
 static struct slot *
 find_old(const struct pack *p, uint64_t key)
 {
-	size_t	 lo = 0, hi = p->nold, mid;
+	size_t	 b, i, end;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p->old[mid].key < key)
-			lo = mid + 1;
-		else if (p->old[mid].key > key)
-			hi = mid;
-		else
-			return &p->old[mid];
-	}
+	if (p->nold == 0)
+		return NULL;
+	b = (size_t)(key >> (64 - p->bucket_bits));
+	for (i = p->first[b], end = p->first[b + 1]; i < end; i++)
+		if (p->old[i].key == key)
+			return &p->old[i];
 	return NULL;
 }
 
@@ -515,6 +539,7 @@ pack_close(struct pack *p)
 	pthread_mutex_destroy(&p->lock);
 	close(p->lockfd);	/* and with it the lock */
 	free(p->old);
+	free(p->first);
 	free(p->added);
 	free(p->path);
 	free(p->fresh_path);

@@ -3246,6 +3246,10 @@ struct patch {
 	size_t		 ntc, captc;
 	struct wtab	 surfs;		/* "surface\0stem" -> in old / new */
 	uint32_t	*base;		/* by page: its first section */
+	struct {
+		uint32_t first, n;
+	}		 ranges[KEPT_MAX_PAGES];	/* edited pages' sections */
+	size_t		 nranges;
 	double		 avg[NFIELDS];
 	const char	*why;		/* it cannot be patched */
 };
@@ -3403,32 +3407,32 @@ patch_pages(struct patch *pt)
 	return ok;
 }
 
-/* 1 when section sid is in an edited page. */
+/* 1 when section sid is in an edited page (one of at most
+ * KEPT_MAX_PAGES ranges: a scan beats a search over every page). */
 static int
 edited(const struct patch *pt, uint32_t sid)
 {
-	const struct kept *k = pt->k;
-	size_t		 lo = 0, hi = k->npages, mid;
+	size_t	 i;
 
-	/* The last page whose first section is at or before sid. */
-	while (hi - lo > 1) {
-		mid = (lo + hi) / 2;
-		if (pt->base[mid] <= sid)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	while (lo > 0 && k->pages[lo].nsecs == 0)
-		lo--;
-	return k->changed[lo] && sid - pt->base[lo] < k->pages[lo].nsecs;
+	for (i = 0; i < pt->nranges; i++)
+		if (sid - pt->ranges[i].first < pt->ranges[i].n)
+			return 1;
+	return 0;
 }
 
-static int
-cmp_post_sid(const void *a, const void *b)
+/* Merges the sid-ordered postings a (na) and b (nb) into out. */
+static void
+merge_by_sid(const struct post *a, uint32_t na, const struct post *b,
+    uint32_t nb, struct post *out)
 {
-	const struct post *x = a, *y = b;
+	uint32_t	 i = 0, j = 0, k = 0;
 
-	return x->sid < y->sid ? -1 : x->sid > y->sid;
+	while (i < na && j < nb)
+		out[k++] = a[i].sid <= b[j].sid ? a[i++] : b[j++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
 }
 
 /*
@@ -3451,7 +3455,7 @@ patch_term(struct patch *pt, const char *key, size_t klen,
     const struct term_rec *tr, struct tchange *c, struct buf *out)
 {
 	struct term_rec	 nt;
-	struct post	*p, *scratch;
+	struct post	*p, *merged, *scratch;
 	uint32_t	 n = 0, i, k = 0, kept, removed = 0, want;
 	int		 complete = tr == NULL || tr->n == tr->df, ok = 1;
 
@@ -3481,10 +3485,13 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 		free(p);
 		return 1;	/* gone from the site, surface forms too */
 	}
-	if (c->nadd > 0)	/* a word the page no longer has: none */
-		memcpy(p + k, c->add, c->nadd * sizeof(*p));
+	/* Both in section order: the kept list is, and an edited page's
+	 * postings were added section by section, page by page. */
+	merged = xcalloc(k + c->nadd + 1, sizeof(*merged));
+	merge_by_sid(p, k, c->add, c->nadd, merged);
+	free(p);
+	p = merged;
 	k += c->nadd;
-	qsort(p, k, sizeof(*p), cmp_post_sid);
 	kept = complete ? k : score_keep_top(p, k, n - removed);
 	want = score_want(score_titles(p, kept));
 	if (!complete && kept < want) {
@@ -3615,6 +3622,14 @@ kept_patch(struct search_index *idx, struct buf *recs)
 	pt.base = xcalloc(k->npages + 1, sizeof(*pt.base));
 	for (i = 0; i < k->npages; i++) {
 		pt.base[i] = (uint32_t)sid;
+		if (k->changed[i] && pt.nranges == KEPT_MAX_PAGES) {
+			pt.why = "too many pages changed";	/* see kept_open */
+			goto done;
+		}
+		if (k->changed[i]) {
+			pt.ranges[pt.nranges].first = (uint32_t)sid;
+			pt.ranges[pt.nranges++].n = k->pages[i].nsecs;
+		}
 		sid += k->pages[i].nsecs;
 	}
 	for (i = 0; i < NFIELDS; i++) {

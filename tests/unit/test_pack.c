@@ -189,6 +189,49 @@ round_trip(void **state)
 	pack_close(p);
 }
 
+/* The i-th key of keys_found: the extremes, a cluster sharing its top
+ * bits, then keys spread evenly (splitmix64). */
+static uint64_t
+spread_key(uint64_t i)
+{
+	uint64_t	 z = (i + 1) * 0x9e3779b97f4a7c15ULL;
+
+	if (i < 4)
+		return (uint64_t[]){ 0, 1, UINT64_MAX, 1ULL << 63 }[i];
+	if (i < 600)
+		return (0xabcdULL << 48) + i * 2;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31)) | 1;	/* odd: z - 1 is never a key */
+}
+
+/* Whatever the keys, each is found and its neighbours are not: the lookup
+ * by top bits copes with a cluster, the ends of the range and keys in no
+ * bucket of their own. */
+static void
+keys_found(void **state)
+{
+	struct fix	*f = *state;
+	struct pack	*p = open_ok(f, 1, 1);
+	uint64_t	 i, k, n = 5000;
+
+	for (i = 0; i < n; i++)
+		put(p, spread_key(i), SIZE_OF(i) % 64);
+	commit_close(p);
+	p = open_ok(f, 1, 1);
+	for (i = 0; i < n; i++)
+		expect(p, spread_key(i), SIZE_OF(i) % 64);
+	expect(p, 2, NONE);
+	expect(p, UINT64_MAX - 1, NONE);
+	expect(p, (1ULL << 63) + 1, NONE);
+	expect(p, (0xabcdULL << 48) + 1, NONE);
+	for (i = 600; i < n; i += 97) {
+		k = spread_key(i);
+		expect(p, k - 1, NONE);
+	}
+	pack_close(p);
+}
+
 /* Entries the last build neither got nor put are gone: no stale growth. */
 static void
 only_used_survive(void **state)
@@ -631,6 +674,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(round_trip),
+		T(keys_found),
 		T(only_used_survive),
 		T(failed_build_keeps_previous),
 		T(other_seed_ignored),
