@@ -1,7 +1,9 @@
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,6 +464,81 @@ cmp_weight_title(const void *a, const void *b)
 	return strcmp(x->url, y->url);
 }
 
+/* A page's place in the weight-then-title order, with the first eight
+ * bytes of its title folded as strcasecmp folds them, so that most
+ * comparisons are of two integers. */
+struct ranked {
+	int		 has_weight;
+	long		 weight;
+	uint64_t	 prefix;
+	struct page	*p;
+};
+
+static uint64_t
+folded_prefix(const char *title)
+{
+	uint64_t	 v = 0;
+	size_t		 i;
+	int		 ended = 0;
+
+	for (i = 0; i < 8; i++) {
+		if (title[i] == '\0')
+			ended = 1;
+		v = v << 8 | (ended ? 0 : (unsigned char)tolower(
+		    (unsigned char)title[i]));
+	}
+	return v;
+}
+
+static int
+cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->has_weight != y->has_weight)
+		return x->has_weight ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight < y->weight ? -1 : 1;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return cmp_weight_title(&x->p, &y->p);
+}
+
+/*
+ * Numbers every page in the order of cmp_weight_title (p->order).  Docs
+ * folders, FAQ categories, tags and the roadmap each list pages in that
+ * order; sorting each list with titles compared was a tenth of a build's
+ * model at 10,000 pages, and the lists are sorted by these numbers now.
+ */
+static void
+rank_pages(struct site *s)
+{
+	struct ranked	*r = xcalloc(s->npages + 1, sizeof(*r));
+	size_t		 i;
+
+	for (i = 0; i < s->npages; i++) {
+		r[i].has_weight = s->pages[i]->meta.has_weight;
+		r[i].weight = s->pages[i]->meta.weight;
+		r[i].prefix = folded_prefix(s->pages[i]->title ?
+		    s->pages[i]->title : "");
+		r[i].p = s->pages[i];
+	}
+	xqsort(r, s->npages, sizeof(*r), cmp_ranked);
+	for (i = 0; i < s->npages; i++)
+		r[i].p->order = i + 1;
+	free(r);
+}
+
+/* By p->order: cmp_weight_title's order for the pages rank_pages saw. */
+static int
+cmp_order(const void *a, const void *b)
+{
+	const struct page *x = *(struct page *const *)a;
+	const struct page *y = *(struct page *const *)b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 /* The landing page of docs folder dir ("docs/a/b"), made if missing. */
 static struct page *
 docs_landing(struct site *s, struct strmap *landings, const char *dir)
@@ -497,8 +574,7 @@ link_reading_order(struct page *p, struct page **last)
 {
 	size_t	 i;
 
-	xqsort(p->children, p->nchildren, sizeof(*p->children),
-	    cmp_weight_title);
+	xqsort(p->children, p->nchildren, sizeof(*p->children), cmp_order);
 	if (*last != NULL) {
 		(*last)->next = p;
 		p->prev = *last;
@@ -546,6 +622,7 @@ build_docs_tree(struct site *s)
 		free(dir);
 	}
 	s->docs_root = strmap_get(&landings, "docs");
+	rank_pages(s);
 	if (s->docs_root)
 		link_reading_order(s->docs_root, &last);
 	strmap_free(&landings);
@@ -615,7 +692,7 @@ build_faq(struct site *s, struct page *intro)
 	for (i = 0; i < s->ncats; i++) {
 		c = &s->cats[i];
 		xqsort(c->questions, c->nquestions, sizeof(*c->questions),
-		    cmp_weight_title);
+		    cmp_order);
 		c->page = page_new(s, KIND_FAQ_CATEGORY, SECTION_FAQ);
 		c->page->title = xstrdup(c->name);
 		c->page->category = c;
@@ -656,7 +733,7 @@ cmp_roadmap(const void *a, const void *b)
 	if ((c = strcmp(x->meta.quarter ? x->meta.quarter : "~",
 	    y->meta.quarter ? y->meta.quarter : "~")) != 0)
 		return c;
-	return cmp_weight_title(a, b);
+	return cmp_order(a, b);
 }
 
 /* Position of a front matter key, for messages about its value. */
@@ -793,7 +870,7 @@ build_tags(struct site *s)
 	page_set_url(s->tags_page, "/tags/");
 	for (i = 0; i < s->ntags; i++) {
 		t = &s->tags[i];
-		xqsort(t->pages, t->npages, sizeof(*t->pages), cmp_weight_title);
+		xqsort(t->pages, t->npages, sizeof(*t->pages), cmp_order);
 		t->page = page_new(s, KIND_TAG, SECTION_PAGE);
 		t->page->title = xasprintf("Tagged \xe2\x80\x9c%s\xe2\x80\x9d",
 		    t->name);

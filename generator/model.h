@@ -41,6 +41,9 @@ struct page {
 	enum page_kind	 kind;
 	enum section	 section;
 	size_t		 index;		/* position in site->pages */
+	size_t		 order;		/* position by weight, then title
+					   (model.c's rank_pages), from 1;
+					   0 for a page made after */
 	char		*source;	/* content-relative "docs/a.md"; NULL if generated */
 	char		*file;		/* path for reading and messages */
 	char		*url;		/* site path "/docs/a/" */
