@@ -66,20 +66,15 @@ mdcache_free(struct md_cache *m)
 	free(m);
 }
 
-/* The entry key of p's body: its file, first line and hash. */
+/* The entry key of p's body: its file, first line and hash (for every
+ * page, so without an allocation). */
 static uint64_t
 entry_key(const struct md_cache *m, const struct page *p)
 {
-	struct buf	 b = { 0 };
-	uint64_t	 h;
+	uint64_t	 v[3] = { m->seed, p->body_line, p->body_hash };
 
-	buf_append(&b, &m->seed, sizeof(m->seed));
-	buf_append(&b, &p->body_line, sizeof(p->body_line));
-	buf_append(&b, &p->body_hash, sizeof(p->body_hash));
-	buf_append(&b, p->file, strlen(p->file) + 1);
-	h = XXH3_64bits(b.data, b.len);
-	buf_free(&b);
-	return h;
+	return XXH3_64bits_withSeed(p->file, strlen(p->file),
+	    XXH3_64bits(v, sizeof(v)));
 }
 
 void
