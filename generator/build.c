@@ -21,6 +21,7 @@
 #include "template.h"
 #include "theme.h"
 #include "votes.h"
+#include "walk.h"
 #include "xalloc.h"
 
 static int
@@ -222,6 +223,28 @@ open_pack(const char *final, int clean)
 	return pk;
 }
 
+/* The pack and the markdown cache, opened on a thread of their own while
+ * the main one reads site.lua and lists the content folder: neither
+ * depends on the other, and each took a few milliseconds of a one-page
+ * edit at 10,000 pages. */
+struct cache_opening {
+	struct task	 task;
+	const char	*final;
+	int		 clean;
+	struct pack	*pk;
+	struct md_cache	*mdc;
+};
+
+static void *
+open_caches(void *arg)
+{
+	struct cache_opening *co = arg;
+
+	if ((co->pk = open_pack(co->final, co->clean)) != NULL)
+		co->mdc = mdcache_open(co->pk);
+	return NULL;
+}
+
 /* The counts of the pack and what used it, for PORCH_CACHE_STATS=1. */
 static void
 report_pack(const struct pack *pk, const struct md_cache *mdc, FILE *f)
@@ -290,10 +313,13 @@ build_run(const struct build_opts *opt)
 	struct out_cache *cache = NULL;
 	struct pack	*pk = NULL;
 	struct md_cache	*mdc = NULL;
+	struct cache_opening co;
+	struct walk_list files;
 	double		 start = phase_clock_ms();
 	size_t		 nwritten, nkept;
-	int		 ok = 0;
+	int		 ok = 0, listed;
 
+	memset(&co, 0, sizeof(co));
 	memset(&site, 0, sizeof(site));	/* freed even if never loaded */
 	memset(&o, 0, sizeof(o));
 	memset(&theme, 0, sizeof(theme));
@@ -305,10 +331,18 @@ build_run(const struct build_opts *opt)
 		o.dry = 1;
 	else if (!out_begin(&o, opt->out, opt->content, 0))
 		goto out;
-	else if ((pk = open_pack(o.final, opt->clean)) != NULL)
-		mdc = mdcache_open(pk);
+	else {
+		co.final = o.final;
+		co.clean = opt->clean;
+		parallel_begin(&co.task, open_caches, &co);
+	}
 	phase_end("open");
-	if (!model_load(&site, opt->content, opt->drafts,
+	listed = model_begin(&site, opt->content, opt->drafts, &files);
+	parallel_end(&co.task);
+	pk = co.pk;
+	mdc = co.mdc;
+	phase_end("walk");
+	if (!listed || !model_load(&site, &files,
 	    opt->threads > 0 ? opt->threads : cores(), pk))
 		goto out;
 	phase_end("model");

@@ -478,15 +478,12 @@ static uint64_t
 folded_prefix(const char *title)
 {
 	uint64_t	 v = 0;
-	size_t		 i;
-	int		 ended = 0;
+	size_t		 i, len = strnlen(title, 8);
 
-	for (i = 0; i < 8; i++) {
-		if (title[i] == '\0')
-			ended = 1;
-		v = v << 8 | (ended ? 0 : (unsigned char)tolower(
-		    (unsigned char)title[i]));
-	}
+	/* Short titles end in zero bytes: "ab" sorts before "ab-". */
+	for (i = 0; i < 8; i++)
+		v = v << 8 | (i < len ?
+		    (unsigned char)tolower((unsigned char)title[i]) : 0);
 	return v;
 }
 
@@ -829,13 +826,25 @@ cmp_tag(const void *a, const void *b)
 	    ((const struct tag *)b)->slug);
 }
 
+/* Adds a tag named name (slug) to the site; its slot, from 1. */
+static size_t
+new_tag(struct site *s, const char *name, const char *slug, size_t *cap)
+{
+	s->tags = xreallocarray(s->tags, s->ntags + 1, sizeof(*s->tags), cap);
+	memset(&s->tags[s->ntags], 0, sizeof(*s->tags));
+	s->tags[s->ntags].name = xstrdup(name);
+	s->tags[s->ntags].slug = xstrdup(slug);
+	return ++s->ntags;
+}
+
 static void
 build_tags(struct site *s)
 {
-	struct strmap	 index = { 0 };
+	struct strmap	 index = { 0 }, by_name = { 0 };
 	struct page	*p;
 	struct tag	*t;
 	size_t		 i, j, cap = 0, n = s->npages, slot;
+	const char	*name;
 	char		*slug, *url;
 
 	for (i = 0; i < n; i++) {
@@ -843,25 +852,27 @@ build_tags(struct site *s)
 		if (p->source == NULL || p->kind == KIND_PAGE)
 			continue;
 		for (j = 0; j < p->meta.tags.n; j++) {
-			slug = path_slug(p->meta.tags.v[j]);
-			slot = (size_t)strmap_get(&index, slug);
-			if (slot == 0) {
-				s->tags = xreallocarray(s->tags, s->ntags + 1,
-				    sizeof(*s->tags), &cap);
-				memset(&s->tags[s->ntags], 0, sizeof(*s->tags));
-				s->tags[s->ntags].name = xstrdup(p->meta.tags.v[j]);
-				s->tags[s->ntags].slug = xstrdup(slug);
-				slot = ++s->ntags;
-				strmap_put(&index, slug, (void *)slot);
+			/* A site has few tag names, each on many pages: the
+			 * slug is made once per name, not per use. */
+			name = p->meta.tags.v[j];
+			if ((slot = (size_t)strmap_get(&by_name, name)) == 0) {
+				slug = path_slug(name);
+				slot = (size_t)strmap_get(&index, slug);
+				if (slot == 0) {
+					slot = new_tag(s, name, slug, &cap);
+					strmap_put(&index, slug, (void *)slot);
+				}
+				strmap_put(&by_name, name, (void *)slot);
+				free(slug);
 			}
 			t = &s->tags[slot - 1];
 			t->pages = xreallocarray(t->pages, t->npages + 1,
 			    sizeof(*t->pages), &t->cap);
 			t->pages[t->npages++] = p;
-			free(slug);
 		}
 	}
 	strmap_free(&index);
+	strmap_free(&by_name);
 	if (s->ntags == 0)
 		return;
 	xqsort(s->tags, s->ntags, sizeof(*s->tags), cmp_tag);
@@ -968,32 +979,38 @@ ensure_home(struct site *s)
 }
 
 int
-model_load(struct site *s, const char *dir, int drafts, int threads,
-    struct pack *pack)
+model_begin(struct site *s, const char *dir, int drafts,
+    struct walk_list *files)
 {
-	struct walk_list list;
-	struct page	*intros[SECTION_ROADMAP + 1] = { 0 };
-	struct page	*p;
-	size_t		 nmd;
-	int		 ok = 1;
+	int	 ok = 1;
 
 	memset(s, 0, sizeof(*s));
 	s->dir = xstrdup(dir);
 	s->drafts = drafts;
 	if (!config_load(dir, &s->cfg))
 		ok = 0;
-	if (!walk_content(dir, &list))
+	if (!walk_content(dir, files))
 		ok = 0;
-	if (!ok) {
-		walk_free(&list);
-		return 0;
-	}
+	if (!ok)
+		walk_free(files);
+	return ok;
+}
+
+int
+model_load(struct site *s, struct walk_list *files, int threads,
+    struct pack *pack)
+{
+	struct page	*intros[SECTION_ROADMAP + 1] = { 0 };
+	struct page	*p;
+	size_t		 nmd;
+	int		 ok = 1;
+
 	/* A page with bad front matter is left out, and the rest goes on,
 	 * so one run reports every problem of the site. */
-	nmd = load_sources(s, list.paths, list.n, threads, pack, intros);
-	walk_free(&list);
+	nmd = load_sources(s, files->paths, files->n, threads, pack, intros);
+	walk_free(files);
 	if (nmd == 0) {
-		diag_error(dir, 0, 0, "no pages: the content folder has no "
+		diag_error(s->dir, 0, 0, "no pages: the content folder has no "
 		    "markdown files (run 'porch init' for a starter site)");
 		return 0;
 	}

@@ -162,18 +162,25 @@ struct site {
 };
 
 /*
- * Reads the content folder dir: site.lua, every markdown file and the files
- * to copy; parses front matter; assigns URLs; builds the relations.  Reports
- * every problem through diag.  Returns 0 when the site cannot be built at
- * all (bad site.lua, unreadable folder, no pages); problems of single pages
- * (bad front matter, duplicate URLs) leave those pages out and return 1, so
- * rendering can go on and report the rest: the caller checks diag_count.
- * The site must be freed with model_free either way.  threads: how many
- * threads read and parse the sources (the model does not depend on it).
- * pack (pack.h, may be NULL): front matter parsed by earlier builds.
+ * Reads the content folder dir in two steps.  model_begin: site.lua and
+ * the list of its files (into *files, which model_load frees; walk.h).
+ * model_load: every markdown file and the files to copy; parses front
+ * matter; assigns URLs; builds the relations.  The steps are apart so
+ * that a build opens its cache while the folder is listed.  Both report
+ * every problem through diag and return 0 when the site cannot be built
+ * at all (bad site.lua, unreadable folder, no pages); problems of single
+ * pages (bad front matter, duplicate URLs) leave those pages out and
+ * return 1, so rendering can go on and report the rest: the caller checks
+ * diag_count.  The site must be freed with model_free either way (after
+ * a failed model_begin, files holds nothing).  threads: how many threads
+ * read and parse the sources (the model does not depend on it).  pack
+ * (pack.h, may be NULL): front matter parsed by earlier builds.
  */
 struct pack;
-int	 model_load(struct site *, const char *dir, int drafts, int threads,
+struct walk_list;
+int	 model_begin(struct site *, const char *dir, int drafts,
+	     struct walk_list *files);
+int	 model_load(struct site *, struct walk_list *files, int threads,
 	     struct pack *pack);
 /*
  * The markdown body of p (*len bytes), read now when loading took what it
