@@ -167,7 +167,6 @@ load_manifest(struct out_cache *c, const char *final)
 	unsigned	 format;
 	uint64_t	 global, dev, ino, n;
 	struct old_line	*l;
-	size_t		 cap = 0;
 	int		 ok = 0;
 
 	if (stat(final, &st) == -1 || !S_ISDIR(st.st_mode))
@@ -183,12 +182,12 @@ load_manifest(struct out_cache *c, const char *final)
 	    global != c->global || dev != (uint64_t)st.st_dev ||
 	    ino != (uint64_t)st.st_ino)
 		goto out;
-	/* Every entry in one array (the strmap points into it): ten
-	 * thousand allocations fewer. */
+	/* Every entry in one array, sized by the lines to come, as old
+	 * points into it and it cannot move: ten thousand allocations
+	 * fewer. */
 	for (n = 0, end = nl + 1; (end = strchr(end, '\n')) != NULL; end++)
 		n++;
 	c->lines = xcalloc(n + 1, sizeof(*c->lines));
-	cap = n;
 	for (line = nl + 1; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
 		*nl = '\0';
 		if (strncmp(line, "end ", 4) == 0) {
@@ -196,8 +195,6 @@ load_manifest(struct out_cache *c, const char *final)
 			ok = *end == '\0' && n == c->nlines && nl[1] == '\0';
 			break;
 		}
-		if (c->nlines == cap)
-			break;
 		l = &c->lines[c->nlines];
 		l->e.hash = strtoull(line, &end, 16);
 		if (*end != ' ')
@@ -647,6 +644,7 @@ static long
 manifest_lines(struct out_cache *c, struct buf *b)
 {
 	struct strmap_slot *v = xcalloc(c->cur.len + 1, sizeof(*v));
+	const struct old_line *l;
 	size_t		 i, j = 0, n = 0;
 	long		 count = 0;
 
@@ -655,17 +653,18 @@ manifest_lines(struct out_cache *c, struct buf *b)
 			v[n++] = c->cur.slots[i];
 	xqsort(v, n, sizeof(*v), cmp_slot);
 	settle(c);
-	for (i = 0; i <= c->nlines; i++) {
-		for (; j < n && (i == c->nlines ||
-		    strcmp(v[j].key, c->lines[i].rel) < 0); j++, count++) {
+	for (i = 0; i < c->nlines || j < n; ) {
+		if (j < n && (i == c->nlines ||
+		    strcmp(v[j].key, c->lines[i].rel) < 0)) {
 			if (strchr(v[j].key, '\n') != NULL) {
-				free(v);
-				return -1;
+				count = -1;
+				break;
 			}
 			put_entry_line(b, v[j].key, v[j].value);
-		}
-		if (i < c->nlines && c->lines[i].e.fate == FATE_KEPT) {
-			buf_append(b, c->lines[i].line, c->lines[i].len);
+			j++;
+			count++;
+		} else if ((l = &c->lines[i++])->e.fate == FATE_KEPT) {
+			buf_append(b, l->line, l->len);
 			buf_putc(b, '\n');
 			count++;
 		}

@@ -586,7 +586,7 @@ static void
 build_docs_tree(struct site *s)
 {
 	struct strmap	 landings = { 0 };
-	struct page	*p, *last = NULL;
+	struct page	*p;
 	char		*dir, *stem;
 	size_t		 i, n = s->npages;
 
@@ -619,9 +619,6 @@ build_docs_tree(struct site *s)
 		free(dir);
 	}
 	s->docs_root = strmap_get(&landings, "docs");
-	rank_pages(s);
-	if (s->docs_root)
-		link_reading_order(s->docs_root, &last);
 	strmap_free(&landings);
 }
 
@@ -1001,7 +998,7 @@ model_load(struct site *s, struct walk_list *files, int threads,
     struct pack *pack)
 {
 	struct page	*intros[SECTION_ROADMAP + 1] = { 0 };
-	struct page	*p;
+	struct page	*p, *last = NULL;
 	size_t		 nmd;
 	int		 ok = 1;
 
@@ -1016,6 +1013,11 @@ model_load(struct site *s, struct walk_list *files, int threads,
 	}
 	ensure_home(s);
 	build_docs_tree(s);
+	/* Every list below, and the docs' reading order, sorts by rank: so
+	 * after the docs landings are made, before any list is. */
+	rank_pages(s);
+	if (s->docs_root != NULL)
+		link_reading_order(s->docs_root, &last);
 	build_faq(s, intros[SECTION_FAQ]);
 	build_changelog(s, intros[SECTION_CHANGELOG]);
 	build_roadmap(s, intros[SECTION_ROADMAP]);

@@ -59,7 +59,8 @@ struct pack {
 	/* The keys are hashes, so evenly spread: bucket b holds the slots
 	 * old[first[b]] to old[first[b + 1]] whose keys' top bits are b,
 	 * about one each.  A lookup was a 16-step binary search, a cache
-	 * miss per step, done 60,000 times by a build at 10,000 pages. */
+	 * miss per step, done about 40,000 times by a build at 10,000
+	 * pages. */
 	uint32_t	*first;
 	unsigned	 bucket_bits;
 	uint64_t	 old_end;	/* appends start here */

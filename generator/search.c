@@ -3420,19 +3420,16 @@ edited(const struct patch *pt, uint32_t sid)
 	return 0;
 }
 
-/* Merges the sid-ordered postings a (na) and b (nb) into out. */
+/* Merges the sid-ordered postings b (nb) into the sid-ordered p (np, with
+ * room for np + nb), from the back, so nothing is overwritten unread. */
 static void
-merge_by_sid(const struct post *a, uint32_t na, const struct post *b,
-    uint32_t nb, struct post *out)
+merge_by_sid(struct post *p, uint32_t np, const struct post *b, uint32_t nb)
 {
-	uint32_t	 i = 0, j = 0, k = 0;
+	uint32_t	 k = np + nb;
 
-	while (i < na && j < nb)
-		out[k++] = a[i].sid <= b[j].sid ? a[i++] : b[j++];
-	while (i < na)
-		out[k++] = a[i++];
-	while (j < nb)
-		out[k++] = b[j++];
+	while (nb > 0)
+		p[--k] = np > 0 && p[np - 1].sid > b[nb - 1].sid ?
+		    p[--np] : b[--nb];
 }
 
 /*
@@ -3455,7 +3452,7 @@ patch_term(struct patch *pt, const char *key, size_t klen,
     const struct term_rec *tr, struct tchange *c, struct buf *out)
 {
 	struct term_rec	 nt;
-	struct post	*p, *merged, *scratch;
+	struct post	*p, *scratch;
 	uint32_t	 n = 0, i, k = 0, kept, removed = 0, want;
 	int		 complete = tr == NULL || tr->n == tr->df, ok = 1;
 
@@ -3487,10 +3484,7 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 	}
 	/* Both in section order: the kept list is, and an edited page's
 	 * postings were added section by section, page by page. */
-	merged = xcalloc(k + c->nadd + 1, sizeof(*merged));
-	merge_by_sid(p, k, c->add, c->nadd, merged);
-	free(p);
-	p = merged;
+	merge_by_sid(p, k, c->add, c->nadd);
 	k += c->nadd;
 	kept = complete ? k : score_keep_top(p, k, n - removed);
 	want = score_want(score_titles(p, kept));
@@ -3622,11 +3616,11 @@ kept_patch(struct search_index *idx, struct buf *recs)
 	pt.base = xcalloc(k->npages + 1, sizeof(*pt.base));
 	for (i = 0; i < k->npages; i++) {
 		pt.base[i] = (uint32_t)sid;
-		if (k->changed[i] && pt.nranges == KEPT_MAX_PAGES) {
-			pt.why = "too many pages changed";	/* see kept_open */
-			goto done;
-		}
 		if (k->changed[i]) {
+			if (pt.nranges == KEPT_MAX_PAGES) {	/* kept_open */
+				pt.why = "too many pages changed";
+				goto done;
+			}
 			pt.ranges[pt.nranges].first = (uint32_t)sid;
 			pt.ranges[pt.nranges++].n = k->pages[i].nsecs;
 		}
