@@ -456,7 +456,20 @@ scratch(lua_State *L)
  * Read-only tables: site and the libraries are shared by every render, so
  * they are empty proxies whose metatable reads through to the real table
  * and refuses writes.  #, pairs and ipairs work on them; next() does not.
+ *
+ * site's tables are also lazy: a proxy of a JSON object or array starts
+ * with ro_fill as its __index and the JSON in its metatable, and the first
+ * read converts that one level (its own tables lazy in turn) and puts the
+ * real table in __index.  A page reads the top of the docs tree and its
+ * own branch: converting all of a 10,000-page tree up front was most of
+ * the time a build that renders one page took to render it.
  */
+#define LAZY_JSON	"porch.json"	/* a lazy proxy's json_t */
+#define LAZY_DEPTH	"porch.depth"	/* and its nesting */
+
+static void	 push_table(lua_State *, json_t *, int, int);
+static void	 push_json(lua_State *, json_t *, int, int);
+
 static int
 ro_set(lua_State *L)
 {
@@ -464,12 +477,47 @@ ro_set(lua_State *L)
 	    "libraries are shared by every page)");
 }
 
+/* Pushes the real table of the proxy whose metatable is at mt, converting
+ * its JSON now if this is the first read. */
+static void
+push_real(lua_State *L, int mt)
+{
+	json_t	*v;
+	int	 depth;
+
+	mt = lua_absindex(L, mt);
+	if (lua_getfield(L, mt, "__index") == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	lua_getfield(L, mt, LAZY_JSON);
+	v = lua_touserdata(L, -1);
+	lua_getfield(L, mt, LAZY_DEPTH);
+	depth = (int)lua_tointeger(L, -1);
+	lua_pop(L, 2);
+	push_table(L, v, 1, depth);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, mt, "__index");
+	lua_pushnil(L);
+	lua_setfield(L, mt, LAZY_JSON);
+}
+
+/* __index of a lazy proxy until its first read. */
+static int
+ro_fill(lua_State *L)
+{
+	lua_getmetatable(L, 1);
+	push_real(L, -1);
+	lua_pushvalue(L, 2);
+	lua_rawget(L, -2);
+	return 1;
+}
+
 /* __len of a proxy: the length of the real table. */
 static int
 ro_len(lua_State *L)
 {
 	lua_getmetatable(L, 1);
-	lua_getfield(L, -1, "__index");
+	push_real(L, -1);
 	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
 	return 1;
 }
@@ -491,10 +539,25 @@ ro_pairs(lua_State *L)
 {
 	lua_pushcfunction(L, ro_next);
 	lua_getmetatable(L, 1);
-	lua_getfield(L, -1, "__index");
+	push_real(L, -1);
 	lua_remove(L, -2);
 	lua_pushnil(L);
 	return 3;
+}
+
+/* Pushes an empty proxy and, above it, its metatable with the read-only
+ * methods but no __index yet. */
+static void
+new_proxy(lua_State *L)
+{
+	lua_createtable(L, 0, 0);
+	lua_createtable(L, 0, 6);
+	lua_pushcfunction(L, ro_set);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, ro_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushcfunction(L, ro_pairs);
+	lua_setfield(L, -2, "__pairs");
 }
 
 /*
@@ -504,18 +567,26 @@ ro_pairs(lua_State *L)
 static void
 make_proxy(lua_State *L)
 {
-	lua_createtable(L, 0, 0);
-	lua_createtable(L, 0, 4);
+	new_proxy(L);
 	lua_pushvalue(L, -3);
 	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, ro_set);
-	lua_setfield(L, -2, "__newindex");
-	lua_pushcfunction(L, ro_len);
-	lua_setfield(L, -2, "__len");
-	lua_pushcfunction(L, ro_pairs);
-	lua_setfield(L, -2, "__pairs");
 	lua_setmetatable(L, -2);
 	lua_remove(L, -2);
+}
+
+/* Pushes a lazy read-only proxy of the object or array v (which outlives
+ * the state). */
+static void
+push_lazy(lua_State *L, json_t *v, int depth)
+{
+	new_proxy(L);
+	lua_pushcfunction(L, ro_fill);
+	lua_setfield(L, -2, "__index");
+	lua_pushlightuserdata(L, v);
+	lua_setfield(L, -2, LAZY_JSON);
+	lua_pushinteger(L, depth);
+	lua_setfield(L, -2, LAZY_DEPTH);
+	lua_setmetatable(L, -2);
 }
 
 /*
@@ -535,7 +606,7 @@ unwrap(lua_State *L, int idx)
 		return idx;
 	}
 	lua_pop(L, 1);
-	lua_getfield(L, -1, "__index");
+	push_real(L, -1);
 	lua_remove(L, -2);
 	return lua_gettop(L);
 }
@@ -544,19 +615,50 @@ unwrap(lua_State *L, int idx)
 #define ARRAY_MT	"porch.array"
 
 /*
- * Pushes v as a Lua value: objects become tables keyed by name, arrays
- * 1-based sequences, null nil (dropped from tables), integers Lua
- * integers.  With ro, every table is a read-only proxy (site).  An empty
- * array gets the ARRAY_MT metatable so that json() writes it back as [].
- * A NULL v pushes an empty table.
+ * Pushes the table of the object or array v: objects keyed by name,
+ * arrays 1-based sequences, null dropped; an empty array gets the
+ * ARRAY_MT metatable so that json() writes it back as [].  Its own tables
+ * are pushed as push_json does with ro.
  */
 static void
-push_json(lua_State *L, json_t *v, int ro, int depth)
+push_table(lua_State *L, json_t *v, int ro, int depth)
 {
 	const char	*key;
 	json_t		*val;
 	size_t		 klen, i, n;
 
+	luaL_checkstack(L, 8, NULL);
+	if (json_is_object(v)) {
+		lua_createtable(L, 0, (int)json_object_size(v));
+		json_object_keylen_foreach(v, key, klen, val) {
+			if (json_is_null(val))
+				continue;
+			lua_pushlstring(L, key, klen);
+			push_json(L, val, ro, depth + 1);
+			lua_rawset(L, -3);
+		}
+		return;
+	}
+	n = json_array_size(v);
+	lua_createtable(L, (int)n, 0);
+	for (i = 0; i < n; i++) {
+		if (json_is_null(val = json_array_get(v, i)))
+			continue;
+		push_json(L, val, ro, depth + 1);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	if (n == 0)
+		luaL_setmetatable(L, ARRAY_MT);
+}
+
+/*
+ * Pushes v as a Lua value: objects and arrays as push_table makes them,
+ * integers Lua integers.  With ro, every table is a lazy read-only proxy
+ * (site; v must outlive the state).  A NULL v pushes an empty table.
+ */
+static void
+push_json(lua_State *L, json_t *v, int ro, int depth)
+{
 	if (depth > DATA_DEPTH)
 		luaL_error(L, "data nested more than %d deep", DATA_DEPTH);
 	luaL_checkstack(L, 6, NULL);
@@ -568,31 +670,11 @@ push_json(lua_State *L, json_t *v, int ro, int depth)
 	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		lua_createtable(L, 0, (int)json_object_size(v));
-		json_object_keylen_foreach(v, key, klen, val) {
-			if (json_is_null(val))
-				continue;
-			lua_pushlstring(L, key, klen);
-			push_json(L, val, ro, depth + 1);
-			lua_rawset(L, -3);
-		}
-		if (ro)
-			make_proxy(L);
-		break;
 	case JSON_ARRAY:
-		n = json_array_size(v);
-		lua_createtable(L, (int)n, 0);
-		for (i = 0; i < n; i++) {
-			if (json_is_null(val = json_array_get(v, i)))
-				continue;
-			push_json(L, val, ro, depth + 1);
-			lua_rawseti(L, -2, (lua_Integer)i + 1);
-		}
-		if (n == 0) {
-			luaL_setmetatable(L, ARRAY_MT);
-		}
 		if (ro)
-			make_proxy(L);
+			push_lazy(L, v, depth);
+		else
+			push_table(L, v, 0, depth);
 		break;
 	case JSON_STRING:
 		lua_pushlstring(L, json_string_value(v), json_string_length(v));

@@ -96,10 +96,11 @@ int		 tpl_set_has(const struct tpl_set *, const char *name);
 
 /*
  * A worker with its own Lua state, the set's templates loaded, and site
- * (converted once to a Lua table, global `site`) for every render.  The
- * worker keeps no reference to site after the call.  Returns NULL after
- * reporting through diag only if site does not fit in the worker's memory
- * limit.  Reads site: make workers one at a time, or with no writer.
+ * (global `site`, read-only, each of its tables converted to Lua the first
+ * time a template reads it) for every render.  site must outlive the
+ * worker and not change while it lives; workers on several threads may
+ * read it at once.  Returns NULL after reporting through diag if the state
+ * cannot be made.
  */
 struct tpl_worker *tpl_worker_new(const struct tpl_set *, json_t *site);
 void		 tpl_worker_free(struct tpl_worker *);
