@@ -58,7 +58,9 @@ struct out_cache {
 	char		*manifest;	/* dir/manifest */
 	int		 incremental;	/* old describes DEST */
 	int		 usable;	/* a manifest may be written */
-	uint64_t	 global;	/* binary, format, gzip */
+	uint64_t	 code;		/* cache_code_identity's */
+	uint64_t	 global;	/* code, format, gzip */
+	uint64_t	 old_global;	/* the last manifest's */
 	uint64_t	 base;		/* global, templates, site data */
 	struct strmap	 old;		/* rel -> struct centry *, last build */
 	struct old_line	*lines;		/* the last manifest's entries, in its
@@ -91,25 +93,19 @@ hash_file(XXH3_state_t *st, const char *path)
 }
 
 /*
- * What every output depends on besides the site: the porch binary itself
- * (a new porch may render differently), the manifest format and whether
- * .gz twins are written.
+ * What every output depends on besides the site: the code (the porch
+ * binary and its libraries, cache_code_identity's code) a new porch may
+ * render differently), the manifest format and whether .gz twins are
+ * written.  0 when the code is unknown: never incremental.
  */
 static uint64_t
-global_key(int gzip)
+global_key(uint64_t code, int gzip)
 {
-	XXH3_state_t	*st = XXH3_createState();
-	int		 v[2] = { CACHE_FORMAT, gzip };
-	uint64_t	 h;
+	uint64_t	 v[3] = { CACHE_FORMAT, (uint64_t)gzip, code }, h;
 
-	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, v, sizeof(v));
-	if (!hash_file(st, "/proc/self/exe")) {
-		XXH3_freeState(st);
-		return 0;	/* unknown binary: never incremental */
-	}
-	h = XXH3_64bits_digest(st);
-	XXH3_freeState(st);
+	if (code == 0)
+		return 0;
+	h = XXH3_64bits(v, sizeof(v));
 	return h ? h : 1;
 }
 
@@ -154,11 +150,23 @@ slurp(const char *path)
  *	porch-cache FORMAT GLOBAL DEV INO
  *	HASH KEY REL		(one line per output file, hex)
  *	end COUNT
- * and is taken only when the header matches this binary and the site
+ * and is taken only when the header matches this format and the site
  * folder is the very folder it was written for (same device and inode: a
  * folder replaced by someone else, or by a full build that was killed
- * before writing its manifest, does not match).  Returns 1 if loaded.
+ * before writing its manifest, does not match); cache_set_gzip checks
+ * GLOBAL.  Returns 1 if loaded.
  */
+static void
+forget_manifest(struct out_cache *c)
+{
+	strmap_free(&c->old);
+	free(c->lines);
+	free(c->old_text);
+	c->lines = NULL;
+	c->nlines = 0;
+	c->old_text = NULL;
+}
+
 static int
 load_manifest(struct out_cache *c, const char *final)
 {
@@ -179,7 +187,7 @@ load_manifest(struct out_cache *c, const char *final)
 	*nl = '\0';
 	if (sscanf(line, "porch-cache %u %" SCNx64 " %" SCNx64 " %" SCNx64,
 	    &format, &global, &dev, &ino) != 4 || format != CACHE_FORMAT ||
-	    global != c->global || dev != (uint64_t)st.st_dev ||
+	    dev != (uint64_t)st.st_dev ||
 	    ino != (uint64_t)st.st_ino)
 		goto out;
 	/* Every entry in one array, sized by the lines to come, as old
@@ -212,31 +220,39 @@ load_manifest(struct out_cache *c, const char *final)
 		c->nlines++;
 	}
 out:
-	if (ok)
+	if (ok) {
 		c->old_text = text;
-	else {
-		strmap_free(&c->old);
-		free(c->lines);
-		c->lines = NULL;
-		c->nlines = 0;
+		c->old_global = global;
+	} else {
+		forget_manifest(c);
 		free(text);
 	}
 	return ok;
 }
 
 struct out_cache *
-cache_open(const char *final, int clean, int gzip)
+cache_open(const char *final, int clean, uint64_t code)
 {
 	struct out_cache *c = xcalloc(1, sizeof(*c));
 
 	pthread_mutex_init(&c->lock, NULL);
 	c->dir = cache_dir(final);
 	c->manifest = path_join(c->dir, "manifest");
-	c->global = global_key(gzip);
-	c->usable = c->global != 0;
-	if (c->usable && !clean)
+	c->code = code;
+	if (code != 0 && !clean)
 		c->incremental = load_manifest(c, final);
 	return c;
+}
+
+void
+cache_set_gzip(struct out_cache *c, int gzip)
+{
+	c->global = global_key(c->code, gzip);
+	c->usable = c->global != 0;
+	if (c->incremental && c->old_global != c->global) {
+		forget_manifest(c);
+		c->incremental = 0;
+	}
 }
 
 void

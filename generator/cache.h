@@ -31,11 +31,16 @@ struct out_cache;
 
 /*
  * Opens the cache of the site folder final (without trailing '/').
- * clean: ignore what is there (a full build).  gzip: whether this build
- * writes .gz twins.  Never fails: an unreadable or stale manifest means a
- * full build.  Free with cache_free.
+ * clean: ignore what is there (a full build).  code: cache_code_identity's
+ * (0: nothing is reused, no manifest is written).  Never fails: an
+ * unreadable or stale manifest means a full build.  Needs site.lua's word
+ * on gzip (cache_set_gzip) before any other call, so it can run while
+ * site.lua is read.  Free with cache_free.
  */
-struct out_cache *cache_open(const char *final, int clean, int gzip);
+struct out_cache *cache_open(const char *final, int clean, uint64_t code);
+/* gzip: whether this build writes .gz twins; a manifest written for the
+ * other setting, or by other code, is not used. */
+void	 cache_set_gzip(struct out_cache *, int gzip);
 void	 cache_free(struct out_cache *);
 
 /* 1 when DEST is what the manifest describes, so this build can update it

@@ -23,11 +23,29 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Orders walk_dir's entries by name (after their kind byte). */
+/* A folder's entry, while the folder is sorted. */
+struct entry {
+	char		*rel;		/* content-relative path (heap); a
+					   folder's ends in '/' until sorted */
+	size_t		 name;		/* where its name starts in rel */
+	int		 dir;		/* readdir calls it a folder */
+	int		 regular;	/* readdir calls it a regular file */
+};
+
+/*
+ * Orders a folder's entries as their paths, and the paths below them,
+ * compare with strcmp: a folder by its name and a '/' ("a/x" sorts after
+ * "a-b", as '-' < '/').  So the walk lists the files already in the
+ * order the list needs, and sorting the whole list (a second pass over
+ * 10,000 paths sharing long prefixes) is only needed when readdir could
+ * not say which entries are folders.
+ */
 static int
-cmp_name(const void *a, const void *b)
+cmp_entry(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+	const struct entry *x = a, *y = b;
+
+	return strcmp(x->rel + x->name, y->rel + y->name);
 }
 
 static int	walk_dir(const char *, const char *, const struct ancestry *,
@@ -79,35 +97,52 @@ walk_other(const char *root, const char *rel, const struct ancestry *up,
 	return ok;
 }
 
-/* Handles one entry rel (content-relative; listed, or freed) of a folder.
- * A regular file (readdir says so) is listed as it is: the model stats it
+/* Handles one entry of a folder (its rel the list's, or freed).  A
+ * regular file (readdir says so) is listed as it is: the model stats it
  * anyway, so this is one stat fewer per page. */
 static int
-walk_entry(const char *root, char *rel, int regular,
-    const struct ancestry *up, struct walk_list *list)
+walk_entry(const char *root, struct entry *e, const struct ancestry *up,
+    struct walk_list *list)
 {
 	int	 ok;
 
-	if (regular) {
-		add_file(list, rel);
+	if (e->regular) {
+		add_file(list, e->rel);
 		return 1;
 	}
-	ok = walk_other(root, rel, up, list);
-	free(rel);
+	ok = walk_other(root, e->rel, up, list);
+	free(e->rel);
 	return ok;
 }
 
-/* "f" (a regular file) or "?", then e's name: one allocation, as this
- * runs for every file of the site. */
-static char *
-kind_and_name(const struct dirent *e)
+/* The entry d_name of the folder rel: its path made once, as this runs
+ * for every file of the site. */
+static struct entry
+entry_of(const char *rel, const struct dirent *d)
 {
-	size_t	 len = strlen(e->d_name);
-	char	*s = xmalloc(len + 2);
+	size_t		 lr = strlen(rel), ln = strlen(d->d_name);
+	struct entry	 e;
 
-	s[0] = e->d_type == DT_REG ? 'f' : '?';
-	memcpy(s + 1, e->d_name, len + 1);
-	return s;
+	e.name = lr > 0 ? lr + 1 : 0;
+	e.dir = d->d_type == DT_DIR;
+	e.regular = d->d_type == DT_REG;
+	e.rel = xmalloc(e.name + ln + 2);
+	if (lr > 0) {
+		memcpy(e.rel, rel, lr);
+		e.rel[lr] = '/';
+	}
+	memcpy(e.rel + e.name, d->d_name, ln);
+	e.rel[e.name + ln] = '/';
+	e.rel[e.name + ln + e.dir] = '\0';
+	return e;
+}
+
+/* Drops the '/' entry_of put at the end of a folder's path. */
+static void
+unmark(struct entry *e)
+{
+	if (e->dir)
+		e->rel[strlen(e->rel) - 1] = '\0';
 }
 
 /* Walks the folder rel ("" for the root). */
@@ -117,10 +152,8 @@ walk_dir(const char *root, const char *rel, const struct ancestry *up,
 {
 	char		*full = rel[0] ? path_join(root, rel) : xstrdup(root);
 	DIR		*d;
-	struct dirent	*e;
-	char		*child;
-	char		**names = NULL;	/* each: 'f' (a regular file) or '?',
-					   then the name */
+	struct dirent	*de;
+	struct entry	*es = NULL;
 	size_t		 n = 0, cap = 0, i;
 	int		 ok = 1;
 
@@ -129,27 +162,38 @@ walk_dir(const char *root, const char *rel, const struct ancestry *up,
 		free(full);
 		return 0;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
 			continue;
-		if (rel[0] == '\0' && (strcmp(e->d_name, "site.lua") == 0 ||
-		    strcmp(e->d_name, "themes") == 0))
+		if (rel[0] == '\0' && (strcmp(de->d_name, "site.lua") == 0 ||
+		    strcmp(de->d_name, "themes") == 0))
 			continue;
-		names = xreallocarray(names, n + 1, sizeof(*names), &cap);
-		names[n++] = kind_and_name(e);
+		es = xreallocarray(es, n + 1, sizeof(*es), &cap);
+		es[n++] = entry_of(rel, de);
 	}
 	closedir(d);
-	xqsort(names, n, sizeof(*names), cmp_name);
+	xqsort(es, n, sizeof(*es), cmp_entry);
 	for (i = 0; i < n; i++) {
-		child = rel[0] ? path_join(rel, names[i] + 1) :
-		    xstrdup(names[i] + 1);
-		if (!walk_entry(root, child, names[i][0] == 'f', up, list))
+		unmark(&es[i]);
+		if (!walk_entry(root, &es[i], up, list))
 			ok = 0;
-		free(names[i]);
 	}
-	free(names);
+	free(es);
 	free(full);
 	return ok;
+}
+
+/* 1 when the list is in strcmp order (as walk_dir makes it unless
+ * readdir left some entry's kind unknown). */
+static int
+sorted(const struct walk_list *list)
+{
+	size_t	 i;
+
+	for (i = 1; i < list->n; i++)
+		if (strcmp(list->paths[i - 1], list->paths[i]) > 0)
+			return 0;
+	return 1;
 }
 
 int
@@ -169,7 +213,8 @@ walk_content(const char *root, struct walk_list *list)
 	top.ino = st.st_ino;
 	top.up = NULL;
 	ok = walk_dir(root, "", &top, list);
-	xqsort(list->paths, list->n, sizeof(*list->paths), cmp_str);
+	if (!sorted(list))
+		xqsort(list->paths, list->n, sizeof(*list->paths), cmp_str);
 	return ok;
 }
 

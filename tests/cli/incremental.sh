@@ -81,6 +81,18 @@ build "changelog edit" && same_tree "changelog title edited (feed, catalog)"
 # site.lua, a template, an asset, a static file.
 sed -i 's/title = "Skylark Help Center"/title = "Skylark Help"/' "$c/site.lua"
 build "site.lua" && same_tree "site.lua changed"
+# The manifest is opened before site.lua is read (build.c): a manifest
+# written with .gz twins must not be taken by a build without, or back.
+cp "$c/site.lua" "$d/site.gzip.lua"
+sed -i 's/^return {/return {\n  options = { gzip = false },/' "$c/site.lua"
+build "gzip off" && same_tree "gzip turned off"
+[ -z "$(find "$A" -name '*.gz' | head -1)" ] &&
+	pass "incremental: gzip off: no .gz twin is left" ||
+	fail "incremental: gzip off: no .gz twin is left" "$(find "$A" -name '*.gz' | head -3)"
+cp "$d/site.gzip.lua" "$c/site.lua"
+build "gzip on" && same_tree "gzip turned on again"
+[ -f "$faq.gz" ] && pass "incremental: gzip on: the twins are back" ||
+	fail "incremental: gzip on: the twins are back"
 mkdir -p "$c/themes/default/templates/partials" "$c/themes/default/assets"
 { cat themes/default/templates/partials/footer.html; echo '<!-- footer v2 -->'; } \
     >"$c/themes/default/templates/partials/footer.html"
