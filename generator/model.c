@@ -41,17 +41,28 @@ page_new(struct site *s, enum page_kind kind, enum section section)
 	return p;
 }
 
-/* Sets url and the output file for a site path ("/a/b/" or "/x.html"). */
+/* Sets url and the output file for a site path ("/a/b/" or "/x.html"),
+ * taking url (heap).  By hand, not printf: this runs for every page. */
+static void
+page_take_url(struct page *p, char *url)
+{
+	size_t	 len = strlen(url);
+
+	free(p->url);
+	free(p->out);
+	p->url = url;
+	if (len > 0 && url[len - 1] == '/') {
+		p->out = xmalloc(len + sizeof("index.html") - 1);
+		memcpy(p->out, url + 1, len - 1);
+		memcpy(p->out + len - 1, "index.html", sizeof("index.html"));
+	} else
+		p->out = xstrdup(url + 1);
+}
+
 static void
 page_set_url(struct page *p, const char *url)
 {
-	free(p->url);
-	free(p->out);
-	p->url = xstrdup(url);
-	if (path_has_suffix(url, "/"))
-		p->out = xasprintf("%sindex.html", url + 1);
-	else
-		p->out = xstrdup(url + 1);
+	page_take_url(p, xstrdup(url));
 }
 
 /* Reads up to len bytes of fd into buf (fewer if the file is shorter
@@ -161,14 +172,27 @@ section_of(const char *rel)
 static char *
 url_of_source(const char *rel)
 {
-	char	*dir = path_dir(rel), *stem = path_stem(rel), *url;
+	char	*stem = path_stem(rel), *url;
+	size_t	 len = strlen(rel), dlen, slen;
+	const char *slash = strrchr(rel, '/');
 
-	if (strcmp(stem, "index") == 0)
-		url = dir[0] ? xasprintf("/%s/", dir) : xstrdup("/");
-	else
-		url = dir[0] ? xasprintf("/%s/%s/", dir, stem) :
-		    xasprintf("/%s/", stem);
-	free(dir);
+	dlen = slash != NULL ? (size_t)(slash - rel) : 0;
+	slen = strcmp(stem, "index") == 0 ? 0 : strlen(stem);
+	/* "/" dir "/" stem "/": at most len + 3 bytes and the NUL */
+	url = xmalloc(len + 4);
+	url[0] = '/';
+	len = 1;
+	if (dlen > 0) {
+		memcpy(url + len, rel, dlen);
+		len += dlen;
+		url[len++] = '/';
+	}
+	if (slen > 0) {
+		memcpy(url + len, stem, slen);
+		len += slen;
+		url[len++] = '/';
+	}
+	url[len] = '\0';
 	free(stem);
 	return url;
 }
@@ -275,6 +299,32 @@ read_and_parse(struct source *src, struct stat *st)
 	return 1;
 }
 
+/* The page of a parsed source, taking what it needs from src. */
+static struct page *
+page_of(struct site *s, struct source *src)
+{
+	const char	*rel = src->rel;
+	struct page	*p;
+
+	p = page_new(s, is_intro(rel) ? KIND_PAGE : kind_of(src->section, rel),
+	    section_of(rel));
+	p->source = xstrdup(rel);
+	p->file = src->file;
+	p->meta = src->meta;
+	p->fm = src->r.fm;
+	p->text = src->text;
+	p->text_len = src->r.len;
+	p->body_off = src->r.body_off;
+	p->body_line = src->r.body_line;
+	p->body_hash = src->r.body_hash;
+	p->front_hash = src->r.front_hash;
+	p->title = xstrdup(src->meta.title ? src->meta.title : "");
+	p->is_intro = is_intro(rel);
+	if (!p->is_intro)
+		page_take_url(p, url_of_source(rel));
+	return p;
+}
+
 /*
  * Reads and parses source i of the job, or takes what that gave from the
  * pack when the file is unchanged (frontcache.h), then its page meta.
@@ -325,50 +375,33 @@ page_body(struct page *p, size_t *len)
 	return p->text + p->body_off;
 }
 
-/* Makes the page of a parsed source (or skips it as a draft), taking
- * what it needs from src; returns 0 when the source had a problem. */
+/* Makes the page of a parsed source (or skips it as a draft), in the
+ * walk's order: made on the parsing threads, the pages were faster to
+ * make and slower to read in every later pass over them (their fields
+ * scattered among the front matter's); returns 0 when the source had a
+ * problem. */
 static int
 load_markdown(struct site *s, struct source *src, struct page **intros)
 {
-	const char	*rel = src->rel;
 	struct page	*p;
-	char		*url;
 
 	if (!src->parsed) {
 		free(src->file);
 		return 0;
 	}
 	if (src->meta.draft && !s->drafts) {
-		strmap_put(&s->drafts_seen, rel, (void *)1);
+		strmap_put(&s->drafts_seen, src->rel, (void *)1);
 		front_meta_free(&src->meta);
 		front_free(&src->r.fm);
 		free(src->text);
 		free(src->file);
 		return src->ok;
 	}
-	p = page_new(s, is_intro(rel) ? KIND_PAGE : kind_of(src->section, rel),
-	    section_of(rel));
-	p->source = xstrdup(rel);
-	p->file = src->file;
-	p->meta = src->meta;
-	p->fm = src->r.fm;
-	p->text = src->text;
-	p->text_len = src->r.len;
-	p->body_off = src->r.body_off;
-	p->body_line = src->r.body_line;
-	p->body_hash = src->r.body_hash;
-	p->front_hash = src->r.front_hash;
-	p->title = xstrdup(src->meta.title ? src->meta.title : "");
-	strmap_put(&s->by_source, rel, p);
-	if (is_intro(rel)) {
-		p->is_intro = 1;
-		intros[section_of(rel)] = p;
-		return src->ok;
-	}
-	url = url_of_source(rel);
-	page_set_url(p, url);
-	free(url);
-	if (p->kind == KIND_HOME)
+	p = page_of(s, src);
+	strmap_put(&s->by_source, p->source, p);
+	if (p->is_intro)
+		intros[section_of(p->source)] = p;
+	else if (p->kind == KIND_HOME)
 		s->home = p;
 	return src->ok;
 }
