@@ -114,13 +114,18 @@ link_of(const struct page *p)
 	return json_pack("{s:s, s:s}", "title", p->title, "url", p->url);
 }
 
+/* A node of the docs tree: built with direct calls, not json_pack,
+ * whose format parsing was most of making a 7,000-node tree. */
 static json_t *
 docs_node(const struct page *p)
 {
-	json_t	*n = json_pack("{s:s, s:s, s:I}", "title", p->title, "url",
-		    p->url, "weight", (json_int_t)p->meta.weight);
-	json_t	*kids = json_array();
+	json_t	*n = json_object(), *kids = json_array();
 	size_t	 i;
+
+	json_object_set_new_nocheck(n, "title", json_string(p->title));
+	json_object_set_new_nocheck(n, "url", json_string(p->url));
+	json_object_set_new_nocheck(n, "weight",
+	    json_integer((json_int_t)p->meta.weight));
 
 	set_str(n, "description", p->meta.description);
 	for (i = 0; i < p->nchildren; i++)
