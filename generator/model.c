@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "frontcache.h"
 #include "model.h"
+#include "record.h"
 #include "paginate.h"
 #include "parallel.h"
 #include "path.h"
@@ -251,11 +252,24 @@ page_set_anchors(struct page *p, char **v, size_t n, int owned)
 	p->anchors = v;
 	p->nanchors = n;
 	p->anchors_owned = owned;
+	p->anchors_rec = NULL;
+	p->anchors_rec_len = 0;
 	/* Each id chained into the next one's seed: ("ab", "c") and ("a",
 	 * "bc") differ. */
 	for (i = 0; i < n; i++)
 		h = XXH3_64bits_withSeed(v[i], strlen(v[i]), h);
 	p->anchors_hash = h;
+}
+
+void
+page_set_anchors_recorded(struct page *p, const void *rec, size_t len,
+    size_t n, uint64_t hash)
+{
+	page_set_anchors(p, NULL, 0, 0);
+	p->anchors_rec = rec;
+	p->anchors_rec_len = len;
+	p->nanchors = n;
+	p->anchors_hash = hash;
 }
 
 /* One markdown file, read and parsed before its page is made. */
@@ -1101,13 +1115,44 @@ cmp_anchor(const void *key, const void *elem)
 	return strcmp(key, *(char *const *)elem);
 }
 
+char **
+model_anchor_list(const struct page *p, size_t *n)
+{
+	char		**v = xcalloc(p->nanchors + 1, sizeof(*v));
+	struct rec_rd	 r;
+	size_t		 i;
+
+	if (p->anchors != NULL)
+		memcpy(v, p->anchors, p->nanchors * sizeof(*v));
+	else {
+		rec_init(&r, p->anchors_rec, p->anchors_rec_len);
+		for (i = 0; i < p->nanchors; i++)
+			v[i] = (char *)rec_get_str(&r, 0, NULL);
+	}
+	*n = p->nanchors;
+	return v;
+}
+
 int
 model_has_anchor(const struct page *p, const char *anchor)
 {
+	struct rec_rd	 r;
+	const char	*id;
+	size_t		 i;
+
 	if (p->nanchors == 0)
 		return 0;
-	return bsearch(anchor, p->anchors, p->nanchors, sizeof(*p->anchors),
-	    cmp_anchor) != NULL;
+	if (p->anchors != NULL)
+		return bsearch(anchor, p->anchors, p->nanchors,
+		    sizeof(*p->anchors), cmp_anchor) != NULL;
+	/* A recalled page's ids: a scan, for the few pages linked to
+	 * with a #fragment. */
+	rec_init(&r, p->anchors_rec, p->anchors_rec_len);
+	for (i = 0; i < p->nanchors; i++)
+		if ((id = rec_get_str(&r, 0, NULL)) != NULL &&
+		    strcmp(id, anchor) == 0)
+			return 1;
+	return 0;
 }
 
 void

@@ -101,6 +101,10 @@ struct page {
 	char		**anchors;	/* heading ids, sorted (page_set_anchors) */
 	size_t		 nanchors;
 	int		 anchors_owned;	/* else the strings are the pack's */
+	const void	*anchors_rec;	/* or, when anchors is NULL, the ids as
+					   a memo in the pack has them
+					   (page_set_anchors_recorded) */
+	size_t		 anchors_rec_len;
 	uint64_t	 anchors_hash;	/* of the ids: set with them, on the
 					   worker that renders or recalls the
 					   page (pagememo_anchors) */
@@ -203,6 +207,14 @@ int	 model_shown_whole(const struct page *p);
  * too when owned, else they live in the pack, which outlives the site),
  * dropping those it had. */
 void	 page_set_anchors(struct page *p, char **v, size_t n, int owned);
+/* Sets p's heading ids to the n record.h strings (sorted) at rec (len
+ * bytes, in the pack), whose hash (as page_set_anchors makes it) is hash:
+ * nothing is copied or hashed for the 10,000 pages a build recalls. */
+void	 page_set_anchors_recorded(struct page *p, const void *rec,
+	     size_t len, size_t n, uint64_t hash);
+/* p's heading ids, sorted, in a heap array of n (the strings are p's or
+ * the pack's: free the array alone). */
+char	**model_anchor_list(const struct page *p, size_t *n);
 /* 1 if page has a heading with id anchor (after it rendered). */
 int	 model_has_anchor(const struct page *, const char *anchor);
 

@@ -308,8 +308,8 @@ category_of(const struct faq_category *c, int with_questions, size_t first,
 		    c->slug, "url", c->page->url, "count",
 		    (json_int_t)c->nquestions);
 	json_t	*qs;
-	size_t	 i;
-	char	*id, *html;
+	size_t	 i, nids;
+	char	*id, *html, **ids;
 
 	if (!with_questions)
 		return j;
@@ -322,8 +322,9 @@ category_of(const struct faq_category *c, int with_questions, size_t first,
 			continue;
 		}
 		id = faq_anchor(q);
-		html = anchors_prefix(q->html ? q->html : "", q->anchors,
-		    q->nanchors, id);
+		ids = model_anchor_list(q, &nids);
+		html = anchors_prefix(q->html ? q->html : "", ids, nids, id);
+		free(ids);
 		json_array_append_new(qs, json_pack("{s:s, s:s, s:s, s:s, s:o}",
 		    "title", q->title, "url", q->url, "id", id, "content",
 		    html, "tags", tags_of(NULL, q)));
@@ -458,8 +459,12 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 			const struct page *c = s->changelog[i];
 			json_t *e = changelog_summary(c);
 			char *stem = path_stem(c->source);
+			size_t nids;
+			char **ids = model_anchor_list(c, &nids);
 			char *html = anchors_prefix(c->html ? c->html : "",
-			    c->anchors, c->nanchors, stem);
+			    ids, nids, stem);
+
+			free(ids);
 
 			json_object_set_new(e, "content", html_json(html));
 			json_object_set_new(e, "id", json_string(stem));

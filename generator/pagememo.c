@@ -13,12 +13,13 @@
 #include "xalloc.h"
 
 /*
- * An entry: u64 anchors, u64 render key, u32 count, then that many strs
- * (the heading ids, sorted), then an nstr: the HTML, or NULL.  Numbers
- * and strs are record.h's.  A change of meaning changes MEMO_FORMAT,
- * which is part of every key.
+ * An entry: u64 anchors (the site's), u64 render key, u64 the hash of
+ * the page's heading ids (page_set_anchors'), u32 count, then that many
+ * strs (the ids, sorted), then an nstr: the HTML, or NULL.  Numbers and
+ * strs are record.h's.  A change of meaning changes MEMO_FORMAT, which is
+ * part of every key.
  */
-static const char MEMO_FORMAT[8] = "porchpm1";
+static const char MEMO_FORMAT[8] = "porchpm2";
 
 struct page_memo {
 	struct pack	*pack;
@@ -116,7 +117,8 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 {
 	struct rec_rd	 r;
 	const void	*entry;
-	char		**anchors;
+	const unsigned char *ids;
+	uint64_t	 ids_hash;
 	size_t		 len, n, i;
 
 	if ((entry = pack_get(m->pack, entry_key(m, p), &len)) == NULL)
@@ -124,17 +126,19 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 	rec_init(&r, entry, len);
 	rec_get(&r, &hit->anchors, sizeof(hit->anchors));
 	rec_get(&r, &hit->render_key, sizeof(hit->render_key));
+	rec_get(&r, &ids_hash, sizeof(ids_hash));
 	n = rec_get_count(&r, 5);
-	anchors = xcalloc(n ? n : 1, sizeof(*anchors));
-	/* The ids stay in the pack's bytes (NUL-terminated there). */
+	ids = r.p;
 	for (i = 0; i < n && r.ok; i++)
-		anchors[i] = (char *)rec_get_str(&r, 0, NULL);
+		(void)rec_get_str(&r, 0, NULL);
+	/* The ids stay in the pack's bytes, read only if a link asks. */
+	page_set_anchors_recorded(p, ids, r.ok ? (size_t)(r.p - ids) : 0,
+	    n, ids_hash);
 	hit->html = rec_get_str(&r, 1, NULL);
 	if (!r.ok || r.p != r.end) {
-		free(anchors);
+		page_set_anchors(p, NULL, 0, 0);
 		return 0;
 	}
-	page_set_anchors(p, anchors, n, 0);
 	m->found++;
 	return 1;
 }
@@ -244,8 +248,11 @@ pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors)
 
 	buf_append(&b, &anchors, sizeof(anchors));
 	buf_append(&b, &p->render_key, sizeof(p->render_key));
+	buf_append(&b, &p->anchors_hash, sizeof(p->anchors_hash));
 	rec_put_u32(&b, (uint32_t)p->nanchors);
-	for (i = 0; i < p->nanchors; i++)
+	if (p->anchors == NULL && p->anchors_rec != NULL)
+		buf_append(&b, p->anchors_rec, p->anchors_rec_len);
+	for (i = 0; p->anchors != NULL && i < p->nanchors; i++)
 		rec_put_str(&b, p->anchors[i], strlen(p->anchors[i]));
 	rec_put_str(&b, p->html, p->html ? strlen(p->html) : 0);
 	pack_put(m->pack, entry_key(m, p), b.data, b.len);

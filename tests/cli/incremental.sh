@@ -168,6 +168,17 @@ stats && [ "$(stat -c %s "$A.porch-cache/pack")" = "$size1" ] &&
 	pass "incremental: the cache does not grow when nothing changed" ||
 	fail "incremental: the cache does not grow when nothing changed" "$size1 -> $(stat -c %s "$A.porch-cache/pack")"
 
+# The linking page edited, the linked one recalled from its memo (its
+# heading ids read from the pack, pagememo.c): a link to one of them still
+# resolves, a link to an id it does not have still fails.
+cp "$c/docs/mdc-src.md" "$d/mdc-src.md"
+printf '\nAgain: [the first part](mdc-dst.md#first-part).\n' >>"$c/docs/mdc-src.md"
+build "linking page edited" && same_tree "linking page edited, linked page recalled"
+printf '\nAnd [no such part](mdc-dst.md#no-such-part).\n' >>"$c/docs/mdc-src.md"
+fails_like_clean "link to an id the recalled page lacks"
+cp "$d/mdc-src.md" "$c/docs/mdc-src.md"
+build "linking page restored" && same_tree "linking page restored"
+
 sed -i 's/^## First part/## Opening part/' "$c/docs/mdc-dst.md"
 fails_like_clean "linked heading renamed"
 sed -i 's/^## Opening part/## First part/' "$c/docs/mdc-dst.md"
