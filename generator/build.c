@@ -91,8 +91,8 @@ search_start_run(void *arg)
  * Starts the search index on a thread of its own: reading the kept
  * index, or finding and checking the last build's partials (20 ms at
  * 10,000 pages), reads the model and the pack only, as do the templates,
- * the site data and the memos made meanwhile.  porch check writes nothing, so it skips
- * the index.
+ * the site data and the memos made meanwhile.  porch check writes
+ * nothing, so it skips the index.
  */
 static void
 search_begin(struct search_start *st, struct site *s, const struct out_dir *o,

@@ -260,9 +260,7 @@ cache_free(struct out_cache *c)
 {
 	if (c == NULL)
 		return;
-	strmap_free(&c->old);
-	free(c->lines);
-	free(c->old_text);
+	forget_manifest(c);
 	map_free(&c->cur);
 	pthread_mutex_destroy(&c->lock);
 	free(c->dir);

@@ -15,11 +15,11 @@
 #include "diag.h"
 #include "frontcache.h"
 #include "model.h"
-#include "record.h"
 #include "paginate.h"
 #include "parallel.h"
 #include "path.h"
 #include "portal.h"
+#include "record.h"
 #include "utf8.h"
 #include "walk.h"
 #include "xalloc.h"
@@ -236,22 +236,21 @@ page_free(struct page *p)
 	free(p->ships);
 	free(p->tag);
 	free(p->html_buf);
-	page_set_anchors(p, NULL, 0, 0);
+	page_set_anchors(p, NULL, 0);
 	free(p);
 }
 
 void
-page_set_anchors(struct page *p, char **v, size_t n, int owned)
+page_set_anchors(struct page *p, char **v, size_t n)
 {
 	uint64_t	 h = n;
 	size_t		 i;
 
-	for (i = 0; p->anchors_owned && i < p->nanchors; i++)
+	for (i = 0; p->anchors != NULL && i < p->nanchors; i++)
 		free(p->anchors[i]);
 	free(p->anchors);
 	p->anchors = v;
 	p->nanchors = n;
-	p->anchors_owned = owned;
 	p->anchors_rec = NULL;
 	p->anchors_rec_len = 0;
 	/* Each id chained into the next one's seed: ("ab", "c") and ("a",
@@ -265,7 +264,7 @@ void
 page_set_anchors_recorded(struct page *p, const void *rec, size_t len,
     size_t n, uint64_t hash)
 {
-	page_set_anchors(p, NULL, 0, 0);
+	page_set_anchors(p, NULL, 0);
 	p->anchors_rec = rec;
 	p->anchors_rec_len = len;
 	p->nanchors = n;

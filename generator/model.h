@@ -100,7 +100,6 @@ struct page {
 	char		*html_buf;
 	char		**anchors;	/* heading ids, sorted (page_set_anchors) */
 	size_t		 nanchors;
-	int		 anchors_owned;	/* else the strings are the pack's */
 	const void	*anchors_rec;	/* or, when anchors is NULL, the ids as
 					   a memo in the pack has them
 					   (page_set_anchors_recorded) */
@@ -203,10 +202,9 @@ struct page *model_page_by_source(const struct site *, const char *);
 /* 1 if list pages show p's whole HTML (FAQ answers, changelog entries,
  * sections' introductions): render.c keeps it in p->html. */
 int	 model_shown_whole(const struct page *p);
-/* Sets p's heading ids to v[0..n-1] (sorted; v is p's now, the strings
- * too when owned, else they live in the pack, which outlives the site),
- * dropping those it had. */
-void	 page_set_anchors(struct page *p, char **v, size_t n, int owned);
+/* Sets p's heading ids to v[0..n-1] (sorted; v and its strings are p's
+ * now), dropping those it had. */
+void	 page_set_anchors(struct page *p, char **v, size_t n);
 /* Sets p's heading ids to the n record.h strings (sorted) at rec (len
  * bytes, in the pack), whose hash (as page_set_anchors makes it) is hash:
  * nothing is copied or hashed for the 10,000 pages a build recalls. */

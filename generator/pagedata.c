@@ -181,6 +181,19 @@ pagedata_site(const struct site *s, json_t *assets)
 	return j;
 }
 
+/* The HTML of a page a list shows whole (model_shown_whole), its heading
+ * ids prefixed with prefix so that they stay unique on the list page. */
+static char *
+html_prefixed(const struct page *p, const char *prefix)
+{
+	size_t	 n;
+	char	**ids = model_anchor_list(p, &n);
+	char	*html = anchors_prefix(p->html ? p->html : "", ids, n, prefix);
+
+	free(ids);
+	return html;
+}
+
 static json_t *
 toc_of(const struct md_doc *doc)
 {
@@ -308,8 +321,8 @@ category_of(const struct faq_category *c, int with_questions, size_t first,
 		    c->slug, "url", c->page->url, "count",
 		    (json_int_t)c->nquestions);
 	json_t	*qs;
-	size_t	 i, nids;
-	char	*id, *html, **ids;
+	size_t	 i;
+	char	*id, *html;
 
 	if (!with_questions)
 		return j;
@@ -322,9 +335,7 @@ category_of(const struct faq_category *c, int with_questions, size_t first,
 			continue;
 		}
 		id = faq_anchor(q);
-		ids = model_anchor_list(q, &nids);
-		html = anchors_prefix(q->html ? q->html : "", ids, nids, id);
-		free(ids);
+		html = html_prefixed(q, id);
 		json_array_append_new(qs, json_pack("{s:s, s:s, s:s, s:s, s:o}",
 		    "title", q->title, "url", q->url, "id", id, "content",
 		    html, "tags", tags_of(NULL, q)));
@@ -459,12 +470,7 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 			const struct page *c = s->changelog[i];
 			json_t *e = changelog_summary(c);
 			char *stem = path_stem(c->source);
-			size_t nids;
-			char **ids = model_anchor_list(c, &nids);
-			char *html = anchors_prefix(c->html ? c->html : "",
-			    ids, nids, stem);
-
-			free(ids);
+			char *html = html_prefixed(c, stem);
 
 			json_object_set_new(e, "content", html_json(html));
 			json_object_set_new(e, "id", json_string(stem));

@@ -119,7 +119,7 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 	const void	*entry;
 	const unsigned char *ids;
 	uint64_t	 ids_hash;
-	size_t		 len, n, i;
+	size_t		 len, n, i, ids_len;
 
 	if ((entry = pack_get(m->pack, entry_key(m, p), &len)) == NULL)
 		return 0;
@@ -131,14 +131,12 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 	ids = r.p;
 	for (i = 0; i < n && r.ok; i++)
 		(void)rec_get_str(&r, 0, NULL);
-	/* The ids stay in the pack's bytes, read only if a link asks. */
-	page_set_anchors_recorded(p, ids, r.ok ? (size_t)(r.p - ids) : 0,
-	    n, ids_hash);
+	ids_len = (size_t)(r.p - ids);
 	hit->html = rec_get_str(&r, 1, NULL);
-	if (!r.ok || r.p != r.end) {
-		page_set_anchors(p, NULL, 0, 0);
+	if (!r.ok || r.p != r.end)
 		return 0;
-	}
+	/* The ids stay in the pack's bytes, read only if a link asks. */
+	page_set_anchors_recorded(p, ids, ids_len, n, ids_hash);
 	m->found++;
 	return 1;
 }
@@ -244,16 +242,17 @@ void
 pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors)
 {
 	struct buf	 b = { 0 };
-	size_t		 i;
+	char		**ids;
+	size_t		 i, n;
 
 	buf_append(&b, &anchors, sizeof(anchors));
 	buf_append(&b, &p->render_key, sizeof(p->render_key));
 	buf_append(&b, &p->anchors_hash, sizeof(p->anchors_hash));
-	rec_put_u32(&b, (uint32_t)p->nanchors);
-	if (p->anchors == NULL && p->anchors_rec != NULL)
-		buf_append(&b, p->anchors_rec, p->anchors_rec_len);
-	for (i = 0; p->anchors != NULL && i < p->nanchors; i++)
-		rec_put_str(&b, p->anchors[i], strlen(p->anchors[i]));
+	ids = model_anchor_list(p, &n);
+	rec_put_u32(&b, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		rec_put_str(&b, ids[i], strlen(ids[i]));
+	free(ids);
 	rec_put_str(&b, p->html, p->html ? strlen(p->html) : 0);
 	pack_put(m->pack, entry_key(m, p), b.data, b.len);
 	buf_free(&b);

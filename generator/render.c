@@ -63,7 +63,7 @@ keep_anchors(struct page *p, const struct md_doc *doc)
 	for (i = 0; i < doc->nheadings; i++)
 		v[i] = xstrdup(doc->headings[i].id);
 	xqsort(v, doc->nheadings, sizeof(*v), cmp_str);
-	page_set_anchors(p, v, doc->nheadings, 1);
+	page_set_anchors(p, v, doc->nheadings);
 }
 
 /* md_render of p's body with its links checked; 0 when a link was broken

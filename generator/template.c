@@ -627,7 +627,6 @@ push_table(lua_State *L, json_t *v, int ro, int depth)
 	json_t		*val;
 	size_t		 klen, i, n;
 
-	luaL_checkstack(L, 8, NULL);
 	if (json_is_object(v)) {
 		lua_createtable(L, 0, (int)json_object_size(v));
 		json_object_keylen_foreach(v, key, klen, val) {

@@ -76,6 +76,26 @@ remove_tree(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* root/name, a symbolic link to root/docs. */
+static void
+link_docs(const char *name)
+{
+	char	 target[512], link[512];
+
+	snprintf(target, sizeof(target), "%s/docs", root);
+	snprintf(link, sizeof(link), "%s/%s", root, name);
+	assert_int_equal(symlink(target, link), 0);
+}
+
+static void
+unlink_docs(const char *name)
+{
+	char	 link[512];
+
+	snprintf(link, sizeof(link), "%s/%s", root, name);
+	assert_int_equal(unlink(link), 0);
+}
+
 static void
 expect_list(const char *const *want, size_t n)
 {
@@ -103,7 +123,7 @@ test_strcmp_order(void **state)
 }
 
 /* A folder reached through a symbolic link (readdir cannot say it is a
- * folder) lands where its path sorts all the same. */
+ * folder) is walked, and lands where its path sorts. */
 static void
 test_linked_folder(void **state)
 {
@@ -112,26 +132,28 @@ test_linked_folder(void **state)
 		"a0.md", "ab/w.md", "docs-old.md", "docs.old/index.md",
 		"docs/index.md", "docs0/index.md",
 	};
-	char	 target[512], link[512];
 
 	(void)state;
-	snprintf(target, sizeof(target), "%s/docs", root);
-	snprintf(link, sizeof(link), "%s/docs0", root);
-	assert_int_equal(symlink(target, link), 0);
+	link_docs("docs0");
 	expect_list(want, sizeof(want) / sizeof(*want));
-	assert_int_equal(unlink(link), 0);
-	/* Taken for a file, "a0" would sort before "a0.md". */
-	snprintf(link, sizeof(link), "%s/a0", root);
-	assert_int_equal(symlink(target, link), 0);
-	{
-		static const char *const want2[] = {
-			"a-b/y.md", "a.md", "a/x.md", "a/z.md", "a/z/deep.md",
-			"a0.md", "a0/index.md", "ab/w.md", "docs-old.md",
-			"docs.old/index.md", "docs/index.md",
-		};
-		expect_list(want2, sizeof(want2) / sizeof(*want2));
-	}
-	assert_int_equal(unlink(link), 0);
+	unlink_docs("docs0");
+}
+
+/* Taken for a file, a linked folder "a0" would sort before "a0.md": the
+ * whole list is sorted again. */
+static void
+test_linked_folder_sorted(void **state)
+{
+	static const char *const want[] = {
+		"a-b/y.md", "a.md", "a/x.md", "a/z.md", "a/z/deep.md",
+		"a0.md", "a0/index.md", "ab/w.md", "docs-old.md",
+		"docs.old/index.md", "docs/index.md",
+	};
+
+	(void)state;
+	link_docs("a0");
+	expect_list(want, sizeof(want) / sizeof(*want));
+	unlink_docs("a0");
 }
 
 int
@@ -140,6 +162,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strcmp_order),
 		cmocka_unit_test(test_linked_folder),
+		cmocka_unit_test(test_linked_folder_sorted),
 	};
 
 	return cmocka_run_group_tests(tests, make_tree, remove_tree);
