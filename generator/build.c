@@ -47,23 +47,25 @@ copy_files(const struct site *s, const struct out_dir *o)
 
 /* The sitemap, robots.txt, the feed and the catalog; with a memo, each
  * is kept when the folder holds the one made from the same model and
- * list entries (pagememo.h). */
+ * list entries (pagememo.h), and made with the entries' HTML otherwise. */
 static int
-write_feeds(const struct site *s, const struct out_dir *o,
-    struct page_memo *memo)
+write_feeds(const struct render_env *env)
 {
+	const struct out_dir *o = env->out;
 	uint64_t	 key;
 	size_t		 i;
-	int		 ok = 1;
+	int		 ok = 1, entries = 0;
 
 	for (i = 0; i < nfeeds; i++) {
-		key = memo != NULL ? pagememo_derived_key(memo, feeds[i].name) :
-		    0;
+		key = env->memo != NULL ? pagememo_derived_key(env->memo,
+		    feeds[i].name) : 0;
 		if (key != 0 && cache_keep(o->cache, feeds[i].name, key)) {
-			pagememo_kept(memo);
+			pagememo_kept(env->memo);
 			continue;
 		}
-		ok &= feeds[i].write(s, o, key);
+		if (!entries && !(entries = render_entries_html(env)))
+			return 0;
+		ok &= feeds[i].write(env->site, o, key);
 	}
 	return ok;
 }
@@ -167,7 +169,7 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	}
 	ok &= copy_files(s, o);
 	if (ok)
-		ok &= write_feeds(s, o, env.memo);
+		ok &= write_feeds(&env);
 	phase_end("files");
 	pagememo_free(env.memo);
 	json_decref(site_json);

@@ -15,11 +15,14 @@
 /*
  * An entry: u64 anchors (the site's), u64 render key, u64 the hash of
  * the page's heading ids (page_set_anchors'), u32 count, then that many
- * strs (the ids, sorted), then an nstr: the HTML, or NULL.  Numbers and
- * strs are record.h's.  A change of meaning changes MEMO_FORMAT, which is
- * part of every key.
+ * strs (the ids, sorted).  Numbers and strs are record.h's.  The HTML of
+ * a page a list shows whole is an entry of its own (html_key), with its
+ * NUL: every recalled memo is read whole (its hash checked), and in the
+ * memo 24 MB of FAQ and changelog HTML at 10,000 pages were read by every
+ * build, which needs them only to make a list.  A change of meaning
+ * changes MEMO_FORMAT, which is part of every key.
  */
-static const char MEMO_FORMAT[8] = "porchpm2";
+static const char MEMO_FORMAT[8] = "porchpm3";
 
 struct page_memo {
 	struct pack	*pack;
@@ -112,16 +115,23 @@ entry_key(const struct page_memo *m, const struct page *p)
 	    XXH3_64bits(v, sizeof(v)));
 }
 
+/* The key of the HTML beside the memo under key. */
+static uint64_t
+html_key(uint64_t key)
+{
+	return XXH3_64bits_withSeed("html", 4, key);
+}
+
 int
 pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 {
 	struct rec_rd	 r;
 	const void	*entry;
 	const unsigned char *ids;
-	uint64_t	 ids_hash;
+	uint64_t	 ids_hash, key = entry_key(m, p);
 	size_t		 len, n, i, ids_len;
 
-	if ((entry = pack_get(m->pack, entry_key(m, p), &len)) == NULL)
+	if ((entry = pack_get(m->pack, key, &len)) == NULL)
 		return 0;
 	rec_init(&r, entry, len);
 	rec_get(&r, &hit->anchors, sizeof(hit->anchors));
@@ -132,13 +142,24 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 	for (i = 0; i < n && r.ok; i++)
 		(void)rec_get_str(&r, 0, NULL);
 	ids_len = (size_t)(r.p - ids);
-	hit->html = rec_get_str(&r, 1, NULL);
 	if (!r.ok || r.p != r.end)
 		return 0;
 	/* The ids stay in the pack's bytes, read only if a link asks. */
 	page_set_anchors_recorded(p, ids, ids_len, n, ids_hash);
+	if (model_shown_whole(p))	/* unread unless a list is made */
+		(void)pack_keep(m->pack, html_key(key));
 	m->found++;
 	return 1;
+}
+
+const char *
+pagememo_html(struct page_memo *m, const struct page *p)
+{
+	const char	*html;
+	size_t		 len;
+
+	html = pack_get(m->pack, html_key(entry_key(m, p)), &len);
+	return html != NULL && len > 0 && html[len - 1] == '\0' ? html : NULL;
 }
 
 void
@@ -243,6 +264,7 @@ pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors)
 {
 	struct buf	 b = { 0 };
 	char		**ids;
+	uint64_t	 key;
 	size_t		 i, n;
 
 	buf_append(&b, &anchors, sizeof(anchors));
@@ -253,8 +275,10 @@ pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors)
 	for (i = 0; i < n; i++)
 		rec_put_str(&b, ids[i], strlen(ids[i]));
 	free(ids);
-	rec_put_str(&b, p->html, p->html ? strlen(p->html) : 0);
-	pack_put(m->pack, entry_key(m, p), b.data, b.len);
+	key = entry_key(m, p);
+	pack_put(m->pack, key, b.data, b.len);
 	buf_free(&b);
+	if (model_shown_whole(p) && p->html != NULL)
+		pack_put(m->pack, html_key(key), p->html, strlen(p->html) + 1);
 	m->stored++;
 }

@@ -5,8 +5,9 @@
  * entry: with 10,000 unchanged pages, a third of the build.  A memo says,
  * for a page with a source, what rendering it gave last time: its
  * output's render key (cache.h), its heading ids and, for the pages list
- * pages show whole, its HTML.  It is used, and the page is not rendered
- * at all, when all of these are as they were:
+ * pages show whole, its HTML (kept apart, read only when a list is made:
+ * pagememo_html).  It is used, and the page is not rendered at all, when
+ * all of these are as they were:
  *
  *   - the page's own file, first line and body (its key);
  *   - the site's shape: every page's kind, path, URL and title and every
@@ -37,8 +38,6 @@ struct page_memo;
 struct memo_hit {
 	uint64_t	 anchors;	/* pagememo_anchors of that build */
 	uint64_t	 render_key;	/* of its output file, 0 for none */
-	const char	*html;		/* NULL unless kept (list entries);
-					   lives as long as the pack */
 };
 
 /* The memo of site s's pages in pack pk (both outlive it); base is
@@ -50,6 +49,11 @@ void	 pagememo_free(struct page_memo *);
 /* 1 when an earlier build left p's memo: *hit filled and p's anchors set
  * (model.h).  Thread-safe. */
 int	 pagememo_get(struct page_memo *, struct page *p, struct memo_hit *hit);
+
+/* The HTML p's memo kept, for a page a list shows whole (its memo found
+ * by pagememo_get), or NULL; it lives as long as the pack.
+ * Thread-safe. */
+const char *pagememo_html(struct page_memo *, const struct page *p);
 
 /* The hash of every page's heading ids, once all are set. */
 uint64_t pagememo_anchors(const struct site *);

@@ -30,11 +30,19 @@ struct lua_making {
 	int		 failed;	/* reported once; no more tries */
 };
 
+/* The list entries' HTML, made by the first worker that needs it while
+ * the others wait (render_entries_html). */
+struct entries_making {
+	pthread_mutex_t	 lock;
+	int		 done, ok;
+};
+
 struct worker {
 	const struct render_env *env;
 	step_fn		*step;
 	struct memo_round *memo;
 	struct lua_making *making;
+	struct entries_making *entries;
 	struct tpl_worker *tpl;		/* NULL until a page needs it */
 	struct link_ctx	 links;
 	struct page	**pages;	/* the phase's pages */
@@ -69,7 +77,7 @@ keep_anchors(struct page *p, const struct md_doc *doc)
 /* md_render of p's body with its links checked; 0 when a link was broken
  * or the body could not be read (reported). */
 static int
-render_body(struct worker *w, struct page *p, struct md_doc *doc)
+render_body(struct link_ctx *links, struct page *p, struct md_doc *doc)
 {
 	const char	*body;
 	size_t		 len;
@@ -79,7 +87,20 @@ render_body(struct worker *w, struct page *p, struct md_doc *doc)
 		return 0;
 	}
 	return md_render(p->file, body, len, p->body_line, links_resolve,
-	    &w->links, doc);
+	    links, doc);
+}
+
+/* p's markdown as a doc, its links resolved in links: the markdown
+ * cache's (the same doc, mdcache.h) when there is one. */
+static int
+render_markdown(const struct render_env *env, struct link_ctx *links,
+    struct page *p, struct md_doc *doc)
+{
+	links->page = p;
+	links->doc = doc;
+	if (env->mdcache != NULL)
+		return mdcache_render(env->mdcache, p, links, doc);
+	return render_body(links, p, doc);
 }
 
 /* The worker's template state, made now if it is the first page this
@@ -111,12 +132,7 @@ render_page(struct worker *w, struct page *p)
 
 	memset(&doc, 0, sizeof(doc));
 	if (p->source != NULL) {
-		w->links.page = p;
-		w->links.doc = &doc;
-		if (env->mdcache != NULL)	/* the same doc (mdcache.h) */
-			ok = mdcache_render(env->mdcache, p, &w->links, &doc);
-		else
-			ok = render_body(w, p, &doc);
+		ok = render_markdown(env, &w->links, p, &doc);
 		have_doc = 1;
 		keep_anchors(p, &doc);
 		if (w->search != NULL)
@@ -182,23 +198,21 @@ recall_or_render(struct worker *w, struct page *p)
 }
 
 /* What rendering p would do, taken from its memo; 0 when that cannot be
- * (the site's anchors changed, the output file is not the one recorded,
- * the HTML a list page needs is missing). */
+ * (the site's anchors changed, the output file is not the one recorded).
+ * A page a list shows whole gets its HTML only if a list is made
+ * (render_entries_html). */
 static int
 reuse(struct worker *w, struct page *p, const struct memo_hit *hit)
 {
 	const struct render_env *env = w->env;
 
-	if (hit->anchors != w->memo->anchors ||
-	    (model_shown_whole(p) && hit->html == NULL))
+	if (hit->anchors != w->memo->anchors)
 		return 0;
 	if (!p->is_intro && !cache_keep(env->out->cache, p->out,
 	    hit->render_key))
 		return 0;
 	if (w->search != NULL)
 		search_add(w->search, p, NULL);
-	if (model_shown_whole(p))
-		p->html = hit->html;	/* the pack outlives the site */
 	if (env->mdcache != NULL)
 		mdcache_keep(env->mdcache, p);
 	p->render_key = hit->render_key;
@@ -214,6 +228,24 @@ reuse_or_render(struct worker *w, struct page *p)
 		return 1;
 	w->memo->known[p->index] = 0;	/* rendered: a new memo */
 	return render_page(w, p);
+}
+
+/* The list entries' HTML before the first generated page renders: any of
+ * them may show entries, and each reads the HTML to make its data. */
+static int
+entries_ready(struct worker *w)
+{
+	struct entries_making *e = w->entries;
+	int		 ok;
+
+	pthread_mutex_lock(&e->lock);
+	if (!e->done) {
+		e->ok = render_entries_html(w->env);
+		e->done = 1;
+	}
+	ok = e->ok;
+	pthread_mutex_unlock(&e->lock);
+	return ok;
 }
 
 /* A generated page: kept when its memo says the folder holds the one
@@ -234,7 +266,7 @@ keep_or_render(struct worker *w, struct page *p)
 		p->rendered = 1;
 		return 1;
 	}
-	if (!render_page(w, p))
+	if (!entries_ready(w) || !render_page(w, p))
 		return 0;
 	if (p->render_key != 0 && !p->skipped)
 		pagememo_put_generated(memo, p);
@@ -304,6 +336,37 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 }
 
 int
+render_entries_html(const struct render_env *env)
+{
+	struct link_ctx	 links;
+	struct md_doc	 doc;
+	struct page	*p;
+	size_t		 i;
+	int		 ok = 1;
+
+	memset(&links, 0, sizeof(links));
+	links.site = env->site;
+	links.warn_only = env->warn_links;
+	for (i = 0; i < env->site->npages; i++) {
+		p = env->site->pages[i];
+		if (p->source == NULL || p->html != NULL ||
+		    !model_shown_whole(p))
+			continue;
+		/* The pack outlives the site. */
+		if (env->memo != NULL &&
+		    (p->html = pagememo_html(env->memo, p)) != NULL)
+			continue;
+		memset(&doc, 0, sizeof(doc));
+		if (render_markdown(env, &links, p, &doc))
+			p->html = p->html_buf = xstrdup(doc.html);
+		else
+			ok = 0;
+		md_doc_free(&doc);
+	}
+	return links_check_anchors(&links) && ok;
+}
+
+int
 render_site(const struct render_env *env)
 {
 	struct site	*s = env->site;
@@ -311,6 +374,7 @@ render_site(const struct render_env *env)
 	struct page	**first, **second;
 	size_t		 i, n1 = 0, n2 = 0;
 	struct lua_making making;
+	struct entries_making entries;
 	int		 nw = env->threads < 1 ? 1 : env->threads, k, ok = 1;
 
 	first = xcalloc(s->npages, sizeof(*first));
@@ -323,11 +387,14 @@ render_site(const struct render_env *env)
 	}
 	pthread_mutex_init(&making.lock, NULL);
 	making.failed = 0;
+	pthread_mutex_init(&entries.lock, NULL);
+	entries.done = 0;
 	ws = xcalloc((size_t)nw, sizeof(*ws));
 	for (k = 0; k < nw; k++) {
 		ws[k].env = env;
 		ws[k].ok = 1;
 		ws[k].making = &making;
+		ws[k].entries = &entries;
 		ws[k].links.site = s;
 		ws[k].links.warn_only = env->warn_links;
 		if (env->search != NULL)
@@ -346,6 +413,7 @@ render_site(const struct render_env *env)
 	for (k = 0; k < nw; k++)
 		search_worker_free(ws[k].search);
 	pthread_mutex_destroy(&making.lock);
+	pthread_mutex_destroy(&entries.lock);
 	free(ws);
 	free(first);
 	free(second);

@@ -39,4 +39,15 @@ struct render_env {
  */
 int	 render_site(const struct render_env *);
 
+/*
+ * Gives each page a list shows whole (FAQ answers, changelog entries,
+ * section intros) its HTML where a memo reused it without: the memo's,
+ * or (should that be missing or damaged) its body rendered again.  Only a list page or feed being
+ * made reads it, so render_site calls this before the first generated
+ * page renders, and the feeds before one is written; a one-page edit
+ * calls it not at all.  Each page's is made once.  1, or 0 when a body
+ * could not be rendered (reported).
+ */
+int	 render_entries_html(const struct render_env *);
+
 #endif

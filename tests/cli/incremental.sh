@@ -359,6 +359,26 @@ build "settled after the damage" || :
 stats && grep -q "pack: [0-9]* found, 0 missing, 0 damaged, 0 stored" "$d/sum" &&
 	pass "incremental: the damaged results were replaced" ||
 	fail "incremental: the damaged results were replaced" "$(cat "$d/sum")"
+# An FAQ answer's HTML that the FAQ list shows comes from its memo, read
+# only when a list is made: damaged there (and in the markdown cache, and
+# wherever else the pack has the answer's words), the answer is rendered
+# from its file again when another answer's edit remakes the list.
+printf '\nAsk for the zebra-quartz form.\n' >>"$c/faq/close-account.md"
+build "an answer to damage" || :
+sleep 3
+build "its memo kept" || :
+for off in $(grep -obUa "zebra-quartz" "$pk" | cut -d: -f1); do
+	printf 'X' | dd of="$pk" bs=1 seek="$off" conv=notrunc 2>/dev/null
+done
+printf '\nOr write to us.\n' >>"$c/faq/are-restores-free.md"
+if stats && grep -q "pack: .* [1-9][0-9]* damaged" "$d/sum" &&
+    grep -q "zebra-quartz" "$A/faq/index.html"; then
+	pass "incremental: a list entry's damaged HTML is rendered again"
+else
+	fail "incremental: a list entry's damaged HTML is rendered again" \
+	    "$(cat "$d/sum")"
+fi
+same_tree "after a list entry's damaged HTML"
 echo "not a pack" >"$pk"
 stats && grep -q "mdcache: 0 reused" "$d/sum" &&
 	pass "incremental: a foreign cache file is ignored" ||
