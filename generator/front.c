@@ -847,17 +847,22 @@ front_free(struct fm_value *v)
 
 	if (v == NULL)
 		return;
+	if (v->block != NULL) {
+		free(v->block);
+		memset(v, 0, sizeof(*v));
+		return;
+	}
 	if (v->items != NULL)
 		for (i = 0; i < v->n; i++)
 			front_free(&v->items[i]);
 	if (v->pairs != NULL)
 		for (i = 0; i < v->n; i++) {
-			free(v->pairs[i].key);
+			free((char *)v->pairs[i].key);
 			front_free(&v->pairs[i].value);
 		}
 	free(v->items);
 	free(v->pairs);
-	free(v->str);
+	free((char *)v->str);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -26,17 +26,22 @@ struct fm_pair;
 struct fm_value {
 	enum fm_kind	 kind;
 	unsigned	 line, col;	/* 1-based position in the file */
-	char		*str;		/* scalars: the text as written */
+	const char	*str;		/* scalars: the text as written */
 	long long	 i;		/* FM_INT */
 	double		 f;		/* FM_FLOAT */
 	int		 b;		/* FM_BOOL */
 	struct fm_value	*items;		/* FM_LIST */
 	struct fm_pair	*pairs;		/* FM_MAP, in file order */
 	size_t		 n;		/* number of items or pairs */
+	/* A tree's root only: when not NULL, every item and pair of the
+	 * tree lives in this one block, and every string elsewhere (a
+	 * memo's, frontcache.h): front_free frees the block alone.  NULL:
+	 * each part is its own allocation. */
+	void		*block;
 };
 
 struct fm_pair {
-	char		*key;
+	const char	*key;
 	unsigned	 line, col;	/* position of the key */
 	struct fm_value	 value;
 };

@@ -16,30 +16,29 @@
 
 /*
  * An entry: u64 file length, u64 body offset, u64 body hash, u64 front
- * hash, u32 body line, then the tree.  A value is
+ * hash, u32 body line, u32 the bytes of the tree's items and pairs, then
+ * the tree.  A value is
  * u8 kind, u32 line, u32 col, nstr str, i64 i, f64 f, u8 b, u32 n, then
  * its n items (a list) or n pairs (a map: nstr key, u32 line, u32 col,
- * value).  An nstr is a u32 length (UINT32_MAX: NULL) and the bytes.
- * Host byte order (the pack's seed names the binary).  FMC_FORMAT is part
- * of every key.
+ * value).  Strs and nstrs are record.h's, with their NUL: a tree read
+ * back points at them where the pack has them, and its items and pairs
+ * are one block (struct fm_value's block), so reading 10,000 sources'
+ * front matter allocates 10,000 times, not 350,000.  Host byte order (the
+ * pack's seed names the binary).  FMC_FORMAT is part of every key.
  */
-static const char FMC_FORMAT[8] = "porchfm3";
-#define FMC_NULL	UINT32_MAX
+static const char FMC_FORMAT[8] = "porchfm5";
 /* Seconds within which a file's times are too recent to key it by. */
 #define FMC_RACY_S	2
 /* Deeper trees are parsed, not stored (front.c refuses nesting far
  * shallower than this). */
 #define FMC_DEPTH	64
+/* The fewest bytes a value takes (a NULL str); a pair takes more. */
+#define FMC_VALUE_MIN	(1 + 4 + 4 + 4 + 8 + 8 + 1 + 4)
 
 static void
 put_nstr(struct buf *b, const char *s)
 {
-	if (s == NULL) {
-		rec_put_u32(b, FMC_NULL);
-		return;
-	}
-	rec_put_u32(b, (uint32_t)strlen(s));
-	buf_append(b, s, strlen(s));
+	rec_put_str(b, s, s != NULL ? strlen(s) : 0);
 }
 
 /* Appends v to b; 0 when it is too deep to store. */
@@ -74,27 +73,31 @@ put_value(struct buf *b, const struct fm_value *v, int depth)
 	return 1;
 }
 
-/* A heap copy of the next nstr (NULL stays NULL, and on a short entry). */
-static char *
-get_nstr(struct rec_rd *r)
-{
-	uint32_t n = rec_get_u32(r);
-	char	*s;
+/* The block a tree's items and pairs are cut from. */
+struct block {
+	char	*data;
+	size_t	 used, cap;
+};
 
-	if (!r->ok || n == FMC_NULL)
-		return NULL;
-	if ((size_t)(r->end - r->p) < n) {
+/* Room for n things of size each in b, or NULL (r->ok 0) when the entry
+ * claims more than its bytes could hold. */
+static void *
+block_take(struct block *b, struct rec_rd *r, size_t n, size_t size)
+{
+	void	*p;
+
+	if (n > (b->cap - b->used) / size) {
 		r->ok = 0;
 		return NULL;
 	}
-	s = xstrndup((const char *)r->p, n);
-	r->p += n;
-	return s;
+	p = b->data + b->used;
+	b->used += n * size;
+	return p;
 }
 
-/* Reads a value into *v (which front_free can free however far it got). */
+/* Reads a value into *v, its items and pairs into b. */
 static void
-get_value(struct rec_rd *r, struct fm_value *v, int depth)
+get_value(struct rec_rd *r, struct block *b, struct fm_value *v, int depth)
 {
 	unsigned char	 kind = 0, flag = 0;
 	uint32_t	 n;
@@ -104,35 +107,71 @@ get_value(struct rec_rd *r, struct fm_value *v, int depth)
 	v->kind = (enum fm_kind)kind;
 	v->line = rec_get_u32(r);
 	v->col = rec_get_u32(r);
-	v->str = get_nstr(r);
+	v->str = rec_get_str(r, 1, NULL);
 	rec_get(r, &v->i, sizeof(v->i));
 	rec_get(r, &v->f, sizeof(v->f));
 	rec_get(r, &flag, 1);
 	v->b = flag;
 	n = rec_get_u32(r);
-	/* Every item takes at least 30 bytes: a bad count allocates
-	 * nothing large. */
 	if (!r->ok || depth > FMC_DEPTH || kind > FM_MAP ||
-	    (n > 0 && kind != FM_LIST && kind != FM_MAP) ||
-	    n > (size_t)(r->end - r->p) / 30) {
+	    (n > 0 && kind != FM_LIST && kind != FM_MAP)) {
 		r->ok = 0;
 		return;
 	}
 	if (kind == FM_LIST && n > 0)
-		v->items = xcalloc(n, sizeof(*v->items));
+		v->items = block_take(b, r, n, sizeof(*v->items));
 	if (kind == FM_MAP && n > 0)
-		v->pairs = xcalloc(n, sizeof(*v->pairs));
+		v->pairs = block_take(b, r, n, sizeof(*v->pairs));
 	for (i = 0; i < n && r->ok; i++) {
 		v->n = i + 1;
 		if (kind == FM_LIST)
-			get_value(r, &v->items[i], depth + 1);
+			get_value(r, b, &v->items[i], depth + 1);
 		else {
-			v->pairs[i].key = get_nstr(r);
+			v->pairs[i].key = rec_get_str(r, 1, NULL);
 			v->pairs[i].line = rec_get_u32(r);
 			v->pairs[i].col = rec_get_u32(r);
-			get_value(r, &v->pairs[i].value, depth + 1);
+			get_value(r, b, &v->pairs[i].value, depth + 1);
 		}
 	}
+}
+
+/* The bytes of v's items and pairs, and of theirs. */
+static size_t
+block_size(const struct fm_value *v)
+{
+	size_t	 i, n = 0;
+
+	if (v->kind == FM_LIST)
+		for (i = 0; i < v->n; i++)
+			n += sizeof(*v->items) + block_size(&v->items[i]);
+	if (v->kind == FM_MAP)
+		for (i = 0; i < v->n; i++)
+			n += sizeof(*v->pairs) +
+			    block_size(&v->pairs[i].value);
+	return n;
+}
+
+/* The tree at r into *root, its items and pairs in one block of the
+ * size the entry gives: at most what the rest of the entry could hold
+ * (a value or pair takes at least FMC_VALUE_MIN of its bytes), so a
+ * damaged size cannot ask for much. */
+static void
+get_tree(struct rec_rd *r, struct fm_value *root)
+{
+	struct block	 b;
+
+	b.cap = rec_get_u32(r);
+	if (!r->ok || b.cap / sizeof(struct fm_pair) >
+	    (size_t)(r->end - r->p) / FMC_VALUE_MIN) {
+		r->ok = 0;
+		return;
+	}
+	b.used = 0;
+	b.data = xmalloc(b.cap ? b.cap : 1);
+	get_value(r, &b, root, 0);
+	root->block = b.data;
+	if (b.used != b.cap)
+		r->ok = 0;
 }
 
 /* The key of a file's reading: its path and identity.  The change time
@@ -170,7 +209,7 @@ front_memo_get(struct pack *pk, const char *file, const struct stat *st,
 	rec_init(&r, entry, len);
 	rec_get(&r, v, sizeof(v));
 	out->body_line = rec_get_u32(&r);
-	get_value(&r, &out->fm, 0);
+	get_tree(&r, &out->fm);
 	if (r.ok && r.p == r.end && out->fm.kind == FM_MAP &&
 	    v[1] <= v[0] && v[0] == (uint64_t)st->st_size) {
 		out->len = (size_t)v[0];
@@ -214,6 +253,7 @@ front_memo_put(struct pack *pk, const char *file, const struct stat *st,
 		return;
 	buf_append(&b, v, sizeof(v));
 	rec_put_u32(&b, in->body_line);
+	rec_put_u32(&b, (uint32_t)block_size(&in->fm));
 	if (put_value(&b, &in->fm, 0))
 		pack_put(pk, memo_key(file, st), b.data, b.len);
 	buf_free(&b);
