@@ -3226,10 +3226,12 @@ no:
 	return 0;
 }
 
-/* A word of the edited pages: its postings there before (counted) and
- * after (scored), and whether it lost a surface form there. */
+/* A word of the edited pages: its postings there before and after (both
+ * scored, in section order), and whether it lost a surface form there. */
 struct tchange {
+	struct post	*old;
 	uint32_t	 nold;
+	size_t		 capold;
 	struct post	*add;
 	uint32_t	 nadd;
 	size_t		 capadd;
@@ -3269,8 +3271,18 @@ patch_word(struct patch *pt, const char *key, size_t klen, uint64_t h)
 	return &pt->tc[i];
 }
 
-/* Reads the terms of record d of page c (after: scored into the words'
- * postings; before: counted) and its surface forms. */
+/* Appends post to the n postings of list (cap its room). */
+static void
+post_append(struct post **list, uint32_t *n, size_t *cap,
+    const struct post *post)
+{
+	*list = xreallocarray(*list, *n + 1, sizeof(**list), cap);
+	(*list)[(*n)++] = *post;
+}
+
+/* Reads the terms of record d of page c, scored with sc into the words'
+ * postings there (after: the new ones; before: the old), and its surface
+ * forms. */
 static void
 patch_read(struct patch *pt, const struct sdoc *d, size_t c, int after,
     struct scorer *sc)
@@ -3292,15 +3304,14 @@ patch_read(struct patch *pt, const struct sdoc *d, size_t c, int after,
 			p += klen + sizeof(h);
 			a = *p++;
 			body = get_varint(&p);
-			if (!after) {
-				t->nold++;
-				continue;
-			}
 			score_compute(sc, (uint32_t)i, a, body, &post);
 			post.sid = pt->base[c] + (uint32_t)i;
-			t->add = xreallocarray(t->add, t->nadd + 1,
-			    sizeof(*t->add), &t->capadd);
-			t->add[t->nadd++] = post;
+			if (after)
+				post_append(&t->add, &t->nadd, &t->capadd,
+				    &post);
+			else
+				post_append(&t->old, &t->nold, &t->capold,
+				    &post);
 		}
 	}
 	while (sp != NULL && sp < end) {
@@ -3338,21 +3349,20 @@ same_but_words(const struct sdoc *old, const struct sdoc *now)
 	return 1;
 }
 
-/* Moves edited page c's lengths in the kept sums: old's out, now's in,
- * into secs (now's sections). */
+/* Moves edited page c's lengths in the kept sums: old's out, now's in;
+ * its sections' lengths into was (old's) and secs (now's). */
 static void
 patch_lengths(struct kept *k, const struct sdoc *old, const struct sdoc *now,
-    struct sec *secs)
+    struct sec *was, struct sec *secs)
 {
 	const unsigned char *lp = (const unsigned char *)old->lens.data;
 	size_t		 i, f;
-	uint32_t	 v;
 
 	for (i = 0; i < old->nsecs; i++)
 		for (f = 0; f < NFIELDS; f++) {
-			v = get_varint(&lp);
-			k->lensum[f] -= v;
-			k->lencount[f] -= v != 0;
+			was[i].len[f] = get_varint(&lp);
+			k->lensum[f] -= was[i].len[f];
+			k->lencount[f] -= was[i].len[f] != 0;
 		}
 	lp = (const unsigned char *)now->lens.data;
 	for (i = 0; i < now->nsecs; i++)
@@ -3363,6 +3373,22 @@ patch_lengths(struct kept *k, const struct sdoc *old, const struct sdoc *now,
 		}
 }
 
+/* patch_read of record d of page c, its sections' lengths secs.  The
+ * old record is scored too (the averages are the kept ones, the same
+ * step as now, kept_patch checks), so a word whose postings there did
+ * not move is told apart (unchanged). */
+static void
+patch_scored(struct patch *pt, const struct sdoc *d, const struct sec *secs,
+    size_t c, int after)
+{
+	struct score_norms *norms = score_norms_new(secs, d->nsecs, pt->avg);
+	struct scorer	*sc = scorer_new(norms);
+
+	patch_read(pt, d, c, after, sc);
+	scorer_free(sc);
+	score_norms_free(norms);
+}
+
 /* Reads the edited pages' records before and after; 0 when one of them
  * changed more than its words' counts. */
 static int
@@ -3371,9 +3397,7 @@ patch_pages(struct patch *pt)
 	struct search_index *idx = pt->idx;
 	struct kept	*k = pt->k;
 	struct sdoc	*old, *now;
-	struct score_norms *norms;
-	struct scorer	*sc;
-	struct sec	*secs;
+	struct sec	*was, *secs;
 	size_t		 c;
 	int		 ok = 1;
 
@@ -3392,19 +3416,36 @@ patch_pages(struct patch *pt)
 			    "changed";
 			ok = 0;
 		} else {
+			was = xcalloc(old->nsecs + 1, sizeof(*was));
 			secs = xcalloc(now->nsecs + 1, sizeof(*secs));
-			patch_lengths(k, old, now, secs);
-			norms = score_norms_new(secs, now->nsecs, pt->avg);
-			sc = scorer_new(norms);
-			patch_read(pt, old, c, 0, NULL);
-			patch_read(pt, now, c, 1, sc);
-			scorer_free(sc);
-			score_norms_free(norms);
+			patch_lengths(k, old, now, was, secs);
+			patch_scored(pt, old, was, c, 0);
+			patch_scored(pt, now, secs, c, 1);
+			free(was);
 			free(secs);
 		}
 		sdoc_recycle(idx, old);
 	}
 	return ok;
+}
+
+/* 1 when word c's postings in the edited pages are as they were (same
+ * sections, same impacts) and so are its surface forms: then every
+ * posting of it in the site is, and its kept record is what a patch
+ * would write, margin and all. */
+static int
+unchanged(const struct tchange *c)
+{
+	uint32_t	 i;
+
+	if (c->nold != c->nadd || c->lost_surf || c->nnew > 0)
+		return 0;
+	for (i = 0; i < c->nold; i++)
+		if (c->old[i].sid != c->add[i].sid ||
+		    c->old[i].q != c->add[i].q ||
+		    c->old[i].rank != c->add[i].rank)
+			return 0;
+	return 1;
 }
 
 /* 1 when section sid is in an edited page (one of at most
@@ -3578,6 +3619,10 @@ patch_terms(struct patch *pt, struct buf *recs)
 		key = i < n ? pt->words.keys.data + pt->words.e[order[i]].key :
 		    NULL;
 		c = !more ? 1 : key == NULL ? -1 : search_strcmp(tr.key, key);
+		if (c == 0 && unchanged(&pt->tc[order[i]])) {
+			c = -1;		/* its record stands */
+			i++;
+		}
 		if (c < 0) {		/* a record not edited: as it lies */
 			buf_append(recs, at, (size_t)(r.p - at));
 		} else {
@@ -3652,8 +3697,10 @@ kept_patch(struct search_index *idx, struct buf *recs)
 	else if (!patch_surfaces(&pt) || !patch_terms(&pt, recs))
 		ok = 0;
 done:
-	for (i = 0; i < pt.ntc; i++)
+	for (i = 0; i < pt.ntc; i++) {
+		free(pt.tc[i].old);
 		free(pt.tc[i].add);
+	}
 	free(pt.tc);
 	free(pt.base);
 	wtab_free(&pt.words);
