@@ -116,6 +116,24 @@ search_wait(struct search_start *st)
 	return st->idx;
 }
 
+/*
+ * What a build that ends the process leaves allocated: the system takes
+ * it back at exit at once, where free() goes block by block (the model of
+ * 10,000 pages takes 17 ms to free, a tenth of a build that changed
+ * nothing).  Pointed to from here, it stays reachable for leak checkers
+ * (not static: the compiler could drop the stores to a static that is
+ * never read).
+ */
+struct left_at_exit {
+	struct site	 site;
+	struct theme	 theme;
+	struct md_cache	*mdc;
+	struct out_cache *cache;
+	json_t		*site_json;	/* 3 ms of frees at 10,000 pages */
+};
+extern struct left_at_exit build_left_at_exit;
+struct left_at_exit build_left_at_exit;
+
 /* Renders and writes everything into o, with earlier builds' results
  * from pk when not NULL (markdown through mdc); 1 if nothing failed. */
 static int
@@ -172,7 +190,10 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 		ok &= write_feeds(&env);
 	phase_end("files");
 	pagememo_free(env.memo);
-	json_decref(site_json);
+	if (opt->exiting)
+		build_left_at_exit.site_json = site_json;
+	else
+		json_decref(site_json);
 	json_decref(assets);
 	tpl_set_free(templates);
 	return ok && diag_count(DIAG_ERROR) == 0;
@@ -273,23 +294,6 @@ count_written(const struct site *s)
 			n++;
 	return n;
 }
-
-/*
- * What a build that ends the process leaves allocated: the system takes
- * it back at exit at once, where free() goes block by block (the model of
- * 10,000 pages takes 17 ms to free, a tenth of a build that changed
- * nothing).  Pointed to from here, it stays reachable for leak checkers
- * (not static: the compiler could drop the stores to a static that is
- * never read).
- */
-struct left_at_exit {
-	struct site	 site;
-	struct theme	 theme;
-	struct md_cache	*mdc;
-	struct out_cache *cache;
-};
-extern struct left_at_exit build_left_at_exit;
-struct left_at_exit build_left_at_exit;
 
 static void
 free_all(struct site *site, struct theme *theme, struct md_cache *mdc,
