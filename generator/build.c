@@ -160,7 +160,7 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	phase_end("templates");
 	if (o->cache != NULL)
 		cache_set_base(o->cache, t->template_dirs, t->ntemplate_dirs,
-		    site_json);
+		    site_json, pagedata_docs_hash(s));
 	memset(&env, 0, sizeof(env));
 	env.site = s;
 	env.templates = templates;

@@ -420,7 +420,7 @@ hash_json(XXH3_state_t *st, json_t *v)
 
 void
 cache_set_base(struct out_cache *c, char *const *dirs, size_t n,
-    json_t *site_json)
+    json_t *site_json, uint64_t deferred)
 {
 	XXH3_state_t	*st = XXH3_createState();
 	size_t		 i;
@@ -433,6 +433,7 @@ cache_set_base(struct out_cache *c, char *const *dirs, size_t n,
 			hash_tree(st, dirs[i], 0);
 	}
 	hash_json(st, site_json);
+	XXH3_64bits_update(st, &deferred, sizeof(deferred));
 	c->base = XXH3_64bits_digest(st);
 	XXH3_freeState(st);
 }

@@ -60,10 +60,12 @@ uint64_t cache_code_identity(void);
 /*
  * Sets the part of every render key shared by all pages: the files under
  * the template folders (dirs[0..n-1], the first wins, as in template.c)
- * and the `site` data.  Call once, before rendering.
+ * and the `site` data: site_json, and deferred, the hash of what its
+ * deferred parts hold (template.h; pagedata_docs_hash).  Call once,
+ * before rendering.
  */
 void	 cache_set_base(struct out_cache *, char *const *dirs, size_t n,
-	     json_t *site_json);
+	     json_t *site_json, uint64_t deferred);
 
 /* What cache_set_base made of the templates and the site data. */
 uint64_t cache_base(const struct out_cache *);

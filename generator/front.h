@@ -114,6 +114,8 @@ struct page_meta {
 	char		*id;		/* roadmap: required, [a-z0-9-]+ */
 	enum roadmap_status status;	/* roadmap: required */
 	char		*quarter;	/* roadmap: e.g. 2026-Q3 */
+	int		 unsearched;	/* search: false (a key for search.c,
+					   any other value indexes the page) */
 };
 
 /*

@@ -649,6 +649,7 @@ front_meta_read(const char *path, enum section section,
     const struct fm_value *map, struct page_meta *meta)
 {
 	struct checker	 c = { path, section, 0 };
+	const struct fm_value *search;
 	int		 seen[NRULES] = { 0 };
 	size_t		 i;
 
@@ -656,6 +657,11 @@ front_meta_read(const char *path, enum section section,
 	if (map != NULL && map->kind == FM_MAP)
 		for (i = 0; i < map->n; i++)
 			check_pair(&c, &map->pairs[i], meta, seen);
+	/* Read here, on the parsing threads, where the tree is at hand:
+	 * the index looked it up in every page's tree on one thread. */
+	search = map != NULL ? front_get(map, "search") : NULL;
+	meta->unsearched = search != NULL && search->kind == FM_BOOL &&
+	    !search->b;
 	for (i = 0; i < NRULES; i++)
 		if ((rules[i].required & IN(section)) && !seen[i])
 			problem(&c, 1, 1, "missing '%s' in front matter",

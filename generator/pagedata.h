@@ -6,14 +6,21 @@
 #ifndef PORCH_PAGEDATA_H
 #define PORCH_PAGEDATA_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "markdown.h"
 #include "model.h"
 
 /* `site`: the checked configuration plus the site-wide lists.  assets is
- * the map from plain asset names to URLs (a reference is taken). */
+ * the map from plain asset names to URLs (a reference is taken).  The
+ * docs tree is deferred (template.h): pagedata_docs_expand makes its
+ * nodes, with the site as ctx, and pagedata_docs_hash is what they hold
+ * (the site data's hash, with the rest of it, cache_set_base). */
 json_t	*pagedata_site(const struct site *, json_t *assets);
+json_t	*pagedata_docs_expand(void *site, json_int_t id);
+uint64_t pagedata_docs_hash(const struct site *);
 /* `page` for p; doc is its rendered markdown or NULL for generated pages. */
 json_t	*pagedata_page(const struct site *, const struct page *,
 	     const struct md_doc *doc);

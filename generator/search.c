@@ -876,12 +876,8 @@ label_of(const struct site *s, const struct page *p)
 static int
 indexable(const struct page *p)
 {
-	const struct fm_value *v;
-
-	if (p->source == NULL || p->kind == KIND_ALIAS || p->url == NULL)
-		return 0;
-	v = front_get(&p->fm, "search");
-	return v == NULL || v->kind != FM_BOOL || v->b;
+	return p->source != NULL && p->kind != KIND_ALIAS && p->url != NULL &&
+	    !p->meta.unsearched;
 }
 
 static void merge_ready(struct search_index *, int);

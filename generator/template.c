@@ -71,6 +71,8 @@ struct tpl_worker {
 	int			 fns;		/* registry: { __e, __r, __c, tpl1, ... } */
 	int			 env_mt;	/* registry: { __index = base, __newindex } */
 	int			 base;		/* registry: the read-only globals */
+	tpl_expand_fn		*expand;	/* site's deferred parts, or NULL */
+	void			*expand_ctx;
 };
 
 /* The bytes of a scratch buffer userdata: freed by __gc if Lua unwinds. */
@@ -466,6 +468,11 @@ scratch(lua_State *L)
  */
 #define LAZY_JSON	"porch.json"	/* a lazy proxy's json_t */
 #define LAZY_DEPTH	"porch.depth"	/* and its nesting */
+/* The one key of a deferred value's place (tpl_deferred): a byte no
+ * site.lua key or front matter key starts with. */
+#define DEFER_KEY	"\x01porch.deferred"
+/* A box holding a reference to what expand made (json_decref at __gc). */
+#define EXPANDED_MT	"porch.expanded"
 
 static void	 push_table(lua_State *, json_t *, int, int);
 static void	 push_json(lua_State *, json_t *, int, int);
@@ -475,6 +482,44 @@ ro_set(lua_State *L)
 {
 	return luaL_error(L, "cannot modify a read-only table (site and the "
 	    "libraries are shared by every page)");
+}
+
+json_t *
+tpl_deferred(json_int_t id)
+{
+	json_t	*v = json_object();
+
+	json_object_set_new_nocheck(v, DEFER_KEY, json_integer(id));
+	return v;
+}
+
+static int
+expanded_gc(lua_State *L)
+{
+	json_decref(*(json_t **)lua_touserdata(L, 1));
+	return 0;
+}
+
+/* What stands in v's place: v, or what the worker's expand makes of a
+ * deferred value (kept, boxed in the registry, as long as the state: the
+ * tables made of it read it lazily in turn).  NULL: an empty table. */
+static json_t *
+expanded(lua_State *L, json_t *v)
+{
+	struct tpl_worker *w = worker(L);
+	json_t		*id, *real, **box;
+
+	if (json_object_size(v) != 1 ||
+	    (id = json_object_get(v, DEFER_KEY)) == NULL)
+		return v;
+	if (w->expand == NULL ||
+	    (real = w->expand(w->expand_ctx, json_integer_value(id))) == NULL)
+		return NULL;
+	box = lua_newuserdatauv(L, sizeof(*box), 0);
+	*box = real;
+	luaL_setmetatable(L, EXPANDED_MT);
+	(void)luaL_ref(L, LUA_REGISTRYINDEX);
+	return json_is_object(real) || json_is_array(real) ? real : NULL;
 }
 
 /* Pushes the real table of the proxy whose metatable is at mt, converting
@@ -494,7 +539,10 @@ push_real(lua_State *L, int mt)
 	lua_getfield(L, mt, LAZY_DEPTH);
 	depth = (int)lua_tointeger(L, -1);
 	lua_pop(L, 2);
-	push_table(L, v, 1, depth);
+	if ((v = expanded(L, v)) == NULL)
+		lua_createtable(L, 0, 0);
+	else
+		push_table(L, v, 1, depth);
 	lua_pushvalue(L, -1);
 	lua_setfield(L, mt, "__index");
 	lua_pushnil(L);
@@ -1516,6 +1564,9 @@ setup(lua_State *L)
 	lua_pushcfunction(L, scratch_gc);
 	lua_setfield(L, -2, "__gc");
 	luaL_newmetatable(L, ARRAY_MT);
+	luaL_newmetatable(L, EXPANDED_MT);
+	lua_pushcfunction(L, expanded_gc);
+	lua_setfield(L, -2, "__gc");
 	lua_settop(L, 1);
 
 	push_base_table(L, site);		/* 2 */
@@ -1532,12 +1583,15 @@ setup(lua_State *L)
 }
 
 struct tpl_worker *
-tpl_worker_new(const struct tpl_set *set, json_t *site)
+tpl_worker_new(const struct tpl_set *set, json_t *site, tpl_expand_fn *expand,
+    void *ctx)
 {
 	struct tpl_worker	*w = xcalloc(1, sizeof(*w));
 	lua_State		*L;
 
 	w->set = set;
+	w->expand = expand;
+	w->expand_ctx = ctx;
 	L = luabox_new(&w->box, "template");
 	w->L = L;
 	*(struct tpl_worker **)lua_getextraspace(L) = w;

@@ -95,14 +95,27 @@ void		 tpl_set_free(struct tpl_set *);
 int		 tpl_set_has(const struct tpl_set *, const char *name);
 
 /*
+ * Deferred site data: a part of site made only if a template reads it (a
+ * page reads the top of the docs tree and its own branch).  Its place in
+ * site holds tpl_deferred(id); the first time a worker's templates read
+ * into it, the worker's expand(ctx, id) makes the value (an object or an
+ * array, a new reference; NULL or another type reads as an empty table),
+ * whose own places may be deferred in turn.  expand may run on several
+ * workers' threads at once.
+ */
+typedef json_t	*tpl_expand_fn(void *ctx, json_int_t id);
+json_t		*tpl_deferred(json_int_t id);
+
+/*
  * A worker with its own Lua state, the set's templates loaded, and site
  * (global `site`, read-only, each of its tables converted to Lua the first
- * time a template reads it) for every render.  site must outlive the
- * worker and not change while it lives; workers on several threads may
- * read it at once.  Returns NULL after reporting through diag if the state
- * cannot be made.
+ * time a template reads it) for every render, its deferred parts made by
+ * expand (NULL: none).  site must outlive the worker and not change while
+ * it lives; workers on several threads may read it at once.  Returns NULL
+ * after reporting through diag if the state cannot be made.
  */
-struct tpl_worker *tpl_worker_new(const struct tpl_set *, json_t *site);
+struct tpl_worker *tpl_worker_new(const struct tpl_set *, json_t *site,
+		     tpl_expand_fn *expand, void *ctx);
 void		 tpl_worker_free(struct tpl_worker *);
 
 /*

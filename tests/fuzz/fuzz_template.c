@@ -223,7 +223,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(tpl_set_has(set, "layouts/base.html"));
 	CHECK(!tpl_set_has(set, "nope.html"));
 
-	CHECK((w = tpl_worker_new(set, site)) != NULL);
+	CHECK((w = tpl_worker_new(set, site, NULL, NULL)) != NULL);
 	buf_puts(&out, MARK);
 	ok = tpl_render(w, "page.html", page, &out);
 	msgs = diag_take();

@@ -96,7 +96,7 @@ render_dirs(const char *const *dirs, size_t ndirs, const char *name,
 	assert_non_null(site);
 	assert_non_null(page);
 	if ((set = tpl_set_load(dirs, ndirs)) != NULL) {
-		assert_non_null(w = tpl_worker_new(set, site));
+		assert_non_null(w = tpl_worker_new(set, site, NULL, NULL));
 		if (tpl_render(w, name, page, &out))
 			res = buf_take(&out);
 		tpl_worker_free(w);
@@ -532,7 +532,7 @@ test_set_has_and_unknown(void **state)
 	assert_false(tpl_set_has(set, "c.html"));
 	site = json_object();
 	page = json_loads(PAGE_JSON, 0, NULL);
-	assert_non_null(w = tpl_worker_new(set, site));
+	assert_non_null(w = tpl_worker_new(set, site, NULL, NULL));
 	assert_int_equal(tpl_render(w, "c.html", page, &out), 0);
 	msgs = diag_take();
 	assert_string_equal(msgs, "docs/x.md: error: unknown template "
@@ -596,7 +596,7 @@ expect_site_output(const char *site_json, const char *text, const char *want)
 	assert_non_null(set = tpl_set_load(dirs, 1));
 	assert_non_null(site = json_loads(site_json, 0, NULL));
 	page = json_object();
-	assert_non_null(w = tpl_worker_new(set, site));
+	assert_non_null(w = tpl_worker_new(set, site, NULL, NULL));
 	json_decref(site);
 	assert_int_equal(tpl_render(w, "page.html", page, &out), 1);
 	msgs = diag_take();
@@ -642,7 +642,7 @@ test_abs_url_without_base_url(void **state)
 	put(root, "page.html", "{% layout = false %}\n{{ abs_url(\"/\") }}");
 	assert_non_null(set = tpl_set_load(dirs, 1));
 	site = json_object();
-	assert_non_null(w = tpl_worker_new(set, site));
+	assert_non_null(w = tpl_worker_new(set, site, NULL, NULL));
 	assert_int_equal(tpl_render(w, "page.html", NULL, &out), 0);
 	msgs = diag_take();
 	want = xasprintf("%s/page.html:2: error: abs_url: site.base_url is "
@@ -798,7 +798,7 @@ test_sandbox_no_leak(void **state)
 	assert_non_null(set = tpl_set_load(dirs, 1));
 	site = json_loads(SITE_JSON, 0, NULL);
 	page = json_loads(PAGE_JSON, 0, NULL);
-	assert_non_null(w = tpl_worker_new(set, site));
+	assert_non_null(w = tpl_worker_new(set, site, NULL, NULL));
 	assert_int_equal(tpl_render(w, "page.html", page, &a), 1);
 	assert_int_equal(tpl_render(w, "page.html", page, &b), 1);
 	msgs = diag_take();
@@ -838,7 +838,7 @@ expect_error_then_ok(const char *text, const char *want)
 	assert_non_null(set = tpl_set_load(dirs, 1));
 	site = json_loads(SITE_JSON, 0, NULL);
 	page = json_loads(PAGE_JSON, 0, NULL);
-	assert_non_null(w = tpl_worker_new(set, site));
+	assert_non_null(w = tpl_worker_new(set, site, NULL, NULL));
 	assert_int_equal(tpl_render(w, "page.html", page, &out), 0);
 	msgs = diag_take();
 	full = xasprintf("%s/page.html%s", root, want);
@@ -851,6 +851,95 @@ expect_error_then_ok(const char *text, const char *want)
 	tpl_set_free(set);
 	json_decref(site);
 	json_decref(page);
+	buf_free(&out);
+	remove_root(root);
+}
+
+/* A tree of deferred nodes for test_deferred: node id has the title
+ * "n<id>" and, below 4, the children 2id+1 and 2id+2; id 9 is nothing
+ * (an empty table).  Counts the expansions. */
+static int	 expansions;
+
+static json_t *
+expand_tree(void *ctx, json_int_t id)
+{
+	json_t	*n, *kids;
+
+	assert_ptr_equal(ctx, &expansions);
+	expansions++;
+	if (id == 9)
+		return NULL;
+	n = json_object();
+	json_object_set_new(n, "title", json_sprintf("n%d", (int)id));
+	kids = json_array();
+	if (id < 4) {
+		json_array_append_new(kids, tpl_deferred(2 * id + 1));
+		json_array_append_new(kids, tpl_deferred(2 * id + 2));
+	}
+	json_object_set_new(n, "children", kids);
+	return n;
+}
+
+/* Deferred site data is made when a template first reads into it, once
+ * per worker, and reads like the rest of site (#, ipairs, pairs, nested
+ * deferred parts, read-only); what no template reads is never made. */
+static void
+test_deferred(void **state)
+{
+	const char		*dirs[1];
+	struct tpl_set		*set;
+	struct tpl_worker	*w;
+	struct buf		 out = { 0 };
+	json_t			*site;
+	char			 root[64], *msgs, *want;
+
+	(void)state;
+	make_root(root, sizeof(root));
+	dirs[0] = root;
+	put(root, "title.html", "{% layout = false %}{{ site.title }}");
+	put(root, "tree.html", "{% layout = false %}{{ site.tree.title }} "
+	    "{{ #site.tree.children }}:{% for _, c in ipairs(site.tree."
+	    "children) do %} {{ c.title }}{% end %}"
+	    "|{{ site.tree.children[1].children[2].title }}"
+	    "|{% for k in pairs(site.tree.children[2]) do %}{{ k }};{% end %}"
+	    "|{{ #site.none }}");
+	put(root, "write.html", "{% layout = false "
+	    "site.tree.children[1].title = 1 %}");
+	put(root, "empty.html", "{% layout = false %}[{{ site.tree.title }}]"
+	    "{{ #site.tree }}");
+	site = json_pack("{s:s, s:o, s:o}", "title", "T", "tree",
+	    tpl_deferred(0), "none", tpl_deferred(9));
+	assert_non_null(set = tpl_set_load(dirs, 1));
+	expansions = 0;
+	assert_non_null(w = tpl_worker_new(set, site, expand_tree,
+	    &expansions));
+	assert_int_equal(tpl_render(w, "title.html", NULL, &out), 1);
+	assert_string_equal(out.data, "T");
+	assert_int_equal(expansions, 0);
+	buf_reset(&out);
+	assert_int_equal(tpl_render(w, "tree.html", NULL, &out), 1);
+	assert_string_equal(out.data, "n0 2: n1 n2|n4|children;title;|0");
+	/* 0, 1, 2 and 4 read, 9 empty; 3 never read. */
+	assert_int_equal(expansions, 5);
+	buf_reset(&out);
+	assert_int_equal(tpl_render(w, "tree.html", NULL, &out), 1);
+	assert_int_equal(expansions, 5);
+	assert_int_equal(tpl_render(w, "write.html", NULL, &out), 0);
+	msgs = diag_take();
+	want = xasprintf("%s/write.html:1: error: cannot modify a read-only "
+	    "table (site and the libraries are shared by every page)\n", root);
+	assert_string_equal(msgs, want);
+	free(want);
+	free(msgs);
+	tpl_worker_free(w);
+	/* Without an expand function, a deferred part is an empty table. */
+	assert_non_null(w = tpl_worker_new(set, site, NULL, NULL));
+	buf_reset(&out);
+	assert_int_equal(tpl_render(w, "empty.html", NULL, &out), 1);
+	assert_string_equal(out.data, "[]0");
+	tpl_worker_free(w);
+	tpl_set_free(set);
+	json_decref(site);
 	buf_free(&out);
 	remove_root(root);
 }
@@ -871,7 +960,7 @@ test_null_site_and_page(void **state)
 	    "[{{ site.title }}][{{ url(\"/a/\") }}]");
 	put(root, "write.html", "{% layout = false site.title = 1 %}");
 	assert_non_null(set = tpl_set_load(dirs, 1));
-	assert_non_null(w = tpl_worker_new(set, NULL));
+	assert_non_null(w = tpl_worker_new(set, NULL, NULL, NULL));
 	assert_int_equal(tpl_render(w, "page.html", NULL, &out), 1);
 	assert_string_equal(out.data, "[][][/a/]");
 	assert_int_equal(tpl_render(w, "write.html", NULL, &out), 0);
@@ -1090,6 +1179,7 @@ main(void)
 		cmocka_unit_test(test_sandbox_readonly),
 		cmocka_unit_test(test_sandbox_no_leak),
 		cmocka_unit_test(test_null_site_and_page),
+		cmocka_unit_test(test_deferred),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_compile_errors),
