@@ -73,6 +73,9 @@ struct tpl_worker {
 	int			 base;		/* registry: the read-only globals */
 	tpl_expand_fn		*expand;	/* site's deferred parts, or NULL */
 	void			*expand_ctx;
+	json_t			**expanded;	/* what expand made, kept: the
+						   tables made of it read it */
+	size_t			 nexpanded, capexpanded;
 };
 
 /* The bytes of a scratch buffer userdata: freed by __gc if Lua unwinds. */
@@ -471,8 +474,6 @@ scratch(lua_State *L)
 /* The one key of a deferred value's place (tpl_deferred): a byte no
  * site.lua key or front matter key starts with. */
 #define DEFER_KEY	"\x01porch.deferred"
-/* A box holding a reference to what expand made (json_decref at __gc). */
-#define EXPANDED_MT	"porch.expanded"
 
 static void	 push_table(lua_State *, json_t *, int, int);
 static void	 push_json(lua_State *, json_t *, int, int);
@@ -493,21 +494,14 @@ tpl_deferred(json_int_t id)
 	return v;
 }
 
-static int
-expanded_gc(lua_State *L)
-{
-	json_decref(*(json_t **)lua_touserdata(L, 1));
-	return 0;
-}
-
 /* What stands in v's place: v, or what the worker's expand makes of a
- * deferred value (kept, boxed in the registry, as long as the state: the
- * tables made of it read it lazily in turn).  NULL: an empty table. */
+ * deferred value (kept as long as the worker: the tables made of it read
+ * it lazily in turn).  NULL: an empty table. */
 static json_t *
 expanded(lua_State *L, json_t *v)
 {
 	struct tpl_worker *w = worker(L);
-	json_t		*id, *real, **box;
+	json_t		*id, *real;
 
 	if (json_object_size(v) != 1 ||
 	    (id = json_object_get(v, DEFER_KEY)) == NULL)
@@ -515,10 +509,9 @@ expanded(lua_State *L, json_t *v)
 	if (w->expand == NULL ||
 	    (real = w->expand(w->expand_ctx, json_integer_value(id))) == NULL)
 		return NULL;
-	box = lua_newuserdatauv(L, sizeof(*box), 0);
-	*box = real;
-	luaL_setmetatable(L, EXPANDED_MT);
-	(void)luaL_ref(L, LUA_REGISTRYINDEX);
+	w->expanded = xreallocarray(w->expanded, w->nexpanded + 1,
+	    sizeof(*w->expanded), &w->capexpanded);
+	w->expanded[w->nexpanded++] = real;
 	return json_is_object(real) || json_is_array(real) ? real : NULL;
 }
 
@@ -1564,9 +1557,6 @@ setup(lua_State *L)
 	lua_pushcfunction(L, scratch_gc);
 	lua_setfield(L, -2, "__gc");
 	luaL_newmetatable(L, ARRAY_MT);
-	luaL_newmetatable(L, EXPANDED_MT);
-	lua_pushcfunction(L, expanded_gc);
-	lua_setfield(L, -2, "__gc");
 	lua_settop(L, 1);
 
 	push_base_table(L, site);		/* 2 */
@@ -1613,9 +1603,14 @@ tpl_worker_new(const struct tpl_set *set, json_t *site, tpl_expand_fn *expand,
 void
 tpl_worker_free(struct tpl_worker *w)
 {
+	size_t	 i;
+
 	if (w == NULL)
 		return;
 	lua_close(w->L);
+	for (i = 0; i < w->nexpanded; i++)
+		json_decref(w->expanded[i]);
+	free(w->expanded);
 	free(w);
 }
 
