@@ -103,6 +103,7 @@ get_value(struct rec_rd *r, struct block *b, struct fm_value *v, int depth)
 	uint32_t	 n;
 	size_t		 i;
 
+	memset(v, 0, sizeof(*v));	/* the block is not zeroed */
 	rec_get(r, &kind, 1);
 	v->kind = (enum fm_kind)kind;
 	v->line = rec_get_u32(r);
