@@ -94,9 +94,9 @@ hash_file(XXH3_state_t *st, const char *path)
 
 /*
  * What every output depends on besides the site: the code (the porch
- * binary and its libraries, cache_code_identity's code) a new porch may
- * render differently), the manifest format and whether .gz twins are
- * written.  0 when the code is unknown: never incremental.
+ * binary and its libraries, cache_code_identity: a new porch may render
+ * differently), the manifest format and whether .gz twins are written.
+ * 0 when the code is unknown: never incremental.
  */
 static uint64_t
 global_key(uint64_t code, int gzip)
@@ -145,17 +145,7 @@ slurp(const char *path)
 	return s;
 }
 
-/*
- * Loads the manifest into c->old.  It reads
- *	porch-cache FORMAT GLOBAL DEV INO
- *	HASH KEY REL		(one line per output file, hex)
- *	end COUNT
- * and is taken only when the header matches this format and the site
- * folder is the very folder it was written for (same device and inode: a
- * folder replaced by someone else, or by a full build that was killed
- * before writing its manifest, does not match); cache_set_gzip checks
- * GLOBAL.  Returns 1 if loaded.
- */
+/* Drops what load_manifest loaded: the last build's entries. */
 static void
 forget_manifest(struct out_cache *c)
 {
@@ -167,6 +157,17 @@ forget_manifest(struct out_cache *c)
 	c->old_text = NULL;
 }
 
+/*
+ * Loads the manifest into c->old.  It reads
+ *	porch-cache FORMAT GLOBAL DEV INO
+ *	HASH KEY REL		(one line per output file, hex)
+ *	end COUNT
+ * and is taken only when the header matches this format and the site
+ * folder is the very folder it was written for (same device and inode: a
+ * folder replaced by someone else, or by a full build that was killed
+ * before writing its manifest, does not match); cache_set_gzip checks
+ * GLOBAL.  Returns 1 if loaded.
+ */
 static int
 load_manifest(struct out_cache *c, const char *final)
 {

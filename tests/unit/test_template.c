@@ -855,6 +855,20 @@ expect_error_then_ok(const char *text, const char *want)
 	remove_root(root);
 }
 
+/* Asserts that diag was told only that root/name wrote to site on its
+ * first line, and forgets it. */
+static void
+expect_read_only(const char *root, const char *name)
+{
+	char	*msgs = diag_take(), *want;
+
+	want = xasprintf("%s/%s:1: error: cannot modify a read-only table "
+	    "(site and the libraries are shared by every page)\n", root, name);
+	assert_string_equal(msgs, want);
+	free(want);
+	free(msgs);
+}
+
 /* A tree of deferred nodes for test_deferred: node id has the title
  * "n<id>" and, below 4, the children 2id+1 and 2id+2; id 9 is nothing
  * (an empty table).  Counts the expansions. */
@@ -891,7 +905,7 @@ test_deferred(void **state)
 	struct tpl_worker	*w;
 	struct buf		 out = { 0 };
 	json_t			*site;
-	char			 root[64], *msgs, *want;
+	char			 root[64];
 
 	(void)state;
 	make_root(root, sizeof(root));
@@ -926,12 +940,7 @@ test_deferred(void **state)
 	assert_int_equal(tpl_render(w, "tree.html", NULL, &out), 1);
 	assert_int_equal(expansions, 5);
 	assert_int_equal(tpl_render(w, "write.html", NULL, &out), 0);
-	msgs = diag_take();
-	want = xasprintf("%s/write.html:1: error: cannot modify a read-only "
-	    "table (site and the libraries are shared by every page)\n", root);
-	assert_string_equal(msgs, want);
-	free(want);
-	free(msgs);
+	expect_read_only(root, "write.html");
 	tpl_worker_free(w);
 	/* Without an expand function, a deferred part is an empty table. */
 	assert_non_null(w = tpl_worker_new(set, site, NULL, NULL));
@@ -952,7 +961,7 @@ test_null_site_and_page(void **state)
 	struct tpl_set		*set;
 	struct tpl_worker	*w;
 	struct buf		 out = { 0 };
-	char			 root[64], *msgs, *want;
+	char			 root[64];
 
 	(void)state;
 	make_root(root, sizeof(root));
@@ -965,13 +974,8 @@ test_null_site_and_page(void **state)
 	assert_int_equal(tpl_render(w, "page.html", NULL, &out), 1);
 	assert_string_equal(out.data, "[][][/a/]");
 	assert_int_equal(tpl_render(w, "write.html", NULL, &out), 0);
-	msgs = diag_take();
-	want = xasprintf("%s/write.html:1: error: cannot modify a read-only "
-	    "table (site and the libraries are shared by every page)\n", root);
-	assert_string_equal(msgs, want);
+	expect_read_only(root, "write.html");
 	assert_string_equal(out.data, "[][][/a/]");
-	free(want);
-	free(msgs);
 	tpl_worker_free(w);
 	tpl_set_free(set);
 	buf_free(&out);
