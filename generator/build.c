@@ -245,28 +245,24 @@ open_pack(const char *final, uint64_t code, int clean)
 	return pk;
 }
 
-/* The pack, the markdown cache and the output manifest, opened on a
- * thread of their own while the main one reads site.lua and lists the
- * content folder: none depends on those, and each took a few
- * milliseconds of a one-page edit at 10,000 pages. */
-struct cache_opening {
+/* The output manifest (cache.h), loaded on a thread of its own while the
+ * main one lists the content folder and reads the sources: neither needs
+ * it, and it took 4-8 ms of a one-page edit at 10,000 pages.  The pack is
+ * opened before, as the walk and the reading use it. */
+struct manifest_opening {
 	struct task	 task;
 	const char	*final;
 	int		 clean;
-	struct pack	*pk;
-	struct md_cache	*mdc;
+	uint64_t	 code;
 	struct out_cache *cache;
 };
 
 static void *
-open_caches(void *arg)
+open_manifest(void *arg)
 {
-	struct cache_opening *co = arg;
-	uint64_t	 code = cache_code_identity();
+	struct manifest_opening *mo = arg;
 
-	if ((co->pk = open_pack(co->final, code, co->clean)) != NULL)
-		co->mdc = mdcache_open(co->pk);
-	co->cache = cache_open(co->final, co->clean, code);
+	mo->cache = cache_open(mo->final, mo->clean, mo->code);
 	return NULL;
 }
 
@@ -321,38 +317,43 @@ build_run(const struct build_opts *opt)
 	struct out_cache *cache = NULL;
 	struct pack	*pk = NULL;
 	struct md_cache	*mdc = NULL;
-	struct cache_opening co;
+	struct manifest_opening mo;
 	struct walk_list files;
 	double		 start = phase_clock_ms();
 	size_t		 nwritten, nkept;
-	int		 ok = 0, listed;
+	int		 ok = 0, listed, loaded;
 
-	memset(&co, 0, sizeof(co));
+	memset(&mo, 0, sizeof(mo));
 	memset(&site, 0, sizeof(site));	/* freed even if never loaded */
 	memset(&o, 0, sizeof(o));
 	memset(&theme, 0, sizeof(theme));
 	phase_start();
 	md_init();
-	/* The output folder first: the pack beside it serves the sources'
-	 * front matter too.  Its gzip setting comes from site.lua. */
+	/* The output folder first: the pack beside it serves the folder
+	 * listings and the sources' front matter too.  Its gzip setting
+	 * comes from site.lua. */
 	if (opt->check_only)
 		o.dry = 1;
 	else if (!out_begin(&o, opt->out, opt->content, 0))
 		goto out;
 	else {
-		co.final = o.final;
-		co.clean = opt->clean;
-		parallel_begin(&co.task, open_caches, &co);
+		mo.final = o.final;
+		mo.clean = opt->clean;
+		mo.code = cache_code_identity();
+		if ((pk = open_pack(o.final, mo.code, opt->clean)) != NULL)
+			mdc = mdcache_open(pk);
+		parallel_begin(&mo.task, open_manifest, &mo);
 	}
 	phase_end("open");
-	listed = model_begin(&site, opt->content, opt->drafts, &files);
-	parallel_end(&co.task);
-	pk = co.pk;
-	mdc = co.mdc;
-	cache = co.cache;
+	listed = model_begin(&site, opt->content, opt->drafts, pk, &files);
 	phase_end("walk");
-	if (!listed || !model_load(&site, &files,
-	    opt->threads > 0 ? opt->threads : cores(), pk))
+	loaded = listed && model_load(&site, &files,
+	    opt->threads > 0 ? opt->threads : cores(), pk);
+	if (!o.dry) {
+		parallel_end(&mo.task);
+		cache = mo.cache;
+	}
+	if (!loaded)
 		goto out;
 	phase_end("model");
 	if (opt->votes != NULL && !votes_load(&site, opt->votes))

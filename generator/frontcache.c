@@ -3,11 +3,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <xxhash.h>
 
 #include "buf.h"
+#include "fileid.h"
 #include "front.h"
 #include "frontcache.h"
 #include "pack.h"
@@ -27,8 +27,6 @@
  * pack's seed names the binary).  FMC_FORMAT is part of every key.
  */
 static const char FMC_FORMAT[8] = "porchfm5";
-/* Seconds within which a file's times are too recent to key it by. */
-#define FMC_RACY_S	2
 /* Deeper trees are parsed, not stored (front.c refuses nesting far
  * shallower than this). */
 #define FMC_DEPTH	64
@@ -175,24 +173,12 @@ get_tree(struct rec_rd *r, struct fm_value *root)
 		r->ok = 0;
 }
 
-/* The key of a file's reading: its path and identity.  The change time
- * moves with every write (and cannot be set back by utimes), so a file
- * whose key is unchanged has the bytes it had. */
+/* The key of a file's reading: its path and identity (fileid.h). */
 static uint64_t
 memo_key(const char *file, const struct stat *st)
 {
-	uint64_t	 id[7];
-
-	id[0] = (uint64_t)st->st_dev;
-	id[1] = (uint64_t)st->st_ino;
-	id[2] = (uint64_t)st->st_size;
-	id[3] = (uint64_t)st->st_mtim.tv_sec;
-	id[4] = (uint64_t)st->st_mtim.tv_nsec;
-	id[5] = (uint64_t)st->st_ctim.tv_sec;
-	id[6] = (uint64_t)st->st_ctim.tv_nsec;
-	return XXH3_64bits_withSeed(file, strlen(file),
-	    XXH3_64bits_withSeed(id, sizeof(id),
-	    XXH3_64bits(FMC_FORMAT, sizeof(FMC_FORMAT))));
+	return fileid_key(file, st, XXH3_64bits(FMC_FORMAT,
+	    sizeof(FMC_FORMAT)));
 }
 
 int
@@ -224,24 +210,6 @@ front_memo_get(struct pack *pk, const char *file, const struct stat *st,
 	return 0;
 }
 
-/*
- * 1 when st's times are too close to now to tell a later write apart:
- * on a file system that keeps whole seconds (or a coarse clock), a file
- * written again within the same tick with the same size would keep its
- * key.  Such a reading is not stored (git calls these "racily clean");
- * the file is simply read again next time.
- */
-static int
-too_recent(const struct stat *st)
-{
-	struct timespec	 now;
-
-	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
-		return 1;
-	return st->st_mtim.tv_sec >= now.tv_sec - FMC_RACY_S ||
-	    st->st_ctim.tv_sec >= now.tv_sec - FMC_RACY_S;
-}
-
 void
 front_memo_put(struct pack *pk, const char *file, const struct stat *st,
     const struct source_reading *in)
@@ -250,7 +218,7 @@ front_memo_put(struct pack *pk, const char *file, const struct stat *st,
 	uint64_t	 v[4] = { in->len, in->body_off, in->body_hash,
 			     in->front_hash };
 
-	if (too_recent(st))
+	if (fileid_too_recent(st))
 		return;
 	buf_append(&b, v, sizeof(v));
 	rec_put_u32(&b, in->body_line);

@@ -1022,7 +1022,7 @@ ensure_home(struct site *s)
 }
 
 int
-model_begin(struct site *s, const char *dir, int drafts,
+model_begin(struct site *s, const char *dir, int drafts, struct pack *pack,
     struct walk_list *files)
 {
 	int	 ok = 1;
@@ -1032,7 +1032,7 @@ model_begin(struct site *s, const char *dir, int drafts,
 	s->drafts = drafts;
 	if (!config_load(dir, &s->cfg))
 		ok = 0;
-	if (!walk_content(dir, files))
+	if (!walk_content(dir, pack, files))
 		ok = 0;
 	if (!ok)
 		walk_free(files);

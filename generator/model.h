@@ -169,7 +169,7 @@ struct site {
  * the list of its files (into *files, which model_load frees; walk.h).
  * model_load: every markdown file and the files to copy; parses front
  * matter; assigns URLs; builds the relations.  The steps are apart so
- * that a build opens its cache while the folder is listed.  Both report
+ * that a build can time them.  Both report
  * every problem through diag and return 0 when the site cannot be built
  * at all (bad site.lua, unreadable folder, no pages); problems of single
  * pages (bad front matter, duplicate URLs) leave those pages out and
@@ -177,12 +177,13 @@ struct site {
  * diag_count.  The site must be freed with model_free either way (after
  * a failed model_begin, files holds nothing).  threads: how many threads
  * read and parse the sources (the model does not depend on it).  pack
- * (pack.h, may be NULL): front matter parsed by earlier builds.
+ * (pack.h, may be NULL): folder listings and front matter read by earlier
+ * builds.
  */
 struct pack;
 struct walk_list;
 int	 model_begin(struct site *, const char *dir, int drafts,
-	     struct walk_list *files);
+	     struct pack *pack, struct walk_list *files);
 int	 model_load(struct site *, struct walk_list *files, int threads,
 	     struct pack *pack);
 /*

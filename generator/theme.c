@@ -166,7 +166,7 @@ theme_publish_assets(const struct theme *t, const struct out_dir *o,
 			free(dir);
 			continue;
 		}
-		if (!walk_content(dir, &list))
+		if (!walk_content(dir, NULL, &list))
 			ok = 0;
 		for (j = 0; j < list.n; j++) {
 			if (json_object_get(map, list.paths[j]) != NULL)

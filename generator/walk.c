@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "dirlist.h"
 #include "path.h"
 #include "walk.h"
 #include "xalloc.h"
@@ -48,8 +49,15 @@ cmp_entry(const void *a, const void *b)
 	return strcmp(x->rel + x->name, y->rel + y->name);
 }
 
-static int	walk_dir(const char *, const char *, const struct ancestry *,
-		    struct walk_list *);
+/* What every folder of one walk needs. */
+struct walk {
+	const char	*root;
+	struct pack	*pack;		/* folder listings, or NULL */
+	struct walk_list *list;
+};
+
+static int	walk_dir(const struct walk *, const char *,
+		    const struct ancestry *);
 
 /* Lists rel, which the list now owns. */
 static void
@@ -63,8 +71,7 @@ add_file(struct walk_list *list, char *rel)
 /* An entry readdir did not call a regular file, looked at through stat
  * (which follows symbolic links): a folder is walked, a file listed. */
 static int
-walk_other(const char *root, const char *rel, const struct ancestry *up,
-    struct walk_list *list)
+walk_other(const struct walk *w, const char *rel, const struct ancestry *up)
 {
 	char		*full;
 	struct stat	 st;
@@ -72,7 +79,7 @@ walk_other(const char *root, const char *rel, const struct ancestry *up,
 	struct ancestry	 here;
 	int		 ok = 1;
 
-	full = path_join(root, rel);
+	full = path_join(w->root, rel);
 	if (stat(full, &st) == -1) {
 		if (errno == ELOOP)
 			diag_error(full, 0, 0, "symbolic link loop");
@@ -90,9 +97,9 @@ walk_other(const char *root, const char *rel, const struct ancestry *up,
 		here.dev = st.st_dev;
 		here.ino = st.st_ino;
 		here.up = up;
-		ok = walk_dir(root, rel, &here, list);
+		ok = walk_dir(w, rel, &here);
 	} else if (S_ISREG(st.st_mode))
-		add_file(list, xstrdup(rel));
+		add_file(w->list, xstrdup(rel));
 	free(full);
 	return ok;
 }
@@ -101,37 +108,36 @@ walk_other(const char *root, const char *rel, const struct ancestry *up,
  * regular file (readdir says so) is listed as it is: the model stats it
  * anyway, so this is one stat fewer per page. */
 static int
-walk_entry(const char *root, struct entry *e, const struct ancestry *up,
-    struct walk_list *list)
+walk_entry(const struct walk *w, struct entry *e, const struct ancestry *up)
 {
 	int	 ok;
 
 	if (e->regular) {
-		add_file(list, e->rel);
+		add_file(w->list, e->rel);
 		return 1;
 	}
-	ok = walk_other(root, e->rel, up, list);
+	ok = walk_other(w, e->rel, up);
 	free(e->rel);
 	return ok;
 }
 
-/* The entry d_name of the folder rel: its path made once, as this runs
- * for every file of the site. */
+/* The entry d of the folder rel: its path made once, as this runs for
+ * every file of the site. */
 static struct entry
-entry_of(const char *rel, const struct dirent *d)
+entry_of(const char *rel, const struct dirlist_entry *d)
 {
-	size_t		 lr = strlen(rel), ln = strlen(d->d_name);
+	size_t		 lr = strlen(rel), ln = strlen(d->name);
 	struct entry	 e;
 
 	e.name = lr > 0 ? lr + 1 : 0;
-	e.dir = d->d_type == DT_DIR;
-	e.regular = d->d_type == DT_REG;
+	e.dir = d->type == DT_DIR;
+	e.regular = d->type == DT_REG;
 	e.rel = xmalloc(e.name + ln + 2);
 	if (lr > 0) {
 		memcpy(e.rel, rel, lr);
 		e.rel[lr] = '/';
 	}
-	memcpy(e.rel + e.name, d->d_name, ln);
+	memcpy(e.rel + e.name, d->name, ln);
 	e.rel[e.name + ln] = '/';
 	e.rel[e.name + ln + e.dir] = '\0';
 	return e;
@@ -145,37 +151,40 @@ unmark(struct entry *e)
 		e->rel[strlen(e->rel) - 1] = '\0';
 }
 
+/* 1 when the walk leaves out the entry name of the folder rel: hidden
+ * files, and the configuration and themes beside the content. */
+static int
+left_out(const char *rel, const char *name)
+{
+	return name[0] == '.' || (rel[0] == '\0' &&
+	    (strcmp(name, "site.lua") == 0 || strcmp(name, "themes") == 0));
+}
+
 /* Walks the folder rel ("" for the root). */
 static int
-walk_dir(const char *root, const char *rel, const struct ancestry *up,
-    struct walk_list *list)
+walk_dir(const struct walk *w, const char *rel, const struct ancestry *up)
 {
-	char		*full = rel[0] ? path_join(root, rel) : xstrdup(root);
-	DIR		*d;
-	struct dirent	*de;
-	struct entry	*es = NULL;
-	size_t		 n = 0, cap = 0, i;
+	char		*full = rel[0] ? path_join(w->root, rel) :
+			    xstrdup(w->root);
+	struct dirlist	 l;
+	struct entry	*es;
+	size_t		 n = 0, i;
 	int		 ok = 1;
 
-	if ((d = opendir(full)) == NULL) {
+	if (!dirlist_read(full, w->pack, &l)) {
 		diag_error(full, 0, 0, "cannot open folder: %s", strerror(errno));
 		free(full);
 		return 0;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (rel[0] == '\0' && (strcmp(de->d_name, "site.lua") == 0 ||
-		    strcmp(de->d_name, "themes") == 0))
-			continue;
-		es = xreallocarray(es, n + 1, sizeof(*es), &cap);
-		es[n++] = entry_of(rel, de);
-	}
-	closedir(d);
+	es = xcalloc(l.n ? l.n : 1, sizeof(*es));
+	for (i = 0; i < l.n; i++)
+		if (!left_out(rel, l.v[i].name))
+			es[n++] = entry_of(rel, &l.v[i]);
+	dirlist_free(&l);
 	xqsort(es, n, sizeof(*es), cmp_entry);
 	for (i = 0; i < n; i++) {
 		unmark(&es[i]);
-		if (!walk_entry(root, &es[i], up, list))
+		if (!walk_entry(w, &es[i], up))
 			ok = 0;
 	}
 	free(es);
@@ -197,10 +206,11 @@ sorted(const struct walk_list *list)
 }
 
 int
-walk_content(const char *root, struct walk_list *list)
+walk_content(const char *root, struct pack *pk, struct walk_list *list)
 {
 	struct stat	 st;
 	struct ancestry	 top;
+	struct walk	 w = { root, pk, list };
 	int		 ok;
 
 	memset(list, 0, sizeof(*list));
@@ -212,7 +222,7 @@ walk_content(const char *root, struct walk_list *list)
 	top.dev = st.st_dev;
 	top.ino = st.st_ino;
 	top.up = NULL;
-	ok = walk_dir(root, "", &top, list);
+	ok = walk_dir(&w, "", &top);
 	if (!sorted(list))
 		xqsort(list->paths, list->n, sizeof(*list->paths), cmp_str);
 	return ok;

@@ -241,6 +241,27 @@ build "same size and mtime" && same_tree "an edit keeping size and modification 
 sleep 3
 build "settled again" || :
 
+# A folder's listing is kept in the pack while the folder's times are
+# unchanged (dirlist.c): "settled again" kept docs/backups' listing, and a
+# page added to it, then renamed, then removed changes those times each
+# time, so each build lists the folder again and matches a clean build.
+late="$c/docs/backups/listed-late.md"
+printf -- '---\ntitle: Listed late\n---\n\nA page in a folder listed from the pack.\n' >"$late"
+build "page added to a listed folder" &&
+	same_tree "a page added to a folder whose listing was kept"
+sleep 3
+build "settled with the added page" || :
+mv "$late" "$c/docs/backups/listed-later.md"
+build "page renamed in a listed folder" &&
+	same_tree "a page renamed in a folder whose listing was kept"
+sleep 3
+build "settled with the renamed page" || :
+rm "$c/docs/backups/listed-later.md"
+build "page removed from a listed folder" &&
+	same_tree "a page removed from a folder whose listing was kept"
+sleep 3
+build "settled without it" || :
+
 # Whole pages reused (generator/pagememo.c): a page is not rendered at all
 # while its file, the site's shape (paths, front matter, votes), the
 # templates and every page's headings are as they were; a change to any

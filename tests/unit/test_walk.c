@@ -1,6 +1,8 @@
 /* The content walk: every file once, in strcmp order of its path (the
  * model is built in that order, so it decides which of two pages with
- * the same URL is reported, and the order of equal-weight lists). */
+ * the same URL is reported, and the order of equal-weight lists); with a
+ * pack, the listings of unchanged folders come from the pack and a
+ * changed folder is read again (dirlist.c). */
 #include <sys/stat.h>
 
 #include <stdarg.h>
@@ -12,10 +14,23 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "pack.h"
 #include "walk.h"
 #include "xalloc.h"
 
 static char	 root[] = "/tmp/porch-test-walk-XXXXXX";
+/* The pack's folder: outside root, so the walk does not list it. */
+static char	 packdir[] = "/tmp/porch-test-walk-pack-XXXXXX";
+
+/* The folders of the tree make_tree makes, root included. */
+#define NFOLDERS	7
+
+/* What a walk of that tree lists. */
+static const char *const TREE[] = {
+	"a-b/y.md", "a.md", "a/x.md", "a/z.md", "a/z/deep.md", "a0.md",
+	"ab/w.md", "docs-old.md", "docs.old/index.md", "docs/index.md",
+};
+#define NTREE	(sizeof(TREE) / sizeof(*TREE))
 
 static void
 touch(const char *rel)
@@ -63,6 +78,11 @@ make_tree(void **state)
 	touch("docs-old.md");
 	touch("site.lua");		/* the configuration: not content */
 	touch(".hidden.md");		/* hidden: not content */
+	if (mkdtemp(packdir) == NULL)
+		return -1;
+	/* A listing is kept only for a folder whose times are more than
+	 * two seconds old (a change time cannot be set back). */
+	sleep(3);
 	return 0;
 }
 
@@ -72,7 +92,7 @@ remove_tree(void **state)
 	char	 cmd[600];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root, packdir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -96,13 +116,14 @@ unlink_docs(const char *name)
 	assert_int_equal(unlink(link), 0);
 }
 
+/* Walks root through pk (may be NULL) and checks the list is want. */
 static void
-expect_list(const char *const *want, size_t n)
+expect_walk(struct pack *pk, const char *const *want, size_t n)
 {
 	struct walk_list list;
 	size_t		 i;
 
-	assert_int_equal(walk_content(root, &list), 1);
+	assert_int_equal(walk_content(root, pk, &list), 1);
 	for (i = 0; i < n && i < list.n; i++)
 		assert_string_equal(list.paths[i], want[i]);
 	assert_int_equal(list.n, n);
@@ -110,16 +131,70 @@ expect_list(const char *const *want, size_t n)
 }
 
 static void
-test_strcmp_order(void **state)
+expect_list(const char *const *want, size_t n)
 {
-	static const char *const want[] = {
-		"a-b/y.md", "a.md", "a/x.md", "a/z.md", "a/z/deep.md",
-		"a0.md", "ab/w.md", "docs-old.md", "docs.old/index.md",
-		"docs/index.md",
-	};
+	expect_walk(NULL, want, n);
+}
+
+/* One walk through the pack as a build makes it: opened, walked,
+ * committed; the pack's counts of that walk into *st. */
+static void
+walk_build(const char *const *want, size_t n, struct pack_stats *st)
+{
+	struct pack	*pk;
+
+	assert_non_null(pk = pack_open(packdir, 42, 1));
+	expect_walk(pk, want, n);
+	pack_get_stats(pk, st);
+	assert_int_equal(pack_commit(pk), 1);
+	pack_close(pk);
+}
+
+/* A second walk takes every folder's listing from the pack, and lists
+ * what the first one did. */
+static void
+test_listings_remembered(void **state)
+{
+	struct pack_stats st;
 
 	(void)state;
-	expect_list(want, sizeof(want) / sizeof(*want));
+	walk_build(TREE, NTREE, &st);
+	walk_build(TREE, NTREE, &st);
+	assert_int_equal(st.hits, NFOLDERS);
+	assert_int_equal(st.stored, 0);
+}
+
+/* A file added to a folder changes the folder's times: its listing is
+ * read from the folder again (and not kept, the change being too recent
+ * to key by), and the walk lists the new file; the other folders still
+ * come from the pack. */
+static void
+test_changed_folder_read_again(void **state)
+{
+	static const char *const added[] = {
+		"a-b/y.md", "a.md", "a/new.md", "a/x.md", "a/z.md",
+		"a/z/deep.md", "a0.md", "ab/w.md", "docs-old.md",
+		"docs.old/index.md", "docs/index.md",
+	};
+	struct pack_stats st;
+	char		 path[512];
+
+	(void)state;
+	walk_build(TREE, NTREE, &st);
+	touch("a/new.md");
+	walk_build(added, sizeof(added) / sizeof(*added), &st);
+	assert_int_equal(st.hits, NFOLDERS - 1);
+	assert_int_equal(st.stored, 0);
+	snprintf(path, sizeof(path), "%s/a/new.md", root);
+	assert_int_equal(unlink(path), 0);
+	walk_build(TREE, NTREE, &st);
+}
+
+static void
+test_strcmp_order(void **state)
+{
+	(void)state;
+	expect_list(TREE, NTREE);
 }
 
 /* A folder reached through a symbolic link (readdir cannot say it is a
@@ -159,7 +234,11 @@ test_linked_folder_sorted(void **state)
 int
 main(void)
 {
+	/* The pack's tests first, while the folders are older than two
+	 * seconds (the links of the others change root). */
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_listings_remembered),
+		cmocka_unit_test(test_changed_folder_read_again),
 		cmocka_unit_test(test_strcmp_order),
 		cmocka_unit_test(test_linked_folder),
 		cmocka_unit_test(test_linked_folder_sorted),
