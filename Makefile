@@ -18,7 +18,8 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 	   $(shell pkg-config --cflags $(PKGS) $(HTTPD_PKG)) \
 	   -DPORCH_THEMES_DIR='"$(abspath themes)"' -DPORCH_VERSION='"$(VERSION)"'
-LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -ldl -lm
+# libstemmer is loaded when first needed (generator/stemlib.c), not linked.
+LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lpthread -ldl -lm
 VERSION	 = 0.1.0
 
 GEN_SRC	 = $(wildcard generator/*.c)

@@ -659,7 +659,6 @@ search_worker_new(struct search_index *idx)
 	struct search_worker *w = xcalloc(1, sizeof(*w));
 
 	w->idx = idx;
-	w->tok = tok_new(idx->language);
 	w->keyst = XXH3_createState();
 	return w;
 }
@@ -684,6 +683,17 @@ search_worker_free(struct search_worker *w)
 }
 
 /* ------------------------------------------------------------ collecting */
+
+/* The worker's tokenizer, made when it first has a page to read: a build
+ * whose pages all come from the pack makes none, and loads no stemmer
+ * (stemlib.h). */
+static struct tokenizer *
+worker_tok(struct search_worker *w)
+{
+	if (w->tok == NULL)
+		w->tok = tok_new(w->idx->language);
+	return w->tok;
+}
 
 /* Counts a word in the current field of the current section. */
 static void
@@ -739,7 +749,7 @@ count_text(struct search_worker *w, int field, const char *s)
 	if (s == NULL || *s == '\0')
 		return;
 	w->field = field;
-	tok_text(w->tok, s, strlen(s), count_word, w);
+	tok_text(worker_tok(w), s, strlen(s), count_word, w);
 }
 
 /* The first SEARCH_EXCERPT_CHARS code points of text, cut at a space. */
@@ -1357,7 +1367,7 @@ collect(struct search_worker *w, const struct page *p,
 	d->doff = xcalloc(doc->nsections + 2, sizeof(*d->doff));
 	/* The page itself: title, tags and description, the text before
 	 * the first h2. */
-	tok_new_epoch(w->tok);
+	tok_new_epoch(worker_tok(w));
 	buf_reset(&w->key);
 	w->field = F_TITLE;
 	tok_text(w->tok, p->title, strlen(p->title), title_word, w);

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libstemmer.h>
 #include <utf8proc.h>
 #include <xxhash.h>
 
+#include "stemlib.h"
 #include "tokenize.h"
 #include "xalloc.h"
 
@@ -40,6 +40,7 @@ struct seg_word {
 
 struct tokenizer {
 	struct sb_stemmer *stemmer;	/* NULL: no stemming */
+	const struct stem_fns *sb;	/* its library's functions */
 	const char *const *stop;	/* sorted */
 	size_t		 nstop;
 	struct buf	 fold;		/* the folded segment */
@@ -247,8 +248,10 @@ tok_new(const char *language)
 	struct tokenizer *t = xcalloc(1, sizeof(*t));
 	const char	*name = tok_stemmer_name(language);
 
-	if (name != NULL)
-		t->stemmer = sb_stemmer_new(name, NULL);
+	if (name != NULL) {
+		t->sb = stemlib();
+		t->stemmer = t->sb->sb_stemmer_new(name, NULL);
+	}
 	t->stop = tok_stopwords(language);
 	t->nstop = list_len((const char **)t->stop);
 	t->cache = xcalloc(STEM_CACHE_SLOTS, sizeof(*t->cache));
@@ -262,7 +265,7 @@ tok_free(struct tokenizer *t)
 	if (t == NULL)
 		return;
 	if (t->stemmer)
-		sb_stemmer_delete(t->stemmer);
+		t->sb->sb_stemmer_delete(t->stemmer);
 	buf_free(&t->fold);
 	buf_free(&t->lower);
 	buf_free(&t->cache_text);
@@ -482,7 +485,8 @@ lookup(struct tokenizer *t, const char *w, size_t n, uint64_t h,
 		s = &t->cache[i];
 	}
 	if (t->stemmer != NULL)
-		r = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)n);
+		r = t->sb->sb_stemmer_stem(t->stemmer, (const sb_symbol *)w,
+		    (int)n);
 	s->hash = h;
 	s->word = (uint32_t)t->cache_text.len;
 	s->wlen = (uint8_t)n;
@@ -494,7 +498,7 @@ lookup(struct tokenizer *t, const char *w, size_t n, uint64_t h,
 		s->slen = (uint16_t)n;
 	} else {
 		s->stem = (uint32_t)t->cache_text.len;
-		s->slen = (uint16_t)sb_stemmer_length(t->stemmer);
+		s->slen = (uint16_t)t->sb->sb_stemmer_length(t->stemmer);
 		buf_append(&t->cache_text, r, s->slen);
 	}
 	t->cached++;

@@ -31,7 +31,7 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1
 	-fno-omit-frame-pointer $(pkg-config --cflags $PKGS)
 	"-DPORCH_THEMES_DIR=\"$PWD/themes\"" '-DPORCH_VERSION="fuzz"')
 # shellcheck disable=SC2086,SC2207
-libs=($(pkg-config --libs $PKGS) -lstemmer -lpthread -lm)
+libs=($(pkg-config --libs $PKGS) -lpthread -ldl -lm)
 # porchd's targets (fuzz_pd_*.c) link endpoints/ objects and their
 # libraries instead.
 PD_PKGS=${FUZZ_PD_PKGS:-libmicrohttpd sqlite3 jansson libargon2 libcurl nettle libseccomp}
