@@ -24,11 +24,31 @@
  */
 static const char MEMO_FORMAT[8] = "porchpm3";
 
+/*
+ * The memo table: every page's memo in one entry, under the site's shape,
+ * read with one pack_get.  Read one by one, the memos of 10,000 pages lay
+ * wherever each page's render had put them in the pack: 360 page faults
+ * of its mapping and 10,000 index lookups, 12-15 ms of a build that
+ * changed nothing.  A page the table lacks (its body changed since the
+ * table was written) reads its own entry, which pagememo_put still
+ * writes; once more than one page in TABLE_STALE is not in it or was
+ * rendered again, the build writes the table again.  Layout: u32 count, count u64 keys (sorted),
+ * then count u32 offsets and count u32 lengths into the records that
+ * follow, each a memo entry as pagememo_put writes it.
+ */
+#define TABLE_STALE	64
+
+struct memo_table {
+	const unsigned char *keys, *offs, *lens, *recs;
+	size_t		 n, recs_len;
+};
+
 struct page_memo {
 	struct pack	*pack;
 	uint64_t	 shape;		/* of every key: format, base, site */
 	uint64_t	 derived;	/* pagememo_begin_derived's */
-	atomic_size_t	 found, reused, stored, kept;
+	struct memo_table table;	/* n 0: none */
+	atomic_size_t	 found, reused, stored, kept, untabled;
 };
 
 static void
@@ -87,6 +107,39 @@ shape_of(const struct site *s, uint64_t base)
 	return h;
 }
 
+/* The key of the memo table of a site of this shape. */
+static uint64_t
+table_key(uint64_t shape)
+{
+	return XXH3_64bits_withSeed("table", 5, shape);
+}
+
+/* Reads the table kept under the shape into m->table, if there is one
+ * and its header fits the entry. */
+static void
+open_table(struct page_memo *m)
+{
+	struct memo_table *t = &m->table;
+	const unsigned char *e;
+	struct rec_rd	 r;
+	size_t		 len, n;
+
+	if ((e = pack_get(m->pack, table_key(m->shape), &len)) == NULL)
+		return;
+	rec_init(&r, e, len);
+	n = rec_get_count(&r, sizeof(uint64_t) + 2 * sizeof(uint32_t));
+	if (!r.ok || n == 0)
+		return;
+	t->keys = rec_take(&r, n * sizeof(uint64_t));
+	t->offs = rec_take(&r, n * sizeof(uint32_t));
+	t->lens = rec_take(&r, n * sizeof(uint32_t));
+	if (!r.ok)
+		return;
+	t->recs = r.p;
+	t->recs_len = (size_t)(r.end - r.p);
+	t->n = n;
+}
+
 struct page_memo *
 pagememo_open(struct pack *pk, const struct site *s, uint64_t base)
 {
@@ -94,7 +147,52 @@ pagememo_open(struct pack *pk, const struct site *s, uint64_t base)
 
 	m->pack = pk;
 	m->shape = shape_of(s, base);
+	open_table(m);
 	return m;
+}
+
+static uint64_t
+table_u64(const unsigned char *v, size_t i)
+{
+	uint64_t	 x;
+
+	memcpy(&x, v + i * sizeof(x), sizeof(x));
+	return x;
+}
+
+static uint32_t
+table_u32(const unsigned char *v, size_t i)
+{
+	uint32_t	 x;
+
+	memcpy(&x, v + i * sizeof(x), sizeof(x));
+	return x;
+}
+
+/* The record of key in the table (*len bytes), or NULL. */
+static const void *
+table_find(const struct memo_table *t, uint64_t key, size_t *len)
+{
+	size_t		 lo = 0, hi = t->n, mid;
+	uint64_t	 k;
+	uint32_t	 off, n;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((k = table_u64(t->keys, mid)) == key) {
+			off = table_u32(t->offs, mid);
+			n = table_u32(t->lens, mid);
+			if (off > t->recs_len || n > t->recs_len - off)
+				return NULL;
+			*len = n;
+			return t->recs + off;
+		}
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 void
@@ -131,8 +229,11 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 	uint64_t	 ids_hash, key = entry_key(m, p);
 	size_t		 len, n, i, ids_len;
 
-	if ((entry = pack_get(m->pack, key, &len)) == NULL)
-		return 0;
+	if ((entry = table_find(&m->table, key, &len)) == NULL) {
+		m->untabled++;
+		if ((entry = pack_get(m->pack, key, &len)) == NULL)
+			return 0;
+	}
 	rec_init(&r, entry, len);
 	rec_get(&r, &hit->anchors, sizeof(hit->anchors));
 	rec_get(&r, &hit->render_key, sizeof(hit->render_key));
@@ -180,6 +281,8 @@ pagememo_report(const struct page_memo *m, FILE *f)
 	fprintf(f, "pages: %zu reused whole, %zu memos found, %zu stored; "
 	    "%zu generated files kept\n", (size_t)m->reused,
 	    (size_t)m->found, (size_t)m->stored, (size_t)m->kept);
+	fprintf(f, "memo table: %zu rows, %zu pages not in it\n",
+	    m->table.n, (size_t)m->untabled);
 }
 
 /* Every page's ids, through the hash page_set_anchors made of them on the
@@ -259,26 +362,97 @@ pagememo_put_generated(struct page_memo *m, const struct page *p)
 	    sizeof(p->render_key));
 }
 
+/* Appends p's memo entry to b. */
+static void
+put_record(struct buf *b, const struct page *p, uint64_t anchors)
+{
+	char		**ids;
+	size_t		 i, n;
+
+	buf_append(b, &anchors, sizeof(anchors));
+	buf_append(b, &p->render_key, sizeof(p->render_key));
+	buf_append(b, &p->anchors_hash, sizeof(p->anchors_hash));
+	ids = model_anchor_list(p, &n);
+	rec_put_u32(b, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		rec_put_str(b, ids[i], strlen(ids[i]));
+	free(ids);
+}
+
 void
 pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors)
 {
 	struct buf	 b = { 0 };
-	char		**ids;
 	uint64_t	 key;
-	size_t		 i, n;
 
-	buf_append(&b, &anchors, sizeof(anchors));
-	buf_append(&b, &p->render_key, sizeof(p->render_key));
-	buf_append(&b, &p->anchors_hash, sizeof(p->anchors_hash));
-	ids = model_anchor_list(p, &n);
-	rec_put_u32(&b, (uint32_t)n);
-	for (i = 0; i < n; i++)
-		rec_put_str(&b, ids[i], strlen(ids[i]));
-	free(ids);
+	put_record(&b, p, anchors);
 	key = entry_key(m, p);
 	pack_put(m->pack, key, b.data, b.len);
 	buf_free(&b);
 	if (model_shown_whole(p) && p->html != NULL)
 		pack_put(m->pack, html_key(key), p->html, strlen(p->html) + 1);
 	m->stored++;
+}
+
+/* A page's place in the table being written: its key and record. */
+struct table_row {
+	uint64_t	 key;
+	uint32_t	 off, len;
+};
+
+static int
+cmp_row(const void *a, const void *b)
+{
+	const struct table_row *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Writes the table of pages[0..n-1] (one row per key). */
+static void
+write_table(struct page_memo *m, struct page *const *pages, size_t n,
+    uint64_t anchors)
+{
+	struct table_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
+	struct buf	 recs = { 0 }, b = { 0 };
+	size_t		 i, k = 0, start;
+
+	for (i = 0; i < n; i++) {
+		start = recs.len;
+		put_record(&recs, pages[i], anchors);
+		rows[i] = (struct table_row){ entry_key(m, pages[i]),
+		    (uint32_t)start, (uint32_t)(recs.len - start) };
+	}
+	xqsort(rows, n, sizeof(*rows), cmp_row);
+	for (i = 0; i < n; i++)
+		if (k == 0 || rows[k - 1].key != rows[i].key)
+			rows[k++] = rows[i];
+	rec_put_u32(&b, (uint32_t)k);
+	for (i = 0; i < k; i++)
+		buf_append(&b, &rows[i].key, sizeof(rows[i].key));
+	for (i = 0; i < k; i++)
+		rec_put_u32(&b, rows[i].off);
+	for (i = 0; i < k; i++)
+		rec_put_u32(&b, rows[i].len);
+	buf_append(&b, recs.data, recs.len);
+	pack_put(m->pack, table_key(m->shape), b.data, b.len);
+	buf_free(&b);
+	buf_free(&recs);
+	free(rows);
+}
+
+void
+pagememo_end(struct page_memo *m, struct page *const *pages, size_t n,
+    uint64_t anchors)
+{
+	/* A table found and nearly right is kept as it is (pack_get): few
+	 * pages were not in it, and few rendered again (their rows are what
+	 * their last render gave; the render key and anchors in a row are
+	 * checked before it is used, so an old row costs a render, never a
+	 * wrong page). */
+	if (m->table.n > 0 &&
+	    ((size_t)m->untabled + (size_t)m->stored) * TABLE_STALE <= n)
+		return;
+	if (n > 0 && n <= UINT32_MAX)
+		write_table(m, pages, n, anchors);
 }

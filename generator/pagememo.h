@@ -64,6 +64,12 @@ uint64_t pagememo_anchors(const struct site *);
 void	 pagememo_put(struct page_memo *, const struct page *p,
 	     uint64_t anchors);
 
+/* After the pages[0..n-1] with a source are rendered or reused, with
+ * their anchors: writes the memo table again (pagememo.c) when there was
+ * none for this shape or it lacked too many of them. */
+void	 pagememo_end(struct page_memo *, struct page *const *pages,
+	     size_t n, uint64_t anchors);
+
 /*
  * The generated pages (lists, tags, search, the portal's), the sitemap,
  * the feed and catalog.json are made of the model and of the list

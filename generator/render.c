@@ -327,6 +327,8 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 			pagememo_reused(env->memo);
 		else
 			pagememo_put(env->memo, pages[i], r.anchors);
+	if (ok)
+		pagememo_end(env->memo, pages, n, r.anchors);
 	/* Rendering changes no page's ids (they come from its body). */
 	pagememo_begin_derived(env->memo, env->site, r.anchors);
 	free(known);

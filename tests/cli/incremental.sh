@@ -286,6 +286,10 @@ fi
 grep -q "^search: the last build's index kept ([1-9][0-9]* files)$" "$d/sum" &&
 	pass "incremental: nothing changed: the search index is kept whole" ||
 	fail "incremental: nothing changed: the search index is kept whole" "$(cat "$d/sum")"
+# The memos come from one table of them (pagememo.c), which has them all.
+grep -q "^memo table: $n rows, 0 pages not in it$" "$d/sum" &&
+	pass "incremental: nothing changed: every memo read from the memo table" ||
+	fail "incremental: nothing changed: every memo read from the memo table" "$(cat "$d/sum")"
 f="$c/docs/backups/retention.md"
 printf '\nOne more sentence for the memo.\n' >>"$f"
 stats && reused $((n - 1)) $((n - 1)) 1 "$g" &&
@@ -296,7 +300,24 @@ stats && reused $((n - 1)) $((n - 1)) 1 "$g" &&
 grep -q "^search: .*; records: [1-9][0-9]* from the pack, 1 made$" "$d/sum" &&
 	pass "incremental: a body edit after a kept index tokenises one page" ||
 	fail "incremental: a body edit after a kept index tokenises one page" "$(cat "$d/sum")"
+# The edited page's memo is not in the table: it reads its own (a new
+# one, rendered).
+grep -q "^memo table: $n rows, 1 pages not in it$" "$d/sum" &&
+	pass "incremental: a body edit: the edited page alone is not in the memo table" ||
+	fail "incremental: a body edit: the edited page alone is not in the memo table" "$(cat "$d/sum")"
 same_tree "memo: body edit"
+# Two more pages edited: not in the table and rendered again, they are
+# more than one page in 64 of this site's $n, so the table is written
+# again, and the next build finds every memo in it.
+for mt in $(find "$c/docs" -name '*.md' ! -name index.md ! -name retention.md |
+    LC_ALL=C sort | head -2); do
+	printf '\nA sentence for the memo table.\n' >>"$mt"
+done
+stats && grep -q "^memo table: $n rows, 2 pages not in it$" "$d/sum" && stats &&
+	reused "$n" "$n" 0 && grep -q "^memo table: $n rows, 0 pages not in it$" "$d/sum" &&
+	pass "incremental: the memo table is written again when pages are missing from it" ||
+	fail "incremental: the memo table is written again when pages are missing from it" "$(cat "$d/sum")"
+same_tree "memo: memo table written again"
 # A FAQ answer shows whole on the FAQ pages, a changelog entry on the
 # changelog pages and in the feed: those are made again.
 faq1=$(ls "$c"/faq/*.md | grep -v index.md | head -1)
