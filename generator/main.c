@@ -383,6 +383,8 @@ use_huge_pages(char **argv, int pad)
  * Runs only under the tunables use_huge_pages sets, whose mmap threshold
  * keeps the block in the heap.
  */
+static void *volatile heap_head;
+
 static void
 skip_heap_head(void)
 {
@@ -399,9 +401,11 @@ skip_heap_head(void)
 	at = (uintptr_t)probe;
 	next = (at + HUGE_PAGE) & ~(uintptr_t)(HUGE_PAGE - 1);
 	free(probe);	/* back into the top, where it came from */
-	/* Left allocated: the heap's head stays this block's. */
+	/* Left allocated: the heap's head stays this block's.  Kept in a
+	 * volatile, or the compiler drops a malloc whose result is unused
+	 * (it did: the head was still faulted in, 4 KB at a time). */
 	if (next - at > 4096)
-		(void)!malloc(next - at - 64);
+		heap_head = malloc(next - at - 64);
 #endif
 }
 
