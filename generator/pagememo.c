@@ -32,9 +32,10 @@ static const char MEMO_FORMAT[8] = "porchpm3";
  * changed nothing.  A page the table lacks (its body changed since the
  * table was written) reads its own entry, which pagememo_put still
  * writes; once more than one page in TABLE_STALE is not in it or was
- * rendered again, the build writes the table again.  Layout: u32 count, count u64 keys (sorted),
- * then count u32 offsets and count u32 lengths into the records that
- * follow, each a memo entry as pagememo_put writes it.
+ * rendered again, the build writes the table again.  Layout: u32 count,
+ * count u64 keys (sorted), then count u32 offsets and count u32 lengths
+ * into the records that follow, each a memo entry as pagememo_put writes
+ * it.
  */
 #define TABLE_STALE	64
 
@@ -422,6 +423,11 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 		put_record(&recs, pages[i], anchors);
 		rows[i] = (struct table_row){ entry_key(m, pages[i]),
 		    (uint32_t)start, (uint32_t)(recs.len - start) };
+	}
+	if (recs.len > UINT32_MAX) {	/* offsets would not fit: no table */
+		buf_free(&recs);
+		free(rows);
+		return;
 	}
 	xqsort(rows, n, sizeof(*rows), cmp_row);
 	for (i = 0; i < n; i++)
