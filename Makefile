@@ -15,10 +15,14 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wno-format-nonliteral -Werror
 CFLAGS	?= -O2 -g
+# libstemmer is loaded when first needed (generator/stemlib.c), not
+# linked: from the file the linker would have used (whose identity is part
+# of the code's, cache.c), or else by its soname.
+STEMMER_LIB := $(abspath $(shell $(CC) -print-file-name=libstemmer.so))
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 	   $(shell pkg-config --cflags $(PKGS) $(HTTPD_PKG)) \
-	   -DPORCH_THEMES_DIR='"$(abspath themes)"' -DPORCH_VERSION='"$(VERSION)"'
-# libstemmer is loaded when first needed (generator/stemlib.c), not linked.
+	   -DPORCH_THEMES_DIR='"$(abspath themes)"' -DPORCH_VERSION='"$(VERSION)"' \
+	   -DPORCH_STEMMER_LIB='"$(STEMMER_LIB)"'
 LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lpthread -ldl -lm
 VERSION	 = 0.1.0
 

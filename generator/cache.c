@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "output.h"
 #include "path.h"
+#include "stemlib.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -275,27 +276,33 @@ cache_incremental(const struct out_cache *c)
 	return c->incremental;
 }
 
-/* dl_iterate_phdr's callback: hashes a loaded shared object's path and
- * file identity into the XXH3 state arg. */
-static int
-hash_library(struct dl_phdr_info *info, size_t size, void *arg)
+/* Hashes a shared object's path and file identity into st. */
+static void
+hash_object(XXH3_state_t *st, const char *path)
 {
-	XXH3_state_t	*st = arg;
 	struct stat	 sb;
 	uint64_t	 id[5] = { 0 };
 
-	(void)size;
-	if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
-		return 0;	/* the binary itself, hashed whole already */
-	if (stat(info->dlpi_name, &sb) == 0) {
+	if (stat(path, &sb) == 0) {
 		id[0] = (uint64_t)sb.st_dev;
 		id[1] = (uint64_t)sb.st_ino;
 		id[2] = (uint64_t)sb.st_size;
 		id[3] = (uint64_t)sb.st_mtim.tv_sec;
 		id[4] = (uint64_t)sb.st_mtim.tv_nsec;
 	}
-	XXH3_64bits_update(st, info->dlpi_name, strlen(info->dlpi_name) + 1);
+	XXH3_64bits_update(st, path, strlen(path) + 1);
 	XXH3_64bits_update(st, id, sizeof(id));
+}
+
+/* dl_iterate_phdr's callback: a loaded shared object into the XXH3 state
+ * arg. */
+static int
+hash_library(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
+		return 0;	/* the binary itself, hashed whole already */
+	hash_object(arg, info->dlpi_name);
 	return 0;
 }
 
@@ -308,6 +315,9 @@ cache_code_identity(void)
 	XXH3_64bits_reset(st);
 	if (hash_file(st, "/proc/self/exe")) {
 		dl_iterate_phdr(hash_library, st);
+		/* Loaded only when a page is tokenised (stemlib.h), so not
+		 * among those yet: the stems depend on it all the same. */
+		hash_object(st, stemlib_file());
 		h = XXH3_64bits_digest(st);
 		h = h ? h : 1;
 	}

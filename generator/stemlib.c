@@ -7,6 +7,12 @@
 
 #include "stemlib.h"
 
+/* The library the build would have linked (the Makefile asks the
+ * compiler), else its soname as the dynamic linker finds it. */
+#ifndef PORCH_STEMMER_LIB
+#define PORCH_STEMMER_LIB	"libstemmer.so.0d"
+#endif
+
 static struct stem_fns	 fns;
 static pthread_once_t	 loaded = PTHREAD_ONCE_INIT;
 
@@ -24,10 +30,10 @@ static const struct {
 static void
 load(void)
 {
-	/* The runtime package's name first (libstemmer0d), then the
-	 * development link. */
-	static const char *const libs[] = { "libstemmer.so.0d",
-	    "libstemmer.so" };
+	/* The file whose identity the code's includes first, then the
+	 * runtime package's name (libstemmer0d) and the development link. */
+	static const char *const libs[] = { PORCH_STEMMER_LIB,
+	    "libstemmer.so.0d", "libstemmer.so" };
 	void		*h = NULL, *f;
 	size_t		 i;
 
@@ -47,6 +53,12 @@ load(void)
 		/* POSIX: a function's address as dlsym gives it. */
 		memcpy((char *)&fns + names[i].off, &f, sizeof(f));
 	}
+}
+
+const char *
+stemlib_file(void)
+{
+	return PORCH_STEMMER_LIB;
 }
 
 const struct stem_fns *

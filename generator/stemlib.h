@@ -21,6 +21,10 @@ struct stem_fns {
 	int		 (*sb_stemmer_length)(struct sb_stemmer *);
 };
 
+/* The file the library is loaded from, when it is there: its identity is
+ * part of the code's (cache.c), known without loading it. */
+const char *stemlib_file(void);
+
 /* The loaded library's functions.  A library that cannot be loaded is a
  * broken installation, as a missing one was for the dynamic linker: this
  * then says which and exits.  Thread-safe. */
