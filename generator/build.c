@@ -349,10 +349,8 @@ build_run(const struct build_opts *opt)
 	phase_end("walk");
 	loaded = listed && model_load(&site, &files,
 	    opt->threads > 0 ? opt->threads : cores(), pk);
-	if (!o.dry) {
-		parallel_end(&mo.task);
-		cache = mo.cache;
-	}
+	parallel_end(&mo.task);	/* a no-op when none started (check) */
+	cache = mo.cache;
 	if (!loaded)
 		goto out;
 	phase_end("model");

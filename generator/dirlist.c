@@ -112,20 +112,20 @@ dirlist_read(const char *path, struct pack *pk, struct dirlist *out)
 {
 	struct stat	 st;
 	uint64_t	 key = 0;
-	int		 keep;
+	int		 keyed;
 
 	memset(out, 0, sizeof(*out));
 	/* The identity before the reading: a change made while reading
 	 * gives the folder a new one, so the next build reads it again. */
-	keep = pk != NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-	if (keep) {
+	keyed = pk != NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (keyed) {
 		key = memo_key(path, &st);
 		if (recall(pk, key, out))
 			return 1;
 	}
 	if (!list_folder(path, out))
 		return 0;
-	if (keep && !fileid_too_recent(&st))
+	if (keyed && !fileid_too_recent(&st))
 		remember(pk, key, out);
 	return 1;
 }

@@ -1,17 +1,14 @@
 #include <dlfcn.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "httpd.h"
+#include "solib.h"
 
 struct mhd_fns mhd;
 
-/* The library's names, in the order of struct mhd_fns. */
-static const struct {
-	const char	*name;
-	size_t		 off;
-} fns[] = {
+/* The library's functions, in the order of struct mhd_fns. */
+static const struct solib_sym fns[] = {
 	{ "MHD_start_daemon", offsetof(struct mhd_fns, start_daemon) },
 	{ "MHD_stop_daemon", offsetof(struct mhd_fns, stop_daemon) },
 	{ "MHD_get_daemon_info", offsetof(struct mhd_fns, get_daemon_info) },
@@ -35,27 +32,19 @@ httpd_load(void)
 	static const char *const names[] = { "libmicrohttpd.so.12",
 	    "libmicrohttpd.so" };
 	struct mhd_fns	 got;
-	void		*h = NULL, *f;
-	size_t		 i;
+	const char	*missing;
 
 	if (mhd.start_daemon != NULL)
 		return 1;
-	for (i = 0; h == NULL && i < sizeof(names) / sizeof(*names); i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		fprintf(stderr, "porch: cannot load libmicrohttpd for the "
-		    "preview server: %s\n", dlerror());
-		return 0;
-	}
-	for (i = 0; i < sizeof(fns) / sizeof(*fns); i++) {
-		if ((f = dlsym(h, fns[i].name)) == NULL) {
+	if (!solib_load(names, sizeof(names) / sizeof(*names), fns,
+	    sizeof(fns) / sizeof(*fns), &got, &missing)) {
+		if (missing != NULL)
 			fprintf(stderr, "porch: libmicrohttpd has no %s\n",
-			    fns[i].name);
-			dlclose(h);
-			return 0;
-		}
-		/* POSIX: a function's address as dlsym gives it. */
-		memcpy((char *)&got + fns[i].off, &f, sizeof(f));
+			    missing);
+		else
+			fprintf(stderr, "porch: cannot load libmicrohttpd for "
+			    "the preview server: %s\n", dlerror());
+		return 0;
 	}
 	mhd = got;	/* whole, or not at all: start_daemon says loaded */
 	return 1;

@@ -321,11 +321,12 @@ cmd_help(int argc, char **argv)
 }
 
 #define HUGE_TUNABLE	"glibc.malloc.hugetlb=1"
-/* Arenas grow by at least this much (64 MB), reserved, not touched; and
- * allocations up to 32 MB come from them (on huge pages), not from a
- * mapping of their own faulted in 4 KB at a time. */
-#define PAD_TUNABLE	"glibc.malloc.top_pad=67108864:" \
-			"glibc.malloc.mmap_threshold=33554432"
+/* Arenas grow by at least this much (64 MB), reserved, not touched. */
+#define PAD_TUNABLE	"glibc.malloc.top_pad=67108864"
+/* Allocations up to 32 MB come from the arenas (on huge pages), not from
+ * a mapping of their own faulted in 4 KB at a time; skip_heap_head's
+ * block too. */
+#define MMAP_TUNABLE	"glibc.malloc.mmap_threshold=33554432"
 #define HUGE_PAGE	(2u << 20)
 /* Larger than anything freed before main, so it comes from the heap's
  * top: where the next allocations would go. */
@@ -358,9 +359,9 @@ use_huge_pages(char **argv, int pad)
 	if (getenv("LD_PRELOAD") != NULL ||
 	    (had != NULL && strstr(had, "glibc.malloc.hugetlb") != NULL))
 		return;
-	want = xasprintf("%s%s%s%s%s", had != NULL ? had : "",
+	want = xasprintf("%s%s%s%s", had != NULL ? had : "",
 	    had != NULL && *had != '\0' ? ":" : "", HUGE_TUNABLE,
-	    pad ? ":" : "", pad ? PAD_TUNABLE : "");
+	    pad ? ":" PAD_TUNABLE ":" MMAP_TUNABLE : "");
 	if (setenv("GLIBC_TUNABLES", want, 1) == 0)
 		execv("/proc/self/exe", argv);
 	/* Still here: run as we are (the tunable only matters when a
@@ -377,11 +378,11 @@ use_huge_pages(char **argv, int pad)
  * and the heap starts wherever the program break was: the part before the
  * first boundary (1 MB on average) was faulted in 4 KB at a time, 15 us a
  * fault on this VM: a build that changed nothing at 10,000 pages, which
- * put its first large tables there, took 197 faults in its heap, and 33
- * with this.  So the build takes that part as one block
- * it never touches (malloc writes only its header and the next one's).
- * Runs only under the tunables use_huge_pages sets, whose mmap threshold
- * keeps the block in the heap.
+ * put its first large tables there, took 200-490 faults in that part,
+ * and 3 with this.  So the build takes that part as one block it never
+ * touches (malloc writes only its header and the next one's).  Runs only
+ * under the tunables use_huge_pages sets, whose mmap threshold keeps the
+ * block in the heap.
  */
 static void *volatile heap_head;
 
@@ -395,7 +396,7 @@ skip_heap_head(void)
 	void		*probe;
 
 	if (t == NULL || strstr(t, HUGE_TUNABLE) == NULL ||
-	    strstr(t, "glibc.malloc.mmap_threshold") == NULL ||
+	    strstr(t, MMAP_TUNABLE) == NULL ||
 	    (probe = malloc(HEAD_PROBE)) == NULL)
 		return;
 	at = (uintptr_t)probe;

@@ -549,7 +549,7 @@ struct search_index {
 
 struct search_worker {
 	struct search_index *idx;
-	struct tokenizer *tok;
+	struct tokenizer *tok;		/* NULL until worker_tok */
 	struct wtab	 acc;		/* the section's terms */
 	struct wtab	 surf;		/* the page's surface forms */
 	struct wtab	 title;		/* the page title's terms */

@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "solib.h"
 #include "stemlib.h"
 
 /* The library the build would have linked (the Makefile asks the
@@ -16,11 +16,8 @@
 static struct stem_fns	 fns;
 static pthread_once_t	 loaded = PTHREAD_ONCE_INIT;
 
-/* The library's names, in the order of struct stem_fns. */
-static const struct {
-	const char	*name;
-	size_t		 off;
-} names[] = {
+/* The library's functions, in the order of struct stem_fns. */
+static const struct solib_sym names[] = {
 	{ "sb_stemmer_new", offsetof(struct stem_fns, sb_stemmer_new) },
 	{ "sb_stemmer_delete", offsetof(struct stem_fns, sb_stemmer_delete) },
 	{ "sb_stemmer_stem", offsetof(struct stem_fns, sb_stemmer_stem) },
@@ -34,25 +31,17 @@ load(void)
 	 * runtime package's name (libstemmer0d) and the development link. */
 	static const char *const libs[] = { PORCH_STEMMER_LIB,
 	    "libstemmer.so.0d", "libstemmer.so" };
-	void		*h = NULL, *f;
-	size_t		 i;
+	const char	*missing;
 
-	for (i = 0; h == NULL && i < sizeof(libs) / sizeof(*libs); i++)
-		h = dlopen(libs[i], RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
+	if (solib_load(libs, sizeof(libs) / sizeof(*libs), names,
+	    sizeof(names) / sizeof(*names), &fns, &missing))
+		return;
+	if (missing != NULL)
+		fprintf(stderr, "porch: libstemmer has no %s\n", missing);
+	else
 		fprintf(stderr, "porch: cannot load the Snowball stemmers "
 		    "(libstemmer0d): %s\n", dlerror());
-		exit(1);
-	}
-	for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		if ((f = dlsym(h, names[i].name)) == NULL) {
-			fprintf(stderr, "porch: libstemmer has no %s\n",
-			    names[i].name);
-			exit(1);
-		}
-		/* POSIX: a function's address as dlsym gives it. */
-		memcpy((char *)&fns + names[i].off, &f, sizeof(f));
-	}
+	exit(1);
 }
 
 const char *

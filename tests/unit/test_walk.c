@@ -43,6 +43,16 @@ touch(const char *rel)
 	fclose(f);
 }
 
+/* Removes root/rel, a file or a symbolic link. */
+static void
+remove_file(const char *rel)
+{
+	char	 path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(unlink(path), 0);
+}
+
 static void
 folder(const char *rel)
 {
@@ -107,15 +117,6 @@ link_docs(const char *name)
 	assert_int_equal(symlink(target, link), 0);
 }
 
-static void
-unlink_docs(const char *name)
-{
-	char	 link[512];
-
-	snprintf(link, sizeof(link), "%s/%s", root, name);
-	assert_int_equal(unlink(link), 0);
-}
-
 /* Walks root through pk (may be NULL) and checks the list is want. */
 static void
 expect_walk(struct pack *pk, const char *const *want, size_t n)
@@ -177,7 +178,6 @@ test_changed_folder_read_again(void **state)
 		"docs.old/index.md", "docs/index.md",
 	};
 	struct pack_stats st;
-	char		 path[512];
 
 	(void)state;
 	walk_build(TREE, NTREE, &st);
@@ -185,8 +185,7 @@ test_changed_folder_read_again(void **state)
 	walk_build(added, sizeof(added) / sizeof(*added), &st);
 	assert_int_equal(st.hits, NFOLDERS - 1);
 	assert_int_equal(st.stored, 0);
-	snprintf(path, sizeof(path), "%s/a/new.md", root);
-	assert_int_equal(unlink(path), 0);
+	remove_file("a/new.md");
 	walk_build(TREE, NTREE, &st);
 }
 
@@ -211,7 +210,7 @@ test_linked_folder(void **state)
 	(void)state;
 	link_docs("docs0");
 	expect_list(want, sizeof(want) / sizeof(*want));
-	unlink_docs("docs0");
+	remove_file("docs0");
 }
 
 /* Taken for a file, a linked folder "a0" would sort before "a0.md": the
@@ -228,7 +227,7 @@ test_linked_folder_sorted(void **state)
 	(void)state;
 	link_docs("a0");
 	expect_list(want, sizeof(want) / sizeof(*want));
-	unlink_docs("a0");
+	remove_file("a0");
 }
 
 int
