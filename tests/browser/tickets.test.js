@@ -151,6 +151,23 @@ module.exports = async function (t) {
     const tk = shown.ticket || shown;
     return JSON.stringify(tk.csat || tk).includes("good") ? "" : "csat " + JSON.stringify(tk.csat);
   });
+  await check("searches made before the form are offered with it, and sent only when ticked", async () => {
+    await page.goto(B + "/search/?q=retention");
+    await page.waitForSelector(".ps-page .ps-item");
+    await page.waitForFunction(() => /retention/.test(localStorage.getItem("porch-searches")));
+    await page.goto(B + "/tickets/new/?type=question");
+    const offered = await page.locator("#share-searches-field").isVisible() &&
+      (await page.textContent("#share-searches-list")).includes("\u201cretention\u201d");
+    if (!offered) return "not offered: " + (await page.textContent("#share-searches-list"));
+    await page.check("#share-searches");
+    await page.fill("#f-question-subject", "How long are restore points kept?");
+    await page.fill("#f-question-description", "I read the retention page but cannot tell what happens to monthly points.");
+    await Promise.all([page.waitForURL(/\/tickets\/view\/\?ref=/, { timeout: 15000 }), page.click("#ticket-submit")]);
+    const sent = new URL(page.url()).searchParams.get("ref");
+    const shown = JSON.parse(t.porchd.cli("tickets", ["show", sent, "--json"]));
+    const ctx = (shown.ticket || shown).context || {};
+    return (ctx.searches || []).includes("retention") ? "" : "context " + JSON.stringify(ctx);
+  });
   await check("no script errors in the ticket journeys", async () => (page.errors.length ? page.errors.join("; ") : ""));
   await page.context().close();
 };

@@ -655,12 +655,9 @@
       save();
     });
 
-    /* Recent searches, sent only with the customer's consent. */
+    /* Recent searches, sent only with the customer's consent (the page
+       itself shows them, before its first paint). */
     var searches = W.PorchSearch && PorchSearch.recent ? PorchSearch.recent() : [];
-    if (searches.length) {
-      $("share-searches-list").textContent = searches.map(function (q) { return "\u201c" + q + "\u201d"; }).join(", ") + ".";
-      show($("share-searches-field"), 1);
-    }
 
     function sending(on) { submit.disabled = on; submit.textContent = on ? "Sending\u2026" : "Send to support"; }
     function find(k) {
