@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <link.h>
 #include <pthread.h>
@@ -34,6 +33,8 @@
 struct centry {
 	uint64_t	 hash;		/* of the file's bytes */
 	uint64_t	 key;		/* render key, 0 for other files */
+	size_t		 stage;		/* this build's: its staged file's
+					   number (cache_record), 0: none */
 	atomic_bool	 kept;		/* old entries: cache_keep'd this build */
 	unsigned char	 fate;		/* old entries, once settled */
 };
@@ -73,6 +74,7 @@ struct out_cache {
 					   entries kept, the new manifest */
 	pthread_mutex_t	 lock;		/* guards cur and the counts */
 	size_t		 written, same;	/* recorded: new bytes, the old ones */
+	size_t		 staged;	/* files staged under numbers */
 	size_t		 kept;		/* old entries whose fate is FATE_KEPT */
 	int		 settled;	/* the old entries' fates are set */
 };
@@ -472,12 +474,14 @@ cache_page_key(const struct out_cache *c, const char *name, json_t *data)
 
 /* Puts rel's entry for this build (under c->lock). */
 static void
-put_cur(struct out_cache *c, const char *rel, uint64_t hash, uint64_t key)
+put_cur(struct out_cache *c, const char *rel, uint64_t hash, uint64_t key,
+    size_t stage)
 {
 	struct centry	*e = xmalloc(sizeof(*e)), *had;
 
 	e->hash = hash;
 	e->key = key;
+	e->stage = stage;
 	if ((had = strmap_put(&c->cur, rel, e)) != e) {
 		*had = *e;	/* written twice: the last one counts */
 		free(e);
@@ -501,7 +505,7 @@ cache_keep(struct out_cache *c, const char *rel, uint64_t key)
 
 int
 cache_record(struct out_cache *c, const char *rel, const void *data,
-    size_t len, uint64_t key)
+    size_t len, uint64_t key, size_t *stage)
 {
 	const struct centry *e;
 	uint64_t	 h = XXH3_64bits(data, len);
@@ -509,12 +513,16 @@ cache_record(struct out_cache *c, const char *rel, const void *data,
 
 	same = c->incremental && (e = strmap_get(&c->old, rel)) != NULL &&
 	    e->hash == h;
+	*stage = 0;
 	pthread_mutex_lock(&c->lock);
-	put_cur(c, rel, h, key);
 	if (same)
 		c->same++;
-	else
+	else {
 		c->written++;
+		if (c->incremental)
+			*stage = ++c->staged;
+	}
+	put_cur(c, rel, h, key, *stage);
 	pthread_mutex_unlock(&c->lock);
 	return same;
 }
@@ -590,38 +598,39 @@ settle(struct out_cache *c)
 	c->settled = 1;
 }
 
-/* For nftw, which has no context argument: the commit in progress. */
-static struct {
-	const char	*tmp, *final;
-	size_t		 tmplen;
-	int		 ok;
-} mv;
-
-/* Moves one staged file into the site folder. */
+/* Moves the file staged as number n (and its .gz twin, if it has one) to
+ * final/rel; 1, or 0 after reporting. */
 static int
-move_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
+move_staged(const char *tmp, size_t n, const char *final, const char *rel)
 {
-	char	*dest;
+	char	*from = xasprintf("%s/%zu", tmp, n), *to = path_join(final, rel);
+	char	*gzfrom = xasprintf("%s.gz", from), *gzto = xasprintf("%s.gz",
+		    to);
+	int	 ok = 1;
 
-	(void)sb;
-	(void)f;
-	if (flag != FTW_F)
-		return 0;
-	dest = path_join(mv.final, path + mv.tmplen + 1);
-	if (rename(path, dest) == -1 && (errno != ENOENT || !mkparents(dest) ||
-	    rename(path, dest) == -1)) {
-		diag_error(dest, 0, 0, "cannot move into place: %s",
+	if (rename(from, to) == -1 && (errno != ENOENT || !mkparents(to) ||
+	    rename(from, to) == -1)) {
+		diag_error(to, 0, 0, "cannot move into place: %s",
 		    strerror(errno));
-		mv.ok = 0;
+		ok = 0;
+	} else if (rename(gzfrom, gzto) == -1 && errno != ENOENT) {
+		diag_error(gzto, 0, 0, "cannot move into place: %s",
+		    strerror(errno));
+		ok = 0;
 	}
-	free(dest);
-	return 0;
+	free(gzto);
+	free(gzfrom);
+	free(to);
+	free(from);
+	return ok;
 }
 
 int
 cache_commit(struct out_cache *c, const char *tmp, const char *final)
 {
+	const struct centry *e;
 	size_t	 i;
+	int	 ok = 1;
 
 	/* Removals first, so a file that becomes a folder (or the other
 	 * way round) has room. */
@@ -629,21 +638,17 @@ cache_commit(struct out_cache *c, const char *tmp, const char *final)
 	for (i = 0; i < c->nlines; i++)
 		if (c->lines[i].e.fate == FATE_GONE)
 			remove_output(final, c->lines[i].rel);
-	mv.tmp = tmp;
-	mv.final = final;
-	mv.tmplen = strlen(tmp);
-	mv.ok = 1;
-	if (nftw(tmp, move_entry, 32, FTW_PHYS) == -1) {
-		diag_error(tmp, 0, 0, "cannot read the staging folder: %s",
-		    strerror(errno));
-		mv.ok = 0;
-	}
+	for (i = 0; i < c->cur.cap; i++)
+		if (c->cur.slots[i].key != NULL &&
+		    (e = c->cur.slots[i].value)->stage != 0 &&
+		    !move_staged(tmp, e->stage, final, c->cur.slots[i].key))
+			ok = 0;
 	if (!out_remove_tree(tmp))
 		diag_warn(tmp, 0, 0, "could not remove the staging folder");
-	if (!mv.ok)
+	if (!ok)
 		diag_error(final, 0, 0, "the site was only partly updated; the "
 		    "next build rebuilds it completely");
-	return mv.ok;
+	return ok;
 }
 
 static int

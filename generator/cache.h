@@ -84,10 +84,13 @@ int	 cache_keep(struct out_cache *, const char *rel, uint64_t key);
 /*
  * Records that this build makes rel with these bytes (key: its render key
  * or 0).  Returns 1 when DEST already holds exactly these bytes, so the
- * caller need not write them.  Thread-safe.
+ * caller need not write them.  Otherwise, in an incremental build, *stage
+ * is the number the caller stages the file under (the staging folder's
+ * file "N", its .gz twin "N.gz"), else 0 (the file goes to its own path
+ * there).  Thread-safe.
  */
 int	 cache_record(struct out_cache *, const char *rel, const void *data,
-	     size_t len, uint64_t key);
+	     size_t len, uint64_t key, size_t *stage);
 
 /*
  * Forgets the manifest on disk: call before DEST is changed in any way,
@@ -97,8 +100,8 @@ void	 cache_invalidate(struct out_cache *);
 
 /*
  * The in-place commit of an incremental build: removes from final what
- * this build did not make, moves every file of the staging folder tmp
- * into final, then removes tmp.  Returns 1, or 0 after reporting (final
+ * this build did not make, moves every file staged in tmp into final
+ * under its name, then removes tmp.  Returns 1, or 0 after reporting (final
  * is then partly updated and has no manifest: the next build is full).
  */
 int	 cache_commit(struct out_cache *, const char *tmp, const char *final);
