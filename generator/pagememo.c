@@ -7,6 +7,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "links.h"
 #include "pack.h"
 #include "pagememo.h"
 #include "record.h"
@@ -15,14 +16,16 @@
 /*
  * An entry: u64 anchors (the site's), u64 render key, u64 the hash of
  * the page's heading ids (page_set_anchors'), u32 count, then that many
- * strs (the ids, sorted).  Numbers and strs are record.h's.  The HTML of
+ * strs (the ids, sorted); then the refs: u32 count, then that many pairs
+ * of strs (the source of a page its links name a heading of, and the
+ * heading's id).  Numbers and strs are record.h's.  The HTML of
  * a page a list shows whole is an entry of its own (html_key), with its
  * NUL: every recalled memo is read whole (its hash checked), and in the
  * memo 24 MB of FAQ and changelog HTML at 10,000 pages were read by every
  * build, which needs them only to make a list.  A change of meaning
  * changes MEMO_FORMAT, which is part of every key.
  */
-static const char MEMO_FORMAT[8] = "porchpm3";
+static const char MEMO_FORMAT[8] = "porchpm4";
 
 /*
  * The memo table: every page's memo in one entry, under the site's shape,
@@ -50,6 +53,7 @@ struct page_memo {
 	uint64_t	 derived;	/* pagememo_begin_derived's */
 	struct memo_table table;	/* n 0: none */
 	atomic_size_t	 found, reused, stored, kept, untabled;
+	atomic_size_t	 rechecked;	/* reused after pagememo_refs_hold */
 };
 
 static void
@@ -214,6 +218,59 @@ entry_key(const struct page_memo *m, const struct page *p)
 	    XXH3_64bits(v, sizeof(v)));
 }
 
+/* 1 when refs is a count and that many pairs of strs, nothing more. */
+static int
+refs_well_formed(const struct memo_refs *refs)
+{
+	struct rec_rd	 r;
+	size_t		 n, i;
+
+	rec_init(&r, refs->data, refs->len);
+	n = rec_get_count(&r, 10);
+	for (i = 0; i < 2 * n && r.ok; i++)
+		(void)rec_get_str(&r, 0, NULL);
+	return r.ok && r.p == r.end;
+}
+
+void
+pagememo_refs_of(const struct link_ctx *links, size_t from,
+    struct buf *out)
+{
+	const struct anchor_ref *a;
+	size_t		 i;
+
+	rec_put_u32(out, (uint32_t)(links->nrefs - from));
+	for (i = from; i < links->nrefs; i++) {
+		a = &links->refs[i];
+		rec_put_str(out, a->target->source, strlen(a->target->source));
+		rec_put_str(out, a->anchor, strlen(a->anchor));
+	}
+}
+
+int
+pagememo_refs_hold(struct page_memo *m, const struct site *s,
+    const struct memo_hit *hit)
+{
+	struct rec_rd	 r;
+	const char	*source, *anchor;
+	const struct page *target;
+	size_t		 n, i;
+
+	rec_init(&r, hit->refs.data, hit->refs.len);
+	n = rec_get_count(&r, 10);
+	for (i = 0; i < n && r.ok; i++) {
+		source = rec_get_str(&r, 0, NULL);
+		anchor = rec_get_str(&r, 0, NULL);
+		if (!r.ok || (target = model_page_by_source(s, source)) ==
+		    NULL || !model_has_anchor(target, anchor))
+			return 0;
+	}
+	if (!r.ok)
+		return 0;
+	m->rechecked++;
+	return 1;
+}
+
 /* The key of the HTML beside the memo under key. */
 static uint64_t
 html_key(uint64_t key)
@@ -244,7 +301,9 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 	for (i = 0; i < n && r.ok; i++)
 		(void)rec_get_str(&r, 0, NULL);
 	ids_len = (size_t)(r.p - ids);
-	if (!r.ok || r.p != r.end)
+	hit->refs.data = r.p;
+	hit->refs.len = (size_t)(r.end - r.p);
+	if (!r.ok || !refs_well_formed(&hit->refs))
 		return 0;
 	/* The ids stay in the pack's bytes, read only if a link asks. */
 	page_set_anchors_recorded(p, ids, ids_len, n, ids_hash);
@@ -282,6 +341,8 @@ pagememo_report(const struct page_memo *m, FILE *f)
 	fprintf(f, "pages: %zu reused whole, %zu memos found, %zu stored; "
 	    "%zu generated files kept\n", (size_t)m->reused,
 	    (size_t)m->found, (size_t)m->stored, (size_t)m->kept);
+	fprintf(f, "headings changed: %zu pages reused after their links to "
+	    "headings were checked\n", (size_t)m->rechecked);
 	fprintf(f, "memo table: %zu rows, %zu pages not in it\n",
 	    m->table.n, (size_t)m->untabled);
 }
@@ -365,7 +426,8 @@ pagememo_put_generated(struct page_memo *m, const struct page *p)
 
 /* Appends p's memo entry to b. */
 static void
-put_record(struct buf *b, const struct page *p, uint64_t anchors)
+put_record(struct buf *b, const struct page *p, uint64_t anchors,
+    const struct memo_refs *refs)
 {
 	char		**ids;
 	size_t		 i, n;
@@ -378,15 +440,17 @@ put_record(struct buf *b, const struct page *p, uint64_t anchors)
 	for (i = 0; i < n; i++)
 		rec_put_str(b, ids[i], strlen(ids[i]));
 	free(ids);
+	buf_append(b, refs->data, refs->len);
 }
 
 void
-pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors)
+pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors,
+    const struct memo_refs *refs)
 {
 	struct buf	 b = { 0 };
 	uint64_t	 key;
 
-	put_record(&b, p, anchors);
+	put_record(&b, p, anchors, refs);
 	key = entry_key(m, p);
 	pack_put(m->pack, key, b.data, b.len);
 	buf_free(&b);
@@ -412,7 +476,7 @@ cmp_row(const void *a, const void *b)
 /* Writes the table of pages[0..n-1] (one row per key). */
 static void
 write_table(struct page_memo *m, struct page *const *pages, size_t n,
-    uint64_t anchors)
+    uint64_t anchors, const struct memo_refs *refs)
 {
 	struct table_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
 	struct buf	 recs = { 0 }, b = { 0 };
@@ -420,7 +484,7 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 
 	for (i = 0; i < n; i++) {
 		start = recs.len;
-		put_record(&recs, pages[i], anchors);
+		put_record(&recs, pages[i], anchors, &refs[pages[i]->index]);
 		rows[i] = (struct table_row){ entry_key(m, pages[i]),
 		    (uint32_t)start, (uint32_t)(recs.len - start) };
 	}
@@ -449,16 +513,17 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 
 void
 pagememo_end(struct page_memo *m, struct page *const *pages, size_t n,
-    uint64_t anchors)
+    uint64_t anchors, const struct memo_refs *refs)
 {
 	/* A table found and nearly right is kept as it is (pack_get): few
-	 * pages were not in it, and few rendered again (their rows are what
-	 * their last render gave; the render key and anchors in a row are
-	 * checked before it is used, so an old row costs a render, never a
-	 * wrong page). */
-	if (m->table.n > 0 &&
-	    ((size_t)m->untabled + (size_t)m->stored) * TABLE_STALE <= n)
+	 * pages were not in it, few rendered again and few had their links
+	 * checked against new headings (their rows are what their last
+	 * render gave; the render key and anchors in a row are checked
+	 * before it is used, so an old row costs a render or a check, never
+	 * a wrong page). */
+	if (m->table.n > 0 && ((size_t)m->untabled + (size_t)m->stored +
+	    (size_t)m->rechecked) * TABLE_STALE <= n)
 		return;
 	if (n > 0 && n <= UINT32_MAX)
-		write_table(m, pages, n, anchors);
+		write_table(m, pages, n, anchors, refs);
 }

@@ -15,9 +15,12 @@
  *     votes, the copied files' names (links may point at them), whether
  *     drafts are built (its key);
  *   - the templates and the site data (cache_base, in its key);
- *   - the heading ids of every page (what links to #anchors resolve
- *     against): known only once the changed pages have rendered, so it is
- *     compared, not keyed (pagememo_anchors).
+ *   - the headings its links to other pages' #anchors name: known only
+ *     once the changed pages have rendered, so checked, not keyed.  While
+ *     no page's heading ids changed (pagememo_anchors, compared) there is
+ *     nothing to check; otherwise the memo's links are looked up
+ *     (pagememo_refs_hold), so a heading added to one page does not
+ *     render every page that links to another page's heading.
  *
  * With --warn-links a broken link is a warning that every build must
  * repeat, so render.c uses no memo then.  docs/incremental.md has the
@@ -29,15 +32,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "model.h"
 
+struct link_ctx;
 struct pack;
 struct page_memo;
+
+/* A page's links to other pages' headings, as its memo keeps them:
+ * pagememo_refs_of's bytes, or a memo's in the pack. */
+struct memo_refs {
+	const void	*data;
+	size_t		 len;
+};
 
 /* What an earlier build's render of a page left. */
 struct memo_hit {
 	uint64_t	 anchors;	/* pagememo_anchors of that build */
 	uint64_t	 render_key;	/* of its output file, 0 for none */
+	struct memo_refs refs;		/* in the pack */
 };
 
 /* The memo of site s's pages in pack pk (both outlive it); base is
@@ -58,17 +71,27 @@ const char *pagememo_html(struct page_memo *, const struct page *p);
 /* The hash of every page's heading ids, once all are set. */
 uint64_t pagememo_anchors(const struct site *);
 
-/* Keeps what p's render gave (its anchors, render_key and html) for the
- * next build, which reuses it when pagememo_anchors is then anchors.
- * Thread-safe. */
+/* Appends to out the links to other pages' headings that links remembered
+ * after its first `from` (one page's render). */
+void	 pagememo_refs_of(const struct link_ctx *links, size_t from,
+	     struct buf *out);
+/* 1 when every heading a hit's links name is on its page now (every
+ * page's anchors set); counted, as the memo table's rows then hold the
+ * old anchors.  Thread-safe. */
+int	 pagememo_refs_hold(struct page_memo *, const struct site *,
+	     const struct memo_hit *);
+
+/* Keeps what p's render gave (its anchors, render_key, links to headings
+ * and html) for the next build.  Thread-safe. */
 void	 pagememo_put(struct page_memo *, const struct page *p,
-	     uint64_t anchors);
+	     uint64_t anchors, const struct memo_refs *refs);
 
 /* After the pages[0..n-1] with a source are rendered or reused, with
- * their anchors: writes the memo table again (pagememo.c) when there was
- * none for this shape or it lacked too many of them. */
+ * their anchors and their links to headings (refs, by page index):
+ * writes the memo table again (pagememo.c) when there was none for this
+ * shape or it lacked too many of them. */
 void	 pagememo_end(struct page_memo *, struct page *const *pages,
-	     size_t n, uint64_t anchors);
+	     size_t n, uint64_t anchors, const struct memo_refs *refs);
 
 /*
  * The generated pages (lists, tags, search, the portal's), the sitemap,

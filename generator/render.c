@@ -21,6 +21,9 @@ struct memo_round {
 	struct memo_hit	*hits;		/* by page index */
 	unsigned char	*known;		/* by page index: hits[i] is set */
 	uint64_t	 anchors;	/* pagememo_anchors, between rounds */
+	struct memo_refs *refs;		/* by page index: its links to
+					   headings, from its memo or made */
+	struct buf	*made;		/* by page index: those a render made */
 };
 
 /* The workers' template states are made when first needed, one at a
@@ -72,6 +75,19 @@ keep_anchors(struct page *p, const struct md_doc *doc)
 		v[i] = xstrdup(doc->headings[i].id);
 	xqsort(v, doc->nheadings, sizeof(*v), cmp_str);
 	page_set_anchors(p, v, doc->nheadings);
+}
+
+/* The links to other pages' headings p's render left in links after its
+ * first `from`, for p's memo. */
+static void
+keep_refs(struct memo_round *r, const struct page *p,
+    const struct link_ctx *links, size_t from)
+{
+	struct buf	*b = &r->made[p->index];
+
+	buf_reset(b);
+	pagememo_refs_of(links, from, b);
+	r->refs[p->index] = (struct memo_refs){ b->data, b->len };
 }
 
 /* md_render of p's body with its links checked; 0 when a link was broken
@@ -132,7 +148,11 @@ render_page(struct worker *w, struct page *p)
 
 	memset(&doc, 0, sizeof(doc));
 	if (p->source != NULL) {
+		size_t from = w->links.nrefs;
+
 		ok = render_markdown(env, &w->links, p, &doc);
+		if (w->memo != NULL)
+			keep_refs(w->memo, p, &w->links, from);
 		have_doc = 1;
 		keep_anchors(p, &doc);
 		if (w->search != NULL)
@@ -192,13 +212,15 @@ recall_or_render(struct worker *w, struct page *p)
 
 	if (pagememo_get(w->env->memo, p, &r->hits[p->index])) {
 		r->known[p->index] = 1;
+		r->refs[p->index] = r->hits[p->index].refs;
 		return 1;
 	}
 	return render_page(w, p);
 }
 
 /* What rendering p would do, taken from its memo; 0 when that cannot be
- * (the site's anchors changed, the output file is not the one recorded).
+ * (a heading its links name is gone, the output file is not the one
+ * recorded).
  * A page a list shows whole gets its HTML only if a list is made
  * (render_entries_html). */
 static int
@@ -206,7 +228,8 @@ reuse(struct worker *w, struct page *p, const struct memo_hit *hit)
 {
 	const struct render_env *env = w->env;
 
-	if (hit->anchors != w->memo->anchors)
+	if (hit->anchors != w->memo->anchors &&
+	    !pagememo_refs_hold(env->memo, env->site, hit))
 		return 0;
 	if (!p->is_intro && !cache_keep(env->out->cache, p->out,
 	    hit->render_key))
@@ -312,6 +335,8 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 		return run_phase(ws, nw, render_page, pages, n);
 	r.hits = xcalloc(env->site->npages, sizeof(*r.hits));
 	r.known = xcalloc(env->site->npages, 1);
+	r.refs = xcalloc(env->site->npages, sizeof(*r.refs));
+	r.made = xcalloc(env->site->npages, sizeof(*r.made));
 	for (k = 0; k < nw; k++)
 		ws[k].memo = &r;
 	ok = run_phase(ws, nw, recall_or_render, pages, n);
@@ -326,12 +351,19 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 		if (r.known[pages[i]->index])
 			pagememo_reused(env->memo);
 		else
-			pagememo_put(env->memo, pages[i], r.anchors);
+			pagememo_put(env->memo, pages[i], r.anchors,
+			    &r.refs[pages[i]->index]);
 	if (ok)
-		pagememo_end(env->memo, pages, n, r.anchors);
+		pagememo_end(env->memo, pages, n, r.anchors, r.refs);
 	/* Rendering changes no page's ids (they come from its body). */
 	pagememo_begin_derived(env->memo, env->site, r.anchors);
 	free(known);
+	for (k = 0; k < nw; k++)
+		ws[k].memo = NULL;
+	for (i = 0; i < env->site->npages; i++)
+		buf_free(&r.made[i]);
+	free(r.made);
+	free(r.refs);
 	free(r.known);
 	free(r.hits);
 	return ok;
