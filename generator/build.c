@@ -144,6 +144,7 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	struct render_env env;
 	struct search_start search;
 	json_t		*assets, *site_json;
+	uint64_t	 docs;
 	int		 ok, threads = opt->threads > 0 ? opt->threads : cores();
 
 	search_begin(&search, s, o, pk, threads);
@@ -158,9 +159,10 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	}
 	site_json = pagedata_site(s, assets);
 	phase_end("templates");
+	docs = pagedata_docs_hash(s);
 	if (o->cache != NULL)
 		cache_set_base(o->cache, t->template_dirs, t->ntemplate_dirs,
-		    site_json, pagedata_docs_hash(s));
+		    site_json, docs);
 	memset(&env, 0, sizeof(env));
 	env.site = s;
 	env.templates = templates;
@@ -171,7 +173,8 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	env.mdcache = mdc;
 	/* Broken links only warned about must be warned about again. */
 	if (pk != NULL && o->cache != NULL && !env.warn_links)
-		env.memo = pagememo_open(pk, s, cache_base(o->cache));
+		env.memo = pagememo_open(pk, s, cache_base_site(o->cache),
+		    docs);
 	phase_end("memos");
 	env.search = search_wait(&search);
 	phase_end("search_new");

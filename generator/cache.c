@@ -64,6 +64,7 @@ struct out_cache {
 	uint64_t	 global;	/* code, format, gzip */
 	uint64_t	 old_global;	/* the last manifest's */
 	uint64_t	 base;		/* global, templates, site data */
+	uint64_t	 base_site;	/* the same but its deferred parts */
 	struct strmap	 old;		/* rel -> struct centry *, last build */
 	struct old_line	*lines;		/* the last manifest's entries, in its
 					   (name) order; the centries of old */
@@ -446,8 +447,9 @@ cache_set_base(struct out_cache *c, char *const *dirs, size_t n,
 			hash_tree(st, dirs[i], 0);
 	}
 	hash_json(st, site_json);
-	XXH3_64bits_update(st, &deferred, sizeof(deferred));
-	c->base = XXH3_64bits_digest(st);
+	c->base_site = XXH3_64bits_digest(st);
+	c->base = XXH3_64bits_withSeed(&deferred, sizeof(deferred),
+	    c->base_site);
 	XXH3_freeState(st);
 }
 
@@ -455,6 +457,12 @@ uint64_t
 cache_base(const struct out_cache *c)
 {
 	return c->base;
+}
+
+uint64_t
+cache_base_site(const struct out_cache *c)
+{
+	return c->base_site;
 }
 
 uint64_t
@@ -603,9 +611,10 @@ settle(struct out_cache *c)
 static int
 move_staged(const char *tmp, size_t n, const char *final, const char *rel)
 {
-	char	*from = xasprintf("%s/%zu", tmp, n), *to = path_join(final, rel);
-	char	*gzfrom = xasprintf("%s.gz", from), *gzto = xasprintf("%s.gz",
-		    to);
+	char	*from = xasprintf("%s/%zu", tmp, n);
+	char	*to = path_join(final, rel);
+	char	*gzfrom = xasprintf("%s.gz", from);
+	char	*gzto = xasprintf("%s.gz", to);
 	int	 ok = 1;
 
 	if (rename(from, to) == -1 && (errno != ENOENT || !mkparents(to) ||

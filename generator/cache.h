@@ -69,6 +69,9 @@ void	 cache_set_base(struct out_cache *, char *const *dirs, size_t n,
 
 /* What cache_set_base made of the templates and the site data. */
 uint64_t cache_base(const struct out_cache *);
+/* The same but the deferred parts of the site data (what a page read of
+ * those is kept with its memo, pagememo.h). */
+uint64_t cache_base_site(const struct out_cache *);
 
 /* The render key of a page rendered by template name from data (never
  * 0).  Thread-safe. */

@@ -111,10 +111,30 @@ pagedata_front(const struct fm_value *v)
 	}
 }
 
+/* The pagedata_page call in progress on this thread: where it lists the
+ * other pages whose fields it shows (NULL: not listed).  A static, not an
+ * argument of every helper below, as each of them shows another page's
+ * fields only through seen(). */
+static _Thread_local struct page_reads *reading;
+
+/* Notes that the data being made shows fields of t. */
+static const struct page *
+seen(const struct page *t)
+{
+	struct page_reads *r = reading;
+
+	if (r != NULL) {
+		r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v), &r->cap);
+		r->v[r->n++] = t->index;
+	}
+	return t;
+}
+
 /* { title, url } of a page. */
 static json_t *
 link_of(const struct page *p)
 {
+	seen(p);
 	return json_pack("{s:s, s:s}", "title", p->title, "url", p->url);
 }
 
@@ -145,19 +165,36 @@ static json_t *
 docs_node(const struct page *p)
 {
 	struct docs_fields f;
-	json_t		*n = json_object(), *kids = json_array();
-	size_t		 i;
+	json_t		*n = json_object();
 
 	docs_fields_of(p, &f);
 	json_object_set_new_nocheck(n, "title", json_string(f.title));
 	json_object_set_new_nocheck(n, "url", json_string(f.url));
 	json_object_set_new_nocheck(n, "weight", json_integer(f.weight));
 	set_str(n, "description", f.description);
+	json_object_set_new_nocheck(n, "children",
+	    tpl_deferred_tracked(pagedata_docs_children_id(p->index)));
+	return n;
+}
+
+/* The children of a docs node, each deferred: a render reads them all
+ * (the tracked list) or none. */
+static json_t *
+docs_children(const struct page *p)
+{
+	json_t	*kids = json_array();
+	size_t	 i;
+
 	for (i = 0; i < p->nchildren; i++)
 		json_array_append_new(kids,
 		    tpl_deferred((json_int_t)p->children[i]->index));
-	json_object_set_new(n, "children", kids);
-	return n;
+	return kids;
+}
+
+json_int_t
+pagedata_docs_children_id(size_t index)
+{
+	return -1 - (json_int_t)index;
 }
 
 json_t *
@@ -165,6 +202,8 @@ pagedata_docs_expand(void *site, json_int_t id)
 {
 	const struct site *s = site;
 
+	if (id < 0 && (size_t)(-1 - id) < s->npages)
+		return docs_children(s->pages[-1 - id]);
 	if (id < 0 || (size_t)id >= s->npages)
 		return NULL;
 	return docs_node(s->pages[id]);
@@ -233,7 +272,7 @@ pagedata_site(const struct site *s, json_t *assets)
 
 	if (s->docs_root != NULL)
 		json_object_set_new(j, "docs",
-		    tpl_deferred((json_int_t)s->docs_root->index));
+		    tpl_deferred_tracked((json_int_t)s->docs_root->index));
 	cats = json_array();
 	for (i = 0; i < s->ncats; i++)
 		json_array_append_new(cats, json_pack("{s:s, s:s, s:s, s:I}",
@@ -434,8 +473,8 @@ ships_of(const struct page *p)
 
 	for (i = 0; i < p->nships; i++)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "id",
-		    p->ships[i]->meta.id, "title", p->ships[i]->title, "url",
-		    p->ships[i]->url));
+		    seen(p->ships[i])->meta.id, "title", p->ships[i]->title,
+		    "url", p->ships[i]->url));
 	return a;
 }
 
@@ -469,7 +508,8 @@ roadmap_item(const struct page *p)
 		json_object_set_new(j, "votes", json_integer(p->votes));
 	if (p->shipped_in) {
 		json_t *in = json_pack("{s:s, s:s}", "version",
-		    p->shipped_in->meta.version, "url", p->shipped_in->url);
+		    seen(p->shipped_in)->meta.version, "url",
+		    p->shipped_in->url);
 
 		set_str(in, "date", p->shipped_in->meta.date);
 		json_object_set_new(j, "shipped_in", in);
@@ -623,13 +663,14 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 
 json_t *
 pagedata_page(const struct site *s, const struct page *p,
-    const struct md_doc *doc)
+    const struct md_doc *doc, struct page_reads *reads)
 {
 	json_t		*j = json_object();
 	const char	*html = doc ? doc->html :
 			    p->intro && p->intro->html ? p->intro->html : "";
 	char		*permalink, *edit;
 
+	reading = reads;
 	json_object_set_new(j, "kind", json_string(kind_names[p->kind]));
 	json_object_set_new(j, "section", json_string(p->kind == KIND_HOME ?
 	    "home" : p->kind == KIND_TAG || p->kind == KIND_TAGS ? "tags" :
@@ -659,5 +700,6 @@ pagedata_page(const struct site *s, const struct page *p,
 	json_object_set_new(j, "breadcrumbs", breadcrumbs_of(s, p));
 	json_object_set_new(j, "indexed", json_boolean(indexing_indexed(p)));
 	add_kind_fields(s, j, p);
+	reading = NULL;
 	return j;
 }

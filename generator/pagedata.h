@@ -21,9 +21,25 @@
 json_t	*pagedata_site(const struct site *, json_t *assets);
 json_t	*pagedata_docs_expand(void *site, json_int_t id);
 uint64_t pagedata_docs_hash(const struct site *);
-/* `page` for p; doc is its rendered markdown or NULL for generated pages. */
+/* The docs tree's values are tracked (template.h): a render's reads are
+ * the index of the root page when it read the root's own fields, and
+ * pagedata_docs_children_id(i) when it read page i's list of children
+ * (and so, maybe, their own fields: a node is reached only through its
+ * parent's list). */
+json_int_t pagedata_docs_children_id(size_t index);
+
+/* The other pages whose fields a page's data shows, by index, in the
+ * order shown (repeats kept). */
+struct page_reads {
+	size_t	*v;
+	size_t	 n, cap;
+};
+
+/* `page` for p; doc is its rendered markdown or NULL for generated pages.
+ * reads, unless NULL, gets the other pages whose fields it shows
+ * appended. */
 json_t	*pagedata_page(const struct site *, const struct page *,
-	     const struct md_doc *doc);
+	     const struct md_doc *doc, struct page_reads *reads);
 /* The template that renders a page ("docs.html"; portal pages have one
  * each, "account_login.html"); static storage. */
 const char *pagedata_template(const struct page *);

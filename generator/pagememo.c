@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "buf.h"
 #include "links.h"
 #include "pack.h"
+#include "pagedata.h"
 #include "pagememo.h"
 #include "record.h"
 #include "xalloc.h"
@@ -18,14 +20,20 @@
  * the page's heading ids (page_set_anchors'), u32 count, then that many
  * strs (the ids, sorted); then the refs: u32 count, then that many pairs
  * of strs (the source of a page its links name a heading of, and the
- * heading's id).  Numbers and strs are record.h's.  The HTML of
+ * heading's id); then the deps: u64 the hash of the whole site when it
+ * was made (shape_of with every page's fields), u64 the digest of what
+ * the page showed of other pages (deps_digest), u64 the docs tree's hash
+ * when its template did not run (so what it read of the tree is not
+ * known) or 0, u32 count, then that many u32 (a page's index, with
+ * DEP_KIDS set for the list of its children).  Numbers and strs are
+ * record.h's.  The HTML of
  * a page a list shows whole is an entry of its own (html_key), with its
  * NUL: every recalled memo is read whole (its hash checked), and in the
  * memo 24 MB of FAQ and changelog HTML at 10,000 pages were read by every
  * build, which needs them only to make a list.  A change of meaning
  * changes MEMO_FORMAT, which is part of every key.
  */
-static const char MEMO_FORMAT[8] = "porchpm4";
+static const char MEMO_FORMAT[8] = "porchpm5";
 
 /*
  * The memo table: every page's memo in one entry, under the site's shape,
@@ -33,9 +41,11 @@ static const char MEMO_FORMAT[8] = "porchpm4";
  * wherever each page's render had put them in the pack: 360 page faults
  * of its mapping and 10,000 index lookups, 12-15 ms of a build that
  * changed nothing.  A page the table lacks (its body changed since the
- * table was written) reads its own entry, which pagememo_put still
- * writes; once more than one page in TABLE_STALE is not in it or was
- * rendered again, the build writes the table again.  Layout: u32 count,
+ * table was written) or whose row no longer applies (rendered since, as
+ * what it showed of others changed) reads its own entry, which
+ * pagememo_put still writes; once more than one page in TABLE_STALE is
+ * not in it, was rendered again or had its links or deps checked, the
+ * build writes the table again.  Layout: u32 count,
  * count u64 keys (sorted), then count u32 offsets and count u32 lengths
  * into the records that follow, each a memo entry as pagememo_put writes
  * it.
@@ -47,13 +57,28 @@ struct memo_table {
 	size_t		 n, recs_len;
 };
 
+/* A dep on a docs node's list of children, not on the page's fields. */
+#define DEP_KIDS	0x80000000u
+
 struct page_memo {
 	struct pack	*pack;
-	uint64_t	 shape;		/* of every key: format, base, site */
+	const struct site *site;
+	uint64_t	 shape;		/* of every key: format, the site's
+					   structure (shape_of) */
+	uint64_t	 whole;		/* the same with every page's fields:
+					   what list pages are made of */
+	uint64_t	 docs;		/* pagedata_docs_hash */
+	/* By page index, made on first need (fields_ready): the hash of the
+	 * fields other pages may show of it, and of those of its
+	 * children. */
+	uint64_t	*fields, *kids;
+	pthread_mutex_t	 fields_lock;
+	atomic_int	 fields_made;
 	uint64_t	 derived;	/* pagememo_begin_derived's */
 	struct memo_table table;	/* n 0: none */
 	atomic_size_t	 found, reused, stored, kept, untabled;
 	atomic_size_t	 rechecked;	/* reused after pagememo_refs_hold */
+	atomic_size_t	 depchecked;	/* found after deps_hold */
 };
 
 static void
@@ -70,24 +95,64 @@ put_u64(XXH3_state_t *st, uint64_t v)
 	XXH3_64bits_update(st, &v, sizeof(v));
 }
 
+static uint64_t
+index_of(const struct page *p)
+{
+	return p != NULL ? (uint64_t)p->index : UINT64_MAX;
+}
+
+/* Which pages p's own data shows by its place among them, which its
+ * front matter and the others' decide (titles and weights order a docs
+ * section): its neighbours and children in the docs tree, the roadmap
+ * items a changelog entry ships, the entry that shipped an item.  Part of
+ * every memo's deps digest, as those move without the site's structure
+ * changing. */
+static uint64_t
+relations_of(const struct page *p)
+{
+	uint64_t	*v = xcalloc(p->nchildren + p->nships + 5, sizeof(*v));
+	uint64_t	 h;
+	size_t		 i, n = 0;
+
+	v[n++] = index_of(p->prev);
+	v[n++] = index_of(p->next);
+	v[n++] = index_of(p->shipped_in);
+	v[n++] = p->nchildren;
+	for (i = 0; i < p->nchildren; i++)
+		v[n++] = p->children[i]->index;
+	v[n++] = p->nships;
+	for (i = 0; i < p->nships; i++)
+		v[n++] = p->ships[i]->index;
+	h = XXH3_64bits(v, n * sizeof(*v));
+	free(v);
+	return h;
+}
+
 /*
- * What every page's data may read of the other pages: the model, which
- * is made of the sources' paths and front matter, the votes and the
- * configuration (the configuration is in the site data, so in base).
- * The pages' other fields are hashed too, though they follow from those,
- * so that a model change that forgot this list still changes the hash.
+ * The site's shape: what a page's data may read of the other pages.  The
+ * model is made of the sources' paths and front matter, the votes and the
+ * configuration (in the site data, so in base).  Its structure (every
+ * page's kind, path, URL, output, parent and FAQ category, the FAQ
+ * categories, the copied files) is hashed into every memo's key.  The
+ * fields a page shows of others (title and front matter) and the order
+ * they give (relations_of) are hashed too when whole is set; otherwise
+ * each memo keeps what its page showed (deps_digest), so a docs title
+ * edit renders only the pages that show that title.  The pages' other
+ * fields are hashed though they follow from those, so that a model change
+ * that forgot this list still changes it.
  */
 static uint64_t
-shape_of(const struct site *s, uint64_t base)
+shape_of(const struct site *s, uint64_t base, int whole)
 {
 	XXH3_state_t	*st = XXH3_createState();
 	const struct page *p;
 	uint64_t	 h;
-	size_t		 i;
+	size_t		 i, k;
 
 	XXH3_64bits_reset(st);
 	XXH3_64bits_update(st, MEMO_FORMAT, sizeof(MEMO_FORMAT));
 	put_u64(st, base);
+	put_u64(st, (uint64_t)whole);
 	put_u64(st, (uint64_t)s->drafts);
 	put_u64(st, s->npages);
 	for (i = 0; i < s->npages; i++) {
@@ -95,14 +160,32 @@ shape_of(const struct site *s, uint64_t base)
 		put_u64(st, ((uint64_t)p->kind << 32) | ((uint64_t)p->section
 		    << 16) | ((uint64_t)p->is_intro << 8) |
 		    (uint64_t)p->has_votes);
-		put_u64(st, p->front_hash);
 		put_u64(st, (uint64_t)p->votes);
 		put_str(st, p->source);
 		put_str(st, p->url);
 		put_str(st, p->out);
-		put_str(st, p->title);
 		put_str(st, p->tag);
 		put_str(st, p->portal);
+		/* The docs tree follows the folders, a FAQ question names
+		 * its category: the rest of how pages relate is in the deps
+		 * (relations_of, m->kids). */
+		put_u64(st, index_of(p->parent));
+		put_u64(st, p->category ? (uint64_t)(p->category - s->cats) :
+		    UINT64_MAX);
+		if (whole) {
+			put_u64(st, p->front_hash);
+			put_str(st, p->title);
+			put_u64(st, relations_of(p));
+		}
+	}
+	put_u64(st, s->ncats);
+	for (i = 0; i < s->ncats; i++) {
+		put_str(st, s->cats[i].name);
+		put_str(st, s->cats[i].slug);
+		put_u64(st, index_of(s->cats[i].page));
+		put_u64(st, s->cats[i].nquestions);
+		for (k = 0; k < s->cats[i].nquestions; k++)
+			put_u64(st, s->cats[i].questions[k]->index);
 	}
 	put_u64(st, s->ncopies);
 	for (i = 0; i < s->ncopies; i++)
@@ -110,6 +193,74 @@ shape_of(const struct site *s, uint64_t base)
 	h = XXH3_64bits_digest(st);
 	XXH3_freeState(st);
 	return h;
+}
+
+/* The fields of p other pages may show (title, front matter). */
+static uint64_t
+fields_of(const struct page *p)
+{
+	const char	*t = p->title ? p->title : "";
+
+	return XXH3_64bits_withSeed(t, strlen(t), p->front_hash);
+}
+
+/* m->fields and m->kids (the children's fields, in their order), made
+ * once (the first recall that needs them, or the first memo kept). */
+static void
+fields_ready(struct page_memo *m)
+{
+	const struct site *s = m->site;
+	const struct page *p;
+	size_t		 i, k;
+	uint64_t	*v;
+
+	if (atomic_load(&m->fields_made))
+		return;
+	pthread_mutex_lock(&m->fields_lock);
+	if (!atomic_load(&m->fields_made)) {
+		m->fields = xcalloc(s->npages + 1, sizeof(*m->fields));
+		m->kids = xcalloc(s->npages + 1, sizeof(*m->kids));
+		for (i = 0; i < s->npages; i++)
+			m->fields[i] = fields_of(s->pages[i]);
+		for (i = 0; i < s->npages; i++) {
+			p = s->pages[i];
+			v = xcalloc(2 * p->nchildren + 1, sizeof(*v));
+			for (k = 0; k < p->nchildren; k++) {
+				v[2 * k] = p->children[k]->index;
+				v[2 * k + 1] = m->fields[p->children[k]->index];
+			}
+			m->kids[i] = XXH3_64bits(v, 2 * p->nchildren *
+			    sizeof(*v));
+			free(v);
+		}
+		atomic_store(&m->fields_made, 1);
+	}
+	pthread_mutex_unlock(&m->fields_lock);
+}
+
+/* The digest of p's relations and of its n deps v (each a page index,
+ * DEP_KIDS for its children's) as the site is now; 0 when one names no
+ * page. */
+static uint64_t
+deps_digest(struct page_memo *m, const struct page *p, const uint32_t *v,
+    size_t n)
+{
+	uint64_t	*h = xcalloc(n + 1, sizeof(*h)), d;
+	size_t		 i, idx;
+	int		 ok = 1;
+
+	fields_ready(m);
+	h[n] = relations_of(p);
+	for (i = 0; i < n && ok; i++) {
+		idx = v[i] & ~DEP_KIDS;
+		if (idx >= m->site->npages)
+			ok = 0;
+		else
+			h[i] = v[i] & DEP_KIDS ? m->kids[idx] : m->fields[idx];
+	}
+	d = ok ? XXH3_64bits(h, (n + 1) * sizeof(*h)) | 1 : 0;
+	free(h);
+	return d;
 }
 
 /* The key of the memo table of a site of this shape. */
@@ -146,12 +297,18 @@ open_table(struct page_memo *m)
 }
 
 struct page_memo *
-pagememo_open(struct pack *pk, const struct site *s, uint64_t base)
+pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
+    uint64_t docs)
 {
 	struct page_memo *m = xcalloc(1, sizeof(*m));
 
 	m->pack = pk;
-	m->shape = shape_of(s, base);
+	m->site = s;
+	m->shape = shape_of(s, base, 0);
+	m->whole = shape_of(s, XXH3_64bits_withSeed(&docs, sizeof(docs), base),
+	    1);
+	m->docs = docs;
+	pthread_mutex_init(&m->fields_lock, NULL);
 	open_table(m);
 	return m;
 }
@@ -203,33 +360,103 @@ table_find(const struct memo_table *t, uint64_t key, size_t *len)
 void
 pagememo_free(struct page_memo *m)
 {
+	if (m == NULL)
+		return;
+	pthread_mutex_destroy(&m->fields_lock);
+	free(m->fields);
+	free(m->kids);
 	free(m);
 }
 
-/* The entry key of p: the site's shape, its file, first line and body.
- * No streaming state: this runs for every page, and a state is a 576-byte
- * allocation. */
+/* The entry key of p: the site's shape, its file, first line, body and
+ * the fields others show of it.  No streaming state: this runs for every
+ * page, and a state is a 576-byte allocation. */
 static uint64_t
 entry_key(const struct page_memo *m, const struct page *p)
 {
-	uint64_t	 v[3] = { m->shape, p->body_hash, p->body_line };
+	uint64_t	 v[4] = { m->shape, p->body_hash, p->body_line,
+			    fields_of(p) };
 
 	return XXH3_64bits_withSeed(p->file, strlen(p->file),
 	    XXH3_64bits(v, sizeof(v)));
 }
 
-/* 1 when refs is a count and that many pairs of strs, nothing more. */
-static int
-refs_well_formed(const struct memo_refs *refs)
+/* Reads past the refs at r: a count and that many pairs of strs. */
+static void
+skip_refs(struct rec_rd *r)
 {
-	struct rec_rd	 r;
 	size_t		 n, i;
 
-	rec_init(&r, refs->data, refs->len);
-	n = rec_get_count(&r, 10);
-	for (i = 0; i < 2 * n && r.ok; i++)
-		(void)rec_get_str(&r, 0, NULL);
-	return r.ok && r.p == r.end;
+	n = rec_get_count(r, 10);
+	for (i = 0; i < 2 * n && r->ok; i++)
+		(void)rec_get_str(r, 0, NULL);
+}
+
+/* The deps at r (u64 docs hash or 0, u32 count, that many u32) into
+ * *docs and *v (heap, *n of them); 0 when they do not fit. */
+static int
+read_deps(struct rec_rd *r, uint64_t *docs, uint32_t **v, size_t *n)
+{
+	const unsigned char *p;
+
+	rec_get(r, docs, sizeof(*docs));
+	*n = rec_get_count(r, sizeof(uint32_t));
+	if ((p = rec_take(r, *n * sizeof(uint32_t))) == NULL || !r->ok)
+		return 0;
+	*v = xcalloc(*n + 1, sizeof(**v));
+	memcpy(*v, p, *n * sizeof(**v));
+	return 1;
+}
+
+/* 1 when p's deps blob d still gives digest: what the page showed of the
+ * others is as it was. */
+static int
+deps_hold(struct page_memo *m, const struct page *p,
+    const struct memo_blob *d, uint64_t digest)
+{
+	struct rec_rd	 r;
+	uint64_t	 docs;
+	uint32_t	*v = NULL;
+	size_t		 n;
+	int		 ok;
+
+	rec_init(&r, d->data, d->len);
+	ok = read_deps(&r, &docs, &v, &n) && r.p == r.end &&
+	    (docs == 0 || docs == m->docs) &&
+	    deps_digest(m, p, v, n) == digest;
+	free(v);
+	return ok;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+pagememo_deps_of(const struct page_memo *m, const struct page_reads *data,
+    const json_int_t *tpl, size_t ntpl, int known, struct buf *out)
+{
+	uint32_t	*v = xcalloc(data->n + ntpl + 1, sizeof(*v));
+	uint64_t	 docs = known ? 0 : m->docs;
+	size_t		 i, n = 0, k = 0;
+
+	for (i = 0; i < data->n; i++)
+		v[n++] = (uint32_t)data->v[i];
+	for (i = 0; i < ntpl; i++)
+		v[n++] = tpl[i] >= 0 ? (uint32_t)tpl[i] :
+		    (uint32_t)(-1 - tpl[i]) | DEP_KIDS;
+	xqsort(v, n, sizeof(*v), cmp_u32);
+	for (i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	buf_append(out, &docs, sizeof(docs));
+	rec_put_u32(out, (uint32_t)k);
+	buf_append(out, v, k * sizeof(*v));
+	free(v);
 }
 
 void
@@ -278,20 +505,18 @@ html_key(uint64_t key)
 	return XXH3_64bits_withSeed("html", 4, key);
 }
 
-int
-pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
+/* The memo entry (len bytes) of p into *hit, if it applies to the site
+ * as it is now: made with the site as it is, or what the page showed of
+ * the other pages is as it was then.  1 when it does. */
+static int
+use_entry(struct page_memo *m, struct page *p, const void *entry,
+    size_t len, struct memo_hit *hit)
 {
 	struct rec_rd	 r;
-	const void	*entry;
 	const unsigned char *ids;
-	uint64_t	 ids_hash, key = entry_key(m, p);
-	size_t		 len, n, i, ids_len;
+	uint64_t	 ids_hash, whole, digest;
+	size_t		 n, i, ids_len;
 
-	if ((entry = table_find(&m->table, key, &len)) == NULL) {
-		m->untabled++;
-		if ((entry = pack_get(m->pack, key, &len)) == NULL)
-			return 0;
-	}
 	rec_init(&r, entry, len);
 	rec_get(&r, &hit->anchors, sizeof(hit->anchors));
 	rec_get(&r, &hit->render_key, sizeof(hit->render_key));
@@ -302,11 +527,44 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 		(void)rec_get_str(&r, 0, NULL);
 	ids_len = (size_t)(r.p - ids);
 	hit->refs.data = r.p;
-	hit->refs.len = (size_t)(r.end - r.p);
-	if (!r.ok || !refs_well_formed(&hit->refs))
+	skip_refs(&r);
+	hit->refs.len = (size_t)(r.p - (const unsigned char *)hit->refs.data);
+	rec_get(&r, &whole, sizeof(whole));
+	rec_get(&r, &digest, sizeof(digest));
+	hit->deps.data = r.p;
+	hit->deps.len = (size_t)(r.end - r.p);
+	if (!r.ok)
 		return 0;
+	if (whole != m->whole) {
+		if (!deps_hold(m, p, &hit->deps, digest))
+			return 0;
+		m->depchecked++;
+	}
 	/* The ids stay in the pack's bytes, read only if a link asks. */
 	page_set_anchors_recorded(p, ids, ids_len, n, ids_hash);
+	return 1;
+}
+
+int
+pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
+{
+	const void	*entry;
+	uint64_t	 key = entry_key(m, p);
+	size_t		 len;
+	int		 ok;
+
+	/* A row of the table is what its page's render gave when the table
+	 * was written; a page rendered since (what it showed of others
+	 * changed: the same key) has a newer entry of its own. */
+	ok = (entry = table_find(&m->table, key, &len)) != NULL &&
+	    use_entry(m, p, entry, len, hit);
+	if (!ok) {
+		m->untabled++;
+		ok = (entry = pack_get(m->pack, key, &len)) != NULL &&
+		    use_entry(m, p, entry, len, hit);
+	}
+	if (!ok)
+		return 0;
 	if (model_shown_whole(p))	/* unread unless a list is made */
 		(void)pack_keep(m->pack, html_key(key));
 	m->found++;
@@ -343,6 +601,8 @@ pagememo_report(const struct page_memo *m, FILE *f)
 	    (size_t)m->found, (size_t)m->stored, (size_t)m->kept);
 	fprintf(f, "headings changed: %zu pages reused after their links to "
 	    "headings were checked\n", (size_t)m->rechecked);
+	fprintf(f, "pages changed: %zu memos found after what their pages "
+	    "show of others was checked\n", (size_t)m->depchecked);
 	fprintf(f, "memo table: %zu rows, %zu pages not in it\n",
 	    m->table.n, (size_t)m->untabled);
 }
@@ -374,7 +634,7 @@ pagememo_begin_derived(struct page_memo *m, const struct site *s,
 	size_t		 i;
 
 	XXH3_64bits_reset(st);
-	put_u64(st, m->shape);
+	put_u64(st, m->whole);
 	put_u64(st, anchors);
 	for (i = 0; i < s->npages; i++) {
 		p = s->pages[i];
@@ -424,13 +684,18 @@ pagememo_put_generated(struct page_memo *m, const struct page *p)
 	    sizeof(p->render_key));
 }
 
-/* Appends p's memo entry to b. */
+/* Appends p's memo entry to b: refs and deps as pagememo_refs_of and
+ * pagememo_deps_of made them (or a memo held them). */
 static void
-put_record(struct buf *b, const struct page *p, uint64_t anchors,
-    const struct memo_refs *refs)
+put_record(struct page_memo *m, struct buf *b, const struct page *p,
+    uint64_t anchors, const struct memo_blob *refs,
+    const struct memo_blob *deps)
 {
+	struct rec_rd	 r;
+	uint64_t	 docs, digest = 0;
+	uint32_t	*v = NULL;
 	char		**ids;
-	size_t		 i, n;
+	size_t		 i, n, nv;
 
 	buf_append(b, &anchors, sizeof(anchors));
 	buf_append(b, &p->render_key, sizeof(p->render_key));
@@ -441,16 +706,23 @@ put_record(struct buf *b, const struct page *p, uint64_t anchors,
 		rec_put_str(b, ids[i], strlen(ids[i]));
 	free(ids);
 	buf_append(b, refs->data, refs->len);
+	rec_init(&r, deps->data, deps->len);
+	if (read_deps(&r, &docs, &v, &nv))
+		digest = deps_digest(m, p, v, nv);
+	free(v);
+	buf_append(b, &m->whole, sizeof(m->whole));
+	buf_append(b, &digest, sizeof(digest));
+	buf_append(b, deps->data, deps->len);
 }
 
 void
 pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors,
-    const struct memo_refs *refs)
+    const struct memo_blob *refs, const struct memo_blob *deps)
 {
 	struct buf	 b = { 0 };
 	uint64_t	 key;
 
-	put_record(&b, p, anchors, refs);
+	put_record(m, &b, p, anchors, refs, deps);
 	key = entry_key(m, p);
 	pack_put(m->pack, key, b.data, b.len);
 	buf_free(&b);
@@ -476,7 +748,8 @@ cmp_row(const void *a, const void *b)
 /* Writes the table of pages[0..n-1] (one row per key). */
 static void
 write_table(struct page_memo *m, struct page *const *pages, size_t n,
-    uint64_t anchors, const struct memo_refs *refs)
+    uint64_t anchors, const struct memo_blob *refs,
+    const struct memo_blob *deps)
 {
 	struct table_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
 	struct buf	 recs = { 0 }, b = { 0 };
@@ -484,7 +757,8 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 
 	for (i = 0; i < n; i++) {
 		start = recs.len;
-		put_record(&recs, pages[i], anchors, &refs[pages[i]->index]);
+		put_record(m, &recs, pages[i], anchors,
+		    &refs[pages[i]->index], &deps[pages[i]->index]);
 		rows[i] = (struct table_row){ entry_key(m, pages[i]),
 		    (uint32_t)start, (uint32_t)(recs.len - start) };
 	}
@@ -513,7 +787,8 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 
 void
 pagememo_end(struct page_memo *m, struct page *const *pages, size_t n,
-    uint64_t anchors, const struct memo_refs *refs)
+    uint64_t anchors, const struct memo_blob *refs,
+    const struct memo_blob *deps)
 {
 	/* A table found and nearly right is kept as it is (pack_get): few
 	 * pages were not in it, few rendered again and few had their links
@@ -522,8 +797,8 @@ pagememo_end(struct page_memo *m, struct page *const *pages, size_t n,
 	 * before it is used, so an old row costs a render or a check, never
 	 * a wrong page). */
 	if (m->table.n > 0 && ((size_t)m->untabled + (size_t)m->stored +
-	    (size_t)m->rechecked) * TABLE_STALE <= n)
+	    (size_t)m->rechecked + (size_t)m->depchecked) * TABLE_STALE <= n)
 		return;
 	if (n > 0 && n <= UINT32_MAX)
-		write_table(m, pages, n, anchors, refs);
+		write_table(m, pages, n, anchors, refs, deps);
 }

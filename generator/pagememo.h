@@ -10,11 +10,17 @@
  * all of these are as they were:
  *
  *   - the page's own file, first line and body (its key);
- *   - the site's shape: every page's kind, path, URL and title and every
- *     source's front matter (the model is made of nothing else), the
- *     votes, the copied files' names (links may point at them), whether
- *     drafts are built (its key);
- *   - the templates and the site data (cache_base, in its key);
+ *   - the site's shape: every page's kind, path, URL and output, how the
+ *     pages link (docs tree, FAQ categories, ships), the votes, the
+ *     copied files' names (links may point at them), whether drafts are
+ *     built (its key);
+ *   - its own title and front matter (its key), and those of the pages it
+ *     showed: its data's (breadcrumbs, neighbours, children...) and the
+ *     docs tree's parts its template read (tracked, template.h), or the
+ *     whole tree when its template did not run (checked: a docs title
+ *     edit renders the pages that show that title, not every page);
+ *   - the templates and the site data but the docs tree (base, in its
+ *     key);
  *   - the headings its links to other pages' #anchors name: known only
  *     once the changed pages have rendered, so checked, not keyed.  While
  *     no page's heading ids changed (pagememo_anchors, compared) there is
@@ -32,6 +38,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "model.h"
 
@@ -39,9 +47,10 @@ struct link_ctx;
 struct pack;
 struct page_memo;
 
-/* A page's links to other pages' headings, as its memo keeps them:
- * pagememo_refs_of's bytes, or a memo's in the pack. */
-struct memo_refs {
+/* Part of a memo as it keeps it: a page's links to other pages'
+ * headings (pagememo_refs_of) or what it showed of other pages
+ * (pagememo_deps_of), made by a render or a memo's bytes in the pack. */
+struct memo_blob {
 	const void	*data;
 	size_t		 len;
 };
@@ -50,13 +59,13 @@ struct memo_refs {
 struct memo_hit {
 	uint64_t	 anchors;	/* pagememo_anchors of that build */
 	uint64_t	 render_key;	/* of its output file, 0 for none */
-	struct memo_refs refs;		/* in the pack */
+	struct memo_blob refs, deps;	/* in the pack */
 };
 
 /* The memo of site s's pages in pack pk (both outlive it); base is
- * cache_base of this build. */
+ * cache_base_site of this build, docs pagedata_docs_hash. */
 struct page_memo *pagememo_open(struct pack *pk, const struct site *s,
-	     uint64_t base);
+	     uint64_t base, uint64_t docs);
 void	 pagememo_free(struct page_memo *);
 
 /* 1 when an earlier build left p's memo: *hit filled and p's anchors set
@@ -81,17 +90,29 @@ void	 pagememo_refs_of(const struct link_ctx *links, size_t from,
 int	 pagememo_refs_hold(struct page_memo *, const struct site *,
 	     const struct memo_hit *);
 
-/* Keeps what p's render gave (its anchors, render_key, links to headings
- * and html) for the next build.  Thread-safe. */
+/* Appends to out what a render showed of the other pages: data, the
+ * pages its data showed fields of; tpl[0..ntpl-1], what its template read
+ * of the docs tree (tpl_reads), if known, else the whole tree (the
+ * template did not run: the render key matched). */
+struct page_reads;
+void	 pagememo_deps_of(const struct page_memo *,
+	     const struct page_reads *data, const json_int_t *tpl,
+	     size_t ntpl, int known, struct buf *out);
+
+/* Keeps what p's render gave (its anchors, render_key, links to headings,
+ * what it showed of others and html) for the next build.  Thread-safe. */
 void	 pagememo_put(struct page_memo *, const struct page *p,
-	     uint64_t anchors, const struct memo_refs *refs);
+	     uint64_t anchors, const struct memo_blob *refs,
+	     const struct memo_blob *deps);
 
 /* After the pages[0..n-1] with a source are rendered or reused, with
- * their anchors and their links to headings (refs, by page index):
- * writes the memo table again (pagememo.c) when there was none for this
- * shape or it lacked too many of them. */
+ * their anchors, their links to headings and what they showed of others
+ * (refs and deps, by page index): writes the memo table again
+ * (pagememo.c) when there was none for this shape or it lacked too many
+ * of them. */
 void	 pagememo_end(struct page_memo *, struct page *const *pages,
-	     size_t n, uint64_t anchors, const struct memo_refs *refs);
+	     size_t n, uint64_t anchors, const struct memo_blob *refs,
+	     const struct memo_blob *deps);
 
 /*
  * The generated pages (lists, tags, search, the portal's), the sitemap,

@@ -21,9 +21,12 @@ struct memo_round {
 	struct memo_hit	*hits;		/* by page index */
 	unsigned char	*known;		/* by page index: hits[i] is set */
 	uint64_t	 anchors;	/* pagememo_anchors, between rounds */
-	struct memo_refs *refs;		/* by page index: its links to
+	struct memo_blob *refs;		/* by page index: its links to
 					   headings, from its memo or made */
-	struct buf	*made;		/* by page index: those a render made */
+	struct memo_blob *deps;		/* by page index: what it showed of
+					   other pages, from its memo or made */
+	struct buf	*made;		/* by page index: refs a render made */
+	struct buf	*deps_made;	/* by page index: deps a render made */
 };
 
 /* The workers' template states are made when first needed, one at a
@@ -54,6 +57,7 @@ struct worker {
 	size_t		 block;		/* taken at a time (parallel.h) */
 	int		 ok;
 	struct buf	 out;
+	struct page_reads reads;	/* the page's data's, for its memo */
 	struct search_worker *search;	/* this thread's part of the index */
 };
 
@@ -87,7 +91,25 @@ keep_refs(struct memo_round *r, const struct page *p,
 
 	buf_reset(b);
 	pagememo_refs_of(links, from, b);
-	r->refs[p->index] = (struct memo_refs){ b->data, b->len };
+	r->refs[p->index] = (struct memo_blob){ b->data, b->len };
+}
+
+/* What p's render showed of the other pages, for its memo: what its data
+ * showed (w->reads) and what its template read of the docs tree, if it
+ * ran (known: what it read is known, as it ran or there is none). */
+static void
+keep_deps(struct worker *w, const struct page *p, int tpl_ran, int known)
+{
+	struct memo_round *r = w->memo;
+	struct buf	*b = &r->deps_made[p->index];
+	const json_int_t *ids = NULL;
+	size_t		 n = 0;
+
+	if (tpl_ran)
+		ids = tpl_reads(w->tpl, &n);
+	buf_reset(b);
+	pagememo_deps_of(w->env->memo, &w->reads, ids, n, known, b);
+	r->deps[p->index] = (struct memo_blob){ b->data, b->len };
 }
 
 /* md_render of p's body with its links checked; 0 when a link was broken
@@ -144,14 +166,16 @@ render_page(struct worker *w, struct page *p)
 	struct md_doc	 doc;
 	json_t		*data;
 	uint64_t	 key;
-	int		 ok = 1, have_doc = 0;
+	int		 ok = 1, have_doc = 0, tpl_ran = 0;
+	int		 memo = w->memo != NULL && p->source != NULL;
 
 	memset(&doc, 0, sizeof(doc));
+	w->reads.n = 0;
 	if (p->source != NULL) {
 		size_t from = w->links.nrefs;
 
 		ok = render_markdown(env, &w->links, p, &doc);
-		if (w->memo != NULL)
+		if (memo)
 			keep_refs(w->memo, p, &w->links, from);
 		have_doc = 1;
 		keep_anchors(p, &doc);
@@ -169,22 +193,23 @@ render_page(struct worker *w, struct page *p)
 		return 1;
 	}
 	if (!p->is_intro) {
-		data = pagedata_page(env->site, p, have_doc ? &doc : NULL);
+		data = pagedata_page(env->site, p, have_doc ? &doc : NULL,
+		    memo ? &w->reads : NULL);
 		key = env->out->cache == NULL ? 0 : cache_page_key(
 		    env->out->cache, pagedata_template(p), data);
 		buf_reset(&w->out);
 		p->render_key = key;
-		if (key != 0 && cache_keep(env->out->cache, p->out, key))
-			;	/* the same inputs as last time (cache.h) */
-		else if (templates(w) == NULL ||
-		    !tpl_render(w->tpl, pagedata_template(p), data,
-		    &w->out))
-			ok = 0;
-		else if (!out_write_keyed(env->out, p->out, w->out.data,
-		    w->out.len, key))
-			ok = 0;
+		/* Not when the same inputs gave the folder's file (cache.h). */
+		if (key == 0 || !cache_keep(env->out->cache, p->out, key)) {
+			tpl_ran = templates(w) != NULL;
+			ok = tpl_ran && tpl_render(w->tpl, pagedata_template(p),
+			    data, &w->out) && out_write_keyed(env->out, p->out,
+			    w->out.data, w->out.len, key);
+		}
 		json_decref(data);
 	}
+	if (memo)	/* an intro runs no template: it reads nothing */
+		keep_deps(w, p, tpl_ran, tpl_ran || p->is_intro);
 	if (have_doc)
 		md_doc_free(&doc);
 	p->rendered = 1;
@@ -213,6 +238,7 @@ recall_or_render(struct worker *w, struct page *p)
 	if (pagememo_get(w->env->memo, p, &r->hits[p->index])) {
 		r->known[p->index] = 1;
 		r->refs[p->index] = r->hits[p->index].refs;
+		r->deps[p->index] = r->hits[p->index].deps;
 		return 1;
 	}
 	return render_page(w, p);
@@ -337,6 +363,8 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 	r.known = xcalloc(env->site->npages, 1);
 	r.refs = xcalloc(env->site->npages, sizeof(*r.refs));
 	r.made = xcalloc(env->site->npages, sizeof(*r.made));
+	r.deps = xcalloc(env->site->npages, sizeof(*r.deps));
+	r.deps_made = xcalloc(env->site->npages, sizeof(*r.deps_made));
 	for (k = 0; k < nw; k++)
 		ws[k].memo = &r;
 	ok = run_phase(ws, nw, recall_or_render, pages, n);
@@ -352,17 +380,21 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 			pagememo_reused(env->memo);
 		else
 			pagememo_put(env->memo, pages[i], r.anchors,
-			    &r.refs[pages[i]->index]);
+			    &r.refs[pages[i]->index], &r.deps[pages[i]->index]);
 	if (ok)
-		pagememo_end(env->memo, pages, n, r.anchors, r.refs);
+		pagememo_end(env->memo, pages, n, r.anchors, r.refs, r.deps);
 	/* Rendering changes no page's ids (they come from its body). */
 	pagememo_begin_derived(env->memo, env->site, r.anchors);
 	free(known);
 	for (k = 0; k < nw; k++)
 		ws[k].memo = NULL;
-	for (i = 0; i < env->site->npages; i++)
+	for (i = 0; i < env->site->npages; i++) {
 		buf_free(&r.made[i]);
+		buf_free(&r.deps_made[i]);
+	}
 	free(r.made);
+	free(r.deps_made);
+	free(r.deps);
 	free(r.refs);
 	free(r.known);
 	free(r.hits);
@@ -443,6 +475,7 @@ render_site(const struct render_env *env)
 			ok = 0;
 		tpl_worker_free(ws[k].tpl);
 		buf_free(&ws[k].out);
+		free(ws[k].reads.v);
 	}
 	for (k = 0; k < nw; k++)
 		search_worker_free(ws[k].search);

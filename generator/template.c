@@ -76,6 +76,12 @@ struct tpl_worker {
 	json_t			**expanded;	/* what expand made, kept: the
 						   tables made of it read it */
 	size_t			 nexpanded, capexpanded;
+	json_int_t		*reads;		/* the tracked values read by
+						   this render (tpl_reads) */
+	size_t			 nreads, capreads;
+	int			 disarmed;	/* registry: their proxies'
+						   metatables, to arm again */
+	lua_Integer		 ndisarmed;
 };
 
 /* The bytes of a scratch buffer userdata: freed by __gc if Lua unwinds. */
@@ -471,9 +477,21 @@ scratch(lua_State *L)
  */
 #define LAZY_JSON	"porch.json"	/* a lazy proxy's json_t */
 #define LAZY_DEPTH	"porch.depth"	/* and its nesting */
-/* The one key of a deferred value's place (tpl_deferred): a byte no
- * site.lua key or front matter key starts with. */
+/* The key of a deferred value's place (tpl_deferred): a byte no site.lua
+ * key or front matter key starts with; a tracked one has TRACK_KEY too. */
 #define DEFER_KEY	"\x01porch.deferred"
+#define TRACK_KEY	"\x01porch.tracked"
+/*
+ * A tracked value's proxy (tpl_deferred_tracked) has its id in LAZY_ID
+ * and its real table, once made, in LAZY_REAL.  Its __index is
+ * tracked_index until the render's first read, which records the id
+ * (tpl_reads) and puts the real table in __index, so the render's other
+ * reads cost what any other read costs; tpl_render arms it again for the
+ * next render (the proxy's metatable is kept in the worker's disarmed
+ * list).
+ */
+#define LAZY_ID		"porch.id"
+#define LAZY_REAL	"porch.real"
 
 static void	 push_table(lua_State *, json_t *, int, int);
 static void	 push_json(lua_State *, json_t *, int, int);
@@ -494,6 +512,29 @@ tpl_deferred(json_int_t id)
 	return v;
 }
 
+json_t *
+tpl_deferred_tracked(json_int_t id)
+{
+	json_t	*v = tpl_deferred(id);
+
+	json_object_set_new_nocheck(v, TRACK_KEY, json_true());
+	return v;
+}
+
+/* The id of the deferred value v (*tracked set), or NULL when v is not
+ * one. */
+static json_t *
+deferred_id(json_t *v, int *tracked)
+{
+	json_t	*id;
+
+	if (!json_is_object(v) || json_object_size(v) > 2 ||
+	    (id = json_object_get(v, DEFER_KEY)) == NULL)
+		return NULL;
+	*tracked = json_object_get(v, TRACK_KEY) != NULL;
+	return json_object_size(v) == 1u + (size_t)*tracked ? id : NULL;
+}
+
 /* What stands in v's place: v, or what the worker's expand makes of a
  * deferred value (kept as long as the worker: the tables made of it read
  * it lazily in turn).  NULL: an empty table. */
@@ -502,9 +543,9 @@ expanded(lua_State *L, json_t *v)
 {
 	struct tpl_worker *w = worker(L);
 	json_t		*id, *real;
+	int		 tracked;
 
-	if (json_object_size(v) != 1 ||
-	    (id = json_object_get(v, DEFER_KEY)) == NULL)
+	if ((id = deferred_id(v, &tracked)) == NULL)
 		return v;
 	if (w->expand == NULL ||
 	    (real = w->expand(w->expand_ctx, json_integer_value(id))) == NULL)
@@ -516,30 +557,103 @@ expanded(lua_State *L, json_t *v)
 }
 
 /* Pushes the real table of the proxy whose metatable is at mt, converting
- * its JSON now if this is the first read. */
+ * its JSON now if this is the first read; kept in its __index, or in
+ * LAZY_REAL for a tracked proxy. */
 static void
 push_real(lua_State *L, int mt)
 {
 	json_t	*v;
-	int	 depth;
+	int	 depth, tracked;
 
 	mt = lua_absindex(L, mt);
 	if (lua_getfield(L, mt, "__index") == LUA_TTABLE)
 		return;
 	lua_pop(L, 1);
+	if (lua_getfield(L, mt, LAZY_REAL) == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	tracked = lua_getfield(L, mt, LAZY_ID) != LUA_TNIL;
 	lua_getfield(L, mt, LAZY_JSON);
 	v = lua_touserdata(L, -1);
 	lua_getfield(L, mt, LAZY_DEPTH);
 	depth = (int)lua_tointeger(L, -1);
-	lua_pop(L, 2);
+	lua_pop(L, 3);
 	if ((v = expanded(L, v)) == NULL)
 		lua_createtable(L, 0, 0);
 	else
 		push_table(L, v, 1, depth);
 	lua_pushvalue(L, -1);
-	lua_setfield(L, mt, "__index");
+	lua_setfield(L, mt, tracked ? LAZY_REAL : "__index");
 	lua_pushnil(L);
 	lua_setfield(L, mt, LAZY_JSON);
+}
+
+/* A read of the proxy whose metatable is at mt: the first one of this
+ * render of a tracked proxy records its id and disarms it. */
+static void
+touch(lua_State *L, int mt)
+{
+	struct tpl_worker *w = worker(L);
+	int		 top = lua_gettop(L);
+	json_int_t	 id;
+
+	mt = lua_absindex(L, mt);
+	if (lua_getfield(L, mt, "__index") != LUA_TFUNCTION ||
+	    lua_getfield(L, mt, LAZY_ID) != LUA_TNUMBER) {
+		lua_settop(L, top);	/* untracked, or read this render */
+		return;
+	}
+	id = (json_int_t)lua_tointeger(L, -1);
+	lua_settop(L, top);
+	w->reads = xreallocarray(w->reads, w->nreads + 1, sizeof(*w->reads),
+	    &w->capreads);
+	w->reads[w->nreads++] = id;
+	push_real(L, mt);
+	lua_setfield(L, mt, "__index");
+	lua_rawgeti(L, LUA_REGISTRYINDEX, w->disarmed);
+	lua_pushvalue(L, mt);
+	lua_rawseti(L, -2, ++w->ndisarmed);
+	lua_pop(L, 1);
+}
+
+/* The real table of the proxy whose metatable is at mt, the read
+ * recorded (touch). */
+static void
+push_read(lua_State *L, int mt)
+{
+	touch(L, mt);
+	push_real(L, mt);
+}
+
+/* __index of a tracked proxy while it is armed. */
+static int
+tracked_index(lua_State *L)
+{
+	lua_getmetatable(L, 1);
+	push_read(L, -1);
+	lua_pushvalue(L, 2);
+	lua_rawget(L, -2);
+	return 1;
+}
+
+/* Arms again every tracked proxy the last render disarmed. */
+static void
+rearm(lua_State *L, struct tpl_worker *w)
+{
+	lua_Integer	 i;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, w->disarmed);
+	for (i = 1; i <= w->ndisarmed; i++) {
+		lua_rawgeti(L, -1, i);
+		lua_pushcfunction(L, tracked_index);
+		lua_setfield(L, -2, "__index");
+		lua_pop(L, 1);
+		lua_pushnil(L);
+		lua_rawseti(L, -2, i);
+	}
+	lua_pop(L, 1);
+	w->ndisarmed = 0;
+	w->nreads = 0;
 }
 
 /* __index of a lazy proxy until its first read. */
@@ -553,7 +667,8 @@ ro_fill(lua_State *L)
 	return 1;
 }
 
-/* __len of a proxy: the length of the real table. */
+/* __len of a proxy: the length of the real table (not a read of a
+ * tracked value, template.h). */
 static int
 ro_len(lua_State *L)
 {
@@ -580,7 +695,7 @@ ro_pairs(lua_State *L)
 {
 	lua_pushcfunction(L, ro_next);
 	lua_getmetatable(L, 1);
-	push_real(L, -1);
+	push_read(L, -1);
 	lua_remove(L, -2);
 	lua_pushnil(L);
 	return 3;
@@ -616,13 +731,21 @@ make_proxy(lua_State *L)
 }
 
 /* Pushes a lazy read-only proxy of the object or array v (which outlives
- * the state). */
+ * the state); a tracked one when v is a tracked deferred value. */
 static void
 push_lazy(lua_State *L, json_t *v, int depth)
 {
+	json_t	*id;
+	int	 tracked = 0;
+
+	id = deferred_id(v, &tracked);
 	new_proxy(L);
-	lua_pushcfunction(L, ro_fill);
+	lua_pushcfunction(L, tracked ? tracked_index : ro_fill);
 	lua_setfield(L, -2, "__index");
+	if (tracked) {
+		lua_pushinteger(L, (lua_Integer)json_integer_value(id));
+		lua_setfield(L, -2, LAZY_ID);
+	}
 	lua_pushlightuserdata(L, v);
 	lua_setfield(L, -2, LAZY_JSON);
 	lua_pushinteger(L, depth);
@@ -647,7 +770,7 @@ unwrap(lua_State *L, int idx)
 		return idx;
 	}
 	lua_pop(L, 1);
-	push_real(L, -1);
+	push_read(L, -1);
 	lua_remove(L, -2);
 	return lua_gettop(L);
 }
@@ -1388,6 +1511,7 @@ render_main(lua_State *L)
 	int			 depth, line;
 
 	lua_settop(L, 0);
+	rearm(L, w);
 	lua_createtable(L, 0, 4);		/* 1: the environment */
 	lua_pushliteral(L, "page");
 	push_json(L, page, 0, 0);
@@ -1566,6 +1690,8 @@ setup(lua_State *L)
 	lua_pushcfunction(L, env_set);
 	lua_setfield(L, -2, "__newindex");
 	w->env_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_createtable(L, 0, 0);
+	w->disarmed = luaL_ref(L, LUA_REGISTRYINDEX);
 	push_functions(L, w->set);
 	w->fns = luaL_ref(L, LUA_REGISTRYINDEX);
 	w->base = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -1611,6 +1737,7 @@ tpl_worker_free(struct tpl_worker *w)
 	for (i = 0; i < w->nexpanded; i++)
 		json_decref(w->expanded[i]);
 	free(w->expanded);
+	free(w->reads);
 	free(w);
 }
 
@@ -1639,6 +1766,13 @@ report(lua_State *L, const struct tpl *t, int rc, const char *suffix)
 	} else if (lua_type(L, -1) == LUA_TSTRING)
 		msg = lua_tostring(L, -1);
 	diag_error(path, line, 0, "%s%s", msg, suffix);
+}
+
+const json_int_t *
+tpl_reads(const struct tpl_worker *w, size_t *n)
+{
+	*n = w->nreads;
+	return w->reads;
 }
 
 int

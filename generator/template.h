@@ -105,6 +105,15 @@ int		 tpl_set_has(const struct tpl_set *, const char *name);
  */
 typedef json_t	*tpl_expand_fn(void *ctx, json_int_t id);
 json_t		*tpl_deferred(json_int_t id);
+/*
+ * The same, and each render that reads it (its fields, its pairs, a
+ * helper given it) lists id among its reads (tpl_reads), once: what the
+ * render showed of the site can then be known.  Its length (#) is not a
+ * read: the caller keeps that with its structure.  A tracked value's own
+ * places may be deferred, tracked or not: the reads of a value reached
+ * only through a tracked one need no tracking of their own.
+ */
+json_t		*tpl_deferred_tracked(json_int_t id);
 
 /*
  * A worker with its own Lua state, the set's templates loaded, and site
@@ -117,6 +126,11 @@ json_t		*tpl_deferred(json_int_t id);
 struct tpl_worker *tpl_worker_new(const struct tpl_set *, json_t *site,
 		     tpl_expand_fn *expand, void *ctx);
 void		 tpl_worker_free(struct tpl_worker *);
+
+/* The ids of the tracked values (tpl_deferred_tracked) the worker's last
+ * tpl_render read, each once, in the order first read (*n of them; valid
+ * until its next render). */
+const json_int_t *tpl_reads(const struct tpl_worker *, size_t *n);
 
 /*
  * Renders template name with global `page` (page converted to a Lua table)

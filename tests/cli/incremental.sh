@@ -348,13 +348,53 @@ same_tree "memo: heading added"
 stats && reused "$n" "$n" 0 &&
 	pass "incremental: then every page is reused whole again" ||
 	fail "incremental: then every page is reused whole again" "$(cat "$d/sum")"
+# A title edit renders the pages that show that title (the page, its
+# section's pages whose docs tree shows it, its neighbours): each memo
+# keeps what its page showed of the others (pagememo.c), and the other
+# pages are reused whole.
 sed -i '0,/^title: /s/^title: .*/title: Retention, renamed/' "$f"
-stats && reused 0 0 "$n" &&
-	pass "incremental: a title edit (the site's shape) reuses no page whole" ||
-	fail "incremental: a title edit (the site's shape) reuses no page whole" "$(cat "$d/sum")"
+stats
+shown=$(grep -rl --include=index.html "Retention, renamed" "$A" | grep -vc "^$A/tags/")
+if reused $((n - shown)) $((n - shown)) "$shown" && [ "$shown" -gt 2 ]; then
+	pass "incremental: a title edit renders only the $shown pages that show the title"
+else
+	fail "incremental: a title edit renders only the $shown pages that show the title" "$(cat "$d/sum")"
+fi
 same_tree "memo: title edit"
 cp "$d/retention.md" "$f"
 build "memo: file restored" && same_tree "memo: file restored"
+# A theme may show more of the docs tree than a page's branch: what each
+# render reads of the tree is tracked (template.h), so a footer listing
+# every docs title is made again on every page by a title edit.
+foot="$c/themes/default/templates/partials/footer.html"
+cp "$foot" "$d/footer.keep"
+{ cat "$d/footer.keep"
+  echo '{%- local function walk(n) for _, k in ipairs(n.children or {}) do %}<li>{{ k.title }}</li>{% walk(k) end end %}'
+  echo '<ul class="all-docs">{% if site.docs then walk(site.docs) end %}</ul>'; } >"$foot"
+build "a footer lists the docs tree" && same_tree "memo: a footer lists the docs tree"
+sed -i '0,/^title: /s/^title: .*/title: Retention, listed everywhere/' "$f"
+stats && reused 0 0 "$n" &&
+	pass "incremental: a title every page lists renders every page" ||
+	fail "incremental: a title every page lists renders every page" "$(cat "$d/sum")"
+same_tree "memo: title edit, every page lists the docs tree"
+grep -q "Retention, listed everywhere" "$faq" &&
+	pass "incremental: a FAQ page's footer lists the new docs title" ||
+	fail "incremental: a FAQ page's footer lists the new docs title"
+cp "$d/retention.md" "$f"
+cp "$d/footer.keep" "$foot"
+build "footer and title restored" && same_tree "memo: footer and title restored"
+# A page's data shows other pages' fields too (pagedata.c): the release
+# that ships a roadmap item shows the item's title, and is made again when
+# it changes, though no docs tree is involved.
+item="$c/roadmap/slack-app.md"
+cp "$item" "$d/slack-app.md"
+sed -i '0,/^title: /s/^title: .*/title: Slack app, renamed/' "$item"
+build "a shipped item renamed" && same_tree "memo: a shipped item renamed"
+grep -q "Slack app, renamed" "$A/changelog/3.1.0/index.html" &&
+	pass "incremental: the release that ships the item shows its new title" ||
+	fail "incremental: the release that ships the item shows its new title"
+cp "$d/slack-app.md" "$item"
+build "shipped item restored" && same_tree "memo: shipped item restored"
 # A section's title is the search results' label of every page in it.
 sec="$c/docs/backups/index.md"
 cp "$sec" "$d/backups-index.md"
