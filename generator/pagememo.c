@@ -110,10 +110,13 @@ index_of(const struct page *p)
 static uint64_t
 relations_of(const struct page *p)
 {
-	uint64_t	*v = xcalloc(p->nchildren + p->nships + 5, sizeof(*v));
-	uint64_t	 h;
+	uint64_t	 few[16], *v = few, h;
 	size_t		 i, n = 0;
 
+	/* This runs for every page of every build (whole_of): most pages
+	 * have no children and no ships. */
+	if (p->nchildren + p->nships + 5 > sizeof(few) / sizeof(few[0]))
+		v = xcalloc(p->nchildren + p->nships + 5, sizeof(*v));
 	v[n++] = index_of(p->prev);
 	v[n++] = index_of(p->next);
 	v[n++] = index_of(p->shipped_in);
@@ -124,7 +127,8 @@ relations_of(const struct page *p)
 	for (i = 0; i < p->nships; i++)
 		v[n++] = p->ships[i]->index;
 	h = XXH3_64bits(v, n * sizeof(*v));
-	free(v);
+	if (v != few)
+		free(v);
 	return h;
 }
 
@@ -135,14 +139,14 @@ relations_of(const struct page *p)
  * page's kind, path, URL, output, parent and FAQ category, the FAQ
  * categories, the copied files) is hashed into every memo's key.  The
  * fields a page shows of others (title and front matter) and the order
- * they give (relations_of) are hashed too when whole is set; otherwise
- * each memo keeps what its page showed (deps_digest), so a docs title
- * edit renders only the pages that show that title.  The pages' other
- * fields are hashed though they follow from those, so that a model change
- * that forgot this list still changes it.
+ * they give are not (whole_of adds them): each memo keeps what its page
+ * showed (deps_digest), so a docs title edit renders only the pages that
+ * show that title.  The pages' other fields are hashed though they follow
+ * from those, so that a model change that forgot this list still changes
+ * it.
  */
 static uint64_t
-shape_of(const struct site *s, uint64_t base, int whole)
+shape_of(const struct site *s, uint64_t base)
 {
 	XXH3_state_t	*st = XXH3_createState();
 	const struct page *p;
@@ -152,7 +156,6 @@ shape_of(const struct site *s, uint64_t base, int whole)
 	XXH3_64bits_reset(st);
 	XXH3_64bits_update(st, MEMO_FORMAT, sizeof(MEMO_FORMAT));
 	put_u64(st, base);
-	put_u64(st, (uint64_t)whole);
 	put_u64(st, (uint64_t)s->drafts);
 	put_u64(st, s->npages);
 	for (i = 0; i < s->npages; i++) {
@@ -172,11 +175,6 @@ shape_of(const struct site *s, uint64_t base, int whole)
 		put_u64(st, index_of(p->parent));
 		put_u64(st, p->category ? (uint64_t)(p->category - s->cats) :
 		    UINT64_MAX);
-		if (whole) {
-			put_u64(st, p->front_hash);
-			put_str(st, p->title);
-			put_u64(st, relations_of(p));
-		}
 	}
 	put_u64(st, s->ncats);
 	for (i = 0; i < s->ncats; i++) {
@@ -202,6 +200,25 @@ fields_of(const struct page *p)
 	const char	*t = p->title ? p->title : "";
 
 	return XXH3_64bits_withSeed(t, strlen(t), p->front_hash);
+}
+
+/* The whole site: its shape, the docs tree's hash and every page's fields
+ * and relations; a memo made with the same needs no check. */
+static uint64_t
+whole_of(const struct site *s, uint64_t shape, uint64_t docs)
+{
+	uint64_t	*v = xcalloc(2 * s->npages + 2, sizeof(*v)), h;
+	size_t		 i;
+
+	v[0] = shape;
+	v[1] = docs;
+	for (i = 0; i < s->npages; i++) {
+		v[2 + 2 * i] = fields_of(s->pages[i]);
+		v[3 + 2 * i] = relations_of(s->pages[i]);
+	}
+	h = XXH3_64bits(v, (2 * s->npages + 2) * sizeof(*v));
+	free(v);
+	return h;
 }
 
 /* m->fields and m->kids (the children's fields, in their order), made
@@ -304,9 +321,8 @@ pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
 
 	m->pack = pk;
 	m->site = s;
-	m->shape = shape_of(s, base, 0);
-	m->whole = shape_of(s, XXH3_64bits_withSeed(&docs, sizeof(docs), base),
-	    1);
+	m->shape = shape_of(s, base);
+	m->whole = whole_of(s, m->shape, docs);
 	m->docs = docs;
 	pthread_mutex_init(&m->fields_lock, NULL);
 	open_table(m);
