@@ -57,7 +57,7 @@ struct worker {
 	size_t		 block;		/* taken at a time (parallel.h) */
 	int		 ok;
 	struct buf	 out;
-	struct page_reads reads;	/* the page's data's, for its memo */
+	struct page_reads reads;	/* the pages its data showed */
 	struct search_worker *search;	/* this thread's part of the index */
 };
 
