@@ -68,12 +68,12 @@ struct page_memo {
 	uint64_t	 whole;		/* the same with every page's fields:
 					   what list pages are made of */
 	uint64_t	 docs;		/* pagedata_docs_hash */
-	/* By page index, made on first need (fields_ready): the hash of the
-	 * fields other pages may show of it, and of those of its
-	 * children. */
+	/* By page index: the hash of the fields other pages may show of it
+	 * (made with whole), and of those of its children (made on first
+	 * need, kids_ready). */
 	uint64_t	*fields, *kids;
-	pthread_mutex_t	 fields_lock;
-	atomic_int	 fields_made;
+	pthread_mutex_t	 kids_lock;
+	atomic_int	 kids_made;
 	uint64_t	 derived;	/* pagememo_begin_derived's */
 	struct memo_table table;	/* n 0: none */
 	atomic_size_t	 found, reused, stored, kept, untabled;
@@ -203,42 +203,43 @@ fields_of(const struct page *p)
 }
 
 /* The whole site: its shape, the docs tree's hash and every page's fields
- * and relations; a memo made with the same needs no check. */
+ * and relations; a memo made with the same needs no check.  Sets
+ * m->fields on the way. */
 static uint64_t
-whole_of(const struct site *s, uint64_t shape, uint64_t docs)
+whole_of(struct page_memo *m, uint64_t docs)
 {
-	uint64_t	*v = xcalloc(2 * s->npages + 2, sizeof(*v)), h;
+	const struct site *s = m->site;
+	uint64_t	*v = xcalloc(s->npages + 2, sizeof(*v)), h;
 	size_t		 i;
 
-	v[0] = shape;
+	m->fields = xcalloc(s->npages + 1, sizeof(*m->fields));
+	v[0] = m->shape;
 	v[1] = docs;
 	for (i = 0; i < s->npages; i++) {
-		v[2 + 2 * i] = fields_of(s->pages[i]);
-		v[3 + 2 * i] = relations_of(s->pages[i]);
+		m->fields[i] = fields_of(s->pages[i]);
+		v[2 + i] = relations_of(s->pages[i]);
 	}
-	h = XXH3_64bits(v, (2 * s->npages + 2) * sizeof(*v));
+	h = XXH3_64bits_withSeed(v, (s->npages + 2) * sizeof(*v),
+	    XXH3_64bits(m->fields, s->npages * sizeof(*m->fields)));
 	free(v);
 	return h;
 }
 
-/* m->fields and m->kids (the children's fields, in their order), made
- * once (the first recall that needs them, or the first memo kept). */
+/* m->kids (the children's fields, in their order), made once (the first
+ * recall that needs them, or the first memo kept). */
 static void
-fields_ready(struct page_memo *m)
+kids_ready(struct page_memo *m)
 {
 	const struct site *s = m->site;
 	const struct page *p;
 	size_t		 i, k;
 	uint64_t	*v;
 
-	if (atomic_load(&m->fields_made))
+	if (atomic_load(&m->kids_made))
 		return;
-	pthread_mutex_lock(&m->fields_lock);
-	if (!atomic_load(&m->fields_made)) {
-		m->fields = xcalloc(s->npages + 1, sizeof(*m->fields));
+	pthread_mutex_lock(&m->kids_lock);
+	if (!atomic_load(&m->kids_made)) {
 		m->kids = xcalloc(s->npages + 1, sizeof(*m->kids));
-		for (i = 0; i < s->npages; i++)
-			m->fields[i] = fields_of(s->pages[i]);
 		for (i = 0; i < s->npages; i++) {
 			p = s->pages[i];
 			v = xcalloc(2 * p->nchildren + 1, sizeof(*v));
@@ -250,9 +251,9 @@ fields_ready(struct page_memo *m)
 			    sizeof(*v));
 			free(v);
 		}
-		atomic_store(&m->fields_made, 1);
+		atomic_store(&m->kids_made, 1);
 	}
-	pthread_mutex_unlock(&m->fields_lock);
+	pthread_mutex_unlock(&m->kids_lock);
 }
 
 /* The digest of p's relations and of its n deps v (each a page index,
@@ -266,7 +267,7 @@ deps_digest(struct page_memo *m, const struct page *p, const uint32_t *v,
 	size_t		 i, idx;
 	int		 ok = 1;
 
-	fields_ready(m);
+	kids_ready(m);
 	h[n] = relations_of(p);
 	for (i = 0; i < n && ok; i++) {
 		idx = v[i] & ~DEP_KIDS;
@@ -322,9 +323,9 @@ pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
 	m->pack = pk;
 	m->site = s;
 	m->shape = shape_of(s, base);
-	m->whole = whole_of(s, m->shape, docs);
+	m->whole = whole_of(m, docs);
 	m->docs = docs;
-	pthread_mutex_init(&m->fields_lock, NULL);
+	pthread_mutex_init(&m->kids_lock, NULL);
 	open_table(m);
 	return m;
 }
@@ -378,7 +379,7 @@ pagememo_free(struct page_memo *m)
 {
 	if (m == NULL)
 		return;
-	pthread_mutex_destroy(&m->fields_lock);
+	pthread_mutex_destroy(&m->kids_lock);
 	free(m->fields);
 	free(m->kids);
 	free(m);
@@ -491,8 +492,7 @@ pagememo_refs_of(const struct link_ctx *links, size_t from,
 }
 
 int
-pagememo_refs_hold(struct page_memo *m, const struct site *s,
-    const struct memo_hit *hit)
+pagememo_refs_hold(struct page_memo *m, const struct memo_hit *hit)
 {
 	struct rec_rd	 r;
 	const char	*source, *anchor;
@@ -504,7 +504,7 @@ pagememo_refs_hold(struct page_memo *m, const struct site *s,
 	for (i = 0; i < n && r.ok; i++) {
 		source = rec_get_str(&r, 0, NULL);
 		anchor = rec_get_str(&r, 0, NULL);
-		if (!r.ok || (target = model_page_by_source(s, source)) ==
+		if (!r.ok || (target = model_page_by_source(m->site, source)) ==
 		    NULL || !model_has_anchor(target, anchor))
 			return 0;
 	}

@@ -87,8 +87,7 @@ void	 pagememo_refs_of(const struct link_ctx *links, size_t from,
 /* 1 when every heading a hit's links name is on its page now (every
  * page's anchors set); counted, as the memo table's rows then hold the
  * old anchors.  Thread-safe. */
-int	 pagememo_refs_hold(struct page_memo *, const struct site *,
-	     const struct memo_hit *);
+int	 pagememo_refs_hold(struct page_memo *, const struct memo_hit *);
 
 /* Appends to out what a render showed of the other pages: data, the
  * pages its data showed fields of; tpl[0..ntpl-1], what its template read

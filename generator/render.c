@@ -25,7 +25,7 @@ struct memo_round {
 					   headings, from its memo or made */
 	struct memo_blob *deps;		/* by page index: what it showed of
 					   other pages, from its memo or made */
-	struct buf	*made;		/* by page index: refs a render made */
+	struct buf	*refs_made;	/* by page index: refs a render made */
 	struct buf	*deps_made;	/* by page index: deps a render made */
 };
 
@@ -87,7 +87,7 @@ static void
 keep_refs(struct memo_round *r, const struct page *p,
     const struct link_ctx *links, size_t from)
 {
-	struct buf	*b = &r->made[p->index];
+	struct buf	*b = &r->refs_made[p->index];
 
 	buf_reset(b);
 	pagememo_refs_of(links, from, b);
@@ -255,7 +255,7 @@ reuse(struct worker *w, struct page *p, const struct memo_hit *hit)
 	const struct render_env *env = w->env;
 
 	if (hit->anchors != w->memo->anchors &&
-	    !pagememo_refs_hold(env->memo, env->site, hit))
+	    !pagememo_refs_hold(env->memo, hit))
 		return 0;
 	if (!p->is_intro && !cache_keep(env->out->cache, p->out,
 	    hit->render_key))
@@ -362,7 +362,7 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 	r.hits = xcalloc(env->site->npages, sizeof(*r.hits));
 	r.known = xcalloc(env->site->npages, 1);
 	r.refs = xcalloc(env->site->npages, sizeof(*r.refs));
-	r.made = xcalloc(env->site->npages, sizeof(*r.made));
+	r.refs_made = xcalloc(env->site->npages, sizeof(*r.refs_made));
 	r.deps = xcalloc(env->site->npages, sizeof(*r.deps));
 	r.deps_made = xcalloc(env->site->npages, sizeof(*r.deps_made));
 	for (k = 0; k < nw; k++)
@@ -389,10 +389,10 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 	for (k = 0; k < nw; k++)
 		ws[k].memo = NULL;
 	for (i = 0; i < env->site->npages; i++) {
-		buf_free(&r.made[i]);
+		buf_free(&r.refs_made[i]);
 		buf_free(&r.deps_made[i]);
 	}
-	free(r.made);
+	free(r.refs_made);
 	free(r.deps_made);
 	free(r.deps);
 	free(r.refs);

@@ -469,7 +469,7 @@ scratch(lua_State *L)
  * and refuses writes.  #, pairs and ipairs work on them; next() does not.
  *
  * site's tables are also lazy: a proxy of a JSON object or array starts
- * with ro_fill as its __index and the JSON in its metatable, and the first
+ * with lazy_index as its __index and the JSON in its metatable, and the first
  * read converts that one level (its own tables lazy in turn) and puts the
  * real table in __index.  A page reads the top of the docs tree and its
  * own branch: converting all of a 10,000-page tree up front was most of
@@ -484,7 +484,7 @@ scratch(lua_State *L)
 /*
  * A tracked value's proxy (tpl_deferred_tracked) has its id in LAZY_ID
  * and its real table, once made, in LAZY_REAL.  Its __index is
- * tracked_index until the render's first read, which records the id
+ * lazy_index until the render's first read, which records the id
  * (tpl_reads) and puts the real table in __index, so the render's other
  * reads cost what any other read costs; tpl_render arms it again for the
  * next render (the proxy's metatable is kept in the worker's disarmed
@@ -625,9 +625,10 @@ push_read(lua_State *L, int mt)
 	push_real(L, mt);
 }
 
-/* __index of a tracked proxy while it is armed. */
+/* __index of a lazy proxy until its first read, and of a tracked one
+ * until its first read of each render. */
 static int
-tracked_index(lua_State *L)
+lazy_index(lua_State *L)
 {
 	lua_getmetatable(L, 1);
 	push_read(L, -1);
@@ -645,7 +646,7 @@ rearm(lua_State *L, struct tpl_worker *w)
 	lua_rawgeti(L, LUA_REGISTRYINDEX, w->disarmed);
 	for (i = 1; i <= w->ndisarmed; i++) {
 		lua_rawgeti(L, -1, i);
-		lua_pushcfunction(L, tracked_index);
+		lua_pushcfunction(L, lazy_index);
 		lua_setfield(L, -2, "__index");
 		lua_pop(L, 1);
 		lua_pushnil(L);
@@ -654,17 +655,6 @@ rearm(lua_State *L, struct tpl_worker *w)
 	lua_pop(L, 1);
 	w->ndisarmed = 0;
 	w->nreads = 0;
-}
-
-/* __index of a lazy proxy until its first read. */
-static int
-ro_fill(lua_State *L)
-{
-	lua_getmetatable(L, 1);
-	push_real(L, -1);
-	lua_pushvalue(L, 2);
-	lua_rawget(L, -2);
-	return 1;
 }
 
 /* __len of a proxy: the length of the real table (not a read of a
@@ -740,7 +730,7 @@ push_lazy(lua_State *L, json_t *v, int depth)
 
 	id = deferred_id(v, &tracked);
 	new_proxy(L);
-	lua_pushcfunction(L, tracked ? tracked_index : ro_fill);
+	lua_pushcfunction(L, lazy_index);
 	lua_setfield(L, -2, "__index");
 	if (tracked) {
 		lua_pushinteger(L, (lua_Integer)json_integer_value(id));
