@@ -67,6 +67,34 @@ find_page(const struct site *s, const char *resolved)
 	return p;
 }
 
+/* The copied file a resolved path names, or NULL. */
+static const struct copy_file *
+find_copy(const struct site *s, const char *resolved)
+{
+	size_t	 copy = (size_t)strmap_get(&s->files, resolved);
+
+	return copy != 0 ? &s->copies[copy - 1] : NULL;
+}
+
+const char *
+links_destination(const struct site *s, const char *resolved)
+{
+	const struct page *p;
+	const struct copy_file *f;
+
+	if ((p = find_page(s, resolved)) != NULL)
+		return p->url;
+	return (f = find_copy(s, resolved)) != NULL ? f->out : NULL;
+}
+
+static void
+remember_target(struct link_ctx *c, const char *resolved)
+{
+	c->targets = xreallocarray(c->targets, c->ntargets + 1,
+	    sizeof(*c->targets), &c->tcap);
+	c->targets[c->ntargets++] = xstrdup(resolved);
+}
+
 static void
 remember_anchor(struct link_ctx *c, struct page *target, const char *anchor,
     unsigned line, unsigned col)
@@ -94,7 +122,7 @@ links_resolve(void *ctx, const char *href, unsigned line, unsigned col,
 	const char	*anchor = hash ? hash + 1 : NULL;
 	char		*path, *dir, *resolved;
 	struct page	*target;
-	size_t		 copy;
+	const struct copy_file *copy;
 	int		 ok = 1;
 
 	if (strchr(href, '?') != NULL && (hash == NULL ||
@@ -116,6 +144,7 @@ links_resolve(void *ctx, const char *href, unsigned line, unsigned col,
 		    "the content folder%s", href, "");
 		goto out;
 	}
+	remember_target(c, resolved);
 	if ((target = find_page(s, resolved)) != NULL) {
 		buf_puts(out, s->cfg.base_path);
 		buf_puts(out, target->url + 1);
@@ -124,9 +153,9 @@ links_resolve(void *ctx, const char *href, unsigned line, unsigned col,
 			if (anchor[0] != '\0')
 				remember_anchor(c, target, anchor, line, col);
 		}
-	} else if ((copy = (size_t)strmap_get(&s->files, resolved)) != 0) {
+	} else if ((copy = find_copy(s, resolved)) != NULL) {
 		buf_puts(out, s->cfg.base_path);
-		buf_puts(out, s->copies[copy - 1].out);
+		buf_puts(out, copy->out);
 		if (anchor != NULL)
 			buf_printf(out, "#%s", anchor);
 	} else if (strmap_get(&s->drafts_seen, resolved) != NULL)
@@ -147,6 +176,13 @@ links_forget(struct link_ctx *c, size_t n)
 {
 	while (c->nrefs > n)
 		free(c->refs[--c->nrefs].anchor);
+}
+
+void
+links_forget_targets(struct link_ctx *c, size_t n)
+{
+	while (c->ntargets > n)
+		free(c->targets[--c->ntargets]);
 }
 
 int
@@ -171,5 +207,9 @@ links_check_anchors(struct link_ctx *c)
 	free(c->refs);
 	c->refs = NULL;
 	c->nrefs = c->cap = 0;
+	links_forget_targets(c, 0);
+	free(c->targets);
+	c->targets = NULL;
+	c->tcap = 0;
 	return ok;
 }

@@ -33,6 +33,11 @@ struct link_ctx {
 	size_t		 nquiet;
 	struct anchor_ref *refs;
 	size_t		 nrefs, cap;
+	/* Every path a link resolved to ("a/b.md", "img/x.png"), in order,
+	 * repeats kept: what the page's links depend on besides headings
+	 * (pagememo.h). */
+	char		**targets;
+	size_t		 ntargets, tcap;
 };
 
 /* The md_link_fn for md_render (ctx is a struct link_ctx). */
@@ -44,5 +49,13 @@ int	 links_check_anchors(struct link_ctx *);
 /* Forgets the anchors remembered after the first n (a replay that
  * mdcache.c abandons). */
 void	 links_forget(struct link_ctx *, size_t n);
+/* Forgets the targets after the first n. */
+void	 links_forget_targets(struct link_ctx *, size_t n);
+
+/* Where a link to the resolved path leads on site s as it is now: the
+ * page's URL ("/docs/a/"), the copied file's output ("img/x.png"), or
+ * NULL for nothing (a draft, a missing file).  links_resolve writes the
+ * link from it. */
+const char *links_destination(const struct site *s, const char *resolved);
 
 #endif

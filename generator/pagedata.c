@@ -154,6 +154,18 @@ docs_fields_of(const struct page *p, struct docs_fields *f)
 	f->weight = (json_int_t)p->meta.weight;
 }
 
+/* The id of the docs tree's root in the site data, which is in every
+ * key: not its page's index, which a page added before it moves.  The
+ * other nodes are their pages' indexes, their lists of children
+ * children_id's. */
+#define DOCS_ROOT_ID	((json_int_t)INT64_MAX)
+
+static json_int_t
+children_id(size_t index)
+{
+	return -1 - (json_int_t)index;
+}
+
 /*
  * A node of the docs tree, its children deferred (template.h): a page
  * reads the top of the tree and its own branch, and making the whole
@@ -173,7 +185,7 @@ docs_node(const struct page *p)
 	json_object_set_new_nocheck(n, "weight", json_integer(f.weight));
 	set_str(n, "description", f.description);
 	json_object_set_new_nocheck(n, "children",
-	    tpl_deferred_tracked(pagedata_docs_children_id(p->index)));
+	    tpl_deferred_tracked(children_id(p->index)));
 	return n;
 }
 
@@ -191,22 +203,26 @@ docs_children(const struct page *p)
 	return kids;
 }
 
-json_int_t
-pagedata_docs_children_id(size_t index)
+const struct page *
+pagedata_docs_read(const struct site *s, json_int_t id, int *children)
 {
-	return -1 - (json_int_t)index;
+	*children = id < 0;
+	if (id == DOCS_ROOT_ID)
+		return s->docs_root;
+	if (id < 0)
+		id = -1 - id;
+	return (size_t)id < s->npages ? s->pages[id] : NULL;
 }
 
 json_t *
 pagedata_docs_expand(void *site, json_int_t id)
 {
-	const struct site *s = site;
+	const struct page *p;
+	int		 children;
 
-	if (id < 0 && (size_t)(-1 - id) < s->npages)
-		return docs_children(s->pages[-1 - id]);
-	if (id < 0 || (size_t)id >= s->npages)
+	if ((p = pagedata_docs_read(site, id, &children)) == NULL)
 		return NULL;
-	return docs_node(s->pages[id]);
+	return children ? docs_children(p) : docs_node(p);
 }
 
 /* v with its length before it (UINT64_MAX for NULL, apart from ""). */
@@ -272,7 +288,7 @@ pagedata_site(const struct site *s, json_t *assets)
 
 	if (s->docs_root != NULL)
 		json_object_set_new(j, "docs",
-		    tpl_deferred_tracked((json_int_t)s->docs_root->index));
+		    tpl_deferred_tracked(DOCS_ROOT_ID));
 	cats = json_array();
 	for (i = 0; i < s->ncats; i++)
 		json_array_append_new(cats, json_pack("{s:s, s:s, s:s, s:I}",

@@ -21,12 +21,13 @@
 json_t	*pagedata_site(const struct site *, json_t *assets);
 json_t	*pagedata_docs_expand(void *site, json_int_t id);
 uint64_t pagedata_docs_hash(const struct site *);
-/* The docs tree's values are tracked (template.h): a render's reads are
- * the index of the root page when it read the root's own fields, and
- * pagedata_docs_children_id(i) when it read page i's list of children
- * (and so, maybe, their own fields: a node is reached only through its
- * parent's list). */
-json_int_t pagedata_docs_children_id(size_t index);
+/* The docs tree's values are tracked (template.h): what a render's read
+ * of id (tpl_reads) showed, the page whose own fields it read or, with
+ * *children set, whose list of children it read (and so, maybe, their
+ * own fields: a node is reached only through its parent's list); NULL
+ * for an id the tree never gave. */
+const struct page *pagedata_docs_read(const struct site *, json_int_t id,
+	     int *children);
 
 /* The other pages whose fields a page's data shows, by index, in the
  * order shown (repeats kept). */

@@ -18,14 +18,16 @@
 /*
  * An entry: u64 anchors (the site's), u64 render key, u64 the hash of
  * the page's heading ids (page_set_anchors'), u32 count, then that many
- * strs (the ids, sorted); then the refs: u32 count, then that many pairs
- * of strs (the source of a page its links name a heading of, and the
- * heading's id); then the deps: u64 the hash of the whole site when it
- * was made (shape_of with every page's fields), u64 the digest of what
- * the page showed of other pages (deps_digest), u64 the docs tree's hash
- * when its template did not run (so what it read of the tree is not
- * known) or 0, u32 count, then that many u32 (a page's index, with
- * DEP_KIDS set for the list of its children).  Numbers and strs are
+ * strs (the ids, sorted); then the links (pagememo_links_of): u32 count,
+ * that many pairs of strs (the source of a page its links name a heading
+ * of, and the heading's id), u32 count, that many strs (the paths its
+ * links resolved to, sorted); then u64 the hash of the whole site when it
+ * was made (whole_of), u64 the hash of its paths (paths_of), u64 the
+ * digest of where the links led (links_digest), u64 the digest of what
+ * the page showed of other pages (deps_digest); then the deps: u64 the
+ * docs tree's hash when its template did not run (so what it read of the
+ * tree is not known) or 0, u32 count, then that many u64 (a page's id,
+ * with DEP_KIDS set for the list of its children).  Numbers and strs are
  * record.h's.  The HTML of
  * a page a list shows whole is an entry of its own (html_key), with its
  * NUL: every recalled memo is read whole (its hash checked), and in the
@@ -33,7 +35,7 @@
  * build, which needs them only to make a list.  A change of meaning
  * changes MEMO_FORMAT, which is part of every key.
  */
-static const char MEMO_FORMAT[8] = "porchpm5";
+static const char MEMO_FORMAT[8] = "porchpm6";
 
 /*
  * The memo table: every page's memo in one entry, under the site's shape,
@@ -48,37 +50,57 @@ static const char MEMO_FORMAT[8] = "porchpm5";
  * build writes the table again.  Layout: u32 count,
  * count u64 keys (sorted), then count u32 offsets and count u32 lengths
  * into the records that follow, each a memo entry as pagememo_put writes
- * it.
+ * it but for the paths its links resolved to: their count is IN_TABLE,
+ * and they are the record of the same key in the targets table, written
+ * with it in the same layout.  They are read only when a page or file
+ * was added or removed, and they were a third of the memo table's bytes,
+ * which every build reads.
  */
 #define TABLE_STALE	64
+#define IN_TABLE	REC_NULL
 
 struct memo_table {
 	const unsigned char *keys, *offs, *lens, *recs;
 	size_t		 n, recs_len;
 };
 
-/* A dep on a docs node's list of children, not on the page's fields. */
-#define DEP_KIDS	0x80000000u
+/* A dep on a docs node's list of children, not on the page's fields; a
+ * page's id (page_id) never has it. */
+#define DEP_KIDS	(UINT64_C(1) << 63)
+
+/* Page ids to pages: open addressing, made on first need (id_map_ready). */
+struct id_map {
+	uint64_t	*ids;		/* 0: an empty slot */
+	uint32_t	*index;
+	size_t		 mask;
+};
 
 struct page_memo {
 	struct pack	*pack;
 	const struct site *site;
 	uint64_t	 shape;		/* of every key: format, the site's
-					   structure (shape_of) */
-	uint64_t	 whole;		/* the same with every page's fields:
-					   what list pages are made of */
+					   settings (shape_of) */
+	uint64_t	 whole;		/* the same with every page's place,
+					   fields and relations: what list
+					   pages are made of */
+	uint64_t	 paths;		/* where links may lead (paths_of) */
 	uint64_t	 docs;		/* pagedata_docs_hash */
-	/* By page index: the hash of the fields other pages may show of it
-	 * (made with whole), and of those of its children (made on first
+	/* By page index: its id (page_id), its own place in the site
+	 * (own_of), the hash of the fields other pages may show of it (all
+	 * made with whole) and of those of its children (made on first
 	 * need, kids_ready). */
-	uint64_t	*fields, *kids;
-	pthread_mutex_t	 kids_lock;
-	atomic_int	 kids_made;
+	uint64_t	*ids, *own, *fields, *kids;
+	struct id_map	 map;
+	pthread_mutex_t	 lock;		/* of kids and map */
+	atomic_int	 kids_made, map_made;
 	uint64_t	 derived;	/* pagememo_begin_derived's */
 	struct memo_table table;	/* n 0: none */
+	struct memo_table targets;	/* opened on first need */
+	atomic_int	 targets_open;
 	atomic_size_t	 found, reused, stored, kept, untabled;
 	atomic_size_t	 rechecked;	/* reused after pagememo_refs_hold */
 	atomic_size_t	 depchecked;	/* found after deps_hold */
+	atomic_size_t	 linkchecked;	/* found after links_hold */
 };
 
 static void
@@ -95,20 +117,37 @@ put_u64(XXH3_state_t *st, uint64_t v)
 	XXH3_64bits_update(st, &v, sizeof(v));
 }
 
+/* s hashed on from seed, NULL apart from "" (no streaming state: these
+ * run for every page of every build). */
 static uint64_t
-index_of(const struct page *p)
+chain_str(uint64_t seed, const char *s)
 {
-	return p != NULL ? (uint64_t)p->index : UINT64_MAX;
+	return s != NULL ? XXH3_64bits_withSeed(s, strlen(s), seed) :
+	    seed * UINT64_C(0x9e3779b97f4a7c15) + 1;
+}
+
+/* A page's id: the hash of its output file, which no other page has and
+ * which stays when pages are added or removed before it (its index in
+ * site->pages does not). */
+static uint64_t
+page_id(const struct page *p)
+{
+	return chain_str(0, p->out != NULL ? p->out : p->url) & ~DEP_KIDS;
+}
+
+static uint64_t
+id_of(const struct page_memo *m, const struct page *p)
+{
+	return p != NULL ? m->ids[p->index] : UINT64_MAX;
 }
 
 /* Which pages p's own data shows by its place among them, which its
  * front matter and the others' decide (titles and weights order a docs
  * section): its neighbours and children in the docs tree, the roadmap
  * items a changelog entry ships, the entry that shipped an item.  Part of
- * every memo's deps digest, as those move without the site's structure
- * changing. */
+ * every memo's deps digest, as those move without p itself changing. */
 static uint64_t
-relations_of(const struct page *p)
+relations_of(const struct page_memo *m, const struct page *p)
 {
 	uint64_t	 few[16], *v = few, h;
 	size_t		 i, n = 0;
@@ -117,15 +156,15 @@ relations_of(const struct page *p)
 	 * have no children and no ships. */
 	if (p->nchildren + p->nships + 5 > sizeof(few) / sizeof(few[0]))
 		v = xcalloc(p->nchildren + p->nships + 5, sizeof(*v));
-	v[n++] = index_of(p->prev);
-	v[n++] = index_of(p->next);
-	v[n++] = index_of(p->shipped_in);
+	v[n++] = id_of(m, p->prev);
+	v[n++] = id_of(m, p->next);
+	v[n++] = id_of(m, p->shipped_in);
 	v[n++] = p->nchildren;
 	for (i = 0; i < p->nchildren; i++)
-		v[n++] = p->children[i]->index;
+		v[n++] = id_of(m, p->children[i]);
 	v[n++] = p->nships;
 	for (i = 0; i < p->nships; i++)
-		v[n++] = p->ships[i]->index;
+		v[n++] = id_of(m, p->ships[i]);
 	h = XXH3_64bits(v, n * sizeof(*v));
 	if (v != few)
 		free(v);
@@ -133,64 +172,50 @@ relations_of(const struct page *p)
 }
 
 /*
- * The site's shape: what a page's data may read of the other pages.  The
- * model is made of the sources' paths and front matter, the votes and the
- * configuration (in the site data, so in base).  Its structure (every
- * page's kind, path, URL, output, parent and FAQ category, the FAQ
- * categories, the copied files) is hashed into every memo's key.  The
- * fields a page shows of others (title and front matter) and the order
- * they give are not (whole_of adds them): each memo keeps what its page
- * showed (deps_digest), so a docs title edit renders only the pages that
- * show that title.  The pages' other fields are hashed though they follow
- * from those, so that a model change that forgot this list still changes
- * it.
+ * The site's shape: what every page's data may read besides the pages.
+ * The model is made of the sources' paths and front matter, the votes and
+ * the configuration (in the site data, so in base).  Each page's own
+ * place (own_of) is in its own key; the other pages are not in any key:
+ * each memo keeps what its page showed of them (deps_digest) and where
+ * its links led (links_digest), so a page added or a docs title edited
+ * renders only the pages that show it.
  */
 static uint64_t
 shape_of(const struct site *s, uint64_t base)
 {
-	XXH3_state_t	*st = XXH3_createState();
-	const struct page *p;
-	uint64_t	 h;
-	size_t		 i, k;
+	uint64_t	 v[3] = { base, (uint64_t)s->drafts, 0 };
 
-	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, MEMO_FORMAT, sizeof(MEMO_FORMAT));
-	put_u64(st, base);
-	put_u64(st, (uint64_t)s->drafts);
-	put_u64(st, s->npages);
-	for (i = 0; i < s->npages; i++) {
-		p = s->pages[i];
-		put_u64(st, ((uint64_t)p->kind << 32) | ((uint64_t)p->section
-		    << 16) | ((uint64_t)p->is_intro << 8) |
-		    (uint64_t)p->has_votes);
-		put_u64(st, (uint64_t)p->votes);
-		put_str(st, p->source);
-		put_str(st, p->url);
-		put_str(st, p->out);
-		put_str(st, p->tag);
-		put_str(st, p->portal);
-		/* The docs tree follows the folders, a FAQ question names
-		 * its category: the rest of how pages relate is in the deps
-		 * (relations_of, m->kids). */
-		put_u64(st, index_of(p->parent));
-		put_u64(st, p->category ? (uint64_t)(p->category - s->cats) :
-		    UINT64_MAX);
+	memcpy(&v[2], MEMO_FORMAT, sizeof(MEMO_FORMAT));
+	return XXH3_64bits(v, sizeof(v));
+}
+
+/* Where p is: its source, URL and output (what a link to it reads). */
+static uint64_t
+path_of(const struct page *p)
+{
+	return chain_str(chain_str(chain_str(1, p->source), p->url), p->out);
+}
+
+/* p's own place in the site, path_of's hash on from seed: its kind,
+ * section, votes, tag, portal page, parent (the docs tree follows the
+ * folders) and FAQ category.  The pages' other fields are hashed though
+ * they follow from those, so that a model change that forgot this list
+ * still changes it. */
+static uint64_t
+own_of(const struct page_memo *m, const struct page *p, uint64_t seed)
+{
+	uint64_t	 v[5] = { ((uint64_t)p->kind << 32) |
+			    ((uint64_t)p->section << 16) |
+			    ((uint64_t)p->is_intro << 8) |
+			    (uint64_t)p->has_votes, (uint64_t)p->votes,
+			    id_of(m, p->parent), 0, 0 };
+
+	if (p->category != NULL) {
+		v[3] = chain_str(0, p->category->name);
+		v[4] = chain_str(0, p->category->slug);
 	}
-	put_u64(st, s->ncats);
-	for (i = 0; i < s->ncats; i++) {
-		put_str(st, s->cats[i].name);
-		put_str(st, s->cats[i].slug);
-		put_u64(st, index_of(s->cats[i].page));
-		put_u64(st, s->cats[i].nquestions);
-		for (k = 0; k < s->cats[i].nquestions; k++)
-			put_u64(st, s->cats[i].questions[k]->index);
-	}
-	put_u64(st, s->ncopies);
-	for (i = 0; i < s->ncopies; i++)
-		put_str(st, s->copies[i].out);
-	h = XXH3_64bits_digest(st);
-	XXH3_freeState(st);
-	return h;
+	return chain_str(chain_str(XXH3_64bits_withSeed(v, sizeof(v), seed),
+	    p->tag), p->portal);
 }
 
 /* The fields of p other pages may show (title, front matter). */
@@ -202,31 +227,96 @@ fields_of(const struct page *p)
 	return XXH3_64bits_withSeed(t, strlen(t), p->front_hash);
 }
 
-/* The whole site: its shape, the docs tree's hash and every page's fields
- * and relations; a memo made with the same needs no check.  Sets
- * m->fields on the way. */
+/* Where links may lead, from every page's path (paths[i]) and the copied
+ * files: a memo made with the same has its links' destinations. */
+static uint64_t
+paths_of(const struct site *s, const uint64_t *paths)
+{
+	uint64_t	 h = XXH3_64bits(paths, s->npages * sizeof(*paths));
+	size_t		 i;
+
+	for (i = 0; i < s->ncopies; i++)
+		h = chain_str(chain_str(h, s->copies[i].src),
+		    s->copies[i].out);
+	return h;
+}
+
+/* The whole site: its shape, the docs tree's hash and every page's place,
+ * fields and relations; a memo made with the same needs no check.  Sets
+ * m->ids, m->own, m->fields and m->paths on the way. */
 static uint64_t
 whole_of(struct page_memo *m, uint64_t docs)
 {
 	const struct site *s = m->site;
-	uint64_t	*v = xcalloc(s->npages + 2, sizeof(*v)), h;
-	size_t		 i;
+	size_t		 i, n = s->npages;
+	uint64_t	*v = xcalloc(2 * n + 2, sizeof(*v)), *path, h;
 
-	m->fields = xcalloc(s->npages + 1, sizeof(*m->fields));
+	m->ids = xcalloc(n + 1, sizeof(*m->ids));
+	m->own = xcalloc(n + 1, sizeof(*m->own));
+	m->fields = xcalloc(n + 1, sizeof(*m->fields));
+	path = xcalloc(n + 1, sizeof(*path));
+	for (i = 0; i < n; i++)
+		m->ids[i] = page_id(s->pages[i]);
+	for (i = 0; i < n; i++) {
+		path[i] = path_of(s->pages[i]);
+		m->own[i] = own_of(m, s->pages[i], path[i]);
+		m->fields[i] = fields_of(s->pages[i]);
+		v[2 + 2 * i] = m->own[i];
+		v[3 + 2 * i] = relations_of(m, s->pages[i]);
+	}
+	m->paths = paths_of(s, path);
 	v[0] = m->shape;
 	v[1] = docs;
-	for (i = 0; i < s->npages; i++) {
-		m->fields[i] = fields_of(s->pages[i]);
-		v[2 + i] = relations_of(s->pages[i]);
-	}
-	h = XXH3_64bits_withSeed(v, (s->npages + 2) * sizeof(*v),
-	    XXH3_64bits(m->fields, s->npages * sizeof(*m->fields)));
+	h = XXH3_64bits_withSeed(v, (2 * n + 2) * sizeof(*v),
+	    XXH3_64bits(m->fields, n * sizeof(*m->fields)));
+	free(path);
 	free(v);
 	return h;
 }
 
-/* m->kids (the children's fields, in their order), made once (the first
- * recall that needs them, or the first memo kept). */
+/* m->map, made once (the first check that needs it). */
+static void
+id_map_ready(struct page_memo *m)
+{
+	struct id_map	*t = &m->map;
+	size_t		 i, k, size = 16;
+
+	if (atomic_load(&m->map_made))
+		return;
+	pthread_mutex_lock(&m->lock);
+	if (!atomic_load(&m->map_made)) {
+		while (size < 2 * m->site->npages)
+			size *= 2;
+		t->ids = xcalloc(size, sizeof(*t->ids));
+		t->index = xcalloc(size, sizeof(*t->index));
+		t->mask = size - 1;
+		for (i = 0; i < m->site->npages; i++) {
+			for (k = m->ids[i] & t->mask; t->ids[k] != 0;
+			    k = (k + 1) & t->mask)
+				;
+			t->ids[k] = m->ids[i] | DEP_KIDS;	/* never 0 */
+			t->index[k] = (uint32_t)i;
+		}
+		atomic_store(&m->map_made, 1);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* The index of the page with id, or SIZE_MAX. */
+static size_t
+index_of_id(const struct page_memo *m, uint64_t id)
+{
+	const struct id_map *t = &m->map;
+	size_t		 k;
+
+	for (k = id & t->mask; t->ids[k] != 0; k = (k + 1) & t->mask)
+		if (t->ids[k] == (id | DEP_KIDS))
+			return t->index[k];
+	return SIZE_MAX;
+}
+
+/* m->kids (the children's ids and fields, in their order), made once
+ * (the first recall that needs them, or the first memo kept). */
 static void
 kids_ready(struct page_memo *m)
 {
@@ -237,14 +327,14 @@ kids_ready(struct page_memo *m)
 
 	if (atomic_load(&m->kids_made))
 		return;
-	pthread_mutex_lock(&m->kids_lock);
+	pthread_mutex_lock(&m->lock);
 	if (!atomic_load(&m->kids_made)) {
 		m->kids = xcalloc(s->npages + 1, sizeof(*m->kids));
 		for (i = 0; i < s->npages; i++) {
 			p = s->pages[i];
 			v = xcalloc(2 * p->nchildren + 1, sizeof(*v));
 			for (k = 0; k < p->nchildren; k++) {
-				v[2 * k] = p->children[k]->index;
+				v[2 * k] = id_of(m, p->children[k]);
 				v[2 * k + 1] = m->fields[p->children[k]->index];
 			}
 			m->kids[i] = XXH3_64bits(v, 2 * p->nchildren *
@@ -253,14 +343,14 @@ kids_ready(struct page_memo *m)
 		}
 		atomic_store(&m->kids_made, 1);
 	}
-	pthread_mutex_unlock(&m->kids_lock);
+	pthread_mutex_unlock(&m->lock);
 }
 
-/* The digest of p's relations and of its n deps v (each a page index,
+/* The digest of p's relations and of its n deps v (each a page's id,
  * DEP_KIDS for its children's) as the site is now; 0 when one names no
  * page. */
 static uint64_t
-deps_digest(struct page_memo *m, const struct page *p, const uint32_t *v,
+deps_digest(struct page_memo *m, const struct page *p, const uint64_t *v,
     size_t n)
 {
 	uint64_t	*h = xcalloc(n + 1, sizeof(*h)), d;
@@ -268,10 +358,10 @@ deps_digest(struct page_memo *m, const struct page *p, const uint32_t *v,
 	int		 ok = 1;
 
 	kids_ready(m);
-	h[n] = relations_of(p);
+	id_map_ready(m);
+	h[n] = relations_of(m, p);
 	for (i = 0; i < n && ok; i++) {
-		idx = v[i] & ~DEP_KIDS;
-		if (idx >= m->site->npages)
+		if ((idx = index_of_id(m, v[i] & ~DEP_KIDS)) == SIZE_MAX)
 			ok = 0;
 		else
 			h[i] = v[i] & DEP_KIDS ? m->kids[idx] : m->fields[idx];
@@ -281,24 +371,54 @@ deps_digest(struct page_memo *m, const struct page *p, const uint32_t *v,
 	return d;
 }
 
-/* The key of the memo table of a site of this shape. */
-static uint64_t
-table_key(uint64_t shape)
+/* Reads past the links to headings at r: a count and that many pairs of
+ * strs. */
+static void
+skip_refs(struct rec_rd *r)
 {
-	return XXH3_64bits_withSeed("table", 5, shape);
+	size_t		 n, i;
+
+	n = rec_get_count(r, 10);
+	for (i = 0; i < 2 * n && r->ok; i++)
+		(void)rec_get_str(r, 0, NULL);
 }
 
-/* Reads the table kept under the shape into m->table, if there is one
- * and its header fits the entry. */
-static void
-open_table(struct page_memo *m)
+/* The digest of where the paths in a targets blob (u32 count, strs)
+ * lead now (links_destination); 0 when the blob does not fit. */
+static uint64_t
+links_digest(const struct page_memo *m, const struct memo_blob *targets)
 {
-	struct memo_table *t = &m->table;
+	struct rec_rd	 r;
+	const char	*path;
+	uint64_t	 d = 2;
+	size_t		 n, i;
+
+	rec_init(&r, targets->data, targets->len);
+	n = rec_get_count(&r, 5);
+	for (i = 0; i < n && r.ok; i++)
+		if ((path = rec_get_str(&r, 0, NULL)) != NULL)
+			d = chain_str(d, links_destination(m->site, path));
+	return r.ok && r.p == r.end ? d | 1 : 0;
+}
+
+/* The key of the memo table ("table") or of its targets ("targets") of
+ * a site of this shape. */
+static uint64_t
+table_key(uint64_t shape, const char *name)
+{
+	return XXH3_64bits_withSeed(name, strlen(name), shape);
+}
+
+/* Reads the table kept under key into *t, if there is one and its header
+ * fits the entry. */
+static void
+open_table(struct page_memo *m, uint64_t key, struct memo_table *t)
+{
 	const unsigned char *e;
 	struct rec_rd	 r;
 	size_t		 len, n;
 
-	if ((e = pack_get(m->pack, table_key(m->shape), &len)) == NULL)
+	if ((e = pack_get(m->pack, key, &len)) == NULL)
 		return;
 	rec_init(&r, e, len);
 	n = rec_get_count(&r, sizeof(uint64_t) + 2 * sizeof(uint32_t));
@@ -314,6 +434,21 @@ open_table(struct page_memo *m)
 	t->n = n;
 }
 
+/* m->targets, opened once (the first memo from the table whose links
+ * are checked, or the table written). */
+static void
+targets_ready(struct page_memo *m)
+{
+	if (atomic_load(&m->targets_open))
+		return;
+	pthread_mutex_lock(&m->lock);
+	if (!atomic_load(&m->targets_open)) {
+		open_table(m, table_key(m->shape, "targets"), &m->targets);
+		atomic_store(&m->targets_open, 1);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
 struct page_memo *
 pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
     uint64_t docs)
@@ -325,8 +460,11 @@ pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
 	m->shape = shape_of(s, base);
 	m->whole = whole_of(m, docs);
 	m->docs = docs;
-	pthread_mutex_init(&m->kids_lock, NULL);
-	open_table(m);
+	pthread_mutex_init(&m->lock, NULL);
+	open_table(m, table_key(m->shape, "table"), &m->table);
+	/* Unread unless a page or file was added or removed. */
+	if (m->table.n > 0)
+		(void)pack_keep(m->pack, table_key(m->shape, "targets"));
 	return m;
 }
 
@@ -374,55 +512,120 @@ table_find(const struct memo_table *t, uint64_t key, size_t *len)
 	return NULL;
 }
 
+/* Reads past the targets at r: a count and that many strs, or IN_TABLE;
+ * 1 when they are in the blob. */
+static int
+skip_targets(struct rec_rd *r)
+{
+	const unsigned char *at = r->p;
+	size_t		 n, i;
+
+	if (rec_get_u32(r) == IN_TABLE && r->ok)
+		return 0;
+	r->p = at;
+	n = rec_get_count(r, 5);
+	for (i = 0; i < n && r->ok; i++)
+		(void)rec_get_str(r, 0, NULL);
+	return 1;
+}
+
+/* The paths the links blob of the memo under key resolved to (u32 count,
+ * strs) into *t: in the blob, or the targets table's record of key when
+ * the blob is a table row's; 0 when there are none to be had. */
+static int
+targets_of(struct page_memo *m, const struct memo_blob *links, uint64_t key,
+    struct memo_blob *t)
+{
+	struct rec_rd	 r;
+	struct memo_blob found;
+	const unsigned char *at;
+
+	rec_init(&r, links->data, links->len);
+	skip_refs(&r);
+	at = r.p;
+	if (skip_targets(&r)) {
+		found.data = at;
+		found.len = (size_t)(r.p - at);
+	} else {
+		targets_ready(m);
+		found.data = table_find(&m->targets, key, &found.len);
+	}
+	if (!r.ok || r.p != r.end || found.data == NULL)
+		return 0;
+	*t = found;
+	return 1;
+}
+
+/* 1 when the links of the memo under key lead where they led (digest). */
+static int
+links_hold(struct page_memo *m, const struct memo_blob *links, uint64_t key,
+    uint64_t digest)
+{
+	struct memo_blob t;
+
+	return digest != 0 && targets_of(m, links, key, &t) &&
+	    links_digest(m, &t) == digest;
+}
+
 void
 pagememo_free(struct page_memo *m)
 {
 	if (m == NULL)
 		return;
-	pthread_mutex_destroy(&m->kids_lock);
+	pthread_mutex_destroy(&m->lock);
+	free(m->ids);
+	free(m->own);
 	free(m->fields);
 	free(m->kids);
+	free(m->map.ids);
+	free(m->map.index);
 	free(m);
 }
 
-/* The entry key of p: the site's shape, its file, first line, body and
- * the fields others show of it.  No streaming state: this runs for every
- * page, and a state is a 576-byte allocation. */
+/* The entry key of p: the site's shape, p's file, first line, body, own
+ * place and the fields others show of it.  No streaming state: this runs
+ * for every page, and a state is a 576-byte allocation. */
 static uint64_t
 entry_key(const struct page_memo *m, const struct page *p)
 {
-	uint64_t	 v[4] = { m->shape, p->body_hash, p->body_line,
-			    fields_of(p) };
+	uint64_t	 v[5] = { m->shape, p->body_hash, p->body_line,
+			    m->own[p->index], m->fields[p->index] };
 
 	return XXH3_64bits_withSeed(p->file, strlen(p->file),
 	    XXH3_64bits(v, sizeof(v)));
 }
 
-/* Reads past the refs at r: a count and that many pairs of strs. */
-static void
-skip_refs(struct rec_rd *r)
-{
-	size_t		 n, i;
-
-	n = rec_get_count(r, 10);
-	for (i = 0; i < 2 * n && r->ok; i++)
-		(void)rec_get_str(r, 0, NULL);
-}
-
-/* The deps at r (u64 docs hash or 0, u32 count, that many u32) into
+/* The deps at r (u64 docs hash or 0, u32 count, that many u64) into
  * *docs and *v (heap, *n of them); 0 when they do not fit. */
 static int
-read_deps(struct rec_rd *r, uint64_t *docs, uint32_t **v, size_t *n)
+read_deps(struct rec_rd *r, uint64_t *docs, uint64_t **v, size_t *n)
 {
 	const unsigned char *p;
 
 	rec_get(r, docs, sizeof(*docs));
-	*n = rec_get_count(r, sizeof(uint32_t));
-	if ((p = rec_take(r, *n * sizeof(uint32_t))) == NULL || !r->ok)
+	*n = rec_get_count(r, sizeof(uint64_t));
+	if ((p = rec_take(r, *n * sizeof(uint64_t))) == NULL || !r->ok)
 		return 0;
 	*v = xcalloc(*n + 1, sizeof(**v));
 	memcpy(*v, p, *n * sizeof(**v));
 	return 1;
+}
+
+/* The digest of p's deps blob d (deps_digest) as the site is now, and
+ * *docs its docs hash; 0 when the blob does not fit. */
+static uint64_t
+deps_now(struct page_memo *m, const struct page *p,
+    const struct memo_blob *d, uint64_t *docs)
+{
+	struct rec_rd	 r;
+	uint64_t	*v = NULL, digest = 0;
+	size_t		 n;
+
+	rec_init(&r, d->data, d->len);
+	if (read_deps(&r, docs, &v, &n) && r.p == r.end)
+		digest = deps_digest(m, p, v, n);
+	free(v);
+	return digest;
 }
 
 /* 1 when p's deps blob d still gives digest: what the page showed of the
@@ -431,24 +634,16 @@ static int
 deps_hold(struct page_memo *m, const struct page *p,
     const struct memo_blob *d, uint64_t digest)
 {
-	struct rec_rd	 r;
 	uint64_t	 docs;
-	uint32_t	*v = NULL;
-	size_t		 n;
-	int		 ok;
 
-	rec_init(&r, d->data, d->len);
-	ok = read_deps(&r, &docs, &v, &n) && r.p == r.end &&
-	    (docs == 0 || docs == m->docs) &&
-	    deps_digest(m, p, v, n) == digest;
-	free(v);
-	return ok;
+	return deps_now(m, p, d, &docs) == digest && digest != 0 &&
+	    (docs == 0 || docs == m->docs);
 }
 
 static int
-cmp_u32(const void *a, const void *b)
+cmp_u64(const void *a, const void *b)
 {
-	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -457,16 +652,19 @@ void
 pagememo_deps_of(const struct page_memo *m, const struct page_reads *data,
     const json_int_t *tpl, size_t ntpl, int known, struct buf *out)
 {
-	uint32_t	*v = xcalloc(data->n + ntpl + 1, sizeof(*v));
+	uint64_t	*v = xcalloc(data->n + ntpl + 1, sizeof(*v));
 	uint64_t	 docs = known ? 0 : m->docs;
+	const struct page *p;
 	size_t		 i, n = 0, k = 0;
+	int		 children;
 
 	for (i = 0; i < data->n; i++)
-		v[n++] = (uint32_t)data->v[i];
+		v[n++] = m->ids[data->v[i]];
 	for (i = 0; i < ntpl; i++)
-		v[n++] = tpl[i] >= 0 ? (uint32_t)tpl[i] :
-		    (uint32_t)(-1 - tpl[i]) | DEP_KIDS;
-	xqsort(v, n, sizeof(*v), cmp_u32);
+		if ((p = pagedata_docs_read(m->site, tpl[i], &children)) !=
+		    NULL)
+			v[n++] = id_of(m, p) | (children ? DEP_KIDS : 0);
+	xqsort(v, n, sizeof(*v), cmp_u64);
 	for (i = 0; i < n; i++)
 		if (k == 0 || v[k - 1] != v[i])
 			v[k++] = v[i];
@@ -476,19 +674,36 @@ pagememo_deps_of(const struct page_memo *m, const struct page_reads *data,
 	free(v);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 void
-pagememo_refs_of(const struct link_ctx *links, size_t from,
-    struct buf *out)
+pagememo_links_of(const struct link_ctx *links, size_t refs_from,
+    size_t targets_from, struct buf *out)
 {
 	const struct anchor_ref *a;
-	size_t		 i;
+	char		**v;
+	size_t		 i, n = links->ntargets - targets_from, k = 0;
 
-	rec_put_u32(out, (uint32_t)(links->nrefs - from));
-	for (i = from; i < links->nrefs; i++) {
+	rec_put_u32(out, (uint32_t)(links->nrefs - refs_from));
+	for (i = refs_from; i < links->nrefs; i++) {
 		a = &links->refs[i];
 		rec_put_str(out, a->target->source, strlen(a->target->source));
 		rec_put_str(out, a->anchor, strlen(a->anchor));
 	}
+	v = xcalloc(n + 1, sizeof(*v));
+	memcpy(v, links->targets + targets_from, n * sizeof(*v));
+	xqsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++)
+		if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	rec_put_u32(out, (uint32_t)k);
+	for (i = 0; i < k; i++)
+		rec_put_str(out, v[i], strlen(v[i]));
+	free(v);
 }
 
 int
@@ -499,7 +714,7 @@ pagememo_refs_hold(struct page_memo *m, const struct memo_hit *hit)
 	const struct page *target;
 	size_t		 n, i;
 
-	rec_init(&r, hit->refs.data, hit->refs.len);
+	rec_init(&r, hit->links.data, hit->links.len);
 	n = rec_get_count(&r, 10);
 	for (i = 0; i < n && r.ok; i++) {
 		source = rec_get_str(&r, 0, NULL);
@@ -523,29 +738,33 @@ html_key(uint64_t key)
 
 /* The memo entry (len bytes) of p into *hit, if it applies to the site
  * as it is now: made with the site as it is, or what the page showed of
- * the other pages is as it was then.  1 when it does. */
+ * the other pages is as it was then and its links lead where they led.
+ * 1 when it does. */
 static int
-use_entry(struct page_memo *m, struct page *p, const void *entry,
-    size_t len, struct memo_hit *hit)
+use_entry(struct page_memo *m, struct page *p, uint64_t key,
+    const void *entry, size_t len, struct memo_hit *hit)
 {
 	struct rec_rd	 r;
 	const unsigned char *ids;
-	uint64_t	 ids_hash, whole, digest;
-	size_t		 n, i, ids_len;
+	uint64_t	 ids_hash, whole, paths, links, digest;
+	size_t		 nids, i, ids_len;
 
 	rec_init(&r, entry, len);
 	rec_get(&r, &hit->anchors, sizeof(hit->anchors));
 	rec_get(&r, &hit->render_key, sizeof(hit->render_key));
 	rec_get(&r, &ids_hash, sizeof(ids_hash));
-	n = rec_get_count(&r, 5);
+	nids = rec_get_count(&r, 5);
 	ids = r.p;
-	for (i = 0; i < n && r.ok; i++)
+	for (i = 0; i < nids && r.ok; i++)
 		(void)rec_get_str(&r, 0, NULL);
 	ids_len = (size_t)(r.p - ids);
-	hit->refs.data = r.p;
+	hit->links.data = r.p;
 	skip_refs(&r);
-	hit->refs.len = (size_t)(r.p - (const unsigned char *)hit->refs.data);
+	(void)skip_targets(&r);
+	hit->links.len = (size_t)(r.p - (const unsigned char *)hit->links.data);
 	rec_get(&r, &whole, sizeof(whole));
+	rec_get(&r, &paths, sizeof(paths));
+	rec_get(&r, &links, sizeof(links));
 	rec_get(&r, &digest, sizeof(digest));
 	hit->deps.data = r.p;
 	hit->deps.len = (size_t)(r.end - r.p);
@@ -556,8 +775,13 @@ use_entry(struct page_memo *m, struct page *p, const void *entry,
 			return 0;
 		m->depchecked++;
 	}
+	if (paths != m->paths) {
+		if (!links_hold(m, &hit->links, key, links))
+			return 0;
+		m->linkchecked++;
+	}
 	/* The ids stay in the pack's bytes, read only if a link asks. */
-	page_set_anchors_recorded(p, ids, ids_len, n, ids_hash);
+	page_set_anchors_recorded(p, ids, ids_len, nids, ids_hash);
 	return 1;
 }
 
@@ -573,11 +797,11 @@ pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 	 * was written; a page rendered since (what it showed of others
 	 * changed: the same key) has a newer entry of its own. */
 	ok = (entry = table_find(&m->table, key, &len)) != NULL &&
-	    use_entry(m, p, entry, len, hit);
+	    use_entry(m, p, key, entry, len, hit);
 	if (!ok) {
 		m->untabled++;
 		ok = (entry = pack_get(m->pack, key, &len)) != NULL &&
-		    use_entry(m, p, entry, len, hit);
+		    use_entry(m, p, key, entry, len, hit);
 	}
 	if (!ok)
 		return 0;
@@ -618,7 +842,8 @@ pagememo_report(const struct page_memo *m, FILE *f)
 	fprintf(f, "headings changed: %zu pages reused after their links to "
 	    "headings were checked\n", (size_t)m->rechecked);
 	fprintf(f, "pages changed: %zu memos found after what their pages "
-	    "show of others was checked\n", (size_t)m->depchecked);
+	    "show of others was checked, %zu after where their links lead "
+	    "was\n", (size_t)m->depchecked, (size_t)m->linkchecked);
 	fprintf(f, "memo table: %zu rows, %zu pages not in it\n",
 	    m->table.n, (size_t)m->untabled);
 }
@@ -656,7 +881,7 @@ pagememo_begin_derived(struct page_memo *m, const struct site *s,
 		p = s->pages[i];
 		if (p->source == NULL || !model_shown_whole(p))
 			continue;
-		put_u64(st, p->index);
+		put_u64(st, m->ids[p->index]);
 		put_u64(st, p->body_hash);
 		put_u64(st, p->body_line);
 		put_str(st, p->file);
@@ -700,19 +925,24 @@ pagememo_put_generated(struct page_memo *m, const struct page *p)
 	    sizeof(p->render_key));
 }
 
-/* Appends p's memo entry to b: refs and deps as pagememo_refs_of and
- * pagememo_deps_of made them (or a memo held them). */
+/* Appends p's memo entry (under key) to b: links and deps as
+ * pagememo_links_of and pagememo_deps_of made them (or a memo held them),
+ * the paths its links resolved to in b, or, for a table row, IN_TABLE in
+ * b and the paths in table. */
 static void
 put_record(struct page_memo *m, struct buf *b, const struct page *p,
-    uint64_t anchors, const struct memo_blob *refs,
-    const struct memo_blob *deps)
+    uint64_t key, uint64_t anchors, const struct memo_blob *links,
+    const struct memo_blob *deps, struct buf *table)
 {
+	struct memo_blob t = { "\0\0\0", sizeof(uint32_t) };	/* none */
+	uint64_t	 v[4] = { m->whole, m->paths, 0, 0 }, docs;
 	struct rec_rd	 r;
-	uint64_t	 docs, digest = 0;
-	uint32_t	*v = NULL;
 	char		**ids;
-	size_t		 i, n, nv;
+	size_t		 i, n;
 
+	if (targets_of(m, links, key, &t))
+		v[2] = links_digest(m, &t);
+	v[3] = deps_now(m, p, deps, &docs);
 	buf_append(b, &anchors, sizeof(anchors));
 	buf_append(b, &p->render_key, sizeof(p->render_key));
 	buf_append(b, &p->anchors_hash, sizeof(p->anchors_hash));
@@ -721,25 +951,30 @@ put_record(struct page_memo *m, struct buf *b, const struct page *p,
 	for (i = 0; i < n; i++)
 		rec_put_str(b, ids[i], strlen(ids[i]));
 	free(ids);
-	buf_append(b, refs->data, refs->len);
-	rec_init(&r, deps->data, deps->len);
-	if (read_deps(&r, &docs, &v, &nv))
-		digest = deps_digest(m, p, v, nv);
-	free(v);
-	buf_append(b, &m->whole, sizeof(m->whole));
-	buf_append(b, &digest, sizeof(digest));
+	rec_init(&r, links->data, links->len);
+	skip_refs(&r);
+	buf_append(b, links->data, r.ok ? (size_t)(r.p -
+	    (const unsigned char *)links->data) : 0);
+	if (!r.ok)
+		rec_put_u32(b, 0);
+	if (table != NULL) {
+		rec_put_u32(b, IN_TABLE);
+		buf_append(table, t.data, t.len);
+	} else
+		buf_append(b, t.data, t.len);
+	buf_append(b, v, sizeof(v));
 	buf_append(b, deps->data, deps->len);
 }
 
 void
 pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors,
-    const struct memo_blob *refs, const struct memo_blob *deps)
+    const struct memo_blob *links, const struct memo_blob *deps)
 {
 	struct buf	 b = { 0 };
 	uint64_t	 key;
 
-	put_record(m, &b, p, anchors, refs, deps);
 	key = entry_key(m, p);
+	put_record(m, &b, p, key, anchors, links, deps, NULL);
 	pack_put(m->pack, key, b.data, b.len);
 	buf_free(&b);
 	if (model_shown_whole(p) && p->html != NULL)
@@ -747,10 +982,11 @@ pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors,
 	m->stored++;
 }
 
-/* A page's place in the table being written: its key and record. */
+/* A page's place in the tables being written: its key, its record and
+ * the paths its links resolved to. */
 struct table_row {
 	uint64_t	 key;
-	uint32_t	 off, len;
+	uint32_t	 off, len, toff, tlen;
 };
 
 static int
@@ -761,49 +997,65 @@ cmp_row(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
-/* Writes the table of pages[0..n-1] (one row per key). */
+/* Writes the table of rows[0..n-1] (sorted, one per key) under name: of
+ * their records in recs (targets 0) or of their paths in recs (1). */
+static void
+put_table(struct page_memo *m, const char *name,
+    const struct table_row *rows, size_t n, const struct buf *recs,
+    int targets)
+{
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	rec_put_u32(&b, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		buf_append(&b, &rows[i].key, sizeof(rows[i].key));
+	for (i = 0; i < n; i++)
+		rec_put_u32(&b, targets ? rows[i].toff : rows[i].off);
+	for (i = 0; i < n; i++)
+		rec_put_u32(&b, targets ? rows[i].tlen : rows[i].len);
+	buf_append(&b, recs->data, recs->len);
+	pack_put(m->pack, table_key(m->shape, name), b.data, b.len);
+	buf_free(&b);
+}
+
+/* Writes the tables of pages[0..n-1] (one row per key). */
 static void
 write_table(struct page_memo *m, struct page *const *pages, size_t n,
-    uint64_t anchors, const struct memo_blob *refs,
+    uint64_t anchors, const struct memo_blob *links,
     const struct memo_blob *deps)
 {
-	struct table_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
-	struct buf	 recs = { 0 }, b = { 0 };
-	size_t		 i, k = 0, start;
+	struct table_row *rows = xcalloc(n ? n : 1, sizeof(*rows)), *w;
+	struct buf	 recs = { 0 }, trecs = { 0 };
+	size_t		 i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		start = recs.len;
-		put_record(m, &recs, pages[i], anchors,
-		    &refs[pages[i]->index], &deps[pages[i]->index]);
-		rows[i] = (struct table_row){ entry_key(m, pages[i]),
-		    (uint32_t)start, (uint32_t)(recs.len - start) };
+		w = &rows[i];
+		w->key = entry_key(m, pages[i]);
+		w->off = (uint32_t)recs.len;
+		w->toff = (uint32_t)trecs.len;
+		put_record(m, &recs, pages[i], w->key, anchors,
+		    &links[pages[i]->index], &deps[pages[i]->index], &trecs);
+		w->len = (uint32_t)(recs.len - w->off);
+		w->tlen = (uint32_t)(trecs.len - w->toff);
 	}
-	if (recs.len > UINT32_MAX) {	/* offsets would not fit: no table */
-		buf_free(&recs);
-		free(rows);
-		return;
+	/* Offsets that would not fit: no table. */
+	if (recs.len <= UINT32_MAX && trecs.len <= UINT32_MAX) {
+		xqsort(rows, n, sizeof(*rows), cmp_row);
+		for (i = 0; i < n; i++)
+			if (k == 0 || rows[k - 1].key != rows[i].key)
+				rows[k++] = rows[i];
+		put_table(m, "targets", rows, k, &trecs, 1);
+		put_table(m, "table", rows, k, &recs, 0);
 	}
-	xqsort(rows, n, sizeof(*rows), cmp_row);
-	for (i = 0; i < n; i++)
-		if (k == 0 || rows[k - 1].key != rows[i].key)
-			rows[k++] = rows[i];
-	rec_put_u32(&b, (uint32_t)k);
-	for (i = 0; i < k; i++)
-		buf_append(&b, &rows[i].key, sizeof(rows[i].key));
-	for (i = 0; i < k; i++)
-		rec_put_u32(&b, rows[i].off);
-	for (i = 0; i < k; i++)
-		rec_put_u32(&b, rows[i].len);
-	buf_append(&b, recs.data, recs.len);
-	pack_put(m->pack, table_key(m->shape), b.data, b.len);
-	buf_free(&b);
 	buf_free(&recs);
+	buf_free(&trecs);
 	free(rows);
 }
 
 void
 pagememo_end(struct page_memo *m, struct page *const *pages, size_t n,
-    uint64_t anchors, const struct memo_blob *refs,
+    uint64_t anchors, const struct memo_blob *links,
     const struct memo_blob *deps)
 {
 	/* A table found and nearly right is kept as it is (pack_get): few
@@ -813,8 +1065,9 @@ pagememo_end(struct page_memo *m, struct page *const *pages, size_t n,
 	 * before it is used, so an old row costs a render or a check, never
 	 * a wrong page). */
 	if (m->table.n > 0 && ((size_t)m->untabled + (size_t)m->stored +
-	    (size_t)m->rechecked + (size_t)m->depchecked) * TABLE_STALE <= n)
+	    (size_t)m->rechecked + (size_t)m->depchecked +
+	    (size_t)m->linkchecked) * TABLE_STALE <= n)
 		return;
 	if (n > 0 && n <= UINT32_MAX)
-		write_table(m, pages, n, anchors, refs, deps);
+		write_table(m, pages, n, anchors, links, deps);
 }

@@ -10,15 +10,17 @@
  * all of these are as they were:
  *
  *   - the page's own file, first line and body (its key);
- *   - the site's shape: every page's kind, path, URL and output, how the
- *     pages link (docs tree, FAQ categories, ships), the votes, the
- *     copied files' names (links may point at them), whether drafts are
- *     built (its key);
+ *   - its own place: kind, path, URL, output, parent, FAQ category,
+ *     votes (its key), and whether drafts are built;
  *   - its own title and front matter (its key), and those of the pages it
  *     showed: its data's (breadcrumbs, neighbours, children...) and the
  *     docs tree's parts its template read (tracked, template.h), or the
  *     whole tree when its template did not run (checked: a docs title
  *     edit renders the pages that show that title, not every page);
+ *   - where its links lead: the URL of each page and the output of each
+ *     copied file its links name, by path (checked when a page or file
+ *     was added, removed or moved: a page added renders the pages that
+ *     show it, not every page);
  *   - the templates and the site data but the docs tree (base, in its
  *     key);
  *   - the headings its links to other pages' #anchors name: known only
@@ -47,9 +49,10 @@ struct link_ctx;
 struct pack;
 struct page_memo;
 
-/* Part of a memo as it keeps it: a page's links to other pages'
- * headings (pagememo_refs_of) or what it showed of other pages
- * (pagememo_deps_of), made by a render or a memo's bytes in the pack. */
+/* Part of a memo as it keeps it: what a page's links name (other pages'
+ * headings and the paths they resolved to: pagememo_links_of) or what it
+ * showed of other pages (pagememo_deps_of), made by a render or a memo's
+ * bytes in the pack. */
 struct memo_blob {
 	const void	*data;
 	size_t		 len;
@@ -59,7 +62,7 @@ struct memo_blob {
 struct memo_hit {
 	uint64_t	 anchors;	/* pagememo_anchors of that build */
 	uint64_t	 render_key;	/* of its output file, 0 for none */
-	struct memo_blob refs, deps;	/* in the pack */
+	struct memo_blob links, deps;	/* in the pack */
 };
 
 /* The memo of site s's pages in pack pk (both outlive it); base is
@@ -80,10 +83,11 @@ const char *pagememo_html(struct page_memo *, const struct page *p);
 /* The hash of every page's heading ids, once all are set. */
 uint64_t pagememo_anchors(const struct site *);
 
-/* Appends to out the links to other pages' headings that links remembered
- * after its first `from` (one page's render). */
-void	 pagememo_refs_of(const struct link_ctx *links, size_t from,
-	     struct buf *out);
+/* Appends to out what a page's render left in links after its first
+ * refs_from links to headings and targets_from targets: the headings
+ * its links name and the paths they resolved to. */
+void	 pagememo_links_of(const struct link_ctx *links, size_t refs_from,
+	     size_t targets_from, struct buf *out);
 /* 1 when every heading a hit's links name is on its page now (every
  * page's anchors set); counted, as the memo table's rows then hold the
  * old anchors.  Thread-safe. */
@@ -98,19 +102,20 @@ void	 pagememo_deps_of(const struct page_memo *,
 	     const struct page_reads *data, const json_int_t *tpl,
 	     size_t ntpl, int known, struct buf *out);
 
-/* Keeps what p's render gave (its anchors, render_key, links to headings,
- * what it showed of others and html) for the next build.  Thread-safe. */
+/* Keeps what p's render gave (its anchors, render_key, what its links
+ * name, what it showed of others and html) for the next build.
+ * Thread-safe. */
 void	 pagememo_put(struct page_memo *, const struct page *p,
-	     uint64_t anchors, const struct memo_blob *refs,
+	     uint64_t anchors, const struct memo_blob *links,
 	     const struct memo_blob *deps);
 
 /* After the pages[0..n-1] with a source are rendered or reused, with
- * their anchors, their links to headings and what they showed of others
- * (refs and deps, by page index): writes the memo table again
+ * their anchors, what their links name and what they showed of others
+ * (links and deps, by page index): writes the memo table again
  * (pagememo.c) when there was none for this shape or it lacked too many
  * of them. */
 void	 pagememo_end(struct page_memo *, struct page *const *pages,
-	     size_t n, uint64_t anchors, const struct memo_blob *refs,
+	     size_t n, uint64_t anchors, const struct memo_blob *links,
 	     const struct memo_blob *deps);
 
 /*

@@ -21,11 +21,12 @@ struct memo_round {
 	struct memo_hit	*hits;		/* by page index */
 	unsigned char	*known;		/* by page index: hits[i] is set */
 	uint64_t	 anchors;	/* pagememo_anchors, between rounds */
-	struct memo_blob *refs;		/* by page index: its links to
-					   headings, from its memo or made */
+	struct memo_blob *links;	/* by page index: what its links
+					   name, from its memo or made */
 	struct memo_blob *deps;		/* by page index: what it showed of
 					   other pages, from its memo or made */
-	struct buf	*refs_made;	/* by page index: refs a render made */
+	struct buf	*links_made;	/* by page index: links a render
+					   made */
 	struct buf	*deps_made;	/* by page index: deps a render made */
 };
 
@@ -81,17 +82,17 @@ keep_anchors(struct page *p, const struct md_doc *doc)
 	page_set_anchors(p, v, doc->nheadings);
 }
 
-/* The links to other pages' headings p's render left in links after its
- * first `from`, for p's memo. */
+/* What p's links named (the render left it in links after the first
+ * refs_from links to headings and targets_from targets), for p's memo. */
 static void
-keep_refs(struct memo_round *r, const struct page *p,
-    const struct link_ctx *links, size_t from)
+keep_links(struct memo_round *r, const struct page *p,
+    const struct link_ctx *links, size_t refs_from, size_t targets_from)
 {
-	struct buf	*b = &r->refs_made[p->index];
+	struct buf	*b = &r->links_made[p->index];
 
 	buf_reset(b);
-	pagememo_refs_of(links, from, b);
-	r->refs[p->index] = (struct memo_blob){ b->data, b->len };
+	pagememo_links_of(links, refs_from, targets_from, b);
+	r->links[p->index] = (struct memo_blob){ b->data, b->len };
 }
 
 /* What p's render showed of the other pages, for its memo: what its data
@@ -172,11 +173,12 @@ render_page(struct worker *w, struct page *p)
 	memset(&doc, 0, sizeof(doc));
 	w->reads.n = 0;
 	if (p->source != NULL) {
-		size_t from = w->links.nrefs;
+		size_t refs = w->links.nrefs, targets = w->links.ntargets;
 
 		ok = render_markdown(env, &w->links, p, &doc);
 		if (memo)
-			keep_refs(w->memo, p, &w->links, from);
+			keep_links(w->memo, p, &w->links, refs, targets);
+		links_forget_targets(&w->links, targets);
 		have_doc = 1;
 		keep_anchors(p, &doc);
 		if (w->search != NULL)
@@ -237,7 +239,7 @@ recall_or_render(struct worker *w, struct page *p)
 
 	if (pagememo_get(w->env->memo, p, &r->hits[p->index])) {
 		r->known[p->index] = 1;
-		r->refs[p->index] = r->hits[p->index].refs;
+		r->links[p->index] = r->hits[p->index].links;
 		r->deps[p->index] = r->hits[p->index].deps;
 		return 1;
 	}
@@ -361,8 +363,8 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 		return run_phase(ws, nw, render_page, pages, n);
 	r.hits = xcalloc(env->site->npages, sizeof(*r.hits));
 	r.known = xcalloc(env->site->npages, 1);
-	r.refs = xcalloc(env->site->npages, sizeof(*r.refs));
-	r.refs_made = xcalloc(env->site->npages, sizeof(*r.refs_made));
+	r.links = xcalloc(env->site->npages, sizeof(*r.links));
+	r.links_made = xcalloc(env->site->npages, sizeof(*r.links_made));
 	r.deps = xcalloc(env->site->npages, sizeof(*r.deps));
 	r.deps_made = xcalloc(env->site->npages, sizeof(*r.deps_made));
 	for (k = 0; k < nw; k++)
@@ -380,22 +382,23 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 			pagememo_reused(env->memo);
 		else
 			pagememo_put(env->memo, pages[i], r.anchors,
-			    &r.refs[pages[i]->index], &r.deps[pages[i]->index]);
+			    &r.links[pages[i]->index],
+			    &r.deps[pages[i]->index]);
 	if (ok)
-		pagememo_end(env->memo, pages, n, r.anchors, r.refs, r.deps);
+		pagememo_end(env->memo, pages, n, r.anchors, r.links, r.deps);
 	/* Rendering changes no page's ids (they come from its body). */
 	pagememo_begin_derived(env->memo, env->site, r.anchors);
 	free(known);
 	for (k = 0; k < nw; k++)
 		ws[k].memo = NULL;
 	for (i = 0; i < env->site->npages; i++) {
-		buf_free(&r.refs_made[i]);
+		buf_free(&r.links_made[i]);
 		buf_free(&r.deps_made[i]);
 	}
-	free(r.refs_made);
+	free(r.links_made);
 	free(r.deps_made);
 	free(r.deps);
-	free(r.refs);
+	free(r.links);
 	free(r.known);
 	free(r.hits);
 	return ok;

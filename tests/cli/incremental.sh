@@ -395,6 +395,53 @@ grep -q "Slack app, renamed" "$A/changelog/3.1.0/index.html" &&
 	fail "incremental: the release that ships the item shows its new title"
 cp "$d/slack-app.md" "$item"
 build "shipped item restored" && same_tree "memo: shipped item restored"
+# A page added or removed renders the pages that show it (its folder's,
+# whose docs tree lists it, its neighbours), not every page: memos name
+# the pages they showed by output file, not by place in the site, and
+# the other pages are reused once their links are found to lead where
+# they led (pagememo.c).
+new="$c/docs/backups/memo-added.md"
+printf -- '---\ntitle: Memo added page\n---\n\nA page of its own.\n' >"$new"
+stats
+shown=$(grep -rl --include=index.html "Memo added page" "$A" | grep -vc "^$A/tags/")
+if reused $((n + 1 - shown)) $((n + 1 - shown)) "$shown" &&
+    [ "$shown" -gt 2 ] && [ "$shown" -lt $((n / 2)) ] &&
+    grep -q "after where their links lead was$" "$d/sum"; then
+	pass "incremental: a page added renders only the $shown pages that show it"
+else
+	fail "incremental: a page added renders only the $shown pages that show it" "$(cat "$d/sum")"
+fi
+same_tree "memo: page added"
+rm "$new"
+stats
+if reused $((n + 1 - shown)) $((n + 1 - shown)) $((shown - 1)) &&
+    ! grep -rq --include=index.html "Memo added page" "$A"; then
+	pass "incremental: a page removed renders only the $((shown - 1)) pages that showed it"
+else
+	fail "incremental: a page removed renders only the $((shown - 1)) pages that showed it" "$(cat "$d/sum")"
+fi
+same_tree "memo: page removed"
+# A page whose link leads to a page or file that is then removed fails
+# the build as a clean build does, though nothing it shows changed (the
+# target is in another folder) and no heading is named: its memo's links
+# are checked.
+hold="$c/docs/backups/memo-holder.md"
+target="$c/docs/restore/memo-target.md"
+printf -- '---\ntitle: Link holder\n---\n\nSee [the target](../restore/memo-target.md) and\n[the sheet](memo-sheet.csv).\n' \
+    >"$hold"
+printf -- '---\ntitle: Link target\n---\n\nHere.\n' >"$target"
+printf 'a,b\n1,2\n' >"$c/docs/backups/memo-sheet.csv"
+sleep 3
+build "a link holder" && build "a link holder, settled" &&
+	same_tree "memo: a page linking to a page and a file"
+mv "$target" "$d/memo-target.md"
+fails_like_clean "a linked page removed (no heading named)"
+mv "$d/memo-target.md" "$target"
+build "linked page back" && same_tree "memo: the linked page back"
+mv "$c/docs/backups/memo-sheet.csv" "$d/memo-sheet.csv"
+fails_like_clean "a linked file removed"
+rm "$hold" "$target"
+build "link holder removed" && same_tree "memo: the link holder removed"
 # A section's title is the search results' label of every page in it.
 sec="$c/docs/backups/index.md"
 cp "$sec" "$d/backups-index.md"
