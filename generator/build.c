@@ -178,8 +178,8 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	phase_end("memos");
 	env.search = search_wait(&search);
 	phase_end("search_new");
-	ok = render_site(&env);
-	phase_end("render");
+	ok = render_site(&env);	/* phase "render": the markdown pages */
+	phase_end("generated");
 	if (env.memo != NULL && getenv("PORCH_CACHE_STATS") != NULL)
 		pagememo_report(env.memo, stderr);
 	if (env.search != NULL) {

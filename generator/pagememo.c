@@ -582,17 +582,110 @@ pagememo_free(struct page_memo *m)
 	free(m);
 }
 
+/* A member of a list a generated page shows, into the list's hash h:
+ * its id and, when the list shows it whole (an answer, an entry, an
+ * item), its render key, which its HTML and every field of it are in. */
+static uint64_t
+member(const struct page_memo *m, uint64_t h, const struct page *q,
+    int whole)
+{
+	uint64_t	 v[2] = { id_of(m, q), whole ? q->render_key : 0 };
+
+	return XXH3_64bits_withSeed(v, sizeof(v), h);
+}
+
+/* The members of list[from, from + n) (clamped; n 0: all) into h. */
+static uint64_t
+members(const struct page_memo *m, uint64_t h, struct page *const *list,
+    size_t len, size_t from, size_t n, int whole)
+{
+	size_t	 i;
+
+	for (i = from; i < len && (n == 0 || i - from < n); i++)
+		h = member(m, h, list[i], whole);
+	return XXH3_64bits_withSeed(&len, sizeof(len), h);
+}
+
+static uint64_t
+category_hash(const struct page_memo *m, uint64_t h,
+    const struct faq_category *c, size_t from, size_t n)
+{
+	h = chain_str(chain_str(h, c->name), c->slug);
+	return members(m, h, c->questions, c->nquestions, from, n, 1);
+}
+
+/*
+ * What a generated page lists, which is not in its deps: which pages are
+ * on it, in what order (a page tagged anew is not among what the tag's
+ * page showed), and the whole of those it shows whole; the fields of
+ * those it links to (a tag's pages) are deps (pagedata.c's seen).  The
+ * kinds follow pagedata.c's add_kind_fields.  A list page's section
+ * introduction is its file and body, and where its links lead.  0 for a
+ * page with a source.
+ */
+static uint64_t
+list_of(const struct page_memo *m, const struct page *p)
+{
+	const struct site *s = m->site;
+	uint64_t	 v[6] = { p->pageno, p->npageno, p->first, p->count,
+			    id_of(m, p->pager_prev), id_of(m, p->pager_next) };
+	uint64_t	 h;
+	size_t		 i;
+
+	if (p->source != NULL)
+		return 0;
+	h = XXH3_64bits_withSeed(v, sizeof(v), id_of(m, p->list_head));
+	h = XXH3_64bits_withSeed(&h, sizeof(h), id_of(m, p->target));
+	if (p->intro != NULL)
+		h = chain_str(chain_str(h ^ m->paths, p->intro->file),
+		    p->intro->source) + p->intro->body_hash +
+		    p->intro->body_line;
+	switch (p->kind) {
+	case KIND_TAG:
+		for (i = 0; i < s->ntags; i++)
+			if (s->tags[i].page == p)
+				h = members(m, h, s->tags[i].pages,
+				    s->tags[i].npages, 0, 0, 0);
+		break;
+	case KIND_TAGS:
+		for (i = 0; i < s->ntags; i++)
+			h = chain_str(chain_str(h, s->tags[i].name),
+			    s->tags[i].slug) + s->tags[i].npages;
+		break;
+	case KIND_FAQ_LIST:
+		for (i = 0; i < s->ncats; i++)
+			h = category_hash(m, h, &s->cats[i], 0, 0);
+		break;
+	case KIND_FAQ_CATEGORY:
+		h = category_hash(m, h, p->category, p->first,
+		    p->npageno ? p->count : 0);
+		break;
+	case KIND_CHANGELOG_LIST:
+		h = members(m, h, s->changelog, s->nchangelog, p->first,
+		    p->npageno ? p->count : 0, 1);
+		break;
+	case KIND_ROADMAP_LIST:
+		h = members(m, h, s->roadmap, s->nroadmap, 0, 0, 1);
+		break;
+	default:
+		break;
+	}
+	return h;
+}
+
 /* The entry key of p: the site's shape, p's file, first line, body, own
- * place and the fields others show of it.  No streaming state: this runs
- * for every page, and a state is a 576-byte allocation. */
+ * place, the fields others show of it and, for a generated page, what it
+ * lists.  No streaming state: this runs for every page, and a state is
+ * a 576-byte allocation. */
 static uint64_t
 entry_key(const struct page_memo *m, const struct page *p)
 {
-	uint64_t	 v[5] = { m->shape, p->body_hash, p->body_line,
-			    m->own[p->index], m->fields[p->index] };
+	const char	*f = p->file != NULL ? p->file : p->out;
+	uint64_t	 v[6] = { m->shape, p->body_hash, p->body_line,
+			    m->own[p->index], m->fields[p->index],
+			    list_of(m, p) };
 
-	return XXH3_64bits_withSeed(p->file, strlen(p->file),
-	    XXH3_64bits(v, sizeof(v)));
+	return XXH3_64bits_withSeed(f, strlen(f), XXH3_64bits(v, sizeof(v)));
 }
 
 /* The deps at r (u64 docs hash or 0, u32 count, that many u64) into
@@ -768,17 +861,22 @@ use_entry(struct page_memo *m, struct page *p, uint64_t key,
 	rec_get(&r, &digest, sizeof(digest));
 	hit->deps.data = r.p;
 	hit->deps.len = (size_t)(r.end - r.p);
+	/* Made with the site as it is, or checked below: still true. */
+	hit->links.digest = links;
+	hit->deps.digest = digest;
 	if (!r.ok)
 		return 0;
 	if (whole != m->whole) {
 		if (!deps_hold(m, p, &hit->deps, digest))
 			return 0;
-		m->depchecked++;
+		if (p->source != NULL)	/* not in the table */
+			m->depchecked++;
 	}
 	if (paths != m->paths) {
 		if (!links_hold(m, &hit->links, key, links))
 			return 0;
-		m->linkchecked++;
+		if (p->source != NULL)
+			m->linkchecked++;
 	}
 	/* The ids stay in the pack's bytes, read only if a link asks. */
 	page_set_anchors_recorded(p, ids, ids_len, nids, ids_hash);
@@ -904,27 +1002,6 @@ pagememo_derived_key(const struct page_memo *m, const char *name)
 	return h ? h : 1;
 }
 
-int
-pagememo_get_generated(struct page_memo *m, const struct page *p,
-    uint64_t *render_key)
-{
-	const void	*entry;
-	size_t		 len;
-
-	entry = pack_get(m->pack, pagememo_derived_key(m, p->out), &len);
-	if (entry == NULL || len != sizeof(*render_key))
-		return 0;
-	memcpy(render_key, entry, sizeof(*render_key));
-	return 1;
-}
-
-void
-pagememo_put_generated(struct page_memo *m, const struct page *p)
-{
-	pack_put(m->pack, pagememo_derived_key(m, p->out), &p->render_key,
-	    sizeof(p->render_key));
-}
-
 /* Appends p's memo entry (under key) to b: links and deps as
  * pagememo_links_of and pagememo_deps_of made them (or a memo held them),
  * the paths its links resolved to in b, or, for a table row, IN_TABLE in
@@ -934,15 +1011,17 @@ put_record(struct page_memo *m, struct buf *b, const struct page *p,
     uint64_t key, uint64_t anchors, const struct memo_blob *links,
     const struct memo_blob *deps, struct buf *table)
 {
-	struct memo_blob t = { "\0\0\0", sizeof(uint32_t) };	/* none */
+	struct memo_blob t = { "\0\0\0", sizeof(uint32_t), 0 }; /* none */
 	uint64_t	 v[4] = { m->whole, m->paths, 0, 0 }, docs;
 	struct rec_rd	 r;
 	char		**ids;
 	size_t		 i, n;
 
+	/* A memo found has them (writing the table, 10,000 pages' links
+	 * were looked up again). */
 	if (targets_of(m, links, key, &t))
-		v[2] = links_digest(m, &t);
-	v[3] = deps_now(m, p, deps, &docs);
+		v[2] = links->digest ? links->digest : links_digest(m, &t);
+	v[3] = deps->digest ? deps->digest : deps_now(m, p, deps, &docs);
 	buf_append(b, &anchors, sizeof(anchors));
 	buf_append(b, &p->render_key, sizeof(p->render_key));
 	buf_append(b, &p->anchors_hash, sizeof(p->anchors_hash));
@@ -980,6 +1059,30 @@ pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors,
 	if (model_shown_whole(p) && p->html != NULL)
 		pack_put(m->pack, html_key(key), p->html, strlen(p->html) + 1);
 	m->stored++;
+}
+
+int
+pagememo_get_generated(struct page_memo *m, struct page *p,
+    struct memo_hit *hit)
+{
+	const void	*entry;
+	uint64_t	 key = entry_key(m, p);
+	size_t		 len;
+
+	return (entry = pack_get(m->pack, key, &len)) != NULL &&
+	    use_entry(m, p, key, entry, len, hit);
+}
+
+void
+pagememo_put_generated(struct page_memo *m, const struct page *p,
+    const struct memo_blob *links, const struct memo_blob *deps)
+{
+	struct buf	 b = { 0 };
+	uint64_t	 key = entry_key(m, p);
+
+	put_record(m, &b, p, key, 0, links, deps, NULL);
+	pack_put(m->pack, key, b.data, b.len);
+	buf_free(&b);
 }
 
 /* A page's place in the tables being written: its key, its record and

@@ -56,6 +56,9 @@ struct page_memo;
 struct memo_blob {
 	const void	*data;
 	size_t		 len;
+	uint64_t	 digest;	/* of what it names as the site is
+					   now, when a memo found says (else
+					   0: made when needed) */
 };
 
 /* What an earlier build's render of a page left. */
@@ -119,30 +122,32 @@ void	 pagememo_end(struct page_memo *, struct page *const *pages,
 	     const struct memo_blob *deps);
 
 /*
- * The generated pages (lists, tags, search, the portal's), the sitemap,
- * the feed and catalog.json are made of the model and of the list
- * entries' HTML and heading ids (FAQ answers, changelog entries), which
- * the entries' bodies, the site's shape and every page's heading ids
- * decide.  Once every markdown page has rendered or been reused,
- * pagememo_begin_derived hashes those (anchors: pagememo_anchors's
+ * The sitemap, the feed and catalog.json are made of the model and of
+ * the list entries' HTML and heading ids (FAQ answers, changelog
+ * entries), which the entries' bodies, the whole site and every page's
+ * heading ids decide.  Once every markdown page has rendered or been
+ * reused, pagememo_begin_derived hashes those (anchors: pagememo_anchors's
  * hash); pagememo_derived_key is then a key of output file name (never
  * 0) under which the same inputs always give the same bytes: the render
- * key of the feeds, which are cheap to make again when it changes.
+ * key of the feeds.
  */
 void	 pagememo_begin_derived(struct page_memo *, const struct site *,
 	     uint64_t anchors);
 uint64_t pagememo_derived_key(const struct page_memo *, const char *name);
 
 /*
- * A generated page's memo, under its derived key: the render key (the
- * hash of its data) it had.  A change of shape changes every derived key
- * while most list pages keep their data (a docs title is in no FAQ
- * list), so the page then falls back to its data's key, and the template
- * runs only if that changed.  Thread-safe.
+ * A generated page's memo (lists, tags, search, the portal's, made
+ * section landings): as a markdown page's, with what it lists in its key
+ * instead of a body (the pages on it, in order, and the render keys of
+ * those it shows whole: FAQ answers, changelog entries, roadmap items),
+ * and what it showed of other pages' fields and of the docs tree in its
+ * deps.  Not in the memo table: pagememo_get_generated reads its entry.
+ * Thread-safe.
  */
-int	 pagememo_get_generated(struct page_memo *, const struct page *p,
-	     uint64_t *render_key);
-void	 pagememo_put_generated(struct page_memo *, const struct page *p);
+int	 pagememo_get_generated(struct page_memo *, struct page *p,
+	     struct memo_hit *hit);
+void	 pagememo_put_generated(struct page_memo *, const struct page *p,
+	     const struct memo_blob *links, const struct memo_blob *deps);
 
 /* Count a page reused whole, a generated file kept, for pagememo_report. */
 void	 pagememo_reused(struct page_memo *);

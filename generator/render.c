@@ -9,6 +9,7 @@
 #include "markdown.h"
 #include "pagedata.h"
 #include "parallel.h"
+#include "phases.h"
 #include "render.h"
 #include "xalloc.h"
 
@@ -92,7 +93,7 @@ keep_links(struct memo_round *r, const struct page *p,
 
 	buf_reset(b);
 	pagememo_links_of(links, refs_from, targets_from, b);
-	r->links[p->index] = (struct memo_blob){ b->data, b->len };
+	r->links[p->index] = (struct memo_blob){ b->data, b->len, 0 };
 }
 
 /* What p's render showed of the other pages, for its memo: what its data
@@ -110,7 +111,7 @@ keep_deps(struct worker *w, const struct page *p, int tpl_ran, int known)
 		ids = tpl_reads(w->tpl, &n);
 	buf_reset(b);
 	pagememo_deps_of(w->env->memo, &w->reads, ids, n, known, b);
-	r->deps[p->index] = (struct memo_blob){ b->data, b->len };
+	r->deps[p->index] = (struct memo_blob){ b->data, b->len, 0 };
 }
 
 /* md_render of p's body with its links checked; 0 when a link was broken
@@ -168,17 +169,13 @@ render_page(struct worker *w, struct page *p)
 	json_t		*data;
 	uint64_t	 key;
 	int		 ok = 1, have_doc = 0, tpl_ran = 0;
-	int		 memo = w->memo != NULL && p->source != NULL;
+	int		 memo = w->memo != NULL;
+	size_t		 refs = w->links.nrefs, targets = w->links.ntargets;
 
 	memset(&doc, 0, sizeof(doc));
 	w->reads.n = 0;
 	if (p->source != NULL) {
-		size_t refs = w->links.nrefs, targets = w->links.ntargets;
-
 		ok = render_markdown(env, &w->links, p, &doc);
-		if (memo)
-			keep_links(w->memo, p, &w->links, refs, targets);
-		links_forget_targets(&w->links, targets);
 		have_doc = 1;
 		keep_anchors(p, &doc);
 		if (w->search != NULL)
@@ -194,6 +191,9 @@ render_page(struct worker *w, struct page *p)
 		p->rendered = 1;
 		return 1;
 	}
+	if (memo)	/* a generated page's are none */
+		keep_links(w->memo, p, &w->links, refs, targets);
+	links_forget_targets(&w->links, targets);
 	if (!p->is_intro) {
 		data = pagedata_page(env->site, p, have_doc ? &doc : NULL,
 		    memo ? &w->reads : NULL);
@@ -299,29 +299,27 @@ entries_ready(struct worker *w)
 	return ok;
 }
 
-/* A generated page: kept when its memo says the folder holds the one
- * made from the same model and list entries (pagememo.h), else rendered
- * (and its data's key kept in a new memo). */
+/* A generated page: kept when its memo applies and the folder holds the
+ * file it recorded, else rendered (its new memo kept by
+ * render_generated). */
 static int
 keep_or_render(struct worker *w, struct page *p)
 {
-	struct page_memo *memo = w->env->memo;
-	uint64_t	 key;
+	struct memo_round *r = w->memo;
+	struct memo_hit	*hit;
 
-	if (memo == NULL)
-		return render_page(w, p);
-	if (pagememo_get_generated(memo, p, &key) &&
-	    cache_keep(w->env->out->cache, p->out, key)) {
-		pagememo_kept(memo);
-		p->render_key = key;
-		p->rendered = 1;
-		return 1;
+	if (r != NULL) {
+		hit = &r->hits[p->index];
+		if (pagememo_get_generated(w->env->memo, p, hit) &&
+		    cache_keep(w->env->out->cache, p->out, hit->render_key)) {
+			pagememo_kept(w->env->memo);
+			r->known[p->index] = 1;
+			p->render_key = hit->render_key;
+			p->rendered = 1;
+			return 1;
+		}
 	}
-	if (!entries_ready(w) || !render_page(w, p))
-		return 0;
-	if (p->render_key != 0 && !p->skipped)
-		pagememo_put_generated(memo, p);
-	return 1;
+	return entries_ready(w) && render_page(w, p);
 }
 
 /* Runs one phase: pages[0..n-1] over all workers, step for each. */
@@ -347,61 +345,94 @@ run_phase(struct worker *ws, int nw, step_fn *step, struct page **pages,
 	return ok;
 }
 
-/* The markdown pages: with a memo in two rounds (render.h), then the
- * memos of the pages rendered kept for the next build, and the derived
- * key of the generated pages begun (pagememo.h). */
+/* The markdown pages: with a memo (in r) in two rounds (render.h), then
+ * the memos of the pages rendered kept for the next build, and the
+ * derived key of the feeds begun (pagememo.h). */
 static int
 render_sources(const struct render_env *env, struct worker *ws, int nw,
-    struct page **pages, size_t n)
+    struct page **pages, size_t n, struct memo_round *r)
 {
-	struct memo_round r;
 	struct page	**known;
 	size_t		 i, nknown = 0;
-	int		 k, ok;
+	int		 ok;
 
-	if (env->memo == NULL)
+	if (r == NULL)
 		return run_phase(ws, nw, render_page, pages, n);
-	r.hits = xcalloc(env->site->npages, sizeof(*r.hits));
-	r.known = xcalloc(env->site->npages, 1);
-	r.links = xcalloc(env->site->npages, sizeof(*r.links));
-	r.links_made = xcalloc(env->site->npages, sizeof(*r.links_made));
-	r.deps = xcalloc(env->site->npages, sizeof(*r.deps));
-	r.deps_made = xcalloc(env->site->npages, sizeof(*r.deps_made));
-	for (k = 0; k < nw; k++)
-		ws[k].memo = &r;
 	ok = run_phase(ws, nw, recall_or_render, pages, n);
 	known = xcalloc(n ? n : 1, sizeof(*known));
 	for (i = 0; i < n; i++)
-		if (r.known[pages[i]->index])
+		if (r->known[pages[i]->index])
 			known[nknown++] = pages[i];
-	r.anchors = pagememo_anchors(env->site);
+	r->anchors = pagememo_anchors(env->site);
 	if (!run_phase(ws, nw, reuse_or_render, known, nknown))
 		ok = 0;
 	for (i = 0; ok && i < n; i++)
-		if (r.known[pages[i]->index])
+		if (r->known[pages[i]->index])
 			pagememo_reused(env->memo);
 		else
-			pagememo_put(env->memo, pages[i], r.anchors,
-			    &r.links[pages[i]->index],
-			    &r.deps[pages[i]->index]);
+			pagememo_put(env->memo, pages[i], r->anchors,
+			    &r->links[pages[i]->index],
+			    &r->deps[pages[i]->index]);
 	if (ok)
-		pagememo_end(env->memo, pages, n, r.anchors, r.links, r.deps);
+		pagememo_end(env->memo, pages, n, r->anchors, r->links,
+		    r->deps);
 	/* Rendering changes no page's ids (they come from its body). */
-	pagememo_begin_derived(env->memo, env->site, r.anchors);
+	pagememo_begin_derived(env->memo, env->site, r->anchors);
 	free(known);
-	for (k = 0; k < nw; k++)
-		ws[k].memo = NULL;
-	for (i = 0; i < env->site->npages; i++) {
-		buf_free(&r.links_made[i]);
-		buf_free(&r.deps_made[i]);
-	}
-	free(r.links_made);
-	free(r.deps_made);
-	free(r.deps);
-	free(r.links);
-	free(r.known);
-	free(r.hits);
 	return ok;
+}
+
+/* The generated pages, with their memos (in r) when there are. */
+static int
+render_generated(const struct render_env *env, struct worker *ws, int nw,
+    struct page **pages, size_t n, struct memo_round *r)
+{
+	struct page	*p;
+	size_t		 i;
+
+	if (!run_phase(ws, nw, keep_or_render, pages, n))
+		return 0;
+	for (i = 0; r != NULL && i < n; i++) {
+		p = pages[i];
+		if (!r->known[p->index] && p->render_key != 0 && !p->skipped)
+			pagememo_put_generated(env->memo, p,
+			    &r->links[p->index], &r->deps[p->index]);
+	}
+	return 1;
+}
+
+static struct memo_round *
+memo_round_new(size_t npages)
+{
+	struct memo_round *r = xcalloc(1, sizeof(*r));
+
+	r->hits = xcalloc(npages, sizeof(*r->hits));
+	r->known = xcalloc(npages, 1);
+	r->links = xcalloc(npages, sizeof(*r->links));
+	r->links_made = xcalloc(npages, sizeof(*r->links_made));
+	r->deps = xcalloc(npages, sizeof(*r->deps));
+	r->deps_made = xcalloc(npages, sizeof(*r->deps_made));
+	return r;
+}
+
+static void
+memo_round_free(struct memo_round *r, size_t npages)
+{
+	size_t	 i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < npages; i++) {
+		buf_free(&r->links_made[i]);
+		buf_free(&r->deps_made[i]);
+	}
+	free(r->links_made);
+	free(r->deps_made);
+	free(r->deps);
+	free(r->links);
+	free(r->known);
+	free(r->hits);
+	free(r);
 }
 
 int
@@ -444,6 +475,7 @@ render_site(const struct render_env *env)
 	size_t		 i, n1 = 0, n2 = 0;
 	struct lua_making making;
 	struct entries_making entries;
+	struct memo_round *round = NULL;
 	int		 nw = env->threads < 1 ? 1 : env->threads, k, ok = 1;
 
 	first = xcalloc(s->npages, sizeof(*first));
@@ -469,10 +501,16 @@ render_site(const struct render_env *env)
 		if (env->search != NULL)
 			ws[k].search = search_worker_new(env->search);
 	}
-	if (!render_sources(env, ws, nw, first, n1))
+	if (env->memo != NULL)
+		round = memo_round_new(s->npages);
+	for (k = 0; k < nw; k++)
+		ws[k].memo = round;
+	if (!render_sources(env, ws, nw, first, n1, round))
 		ok = 0;
-	if (!run_phase(ws, nw, keep_or_render, second, n2))
+	phase_end("render");
+	if (!render_generated(env, ws, nw, second, n2, round))
 		ok = 0;
+	memo_round_free(round, s->npages);
 	for (k = 0; k < nw; k++) {
 		if (!links_check_anchors(&ws[k].links))
 			ok = 0;

@@ -421,6 +421,33 @@ else
 	fail "incremental: a page removed renders only the $((shown - 1)) pages that showed it" "$(cat "$d/sum")"
 fi
 same_tree "memo: page removed"
+# Generated pages keep memos too (pagememo.c): kept while what they list
+# is as it was (which pages, in what order, and the render keys of those
+# they show whole) and the fields they showed of others hold.  A page
+# tagged anew is on its tag's page, though that page never showed it.
+tagged="$c/docs/restore/test-restores.md"
+cp "$tagged" "$d/tagged.md"
+sed -i 's/^tags: \[restore, backups\]$/tags: [restore, backups, retention]/' "$tagged"
+build "a page tagged anew" && same_tree "memo: a page tagged anew"
+grep -q "Test restores" "$A/tags/retention/index.html" &&
+	pass "incremental: a page tagged anew is on its tag's page" ||
+	fail "incremental: a page tagged anew is on its tag's page"
+cp "$d/tagged.md" "$tagged"
+build "tag taken off" && same_tree "memo: the tag taken off"
+! grep -q "Test restores" "$A/tags/retention/index.html" &&
+	pass "incremental: a tag taken off leaves its tag's page" ||
+	fail "incremental: a tag taken off leaves its tag's page"
+# A list's introduction (its section's index.md) is in what it lists.
+printf -- '---\ntitle: Questions\n---\n\nAsk us about the opal-lantern plan.\n' \
+    >"$c/faq/index.md"
+build "a FAQ introduction" && same_tree "memo: a FAQ introduction added"
+sed -i 's/opal-lantern/amber-kite/' "$c/faq/index.md"
+build "the introduction edited" && same_tree "memo: the FAQ introduction edited"
+grep -q "amber-kite" "$A/faq/index.html" &&
+	pass "incremental: the FAQ page shows its edited introduction" ||
+	fail "incremental: the FAQ page shows its edited introduction"
+rm "$c/faq/index.md"
+build "introduction removed" && same_tree "memo: the FAQ introduction removed"
 # A page whose link leads to a page or file that is then removed fails
 # the build as a clean build does, though nothing it shows changed (the
 # target is in another folder) and no heading is named: its memo's links
