@@ -70,6 +70,50 @@ write_feeds(const struct render_env *env)
 	return ok;
 }
 
+/* The copied files and the feeds, made beside the search index's finish
+ * (files_begin). */
+struct files_job {
+	const struct render_env *env;
+	int		 with_feeds;	/* the render went well */
+	int		 ok;
+	struct task	 task;
+};
+
+static void *
+files_run(void *arg)
+{
+	struct files_job *j = arg;
+
+	j->ok = copy_files(j->env->site, j->env->out);
+	if (j->with_feeds)
+		j->ok &= write_feeds(j->env);
+	return NULL;
+}
+
+/*
+ * Starts the copied files and the feeds on a thread of their own while
+ * the search index finishes on the caller's (one thread: its merge and
+ * files): they read the model, the pages' HTML and the pack, which the
+ * finish does not change, and write other files.  The catalog alone took
+ * 80 ms of a title edit at 10,000 pages, one after the other.
+ */
+static void
+files_begin(struct files_job *j, const struct render_env *env,
+    int with_feeds)
+{
+	memset(j, 0, sizeof(*j));
+	j->env = env;
+	j->with_feeds = with_feeds;
+	parallel_begin(&j->task, files_run, j);
+}
+
+static int
+files_end(struct files_job *j)
+{
+	parallel_end(&j->task);
+	return j->ok;
+}
+
 /* The search index's start (search_new), made beside the templates. */
 struct search_start {
 	struct site	*site;
@@ -143,6 +187,7 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	struct tpl_set	*templates;
 	struct render_env env;
 	struct search_start search;
+	struct files_job files;
 	json_t		*assets, *site_json;
 	uint64_t	 docs;
 	int		 ok, threads = opt->threads > 0 ? opt->threads : cores();
@@ -182,16 +227,15 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	phase_end("generated");
 	if (env.memo != NULL && getenv("PORCH_CACHE_STATS") != NULL)
 		pagememo_report(env.memo, stderr);
+	files_begin(&files, &env, ok);
 	if (env.search != NULL) {
 		if (ok)
 			ok &= search_finish(env.search);
 		search_free(env.search);
 		phase_end("search_finish");
 	}
-	ok &= copy_files(s, o);
-	if (ok)
-		ok &= write_feeds(&env);
-	phase_end("files");
+	ok &= files_end(&files);
+	phase_end("files");	/* what was left of them */
 	pagememo_free(env.memo);
 	if (opt->exiting)
 		build_left_at_exit.site_json = site_json;

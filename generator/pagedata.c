@@ -139,10 +139,15 @@ link_of(const struct page *p)
 }
 
 /* What a docs node says of its page, besides its children: docs_node
- * writes it and pagedata_docs_hash hashes it, from this one list. */
+ * writes it and pagedata_docs_hash hashes it, from this one list.
+ * has_children lets a theme show a closed section as a section without
+ * reading its list (its length is a read of it, template.h): the default
+ * sidebar does, so a page added to one section does not make every
+ * page whose sidebar shows that section again. */
 struct docs_fields {
 	const char	*title, *url, *description;
 	json_int_t	 weight;
+	int		 has_children;
 };
 
 static void
@@ -152,6 +157,7 @@ docs_fields_of(const struct page *p, struct docs_fields *f)
 	f->url = p->url;
 	f->description = p->meta.description;
 	f->weight = (json_int_t)p->meta.weight;
+	f->has_children = p->nchildren > 0;
 }
 
 /* The id of the docs tree's root in the site data, which is in every
@@ -183,6 +189,8 @@ docs_node(const struct page *p)
 	json_object_set_new_nocheck(n, "title", json_string(f.title));
 	json_object_set_new_nocheck(n, "url", json_string(f.url));
 	json_object_set_new_nocheck(n, "weight", json_integer(f.weight));
+	json_object_set_new_nocheck(n, "has_children",
+	    json_boolean(f.has_children));
 	set_str(n, "description", f.description);
 	json_object_set_new_nocheck(n, "children",
 	    tpl_deferred_tracked(children_id(p->index)));

@@ -218,13 +218,15 @@ own_of(const struct page_memo *m, const struct page *p, uint64_t seed)
 	    p->tag), p->portal);
 }
 
-/* The fields of p other pages may show (title, front matter). */
+/* The fields of p other pages may show: title, front matter, and
+ * whether it has children (a docs node's has_children, pagedata.c). */
 static uint64_t
 fields_of(const struct page *p)
 {
 	const char	*t = p->title ? p->title : "";
 
-	return XXH3_64bits_withSeed(t, strlen(t), p->front_hash);
+	return XXH3_64bits_withSeed(t, strlen(t), p->front_hash ^
+	    (p->nchildren > 0));
 }
 
 /* Where links may lead, from every page's path (paths[i]) and the copied

@@ -657,13 +657,12 @@ rearm(lua_State *L, struct tpl_worker *w)
 	w->nreads = 0;
 }
 
-/* __len of a proxy: the length of the real table (not a read of a
- * tracked value, template.h). */
+/* __len of a proxy: the length of the real table (a read, template.h). */
 static int
 ro_len(lua_State *L)
 {
 	lua_getmetatable(L, 1);
-	push_real(L, -1);
+	push_read(L, -1);
 	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
 	return 1;
 }

@@ -108,8 +108,9 @@ json_t		*tpl_deferred(json_int_t id);
 /*
  * The same, and each render that reads it (its fields, its pairs, a
  * helper given it) lists id among its reads (tpl_reads), once: what the
- * render showed of the site can then be known.  Its length (#) is not a
- * read: the caller keeps that with its structure.  A tracked value's own
+ * render showed of the site can then be known.  Its length (#) is a read
+ * too (how many pages a list has is something a page shows of them).  A
+ * tracked value's own
  * places may be deferred, tracked or not: the reads of a value reached
  * only through a tracked one need no tracking of their own.
  */

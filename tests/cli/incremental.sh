@@ -421,6 +421,34 @@ else
 	fail "incremental: a page removed renders only the $((shown - 1)) pages that showed it" "$(cat "$d/sum")"
 fi
 same_tree "memo: page removed"
+# A list's length is part of what a page shows of it: a section that
+# gains its first page is shown as a section (closed) in every docs
+# page's sidebar, though no title changed.
+mkdir "$c/docs/memo-sec"
+printf -- '---\ntitle: Memo section\n---\n\nA section.\n' >"$c/docs/memo-sec/index.md"
+build "an empty section" && same_tree "memo: an empty section added"
+printf -- '---\ntitle: Memo first page\n---\n\nIts first page.\n' \
+    >"$c/docs/memo-sec/first.md"
+build "its first page" && same_tree "memo: a section's first page added"
+grep -q 'nav-section-closed"><a href="/docs/memo-sec/"' \
+    "$A/docs/backups/retention/index.html" &&
+	pass "incremental: a section's first page makes it a section in other pages' sidebars" ||
+	fail "incremental: a section's first page makes it a section in other pages' sidebars"
+rm -r "$c/docs/memo-sec"
+build "section removed" && same_tree "memo: the section removed"
+# A theme that shows how many pages each section has reads the lists'
+# lengths, which are reads (template.h): a page added changes the count
+# on every page.
+foot="$c/themes/default/templates/partials/footer.html"
+cp "$foot" "$d/footer.keep"
+{ cat "$d/footer.keep"
+  echo '<p class="counts">{% for _, n in ipairs(site.docs.children or {}) do %}{{ n.title }}: {{ #n.children }}; {% end %}</p>'; } >"$foot"
+build "a footer counts each section's pages" && same_tree "memo: a footer counts the sections' pages"
+printf -- '---\ntitle: Memo counted page\n---\n\nCounted.\n' >"$c/docs/backups/memo-counted.md"
+build "a counted page added" && same_tree "memo: a page added to a counted section"
+rm "$c/docs/backups/memo-counted.md"
+cp "$d/footer.keep" "$foot"
+build "count footer removed" && same_tree "memo: the count footer removed"
 # Generated pages keep memos too (pagememo.c): kept while what they list
 # is as it was (which pages, in what order, and the render keys of those
 # they show whole) and the fields they showed of others hold.  A page
