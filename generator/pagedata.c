@@ -163,8 +163,10 @@ docs_fields_of(const struct page *p, struct docs_fields *f)
 /* The id of the docs tree's root in the site data, which is in every
  * key: not its page's index, which a page added before it moves.  The
  * other nodes are their pages' indexes, their lists of children
- * children_id's. */
+ * children_id's; the site lists (pagedata_list_hash) are the ids just
+ * below the root's. */
 #define DOCS_ROOT_ID	((json_int_t)INT64_MAX)
+#define LIST_ID(k)	(DOCS_ROOT_ID - 1 - (json_int_t)(k))
 
 static json_int_t
 children_id(size_t index)
@@ -217,21 +219,20 @@ pagedata_docs_read(const struct site *s, json_int_t id, int *children)
 	*children = id < 0;
 	if (id == DOCS_ROOT_ID)
 		return s->docs_root;
+	if (pagedata_list_read(id) >= 0)
+		return NULL;
 	if (id < 0)
 		id = -1 - id;
 	return (size_t)id < s->npages ? s->pages[id] : NULL;
 }
 
-json_t *
-pagedata_docs_expand(void *site, json_int_t id)
+int
+pagedata_list_read(json_int_t id)
 {
-	const struct page *p;
-	int		 children;
-
-	if ((p = pagedata_docs_read(site, id, &children)) == NULL)
-		return NULL;
-	return children ? docs_children(p) : docs_node(p);
+	return id < DOCS_ROOT_ID && id >= LIST_ID(PAGEDATA_NLISTS - 1) ?
+	    (int)(DOCS_ROOT_ID - 1 - id) : -1;
 }
+
 
 /* v with its length before it (UINT64_MAX for NULL, apart from ""). */
 static void
@@ -288,34 +289,114 @@ changelog_summary(const struct page *p)
 	return j;
 }
 
-json_t *
-pagedata_site(const struct site *s, json_t *assets)
-{
-	json_t	*j = json_deep_copy(s->cfg.json), *cats, *recent, *counts;
-	size_t	 i, n[STATUS_SHIPPED + 1] = { 0 };
+/* The site lists, by number (pagedata_list_hash), under these names. */
+static const char *const list_names[PAGEDATA_NLISTS] = {
+	"faq_categories", "recent_changes", "roadmap_counts"
+};
 
-	if (s->docs_root != NULL)
-		json_object_set_new(j, "docs",
-		    tpl_deferred_tracked(DOCS_ROOT_ID));
-	cats = json_array();
+static json_t *
+faq_categories(const struct site *s)
+{
+	json_t	*cats = json_array();
+	size_t	 i;
+
 	for (i = 0; i < s->ncats; i++)
 		json_array_append_new(cats, json_pack("{s:s, s:s, s:s, s:I}",
 		    "name", s->cats[i].name, "slug", s->cats[i].slug, "url",
 		    s->cats[i].page->url, "count",
 		    (json_int_t)s->cats[i].nquestions));
-	json_object_set_new(j, "faq_categories", cats);
-	recent = json_array();
+	return cats;
+}
+
+static json_t *
+recent_changes(const struct site *s)
+{
+	json_t	*recent = json_array();
+	size_t	 i;
+
 	for (i = 0; i < s->nchangelog && i < 5; i++)
 		json_array_append_new(recent, changelog_summary(s->changelog[i]));
-	json_object_set_new(j, "recent_changes", recent);
+	return recent;
+}
+
+static json_t *
+roadmap_counts(const struct site *s)
+{
+	size_t	 i, n[STATUS_SHIPPED + 1] = { 0 };
+
 	for (i = 0; i < s->nroadmap; i++)
 		n[s->roadmap[i]->meta.status]++;
-	counts = json_pack("{s:I, s:I, s:I, s:I}", "considering",
+	return json_pack("{s:I, s:I, s:I, s:I}", "considering",
 	    (json_int_t)n[STATUS_CONSIDERING], "planned",
 	    (json_int_t)n[STATUS_PLANNED], "in_progress",
 	    (json_int_t)n[STATUS_IN_PROGRESS], "shipped",
 	    (json_int_t)n[STATUS_SHIPPED]);
-	json_object_set_new(j, "roadmap_counts", counts);
+}
+
+static json_t *
+site_list(const struct site *s, int list)
+{
+	switch (list) {
+	case 0:
+		return faq_categories(s);
+	case 1:
+		return recent_changes(s);
+	default:
+		return roadmap_counts(s);
+	}
+}
+
+/* Its JSON text, hashed: the lists are a few dozen values. */
+uint64_t
+pagedata_list_hash(const struct site *s, int list)
+{
+	json_t	*v = site_list(s, list);
+	char	*text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+	uint64_t h = XXH3_64bits_withSeed(text, strlen(text),
+		     (uint64_t)list);
+
+	free(text);
+	json_decref(v);
+	return h;
+}
+
+uint64_t
+pagedata_deferred_hash(const struct site *s)
+{
+	uint64_t	 v[PAGEDATA_NLISTS + 1];
+	int		 k;
+
+	v[0] = pagedata_docs_hash(s);
+	for (k = 0; k < PAGEDATA_NLISTS; k++)
+		v[k + 1] = pagedata_list_hash(s, k);
+	return XXH3_64bits(v, sizeof(v));
+}
+
+json_t *
+pagedata_expand(void *site, json_int_t id)
+{
+	const struct page *p;
+	int		 children, list;
+
+	if ((list = pagedata_list_read(id)) >= 0)
+		return site_list(site, list);
+	if ((p = pagedata_docs_read(site, id, &children)) == NULL)
+		return NULL;
+	return children ? docs_children(p) : docs_node(p);
+}
+
+json_t *
+pagedata_site(const struct site *s, json_t *assets)
+{
+	json_t	*j = json_deep_copy(s->cfg.json);
+	int	 k;
+
+	if (s->docs_root != NULL)
+		json_object_set_new(j, "docs",
+		    tpl_deferred_tracked(DOCS_ROOT_ID));
+	for (k = 0; k < PAGEDATA_NLISTS; k++)
+		json_object_set_new(j, list_names[k],
+		    tpl_deferred_tracked(LIST_ID(k)));
 	if (s->changelog_list != NULL)
 		json_object_set_new(j, "feed",
 		    json_string("/changelog/feed.xml"));

@@ -15,12 +15,22 @@
 
 /* `site`: the checked configuration plus the site-wide lists.  assets is
  * the map from plain asset names to URLs (a reference is taken).  The
- * docs tree is deferred (template.h): pagedata_docs_expand makes its
- * nodes, with the site as ctx, and pagedata_docs_hash is what they hold
- * (the site data's hash, with the rest of it, cache_set_base). */
+ * parts made of pages are deferred (template.h) and tracked: the docs
+ * tree and the lists (FAQ categories, recent changes, roadmap counts).
+ * pagedata_expand makes them, with the site as ctx;
+ * pagedata_deferred_hash is what they hold (the site data's hash, with
+ * the rest of it, cache_set_base).  So a FAQ question added makes again
+ * the pages that read the FAQ categories, not every page. */
 json_t	*pagedata_site(const struct site *, json_t *assets);
-json_t	*pagedata_docs_expand(void *site, json_int_t id);
+json_t	*pagedata_expand(void *site, json_int_t id);
 uint64_t pagedata_docs_hash(const struct site *);
+uint64_t pagedata_deferred_hash(const struct site *);
+
+/* The site lists, by number: what a read of one showed is its hash. */
+#define PAGEDATA_NLISTS	3
+uint64_t pagedata_list_hash(const struct site *, int list);
+/* The list a render's read of id (tpl_reads) was, or -1 (docs tree). */
+int	 pagedata_list_read(json_int_t id);
 /* The docs tree's values are tracked (template.h): what a render's read
  * of id (tpl_reads) showed, the page whose own fields it read or, with
  * *children set, whose list of children it read (and so, maybe, their

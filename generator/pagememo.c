@@ -65,8 +65,10 @@ struct memo_table {
 };
 
 /* A dep on a docs node's list of children, not on the page's fields; a
- * page's id (page_id) never has it. */
+ * page's id (page_id) never has it.  A dep 1..PAGEDATA_NLISTS is on a
+ * site list (pagedata.h), which is no page's id either. */
 #define DEP_KIDS	(UINT64_C(1) << 63)
+#define DEP_LIST(k)	((uint64_t)(k) + 1)
 
 /* Page ids to pages: open addressing, made on first need (id_map_ready). */
 struct id_map {
@@ -84,7 +86,8 @@ struct page_memo {
 					   fields and relations: what list
 					   pages are made of */
 	uint64_t	 paths;		/* where links may lead (paths_of) */
-	uint64_t	 docs;		/* pagedata_docs_hash */
+	uint64_t	 docs;		/* pagedata_deferred_hash */
+	uint64_t	 lists[PAGEDATA_NLISTS];	/* pagedata_list_hash */
 	/* By page index: its id (page_id), its own place in the site
 	 * (own_of), the hash of the fields other pages may show of it (all
 	 * made with whole) and of those of its children (made on first
@@ -132,7 +135,10 @@ chain_str(uint64_t seed, const char *s)
 static uint64_t
 page_id(const struct page *p)
 {
-	return chain_str(0, p->out != NULL ? p->out : p->url) & ~DEP_KIDS;
+	uint64_t id = chain_str(0, p->out != NULL ? p->out : p->url) &
+		     ~DEP_KIDS;
+
+	return id > DEP_LIST(PAGEDATA_NLISTS) ? id : id + (UINT64_C(1) << 32);
 }
 
 static uint64_t
@@ -198,21 +204,22 @@ path_of(const struct page *p)
 
 /* p's own place in the site, path_of's hash on from seed: its kind,
  * section, votes, tag, portal page, parent (the docs tree follows the
- * folders) and FAQ category.  The pages' other fields are hashed though
- * they follow from those, so that a model change that forgot this list
- * still changes it. */
+ * folders) and FAQ category (with its count, which a question's page
+ * shows).  The pages' other fields are hashed though they follow from
+ * those, so that a model change that forgot this list still changes it. */
 static uint64_t
 own_of(const struct page_memo *m, const struct page *p, uint64_t seed)
 {
-	uint64_t	 v[5] = { ((uint64_t)p->kind << 32) |
+	uint64_t	 v[6] = { ((uint64_t)p->kind << 32) |
 			    ((uint64_t)p->section << 16) |
 			    ((uint64_t)p->is_intro << 8) |
 			    (uint64_t)p->has_votes, (uint64_t)p->votes,
-			    id_of(m, p->parent), 0, 0 };
+			    id_of(m, p->parent), 0, 0, 0 };
 
 	if (p->category != NULL) {
 		v[3] = chain_str(0, p->category->name);
 		v[4] = chain_str(0, p->category->slug);
+		v[5] = p->category->nquestions;
 	}
 	return chain_str(chain_str(XXH3_64bits_withSeed(v, sizeof(v), seed),
 	    p->tag), p->portal);
@@ -363,7 +370,9 @@ deps_digest(struct page_memo *m, const struct page *p, const uint64_t *v,
 	id_map_ready(m);
 	h[n] = relations_of(m, p);
 	for (i = 0; i < n && ok; i++) {
-		if ((idx = index_of_id(m, v[i] & ~DEP_KIDS)) == SIZE_MAX)
+		if (v[i] >= DEP_LIST(0) && v[i] <= DEP_LIST(PAGEDATA_NLISTS - 1))
+			h[i] = m->lists[v[i] - DEP_LIST(0)];
+		else if ((idx = index_of_id(m, v[i] & ~DEP_KIDS)) == SIZE_MAX)
 			ok = 0;
 		else
 			h[i] = v[i] & DEP_KIDS ? m->kids[idx] : m->fields[idx];
@@ -456,9 +465,12 @@ pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
     uint64_t docs)
 {
 	struct page_memo *m = xcalloc(1, sizeof(*m));
+	int		 k;
 
 	m->pack = pk;
 	m->site = s;
+	for (k = 0; k < PAGEDATA_NLISTS; k++)
+		m->lists[k] = pagedata_list_hash(s, k);
 	m->shape = shape_of(s, base);
 	m->whole = whole_of(m, docs);
 	m->docs = docs;
@@ -751,13 +763,15 @@ pagememo_deps_of(const struct page_memo *m, const struct page_reads *data,
 	uint64_t	 docs = known ? 0 : m->docs;
 	const struct page *p;
 	size_t		 i, n = 0, k = 0;
-	int		 children;
+	int		 children, list;
 
 	for (i = 0; i < data->n; i++)
 		v[n++] = m->ids[data->v[i]];
 	for (i = 0; i < ntpl; i++)
-		if ((p = pagedata_docs_read(m->site, tpl[i], &children)) !=
-		    NULL)
+		if ((list = pagedata_list_read(tpl[i])) >= 0)
+			v[n++] = DEP_LIST(list);
+		else if ((p = pagedata_docs_read(m->site, tpl[i],
+		    &children)) != NULL)
 			v[n++] = id_of(m, p) | (children ? DEP_KIDS : 0);
 	xqsort(v, n, sizeof(*v), cmp_u64);
 	for (i = 0; i < n; i++)

@@ -155,7 +155,7 @@ templates(struct worker *w)
 	pthread_mutex_lock(&w->making->lock);
 	if (!w->making->failed &&
 	    (w->tpl = tpl_worker_new(w->env->templates,
-	    w->env->site_json, pagedata_docs_expand, w->env->site)) == NULL)
+	    w->env->site_json, pagedata_expand, w->env->site)) == NULL)
 		w->making->failed = 1;
 	pthread_mutex_unlock(&w->making->lock);
 	return w->tpl;

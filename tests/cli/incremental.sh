@@ -449,6 +449,43 @@ build "a counted page added" && same_tree "memo: a page added to a counted secti
 rm "$c/docs/backups/memo-counted.md"
 cp "$d/footer.keep" "$foot"
 build "count footer removed" && same_tree "memo: the count footer removed"
+# The site data's lists made of pages (FAQ categories, recent changes,
+# roadmap counts) are tracked like the docs tree (pagedata.c): a FAQ
+# question added makes again the pages that read them (the home page),
+# its category's questions (which show its count) and the FAQ lists, not
+# every page.
+# (A footer shows a question's category's count, as a theme may.)
+q="$c/faq/memo-added-question.md"
+cp "$foot" "$d/footer.keep"
+{ cat "$d/footer.keep"
+  echo '{% if page.category then %}<p class="cat-count">{{ page.category.count }}</p>{% end %}'; } >"$foot"
+build "a footer shows the category's count" &&
+	same_tree "memo: a footer shows a question's category's count"
+printf -- '---\ntitle: Is there a memo question?\ncategory: Billing\n---\n\nThere is.\n' >"$q"
+stats
+st=$(sed -n 's/^pages: [0-9]* reused whole, [0-9]* memos found, \([0-9]*\) stored.*/\1/p' "$d/sum")
+if [ "${st:-0}" -gt 1 ] && [ "$st" -lt $((n / 4)) ]; then
+	pass "incremental: a FAQ question added renders $st pages, not every page"
+else
+	fail "incremental: a FAQ question added renders $st pages, not every page" "$(cat "$d/sum")"
+fi
+same_tree "memo: a FAQ question added"
+grep -q "memo question" "$A/faq/billing/index.html" &&
+	pass "incremental: the new question is on its category's page" ||
+	fail "incremental: the new question is on its category's page"
+rm "$q"
+build "question removed" && same_tree "memo: the FAQ question removed"
+cp "$d/footer.keep" "$foot"
+build "count footer gone" && same_tree "memo: the category count footer removed"
+# A release added: the home page's recent changes show it.
+rel="$c/changelog/9.9.9.md"
+printf -- '---\ntitle: Skylark 9.9.9\nversion: "9.9.9"\ndate: 2026-11-01\ntype: fix\n---\n\nA memo release.\n' >"$rel"
+build "a release added" && same_tree "memo: a release added"
+grep -q "Skylark 9.9.9" "$A/index.html" &&
+	pass "incremental: the home page shows the new release" ||
+	fail "incremental: the home page shows the new release"
+rm "$rel"
+build "release removed" && same_tree "memo: the release removed"
 # Generated pages keep memos too (pagememo.c): kept while what they list
 # is as it was (which pages, in what order, and the render keys of those
 # they show whole) and the fields they showed of others hold.  A page
