@@ -13,16 +13,17 @@
  *   - its own place: kind, path, URL, output, parent, FAQ category,
  *     votes (its key), and whether drafts are built;
  *   - its own title and front matter (its key), and those of the pages it
- *     showed: its data's (breadcrumbs, neighbours, children...) and the
- *     docs tree's parts its template read (tracked, template.h), or the
- *     whole tree when its template did not run (checked: a docs title
- *     edit renders the pages that show that title, not every page);
+ *     showed: its data's (breadcrumbs, neighbours, children...), the
+ *     docs tree's parts and the site lists its template read (tracked,
+ *     template.h), or all of them when its template did not run
+ *     (checked: a docs title edit renders the pages that show that
+ *     title, not every page);
  *   - where its links lead: the URL of each page and the output of each
  *     copied file its links name, by path (checked when a page or file
  *     was added, removed or moved: a page added renders the pages that
  *     show it, not every page);
- *   - the templates and the site data but the docs tree (base, in its
- *     key);
+ *   - the templates and the site data but its parts made of pages (base,
+ *     in its key);
  *   - the headings its links to other pages' #anchors name: known only
  *     once the changed pages have rendered, so checked, not keyed.  While
  *     no page's heading ids changed (pagememo_anchors, compared) there is
