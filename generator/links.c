@@ -202,8 +202,15 @@ links_check_anchors(struct link_ctx *c)
 			    r->target->url);
 			ok = c->warn_only;
 		}
-		free(r->anchor);
 	}
+	links_free(c);
+	return ok;
+}
+
+void
+links_free(struct link_ctx *c)
+{
+	links_forget(c, 0);
 	free(c->refs);
 	c->refs = NULL;
 	c->nrefs = c->cap = 0;
@@ -211,5 +218,4 @@ links_check_anchors(struct link_ctx *c)
 	free(c->targets);
 	c->targets = NULL;
 	c->tcap = 0;
-	return ok;
 }

@@ -44,8 +44,10 @@ struct link_ctx {
 int	 links_resolve(void *ctx, const char *href, unsigned line,
 	     unsigned col, struct buf *out);
 /* Checks the remembered anchors (after every page rendered); 1 if all
- * exist.  Frees the references. */
+ * exist.  Frees what the context remembered (links_free). */
 int	 links_check_anchors(struct link_ctx *);
+/* Frees what the context remembered (anchors, targets), unchecked. */
+void	 links_free(struct link_ctx *);
 /* Forgets the anchors remembered after the first n (a replay that
  * mdcache.c abandons). */
 void	 links_forget(struct link_ctx *, size_t n);

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "links.h"
+#include "memokeys.h"
 #include "pack.h"
 #include "pagedata.h"
 #include "pagememo.h"
@@ -22,18 +23,18 @@
  * that many pairs of strs (the source of a page its links name a heading
  * of, and the heading's id), u32 count, that many strs (the paths its
  * links resolved to, sorted); then u64 the hash of the whole site when it
- * was made (whole_of), u64 the hash of its paths (paths_of), u64 the
- * digest of where the links led (links_digest), u64 the digest of what
- * the page showed of other pages (deps_digest); then the deps: u64 the
- * docs tree's hash when its template did not run (so what it read of the
- * tree is not known) or 0, u32 count, then that many u64 (a page's id,
- * with DEP_KIDS set for the list of its children).  Numbers and strs are
- * record.h's.  The HTML of
- * a page a list shows whole is an entry of its own (html_key), with its
- * NUL: every recalled memo is read whole (its hash checked), and in the
- * memo 24 MB of FAQ and changelog HTML at 10,000 pages were read by every
- * build, which needs them only to make a list.  A change of meaning
- * changes MEMO_FORMAT, which is part of every key.
+ * was made, u64 the hash of where links could lead (both memokeys.h's),
+ * u64 the digest of where its links led (links_digest), u64 the digest of
+ * what the page showed of other pages (memokeys_digest); then the deps:
+ * u64 the deferred site data's hash when its template did not run (so
+ * what it read of it is not known) or 0, u32 count, then that many u64
+ * (a page's id, a docs node's list or a site list: memokeys.h's
+ * MEMOKEYS_KIDS and MEMOKEYS_LIST).  Numbers and strs are record.h's.
+ * The HTML of a page a list shows whole is an entry of its own
+ * (html_key), with its NUL: every recalled memo is read whole (its hash
+ * checked), and in the memo 24 MB of FAQ and changelog HTML at 10,000
+ * pages were read by every build, which needs them only to make a list.
+ * A change of meaning changes MEMO_FORMAT, which is part of every key.
  */
 static const char MEMO_FORMAT[8] = "porchpm6";
 
@@ -64,42 +65,16 @@ struct memo_table {
 	size_t		 n, recs_len;
 };
 
-/* A dep on a docs node's list of children, not on the page's fields; a
- * page's id (page_id) never has it.  A dep 1..PAGEDATA_NLISTS is on a
- * site list (pagedata.h), which is no page's id either. */
-#define DEP_KIDS	(UINT64_C(1) << 63)
-#define DEP_LIST(k)	((uint64_t)(k) + 1)
-
-/* Page ids to pages: open addressing, made on first need (id_map_ready). */
-struct id_map {
-	uint64_t	*ids;		/* 0: an empty slot */
-	uint32_t	*index;
-	size_t		 mask;
-};
 
 struct page_memo {
 	struct pack	*pack;
 	const struct site *site;
-	uint64_t	 shape;		/* of every key: format, the site's
-					   settings (shape_of) */
-	uint64_t	 whole;		/* the same with every page's place,
-					   fields and relations: what list
-					   pages are made of */
-	uint64_t	 paths;		/* where links may lead (paths_of) */
-	uint64_t	 docs;		/* pagedata_deferred_hash */
-	uint64_t	 lists[PAGEDATA_NLISTS];	/* pagedata_list_hash */
-	/* By page index: its id (page_id), its own place in the site
-	 * (own_of), the hash of the fields other pages may show of it (all
-	 * made with whole) and of those of its children (made on first
-	 * need, kids_ready). */
-	uint64_t	*ids, *own, *fields, *kids;
-	struct id_map	 map;
-	pthread_mutex_t	 lock;		/* of kids and map */
-	atomic_int	 kids_made, map_made;
+	struct memo_keys *keys;
 	uint64_t	 derived;	/* pagememo_begin_derived's */
 	struct memo_table table;	/* n 0: none */
 	struct memo_table targets;	/* opened on first need */
 	atomic_int	 targets_open;
+	pthread_mutex_t	 lock;		/* of targets */
 	atomic_size_t	 found, reused, stored, kept, untabled;
 	atomic_size_t	 rechecked;	/* reused after pagememo_refs_hold */
 	atomic_size_t	 depchecked;	/* found after deps_hold */
@@ -120,267 +95,6 @@ put_u64(XXH3_state_t *st, uint64_t v)
 	XXH3_64bits_update(st, &v, sizeof(v));
 }
 
-/* s hashed on from seed, NULL apart from "" (no streaming state: these
- * run for every page of every build). */
-static uint64_t
-chain_str(uint64_t seed, const char *s)
-{
-	return s != NULL ? XXH3_64bits_withSeed(s, strlen(s), seed) :
-	    seed * UINT64_C(0x9e3779b97f4a7c15) + 1;
-}
-
-/* A page's id: the hash of its output file, which no other page has and
- * which stays when pages are added or removed before it (its index in
- * site->pages does not). */
-static uint64_t
-page_id(const struct page *p)
-{
-	uint64_t id = chain_str(0, p->out != NULL ? p->out : p->url) &
-		     ~DEP_KIDS;
-
-	return id > DEP_LIST(PAGEDATA_NLISTS) ? id : id + (UINT64_C(1) << 32);
-}
-
-static uint64_t
-id_of(const struct page_memo *m, const struct page *p)
-{
-	return p != NULL ? m->ids[p->index] : UINT64_MAX;
-}
-
-/* Which pages p's own data shows by its place among them, which its
- * front matter and the others' decide (titles and weights order a docs
- * section): its neighbours and children in the docs tree, the roadmap
- * items a changelog entry ships, the entry that shipped an item.  Part of
- * every memo's deps digest, as those move without p itself changing. */
-static uint64_t
-relations_of(const struct page_memo *m, const struct page *p)
-{
-	uint64_t	 few[16], *v = few, h;
-	size_t		 i, n = 0;
-
-	/* This runs for every page of every build (whole_of): most pages
-	 * have no children and no ships. */
-	if (p->nchildren + p->nships + 5 > sizeof(few) / sizeof(few[0]))
-		v = xcalloc(p->nchildren + p->nships + 5, sizeof(*v));
-	v[n++] = id_of(m, p->prev);
-	v[n++] = id_of(m, p->next);
-	v[n++] = id_of(m, p->shipped_in);
-	v[n++] = p->nchildren;
-	for (i = 0; i < p->nchildren; i++)
-		v[n++] = id_of(m, p->children[i]);
-	v[n++] = p->nships;
-	for (i = 0; i < p->nships; i++)
-		v[n++] = id_of(m, p->ships[i]);
-	h = XXH3_64bits(v, n * sizeof(*v));
-	if (v != few)
-		free(v);
-	return h;
-}
-
-/*
- * The site's shape: what every page's data may read besides the pages.
- * The model is made of the sources' paths and front matter, the votes and
- * the configuration (in the site data, so in base).  Each page's own
- * place (own_of) is in its own key; the other pages are not in any key:
- * each memo keeps what its page showed of them (deps_digest) and where
- * its links led (links_digest), so a page added or a docs title edited
- * renders only the pages that show it.
- */
-static uint64_t
-shape_of(const struct site *s, uint64_t base)
-{
-	uint64_t	 v[3] = { base, (uint64_t)s->drafts, 0 };
-
-	memcpy(&v[2], MEMO_FORMAT, sizeof(MEMO_FORMAT));
-	return XXH3_64bits(v, sizeof(v));
-}
-
-/* Where p is: its source, URL and output (what a link to it reads). */
-static uint64_t
-path_of(const struct page *p)
-{
-	return chain_str(chain_str(chain_str(1, p->source), p->url), p->out);
-}
-
-/* p's own place in the site, path_of's hash on from seed: its kind,
- * section, votes, tag, portal page, parent (the docs tree follows the
- * folders) and FAQ category (with its count, which a question's page
- * shows).  The pages' other fields are hashed though they follow from
- * those, so that a model change that forgot this list still changes it. */
-static uint64_t
-own_of(const struct page_memo *m, const struct page *p, uint64_t seed)
-{
-	uint64_t	 v[6] = { ((uint64_t)p->kind << 32) |
-			    ((uint64_t)p->section << 16) |
-			    ((uint64_t)p->is_intro << 8) |
-			    (uint64_t)p->has_votes, (uint64_t)p->votes,
-			    id_of(m, p->parent), 0, 0, 0 };
-
-	if (p->category != NULL) {
-		v[3] = chain_str(0, p->category->name);
-		v[4] = chain_str(0, p->category->slug);
-		v[5] = p->category->nquestions;
-	}
-	return chain_str(chain_str(XXH3_64bits_withSeed(v, sizeof(v), seed),
-	    p->tag), p->portal);
-}
-
-/* The fields of p other pages may show: title, front matter, and
- * whether it has children (a docs node's has_children, pagedata.c). */
-static uint64_t
-fields_of(const struct page *p)
-{
-	const char	*t = p->title ? p->title : "";
-
-	return XXH3_64bits_withSeed(t, strlen(t), p->front_hash ^
-	    (p->nchildren > 0));
-}
-
-/* Where links may lead, from every page's path (paths[i]) and the copied
- * files: a memo made with the same has its links' destinations. */
-static uint64_t
-paths_of(const struct site *s, const uint64_t *paths)
-{
-	uint64_t	 h = XXH3_64bits(paths, s->npages * sizeof(*paths));
-	size_t		 i;
-
-	for (i = 0; i < s->ncopies; i++)
-		h = chain_str(chain_str(h, s->copies[i].src),
-		    s->copies[i].out);
-	return h;
-}
-
-/* The whole site: its shape, the docs tree's hash and every page's place,
- * fields and relations; a memo made with the same needs no check.  Sets
- * m->ids, m->own, m->fields and m->paths on the way. */
-static uint64_t
-whole_of(struct page_memo *m, uint64_t docs)
-{
-	const struct site *s = m->site;
-	size_t		 i, n = s->npages;
-	uint64_t	*v = xcalloc(2 * n + 2, sizeof(*v)), *path, h;
-
-	m->ids = xcalloc(n + 1, sizeof(*m->ids));
-	m->own = xcalloc(n + 1, sizeof(*m->own));
-	m->fields = xcalloc(n + 1, sizeof(*m->fields));
-	path = xcalloc(n + 1, sizeof(*path));
-	for (i = 0; i < n; i++)
-		m->ids[i] = page_id(s->pages[i]);
-	for (i = 0; i < n; i++) {
-		path[i] = path_of(s->pages[i]);
-		m->own[i] = own_of(m, s->pages[i], path[i]);
-		m->fields[i] = fields_of(s->pages[i]);
-		v[2 + 2 * i] = m->own[i];
-		v[3 + 2 * i] = relations_of(m, s->pages[i]);
-	}
-	m->paths = paths_of(s, path);
-	v[0] = m->shape;
-	v[1] = docs;
-	h = XXH3_64bits_withSeed(v, (2 * n + 2) * sizeof(*v),
-	    XXH3_64bits(m->fields, n * sizeof(*m->fields)));
-	free(path);
-	free(v);
-	return h;
-}
-
-/* m->map, made once (the first check that needs it). */
-static void
-id_map_ready(struct page_memo *m)
-{
-	struct id_map	*t = &m->map;
-	size_t		 i, k, size = 16;
-
-	if (atomic_load(&m->map_made))
-		return;
-	pthread_mutex_lock(&m->lock);
-	if (!atomic_load(&m->map_made)) {
-		while (size < 2 * m->site->npages)
-			size *= 2;
-		t->ids = xcalloc(size, sizeof(*t->ids));
-		t->index = xcalloc(size, sizeof(*t->index));
-		t->mask = size - 1;
-		for (i = 0; i < m->site->npages; i++) {
-			for (k = m->ids[i] & t->mask; t->ids[k] != 0;
-			    k = (k + 1) & t->mask)
-				;
-			t->ids[k] = m->ids[i] | DEP_KIDS;	/* never 0 */
-			t->index[k] = (uint32_t)i;
-		}
-		atomic_store(&m->map_made, 1);
-	}
-	pthread_mutex_unlock(&m->lock);
-}
-
-/* The index of the page with id, or SIZE_MAX. */
-static size_t
-index_of_id(const struct page_memo *m, uint64_t id)
-{
-	const struct id_map *t = &m->map;
-	size_t		 k;
-
-	for (k = id & t->mask; t->ids[k] != 0; k = (k + 1) & t->mask)
-		if (t->ids[k] == (id | DEP_KIDS))
-			return t->index[k];
-	return SIZE_MAX;
-}
-
-/* m->kids (the children's ids and fields, in their order), made once
- * (the first recall that needs them, or the first memo kept). */
-static void
-kids_ready(struct page_memo *m)
-{
-	const struct site *s = m->site;
-	const struct page *p;
-	size_t		 i, k;
-	uint64_t	*v;
-
-	if (atomic_load(&m->kids_made))
-		return;
-	pthread_mutex_lock(&m->lock);
-	if (!atomic_load(&m->kids_made)) {
-		m->kids = xcalloc(s->npages + 1, sizeof(*m->kids));
-		for (i = 0; i < s->npages; i++) {
-			p = s->pages[i];
-			v = xcalloc(2 * p->nchildren + 1, sizeof(*v));
-			for (k = 0; k < p->nchildren; k++) {
-				v[2 * k] = id_of(m, p->children[k]);
-				v[2 * k + 1] = m->fields[p->children[k]->index];
-			}
-			m->kids[i] = XXH3_64bits(v, 2 * p->nchildren *
-			    sizeof(*v));
-			free(v);
-		}
-		atomic_store(&m->kids_made, 1);
-	}
-	pthread_mutex_unlock(&m->lock);
-}
-
-/* The digest of p's relations and of its n deps v (each a page's id,
- * DEP_KIDS for its children's) as the site is now; 0 when one names no
- * page. */
-static uint64_t
-deps_digest(struct page_memo *m, const struct page *p, const uint64_t *v,
-    size_t n)
-{
-	uint64_t	*h = xcalloc(n + 1, sizeof(*h)), d;
-	size_t		 i, idx;
-	int		 ok = 1;
-
-	kids_ready(m);
-	id_map_ready(m);
-	h[n] = relations_of(m, p);
-	for (i = 0; i < n && ok; i++) {
-		if (v[i] >= DEP_LIST(0) && v[i] <= DEP_LIST(PAGEDATA_NLISTS - 1))
-			h[i] = m->lists[v[i] - DEP_LIST(0)];
-		else if ((idx = index_of_id(m, v[i] & ~DEP_KIDS)) == SIZE_MAX)
-			ok = 0;
-		else
-			h[i] = v[i] & DEP_KIDS ? m->kids[idx] : m->fields[idx];
-	}
-	d = ok ? XXH3_64bits(h, (n + 1) * sizeof(*h)) | 1 : 0;
-	free(h);
-	return d;
-}
 
 /* Reads past the links to headings at r: a count and that many pairs of
  * strs. */
@@ -408,7 +122,8 @@ links_digest(const struct page_memo *m, const struct memo_blob *targets)
 	n = rec_get_count(&r, 5);
 	for (i = 0; i < n && r.ok; i++)
 		if ((path = rec_get_str(&r, 0, NULL)) != NULL)
-			d = chain_str(d, links_destination(m->site, path));
+			d = memokeys_chain(d, links_destination(m->site,
+			    path));
 	return r.ok && r.p == r.end ? d | 1 : 0;
 }
 
@@ -454,7 +169,8 @@ targets_ready(struct page_memo *m)
 		return;
 	pthread_mutex_lock(&m->lock);
 	if (!atomic_load(&m->targets_open)) {
-		open_table(m, table_key(m->shape, "targets"), &m->targets);
+		open_table(m, table_key(m->keys->shape, "targets"),
+		    &m->targets);
 		atomic_store(&m->targets_open, 1);
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -462,23 +178,19 @@ targets_ready(struct page_memo *m)
 
 struct page_memo *
 pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
-    uint64_t docs)
+    uint64_t deferred)
 {
 	struct page_memo *m = xcalloc(1, sizeof(*m));
-	int		 k;
 
 	m->pack = pk;
 	m->site = s;
-	for (k = 0; k < PAGEDATA_NLISTS; k++)
-		m->lists[k] = pagedata_list_hash(s, k);
-	m->shape = shape_of(s, base);
-	m->whole = whole_of(m, docs);
-	m->docs = docs;
+	m->keys = memokeys_new(s, XXH3_64bits_withSeed(MEMO_FORMAT,
+	    sizeof(MEMO_FORMAT), base), deferred);
 	pthread_mutex_init(&m->lock, NULL);
-	open_table(m, table_key(m->shape, "table"), &m->table);
+	open_table(m, table_key(m->keys->shape, "table"), &m->table);
 	/* Unread unless a page or file was added or removed. */
 	if (m->table.n > 0)
-		(void)pack_keep(m->pack, table_key(m->shape, "targets"));
+		(void)pack_keep(m->pack, table_key(m->keys->shape, "targets"));
 	return m;
 }
 
@@ -587,120 +299,10 @@ pagememo_free(struct page_memo *m)
 	if (m == NULL)
 		return;
 	pthread_mutex_destroy(&m->lock);
-	free(m->ids);
-	free(m->own);
-	free(m->fields);
-	free(m->kids);
-	free(m->map.ids);
-	free(m->map.index);
+	memokeys_free(m->keys);
 	free(m);
 }
 
-/* A member of a list a generated page shows, into the list's hash h:
- * its id and, when the list shows it whole (an answer, an entry, an
- * item), its render key, which its HTML and every field of it are in. */
-static uint64_t
-member(const struct page_memo *m, uint64_t h, const struct page *q,
-    int whole)
-{
-	uint64_t	 v[2] = { id_of(m, q), whole ? q->render_key : 0 };
-
-	return XXH3_64bits_withSeed(v, sizeof(v), h);
-}
-
-/* The members of list[from, from + n) (clamped; n 0: all) into h. */
-static uint64_t
-members(const struct page_memo *m, uint64_t h, struct page *const *list,
-    size_t len, size_t from, size_t n, int whole)
-{
-	size_t	 i;
-
-	for (i = from; i < len && (n == 0 || i - from < n); i++)
-		h = member(m, h, list[i], whole);
-	return XXH3_64bits_withSeed(&len, sizeof(len), h);
-}
-
-static uint64_t
-category_hash(const struct page_memo *m, uint64_t h,
-    const struct faq_category *c, size_t from, size_t n)
-{
-	h = chain_str(chain_str(h, c->name), c->slug);
-	return members(m, h, c->questions, c->nquestions, from, n, 1);
-}
-
-/*
- * What a generated page lists, which is not in its deps: which pages are
- * on it, in what order (a page tagged anew is not among what the tag's
- * page showed), and the whole of those it shows whole; the fields of
- * those it links to (a tag's pages) are deps (pagedata.c's seen).  The
- * kinds follow pagedata.c's add_kind_fields.  A list page's section
- * introduction is its file and body, and where its links lead.  0 for a
- * page with a source.
- */
-static uint64_t
-list_of(const struct page_memo *m, const struct page *p)
-{
-	const struct site *s = m->site;
-	uint64_t	 v[6] = { p->pageno, p->npageno, p->first, p->count,
-			    id_of(m, p->pager_prev), id_of(m, p->pager_next) };
-	uint64_t	 h;
-	size_t		 i;
-
-	if (p->source != NULL)
-		return 0;
-	h = XXH3_64bits_withSeed(v, sizeof(v), id_of(m, p->list_head));
-	h = XXH3_64bits_withSeed(&h, sizeof(h), id_of(m, p->target));
-	if (p->intro != NULL)
-		h = chain_str(chain_str(h ^ m->paths, p->intro->file),
-		    p->intro->source) + p->intro->body_hash +
-		    p->intro->body_line;
-	switch (p->kind) {
-	case KIND_TAG:
-		for (i = 0; i < s->ntags; i++)
-			if (s->tags[i].page == p)
-				h = members(m, h, s->tags[i].pages,
-				    s->tags[i].npages, 0, 0, 0);
-		break;
-	case KIND_TAGS:
-		for (i = 0; i < s->ntags; i++)
-			h = chain_str(chain_str(h, s->tags[i].name),
-			    s->tags[i].slug) + s->tags[i].npages;
-		break;
-	case KIND_FAQ_LIST:
-		for (i = 0; i < s->ncats; i++)
-			h = category_hash(m, h, &s->cats[i], 0, 0);
-		break;
-	case KIND_FAQ_CATEGORY:
-		h = category_hash(m, h, p->category, p->first,
-		    p->npageno ? p->count : 0);
-		break;
-	case KIND_CHANGELOG_LIST:
-		h = members(m, h, s->changelog, s->nchangelog, p->first,
-		    p->npageno ? p->count : 0, 1);
-		break;
-	case KIND_ROADMAP_LIST:
-		h = members(m, h, s->roadmap, s->nroadmap, 0, 0, 1);
-		break;
-	default:
-		break;
-	}
-	return h;
-}
-
-/* The entry key of p: the site's shape, p's file, first line, body, own
- * place, the fields others show of it and, for a generated page, what it
- * lists.  No streaming state: this runs for every page, and a state is
- * a 576-byte allocation. */
-static uint64_t
-entry_key(const struct page_memo *m, const struct page *p)
-{
-	const char	*f = p->file != NULL ? p->file : p->out;
-	uint64_t	 v[6] = { m->shape, p->body_hash, p->body_line,
-			    m->own[p->index], m->fields[p->index],
-			    list_of(m, p) };
-
-	return XXH3_64bits_withSeed(f, strlen(f), XXH3_64bits(v, sizeof(v)));
-}
 
 /* The deps at r (u64 docs hash or 0, u32 count, that many u64) into
  * *docs and *v (heap, *n of them); 0 when they do not fit. */
@@ -730,7 +332,7 @@ deps_now(struct page_memo *m, const struct page *p,
 
 	rec_init(&r, d->data, d->len);
 	if (read_deps(&r, docs, &v, &n) && r.p == r.end)
-		digest = deps_digest(m, p, v, n);
+		digest = memokeys_digest(m->keys, p, v, n);
 	free(v);
 	return digest;
 }
@@ -744,7 +346,7 @@ deps_hold(struct page_memo *m, const struct page *p,
 	uint64_t	 docs;
 
 	return deps_now(m, p, d, &docs) == digest && digest != 0 &&
-	    (docs == 0 || docs == m->docs);
+	    (docs == 0 || docs == m->keys->docs);
 }
 
 static int
@@ -760,19 +362,20 @@ pagememo_deps_of(const struct page_memo *m, const struct page_reads *data,
     const json_int_t *tpl, size_t ntpl, int known, struct buf *out)
 {
 	uint64_t	*v = xcalloc(data->n + ntpl + 1, sizeof(*v));
-	uint64_t	 docs = known ? 0 : m->docs;
+	uint64_t	 docs = known ? 0 : m->keys->docs;
 	const struct page *p;
 	size_t		 i, n = 0, k = 0;
 	int		 children, list;
 
 	for (i = 0; i < data->n; i++)
-		v[n++] = m->ids[data->v[i]];
+		v[n++] = m->keys->ids[data->v[i]];
 	for (i = 0; i < ntpl; i++)
 		if ((list = pagedata_list_read(tpl[i])) >= 0)
-			v[n++] = DEP_LIST(list);
+			v[n++] = MEMOKEYS_LIST(list);
 		else if ((p = pagedata_docs_read(m->site, tpl[i],
 		    &children)) != NULL)
-			v[n++] = id_of(m, p) | (children ? DEP_KIDS : 0);
+			v[n++] = memokeys_id(m->keys, p) |
+			    (children ? MEMOKEYS_KIDS : 0);
 	xqsort(v, n, sizeof(*v), cmp_u64);
 	for (i = 0; i < n; i++)
 		if (k == 0 || v[k - 1] != v[i])
@@ -804,7 +407,8 @@ pagememo_links_of(const struct link_ctx *links, size_t refs_from,
 		rec_put_str(out, a->anchor, strlen(a->anchor));
 	}
 	v = xcalloc(n + 1, sizeof(*v));
-	memcpy(v, links->targets + targets_from, n * sizeof(*v));
+	if (n > 0)	/* targets is NULL before the first link */
+		memcpy(v, links->targets + targets_from, n * sizeof(*v));
 	xqsort(v, n, sizeof(*v), cmp_str);
 	for (i = 0; i < n; i++)
 		if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
@@ -882,13 +486,13 @@ use_entry(struct page_memo *m, struct page *p, uint64_t key,
 	hit->deps.digest = digest;
 	if (!r.ok)
 		return 0;
-	if (whole != m->whole) {
+	if (whole != m->keys->whole) {
 		if (!deps_hold(m, p, &hit->deps, digest))
 			return 0;
 		if (p->source != NULL)	/* not in the table */
 			m->depchecked++;
 	}
-	if (paths != m->paths) {
+	if (paths != m->keys->paths) {
 		if (!links_hold(m, &hit->links, key, links))
 			return 0;
 		if (p->source != NULL)
@@ -903,7 +507,7 @@ int
 pagememo_get(struct page_memo *m, struct page *p, struct memo_hit *hit)
 {
 	const void	*entry;
-	uint64_t	 key = entry_key(m, p);
+	uint64_t	 key = memokeys_entry(m->keys, p);
 	size_t		 len;
 	int		 ok;
 
@@ -931,7 +535,7 @@ pagememo_html(struct page_memo *m, const struct page *p)
 	const char	*html;
 	size_t		 len;
 
-	html = pack_get(m->pack, html_key(entry_key(m, p)), &len);
+	html = pack_get(m->pack, html_key(memokeys_entry(m->keys, p)), &len);
 	return html != NULL && len > 0 && html[len - 1] == '\0' ? html : NULL;
 }
 
@@ -989,13 +593,13 @@ pagememo_begin_derived(struct page_memo *m, const struct site *s,
 	size_t		 i;
 
 	XXH3_64bits_reset(st);
-	put_u64(st, m->whole);
+	put_u64(st, m->keys->whole);
 	put_u64(st, anchors);
 	for (i = 0; i < s->npages; i++) {
 		p = s->pages[i];
 		if (p->source == NULL || !model_shown_whole(p))
 			continue;
-		put_u64(st, m->ids[p->index]);
+		put_u64(st, m->keys->ids[p->index]);
 		put_u64(st, p->body_hash);
 		put_u64(st, p->body_line);
 		put_str(st, p->file);
@@ -1028,7 +632,7 @@ put_record(struct page_memo *m, struct buf *b, const struct page *p,
     const struct memo_blob *deps, struct buf *table)
 {
 	struct memo_blob t = { "\0\0\0", sizeof(uint32_t), 0 }; /* none */
-	uint64_t	 v[4] = { m->whole, m->paths, 0, 0 }, docs;
+	uint64_t	 v[4] = { m->keys->whole, m->keys->paths, 0, 0 }, docs;
 	struct rec_rd	 r;
 	char		**ids;
 	size_t		 i, n;
@@ -1068,7 +672,7 @@ pagememo_put(struct page_memo *m, const struct page *p, uint64_t anchors,
 	struct buf	 b = { 0 };
 	uint64_t	 key;
 
-	key = entry_key(m, p);
+	key = memokeys_entry(m->keys, p);
 	put_record(m, &b, p, key, anchors, links, deps, NULL);
 	pack_put(m->pack, key, b.data, b.len);
 	buf_free(&b);
@@ -1082,7 +686,7 @@ pagememo_get_generated(struct page_memo *m, struct page *p,
     struct memo_hit *hit)
 {
 	const void	*entry;
-	uint64_t	 key = entry_key(m, p);
+	uint64_t	 key = memokeys_entry(m->keys, p);
 	size_t		 len;
 
 	return (entry = pack_get(m->pack, key, &len)) != NULL &&
@@ -1094,7 +698,7 @@ pagememo_put_generated(struct page_memo *m, const struct page *p,
     const struct memo_blob *links, const struct memo_blob *deps)
 {
 	struct buf	 b = { 0 };
-	uint64_t	 key = entry_key(m, p);
+	uint64_t	 key = memokeys_entry(m->keys, p);
 
 	put_record(m, &b, p, key, 0, links, deps, NULL);
 	pack_put(m->pack, key, b.data, b.len);
@@ -1134,7 +738,7 @@ put_table(struct page_memo *m, const char *name,
 	for (i = 0; i < n; i++)
 		rec_put_u32(&b, targets ? rows[i].tlen : rows[i].len);
 	buf_append(&b, recs->data, recs->len);
-	pack_put(m->pack, table_key(m->shape, name), b.data, b.len);
+	pack_put(m->pack, table_key(m->keys->shape, name), b.data, b.len);
 	buf_free(&b);
 }
 
@@ -1150,7 +754,7 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 
 	for (i = 0; i < n; i++) {
 		w = &rows[i];
-		w->key = entry_key(m, pages[i]);
+		w->key = memokeys_entry(m->keys, pages[i]);
 		w->off = (uint32_t)recs.len;
 		w->toff = (uint32_t)trecs.len;
 		put_record(m, &recs, pages[i], w->key, anchors,

@@ -120,6 +120,7 @@ test_folder_link_means_its_index(void **state)
 	u = resolve(&c, "../docs/guide/");
 	assert_string_equal(u, "/help/docs/guide/");
 	free(u);
+	links_free(&c);
 }
 
 static void
@@ -159,6 +160,7 @@ test_missing_page_is_reported_with_position(void **state)
 	    "link '../docs/nothing.md': there is no page or file "
 	    "docs/nothing.md in the content folder\n");
 	free(msgs);
+	links_free(&c);
 }
 
 static void
@@ -176,6 +178,7 @@ test_warn_links_downgrades(void **state)
 	msgs = diag_take();
 	assert_non_null(strstr(msgs, ": warning: broken link 'gone.md'"));
 	free(msgs);
+	links_free(&c);
 }
 
 static void
@@ -190,6 +193,7 @@ test_link_out_of_content_folder(void **state)
 	msgs = diag_take();
 	assert_non_null(strstr(msgs, "leads out of the content folder"));
 	free(msgs);
+	links_free(&c);
 }
 
 static void
@@ -203,6 +207,7 @@ test_static_file_link(void **state)
 	u = resolve(&c, "../static/img/a.png");
 	assert_string_equal(u, "/help/img/a.png");
 	free(u);
+	links_free(&c);
 }
 
 static void
@@ -218,6 +223,7 @@ test_draft_link_is_an_error_naming_drafts(void **state)
 	assert_non_null(strstr(msgs, "link to a draft page"));
 	assert_non_null(strstr(msgs, "--drafts"));
 	free(msgs);
+	links_free(&c);
 }
 
 static void
@@ -231,6 +237,7 @@ test_percent_escapes_decoded(void **state)
 	u = resolve(&c, "../docs/guide/%69nstall.md");
 	assert_string_equal(u, "/help/docs/guide/install/");
 	free(u);
+	links_free(&c);
 }
 
 static void
@@ -244,6 +251,7 @@ test_query_links_left_alone(void **state)
 	u = resolve(&c, "search?q=x");
 	assert_string_equal(u, "");
 	free(u);
+	links_free(&c);
 }
 
 int
