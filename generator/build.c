@@ -189,7 +189,7 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	struct search_start search;
 	struct files_job files;
 	json_t		*assets, *site_json;
-	uint64_t	 deferred;
+	struct pagedata_deferred deferred;
 	int		 ok, threads = opt->threads > 0 ? opt->threads : cores();
 
 	search_begin(&search, s, o, pk, threads);
@@ -204,10 +204,10 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	}
 	site_json = pagedata_site(s, assets);
 	phase_end("templates");
-	deferred = pagedata_deferred_hash(s);
+	pagedata_deferred(s, &deferred);
 	if (o->cache != NULL)
 		cache_set_base(o->cache, t->template_dirs, t->ntemplate_dirs,
-		    site_json, deferred);
+		    site_json, deferred.all);
 	memset(&env, 0, sizeof(env));
 	env.site = s;
 	env.templates = templates;
@@ -219,7 +219,7 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	/* Broken links only warned about must be warned about again. */
 	if (pk != NULL && o->cache != NULL && !env.warn_links)
 		env.memo = pagememo_open(pk, s, cache_base_site(o->cache),
-		    deferred);
+		    &deferred);
 	phase_end("memos");
 	env.search = search_wait(&search);
 	phase_end("search_new");

@@ -61,7 +61,7 @@ uint64_t cache_code_identity(void);
  * Sets the part of every render key shared by all pages: the files under
  * the template folders (dirs[0..n-1], the first wins, as in template.c)
  * and the `site` data: site_json, and deferred, the hash of what its
- * deferred parts hold (template.h; pagedata_docs_hash).  Call once,
+ * deferred parts hold (template.h; pagedata_deferred).  Call once,
  * before rendering.
  */
 void	 cache_set_base(struct out_cache *, char *const *dirs, size_t n,

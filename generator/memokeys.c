@@ -142,11 +142,11 @@ paths_of(const struct site *s, const uint64_t *paths)
 	return h;
 }
 
-/* The whole site: its shape, the docs tree's hash and every page's place,
+/* The whole site: its shape, the deferred site data and every page's place,
  * fields and relations; a memo made with the same needs no check.  Sets
  * m->ids, m->own, m->fields and m->paths on the way. */
 static uint64_t
-whole_of(struct memo_keys *m, uint64_t docs)
+whole_of(struct memo_keys *m)
 {
 	const struct site *s = m->site;
 	size_t		 i, n = s->npages;
@@ -167,7 +167,7 @@ whole_of(struct memo_keys *m, uint64_t docs)
 	}
 	m->paths = paths_of(s, path);
 	v[0] = m->shape;
-	v[1] = docs;
+	v[1] = m->docs;
 	h = XXH3_64bits_withSeed(v, (2 * n + 2) * sizeof(*v),
 	    XXH3_64bits(m->fields, n * sizeof(*m->fields)));
 	free(path);
@@ -385,17 +385,16 @@ memokeys_entry(const struct memo_keys *m, const struct page *p)
 }
 
 struct memo_keys *
-memokeys_new(const struct site *s, uint64_t base, uint64_t deferred)
+memokeys_new(const struct site *s, uint64_t base,
+    const struct pagedata_deferred *deferred)
 {
 	struct memo_keys *m = xcalloc(1, sizeof(*m));
-	int		 k;
 
 	m->site = s;
-	for (k = 0; k < PAGEDATA_NLISTS; k++)
-		m->lists[k] = pagedata_list_hash(s, k);
-	m->docs = deferred;
+	memcpy(m->lists, deferred->lists, sizeof(m->lists));
+	m->docs = deferred->all;
 	m->shape = shape_of(s, base);
-	m->whole = whole_of(m, deferred);
+	m->whole = whole_of(m);
 	pthread_mutex_init(&m->lock, NULL);
 	return m;
 }

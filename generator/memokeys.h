@@ -41,8 +41,8 @@ struct memo_keys {
 					   deferred site data: what the feeds
 					   are made of */
 	uint64_t	 paths;		/* where links may lead */
-	uint64_t	 docs;		/* pagedata_deferred_hash */
-	uint64_t	 lists[PAGEDATA_NLISTS];	/* pagedata_list_hash */
+	uint64_t	 docs;		/* all the deferred site data */
+	uint64_t	 lists[PAGEDATA_NLISTS];	/* each site list */
 	/* By page index: its id, its own place in the site, the hash of
 	 * the fields other pages may show of it (all made with whole) and
 	 * of those of its children (made on first need). */
@@ -54,9 +54,9 @@ struct memo_keys {
 
 /* The keys of site s (which outlives them); base is what every key holds
  * besides the site (the templates, the site data but its deferred parts,
- * the memo format), deferred pagedata_deferred_hash. */
+ * the memo format), deferred what those parts hold. */
 struct memo_keys *memokeys_new(const struct site *s, uint64_t base,
-	     uint64_t deferred);
+	     const struct pagedata_deferred *deferred);
 void	 memokeys_free(struct memo_keys *);
 
 /* p's id; UINT64_MAX for no page. */

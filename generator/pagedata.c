@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +140,7 @@ link_of(const struct page *p)
 }
 
 /* What a docs node says of its page, besides its children: docs_node
- * writes it and pagedata_docs_hash hashes it, from this one list.
+ * writes it and docs_hash hashes it, from this one list.
  * has_children lets a theme show a closed section as a section without
  * reading its list (its length is a read of it, template.h): the default
  * sidebar does, so a page added to one section does not make every
@@ -163,7 +164,7 @@ docs_fields_of(const struct page *p, struct docs_fields *f)
 /* The id of the docs tree's root in the site data, which is in every
  * key: not its page's index, which a page added before it moves.  The
  * other nodes are their pages' indexes, their lists of children
- * children_id's; the site lists (pagedata_list_hash) are the ids just
+ * children_id's; the site lists (list_names) are the ids just
  * below the root's. */
 #define DOCS_ROOT_ID	((json_int_t)INT64_MAX)
 #define LIST_ID(k)	(DOCS_ROOT_ID - 1 - (json_int_t)(k))
@@ -219,8 +220,6 @@ pagedata_docs_read(const struct site *s, json_int_t id, int *children)
 	*children = id < 0;
 	if (id == DOCS_ROOT_ID)
 		return s->docs_root;
-	if (pagedata_list_read(id) >= 0)
-		return NULL;
 	if (id < 0)
 		id = -1 - id;
 	return (size_t)id < s->npages ? s->pages[id] : NULL;
@@ -263,8 +262,8 @@ hash_docs(XXH3_state_t *st, const struct page *p)
 		hash_docs(st, p->children[i]);
 }
 
-uint64_t
-pagedata_docs_hash(const struct site *s)
+static uint64_t
+docs_hash(const struct site *s)
 {
 	XXH3_state_t	*st = XXH3_createState();
 	uint64_t	 h;
@@ -289,7 +288,7 @@ changelog_summary(const struct page *p)
 	return j;
 }
 
-/* The site lists, by number (pagedata_list_hash), under these names. */
+/* The site lists, by number (pagedata.h), under these names. */
 static const char *const list_names[PAGEDATA_NLISTS] = {
 	"faq_categories", "recent_changes", "roadmap_counts"
 };
@@ -347,8 +346,8 @@ site_list(const struct site *s, int list)
 }
 
 /* Its JSON text, hashed: the lists are a few dozen values. */
-uint64_t
-pagedata_list_hash(const struct site *s, int list)
+static uint64_t
+list_hash(const struct site *s, int list)
 {
 	json_t	*v = site_list(s, list);
 	char	*text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
@@ -360,16 +359,15 @@ pagedata_list_hash(const struct site *s, int list)
 	return h;
 }
 
-uint64_t
-pagedata_deferred_hash(const struct site *s)
+void
+pagedata_deferred(const struct site *s, struct pagedata_deferred *d)
 {
-	uint64_t	 v[PAGEDATA_NLISTS + 1];
 	int		 k;
 
-	v[0] = pagedata_docs_hash(s);
+	d->docs = docs_hash(s);
 	for (k = 0; k < PAGEDATA_NLISTS; k++)
-		v[k + 1] = pagedata_list_hash(s, k);
-	return XXH3_64bits(v, sizeof(v));
+		d->lists[k] = list_hash(s, k);
+	d->all = XXH3_64bits(d, offsetof(struct pagedata_deferred, all));
 }
 
 json_t *

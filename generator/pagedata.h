@@ -17,18 +17,25 @@
  * the map from plain asset names to URLs (a reference is taken).  The
  * parts made of pages are deferred (template.h) and tracked: the docs
  * tree and the lists (FAQ categories, recent changes, roadmap counts).
- * pagedata_expand makes them, with the site as ctx;
- * pagedata_deferred_hash is what they hold (the site data's hash, with
- * the rest of it, cache_set_base).  So a FAQ question added makes again
- * the pages that read the FAQ categories, not every page. */
+ * pagedata_expand makes them, with the site as ctx; pagedata_deferred
+ * hashes what they hold.  So a FAQ question added makes again the pages
+ * that read the FAQ categories, not every page. */
 json_t	*pagedata_site(const struct site *, json_t *assets);
 json_t	*pagedata_expand(void *site, json_int_t id);
-uint64_t pagedata_docs_hash(const struct site *);
-uint64_t pagedata_deferred_hash(const struct site *);
 
-/* The site lists, by number: what a read of one showed is its hash. */
+/* The site lists, by number. */
 #define PAGEDATA_NLISTS	3
-uint64_t pagedata_list_hash(const struct site *, int list);
+
+/* What the deferred parts hold, made once per build: the docs tree's
+ * hash, each list's (what a read of it showed), and all of them (the
+ * site data's hash with the rest of it, cache_set_base). */
+struct pagedata_deferred {
+	uint64_t	 docs;
+	uint64_t	 lists[PAGEDATA_NLISTS];
+	uint64_t	 all;
+};
+void	 pagedata_deferred(const struct site *, struct pagedata_deferred *);
+
 /* The list a render's read of id (tpl_reads) was, or -1 (docs tree). */
 int	 pagedata_list_read(json_int_t id);
 /* The docs tree's values are tracked (template.h): what a render's read

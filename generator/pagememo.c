@@ -178,7 +178,7 @@ targets_ready(struct page_memo *m)
 
 struct page_memo *
 pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
-    uint64_t deferred)
+    const struct pagedata_deferred *deferred)
 {
 	struct page_memo *m = xcalloc(1, sizeof(*m));
 
@@ -302,7 +302,6 @@ pagememo_free(struct page_memo *m)
 	memokeys_free(m->keys);
 	free(m);
 }
-
 
 /* The deps at r (u64 docs hash or 0, u32 count, that many u64) into
  * *docs and *v (heap, *n of them); 0 when they do not fit. */

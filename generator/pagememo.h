@@ -70,9 +70,11 @@ struct memo_hit {
 };
 
 /* The memo of site s's pages in pack pk (both outlive it); base is
- * cache_base_site of this build, docs pagedata_docs_hash. */
+ * cache_base_site of this build, deferred what the site data's deferred
+ * parts hold (pagedata.h). */
+struct pagedata_deferred;
 struct page_memo *pagememo_open(struct pack *pk, const struct site *s,
-	     uint64_t base, uint64_t docs);
+	     uint64_t base, const struct pagedata_deferred *deferred);
 void	 pagememo_free(struct page_memo *);
 
 /* 1 when an earlier build left p's memo: *hit filled and p's anchors set
