@@ -437,7 +437,8 @@ struct group_builder {
 /* The last build's index, as the kept index (below) holds it. */
 struct kept_page {
 	uint64_t	 rkey, pkey;
-	uint32_t	 nsecs, text_len, hlen;
+	uint64_t	 tags;		/* tags_hash */
+	uint32_t	 nsecs, text_len, hlen, section;
 };
 
 struct kept {
@@ -1412,6 +1413,25 @@ collect(struct search_worker *w, const struct page *p,
 	wtab_reset(&w->title);
 }
 
+/* The header of p's results in the excerpt chunks: its URL, title,
+ * label and kind, and the opening of its sections' list. */
+static char *
+record_header(const struct site *s, const struct page *p)
+{
+	struct buf	 h = { 0 };
+	char		*label = label_of(s, p);
+
+	buf_putc(&h, '[');
+	put_jsons(&h, p->url);
+	buf_putc(&h, ',');
+	put_jsons(&h, p->title);
+	buf_putc(&h, ',');
+	put_jsons(&h, label);
+	buf_printf(&h, ",%d,[", (int)p->section);
+	free(label);
+	return buf_take(&h);
+}
+
 /* p's record (its header too): from the pack, or made from doc (NULL:
  * from its body); &skipped when p is not indexed or its body cannot be
  * read (reported). */
@@ -1421,25 +1441,13 @@ page_record(struct search_worker *w, struct page *p,
 {
 	struct search_index *idx = w->idx;
 	struct sdoc	*d;
-	struct buf	 h = { 0 };
-	char		*label;
 	const char	*meta[NMETA];
 	uint64_t	 key = 0;
 
 	if (!indexable(p))
 		return &skipped;
 	d = sdoc_new(idx);
-	label = label_of(idx->site, p);
-	buf_putc(&h, '[');
-	put_jsons(&h, p->url);
-	buf_putc(&h, ',');
-	put_jsons(&h, p->title);
-	buf_putc(&h, ',');
-	put_jsons(&h, label);
-	buf_printf(&h, ",%d,[", (int)p->section);
-	d->header = buf_take(&h);
-	free(label);
-
+	d->header = record_header(idx->site, p);
 	meta_of(p, meta);
 	if (idx->pack != NULL) {
 		key = idx->rkeys != NULL ? idx->rkeys[p->index] :
@@ -2926,7 +2934,7 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
  * merges the index as before (kept_fallback): patching is only ever a
  * shortcut to the same bytes.
  */
-static const char KEPT_FORMAT[8] = "porchki1";
+static const char KEPT_FORMAT[8] = "porchki2";
 #define KEPT_MAX_PAGES	16
 
 static void
@@ -2994,14 +3002,16 @@ kept_read(const struct search_index *idx, const void *data, size_t len)
 	if (!r.ok || memcmp(format, KEPT_FORMAT, sizeof(format)) != 0 ||
 	    env != kept_env(idx))
 		goto bad;
-	k->npages = rec_get_count(&r, 28);
+	k->npages = rec_get_count(&r, 40);
 	k->pages = xcalloc(k->npages + 1, sizeof(*k->pages));
 	for (i = 0; i < k->npages; i++) {
 		rec_get(&r, &k->pages[i].rkey, sizeof(uint64_t));
 		rec_get(&r, &k->pages[i].pkey, sizeof(uint64_t));
+		rec_get(&r, &k->pages[i].tags, sizeof(uint64_t));
 		k->pages[i].nsecs = rec_get_u32(&r);
 		k->pages[i].text_len = rec_get_u32(&r);
 		k->pages[i].hlen = rec_get_u32(&r);
+		k->pages[i].section = rec_get_u32(&r);
 	}
 	k->nsecs = rec_get_count(&r, 4);
 	k->dlen = get_array(&r, k->nsecs, sizeof(uint32_t));
@@ -3096,12 +3106,27 @@ text_len_now(const struct site *s, size_t i)
 	    (uint32_t)s->pages[i]->text_len : 0;
 }
 
+/* A hash of p's tags: a page whose tags changed is not patched (the
+ * kept index keeps the tag file, not each tag's sections). */
+static uint64_t
+tags_hash(XXH3_state_t *st, const struct page *p)
+{
+	size_t	 i;
+
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, &p->meta.tags.n, sizeof(p->meta.tags.n));
+	for (i = 0; i < p->meta.tags.n; i++)
+		key_str(st, p->meta.tags.v[i]);
+	return XXH3_64bits_digest(st);
+}
+
 /* The pages as this build has them, for the kept index. */
 static struct kept_page *
 pages_now(const struct search_index *idx)
 {
 	const struct site *s = idx->site;
 	struct kept_page *pg = xcalloc(s->npages + 1, sizeof(*pg));
+	XXH3_state_t	*st = XXH3_createState();
 	size_t		 i;
 
 	for (i = 0; i < s->npages; i++) {
@@ -3110,7 +3135,10 @@ pages_now(const struct search_index *idx)
 		pg[i].nsecs = idx->psecs[i];
 		pg[i].hlen = idx->phlen[i];
 		pg[i].text_len = text_len_now(s, i);
+		pg[i].tags = tags_hash(st, s->pages[i]);
+		pg[i].section = (uint32_t)s->pages[i]->section;
 	}
+	XXH3_freeState(st);
 	return pg;
 }
 
@@ -3157,9 +3185,11 @@ kept_save(struct search_index *idx, const struct buf *recs,
 	for (i = 0; i < s->npages; i++) {
 		buf_append(&b, &pg[i].rkey, sizeof(uint64_t));
 		buf_append(&b, &pg[i].pkey, sizeof(uint64_t));
+		buf_append(&b, &pg[i].tags, sizeof(uint64_t));
 		rec_put_u32(&b, pg[i].nsecs);
 		rec_put_u32(&b, pg[i].text_len);
 		rec_put_u32(&b, pg[i].hlen);
+		rec_put_u32(&b, pg[i].section);
 	}
 	free(pg);
 	rec_put_u32(&b, (uint32_t)idx->nsecs);
@@ -3195,15 +3225,19 @@ kept_save(struct search_index *idx, const struct buf *recs,
 	buf_free(&b);
 }
 
-/* At search_new: the kept index, when this build's pages differ from its
- * pages in at most KEPT_MAX_PAGES bodies.  Then only those pages' records
- * are made, and search_finish patches it. */
+/* At search_new: the kept index, when this build's pages are its pages,
+ * in the same places, of the same kinds and with the same tags, at most
+ * KEPT_MAX_PAGES of them changed (in their words, title, URL or label).
+ * Then only those pages' records are made, and search_finish patches
+ * it. */
 static int
 kept_open(struct search_index *idx)
 {
 	const struct site *s = idx->site;
+	const struct page *p;
 	const void	*data;
 	struct kept	*k;
+	XXH3_state_t	*st;
 	size_t		 len, i;
 
 	if ((data = pack_get(idx->pack, kept_index_key(), &len)) == NULL ||
@@ -3212,15 +3246,21 @@ kept_open(struct search_index *idx)
 	if (k->npages != s->npages)
 		goto no;
 	k->changed = xcalloc(s->npages + 1, 1);
+	st = XXH3_createState();
 	for (i = 0; i < s->npages; i++) {
-		if (k->pages[i].pkey != idx->pkeys[i])
+		if (k->pages[i].pkey == idx->pkeys[i] &&
+		    k->pages[i].rkey == idx->rkeys[i])
+			continue;
+		p = s->pages[i];
+		if (k->pages[i].section != (uint32_t)p->section ||
+		    k->pages[i].tags != tags_hash(st, p) ||
+		    ++k->nchanged > KEPT_MAX_PAGES) {
+			XXH3_freeState(st);
 			goto no;
-		if (k->pages[i].rkey != idx->rkeys[i]) {
-			k->changed[i] = 1;
-			if (++k->nchanged > KEPT_MAX_PAGES)
-				goto no;
 		}
+		k->changed[i] = 1;
 	}
+	XXH3_freeState(st);
 	/* The partials stay for a build that merges again. */
 	for (i = 0; i < idx->ngroups; i++)
 		if (idx->groups[i].key != 0)
@@ -3336,18 +3376,15 @@ patch_read(struct patch *pt, const struct sdoc *d, size_t c, int after,
 	}
 }
 
-/* 1 when records old and now of a page differ in their words and lengths
- * alone: the same sections, title key and excerpts. */
+/* 1 when records old and now of a page have the same sections and
+ * excerpts: they differ in their words, lengths and title alone. */
 static int
-same_but_words(const struct sdoc *old, const struct sdoc *now)
+same_sections(const struct sdoc *old, const struct sdoc *now)
 {
 	size_t	 i;
 
 	if (old->nsecs != now->nsecs || old->disp.len != now->disp.len ||
-	    memcmp(old->disp.data, now->disp.data, old->disp.len) != 0 ||
-	    (old->title_key == NULL) != (now->title_key == NULL) ||
-	    (old->title_key != NULL &&
-	    strcmp(old->title_key, now->title_key) != 0))
+	    memcmp(old->disp.data, now->disp.data, old->disp.len) != 0)
 		return 0;
 	for (i = 0; i <= old->nsecs; i++)
 		if (old->doff[i] != now->doff[i])
@@ -3417,9 +3454,8 @@ patch_pages(struct patch *pt)
 			pt->why = "a page's last record is not in the pack";
 			ok = 0;
 		} else if (old->nsecs != k->pages[c].nsecs ||
-		    !same_but_words(old, now)) {
-			pt->why = "a page's sections, title or excerpts "
-			    "changed";
+		    !same_sections(old, now)) {
+			pt->why = "a page's sections or excerpts changed";
 			ok = 0;
 		} else {
 			was = xcalloc(old->nsecs + 1, sizeof(*was));
@@ -3694,8 +3730,12 @@ kept_patch(struct search_index *idx, struct buf *recs)
 		}
 	pg = xcalloc(k->npages + 1, sizeof(*pg));
 	memcpy(pg, k->pages, k->npages * sizeof(*pg));
-	for (i = 0; i < k->npages; i++)
+	for (i = 0; i < k->npages; i++) {
 		pg[i].text_len = text_len_now(idx->site, i);
+		if (k->changed[i])	/* sound records (patch_pages) */
+			pg[i].hlen = (uint32_t)strlen(
+			    atomic_load(&idx->slots[i])->header);
+	}
 	ok = same_chunks(idx, pg, k->dlen, k->chunk_secs, k->nchunks);
 	free(pg);
 	if (!ok)
@@ -3715,17 +3755,116 @@ done:
 	return ok;
 }
 
-/* The index's fields from the patched kept index; 0 when the files it
- * keeps are no longer in the site folder. */
+/* Appends sections [from, to) of record d to chunk b, as chunk_add does:
+ * the page's header, its sections, the end of its group. */
+static void
+chunk_put_page(struct buf *b, const struct sdoc *d, size_t from, size_t to)
+{
+	size_t	 i;
+
+	buf_putc(b, b->len ? ',' : '[');
+	buf_puts(b, d->header);
+	for (i = from; i < to; i++) {
+		if (i > from)
+			buf_putc(b, ',');
+		buf_append(b, d->disp.data + d->doff[i],
+		    d->doff[i + 1] - d->doff[i]);
+	}
+	buf_puts(b, "]]");
+}
+
+/* Page i's record for a chunk written again: the edited page's new one,
+ * any other's from the pack with its header; NULL when it is not there
+ * (d is then taken back). */
+static struct sdoc *
+chunk_record(struct search_index *idx, size_t i)
+{
+	struct sdoc	*d;
+
+	if (idx->kept->changed[i])
+		return atomic_load(&idx->slots[i]);
+	d = sdoc_new(idx);
+	if (!srec_load(idx, idx->kept->pages[i].rkey, d)) {
+		sdoc_recycle(idx, d);
+		return NULL;
+	}
+	d->header = record_header(idx->site, idx->site->pages[i]);
+	return d;
+}
+
+/* Writes chunk c (sections [first, end); base: each page's first) again
+ * with the edited pages' headers; 0 when a record is not in the pack. */
 static int
-kept_use(struct search_index *idx)
+chunk_rewrite(struct search_index *idx, size_t c, uint32_t first,
+    uint32_t end, const uint32_t *base)
+{
+	struct kept	*k = idx->kept;
+	struct buf	 b = { 0 };
+	struct sdoc	*d;
+	char		*name;
+	size_t		 i;
+	uint32_t	 from, to;
+
+	for (i = 0; i < k->npages; i++) {
+		if (k->pages[i].nsecs == 0 || base[i] >= end ||
+		    base[i] + k->pages[i].nsecs <= first)
+			continue;
+		if ((d = chunk_record(idx, i)) == NULL) {
+			buf_free(&b);
+			return 0;
+		}
+		from = base[i] < first ? first - base[i] : 0;
+		to = base[i] + k->pages[i].nsecs > end ? end - base[i] :
+		    k->pages[i].nsecs;
+		chunk_put_page(&b, d, from, to);
+		if (!k->changed[i])
+			sdoc_recycle(idx, d);
+	}
+	buf_putc(&b, ']');
+	k->chunk_names[c] = name_hash(&b);
+	name = chunk_file(c, k->chunk_names[c]);
+	k->chunk_keys[c] = write_out(idx, name, &b);
+	free(name);
+	buf_free(&b);
+	return 1;
+}
+
+/* 1 when sections [first, end) hold one of the edited pages'. */
+static int
+chunk_edited(const struct kept *k, uint32_t first, uint32_t end,
+    const uint32_t *base)
+{
+	size_t	 i;
+
+	for (i = 0; i < k->npages; i++)
+		if (k->changed[i] && k->pages[i].nsecs > 0 &&
+		    base[i] < end && base[i] + k->pages[i].nsecs > first)
+			return 1;
+	return 0;
+}
+
+/* The excerpt chunks: those with an edited page's sections written again
+ * (its header may have changed), the others kept; 0 when one of those is
+ * no longer in the site folder or a record is not in the pack. */
+static int
+kept_chunks(struct search_index *idx, const uint32_t *base)
 {
 	struct kept	*k = idx->kept;
 	char		*name;
 	size_t		 i;
+	uint32_t	 first = 0, end;
 	int		 ok = 1;
 
-	for (i = 0; ok && i < k->nchunks; i++) {
+	for (i = 0; ok && i < k->nchunks; i++, first = end) {
+		end = first + k->chunk_secs[i];
+		if (chunk_edited(k, first, end, base)) {
+			if (!chunk_rewrite(idx, i, first, end, base))
+				idx->why = "a page's last record is not in "
+				    "the pack";
+			else
+				continue;
+			return 0;
+		}
 		name = chunk_file(i, k->chunk_names[i]);
 		ok = keep_file(idx, name, k->chunk_keys[i]);
 		free(name);
@@ -3733,8 +3872,63 @@ kept_use(struct search_index *idx)
 	name = tags_file(k->tags_name);
 	ok = ok && keep_file(idx, name, k->tags_key);
 	free(name);
-	if (!ok) {
+	if (!ok)
 		idx->why = "a file it kept is no longer in the site folder";
+	return ok;
+}
+
+/* The kept titles, the edited pages' (base: each page's first section)
+ * as they are now, sorted as finish_merged sorts them. */
+static void
+kept_titles(struct search_index *idx, const uint32_t *base)
+{
+	struct kept	*k = idx->kept;
+	struct sdoc	*d;
+	uint32_t	 edited[KEPT_MAX_PAGES];
+	size_t		 i, j, n = 0;
+
+	for (i = 0; i < k->npages; i++)
+		if (k->changed[i] && k->pages[i].nsecs > 0)
+			edited[n++] = base[i];
+	idx->titles = xcalloc(k->ntitles + n + 1, sizeof(*idx->titles));
+	for (i = 0; i < k->ntitles; i++) {
+		/* A page's title is at its first section. */
+		for (j = 0; j < n && edited[j] != k->titles[i].sid; j++)
+			;
+		if (j < n)
+			continue;
+		idx->titles[idx->ntitles].key = xstrdup(k->titles[i].key);
+		idx->titles[idx->ntitles++].sid = k->titles[i].sid;
+	}
+	for (i = 0; i < k->npages; i++) {
+		if (!k->changed[i] || k->pages[i].nsecs == 0 ||
+		    (d = atomic_load(&idx->slots[i]))->title_key == NULL)
+			continue;
+		idx->titles[idx->ntitles].key = xstrdup(d->title_key);
+		idx->titles[idx->ntitles++].sid = base[i];
+	}
+	if (n > 0)
+		xqsort(idx->titles, idx->ntitles, sizeof(*idx->titles),
+		    cmp_title);
+}
+
+/* The index's fields from the patched kept index; 0 when the files it
+ * keeps are no longer in the site folder. */
+static int
+kept_use(struct search_index *idx)
+{
+	struct kept	*k = idx->kept;
+	uint32_t	*base;
+	size_t		 i;
+	uint32_t	 sid = 0;
+
+	base = xcalloc(k->npages + 1, sizeof(*base));
+	for (i = 0; i < k->npages; i++) {
+		base[i] = sid;
+		sid += k->pages[i].nsecs;
+	}
+	if (!kept_chunks(idx, base)) {
+		free(base);
 		return 0;
 	}
 	idx->nsecs = k->nsecs;
@@ -3754,14 +3948,12 @@ kept_use(struct search_index *idx)
 	k->dlen = NULL;
 	for (i = 0; i < k->npages; i++) {
 		idx->psecs[i] = k->pages[i].nsecs;
-		idx->phlen[i] = k->pages[i].hlen;
+		idx->phlen[i] = k->changed[i] && k->pages[i].nsecs > 0 ?
+		    (uint32_t)strlen(atomic_load(&idx->slots[i])->header) :
+		    k->pages[i].hlen;
 	}
-	idx->titles = xcalloc(k->ntitles + 1, sizeof(*idx->titles));
-	for (i = 0; i < k->ntitles; i++) {
-		idx->titles[i].key = xstrdup(k->titles[i].key);
-		idx->titles[i].sid = k->titles[i].sid;
-	}
-	idx->ntitles = k->ntitles;
+	kept_titles(idx, base);
+	free(base);
 	idx->tags_name = k->tags_name;
 	idx->tags_key = k->tags_key;
 	return 1;

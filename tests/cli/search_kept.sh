@@ -128,11 +128,34 @@ para 151 9 >>"$c/docs/long/p151.md"
 stats
 check "a section added is merged again" merged "a page's"
 
+# A title is in the page's words, in the exact titles and in its results'
+# header, which is in an excerpt chunk: that chunk is written again.
 sed -i 's/^title: Long topic 42$/title: Long topic forty-two/' \
     "$c/docs/long/p042.md"
 stats
-check "a title edit is no patch" \
+check "a title edit is patched" patched 1
+
+# Two titles edited in pages far apart: two chunks written again, and a
+# page's title now the same as another's (two sections under one exact
+# title).
+sed -i 's/^title: Long topic 7$/title: Long topic 400/' "$c/docs/long/p007.md"
+sed -i 's/^title: Long topic 390$/title: Renamed topic/' \
+    "$c/docs/long/p390.md"
+stats
+check "two titles, one the same as another page's" patched 2
+
+# The kept index keeps the tag file whole, not each tag's sections.
+sed -i 's/^tags: \[long, t1\]$/tags: [long, t1, extra]/' \
+    "$c/docs/long/p013.md"
+stats
+check "a tag added is no patch" \
     eval '! grep -q "index patched\|not patched" "$d/sum"'
+
+# A page moved to another file name in the same place of the site: its
+# URL, in its results' header, changes and nothing else.
+mv "$c/docs/long/p222.md" "$c/docs/long/p222b.md"
+stats
+check "a page renamed in place is patched" patched 1
 
 # Damage: a kept index that fails its checksum is not read, never an
 # error (the pack checks every entry it hands out).
