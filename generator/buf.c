@@ -108,3 +108,35 @@ buf_put_html(struct buf *b, const char *s, size_t len)
 	}
 	buf_append(b, s + run, len - run);
 }
+
+void
+buf_put_json(struct buf *b, const char *s)
+{
+	size_t	 i, run = 0;
+	const char *esc;
+	unsigned char c;
+
+	buf_putc(b, '"');
+	for (i = 0; s[i] != '\0'; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			buf_printf(b, "\\u%04X", c);
+			continue;
+		}
+		buf_puts(b, esc);
+	}
+	buf_append(b, s + run, i - run);
+	buf_putc(b, '"');
+}

@@ -28,5 +28,9 @@ void	 buf_free(struct buf *);
 char	*buf_take(struct buf *);
 /* Appends s with & < > " ' replaced by their HTML entities. */
 void	 buf_put_html(struct buf *, const char *s, size_t len);
+/* Appends the UTF-8 string s as a JSON string, escaped as jansson's
+ * json_dumps escapes it (its bytes as they are but for " \\ and the
+ * control characters), so text made with it can stand among jansson's. */
+void	 buf_put_json(struct buf *, const char *s);
 
 #endif

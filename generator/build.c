@@ -52,13 +52,18 @@ static int
 write_feeds(const struct render_env *env)
 {
 	const struct out_dir *o = env->out;
-	uint64_t	 key;
+	uint64_t	 key, in;
 	size_t		 i;
 	int		 ok = 1, entries = 0;
 
 	for (i = 0; i < nfeeds; i++) {
-		key = env->memo != NULL ? pagememo_derived_key(env->memo,
-		    feeds[i].name) : 0;
+		key = 0;
+		if (env->memo != NULL) {
+			in = feeds[i].inputs != NULL ?
+			    feeds[i].inputs(env->site) : 0;
+			key = pagememo_derived_key(env->memo, feeds[i].name,
+			    feeds[i].inputs != NULL ? &in : NULL);
+		}
 		if (key != 0 && cache_keep(o->cache, feeds[i].name, key)) {
 			pagememo_kept(env->memo);
 			continue;

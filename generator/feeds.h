@@ -15,11 +15,14 @@
 /* One of those files: its name in the site folder and its writer, which
  * writes it with render key key (cache.h; 0 for none) and returns 1, or
  * 0 after reporting.  The changelog's feed is not written for a site
- * without changelog. */
+ * without changelog.  inputs, when not NULL, hashes all that the writer
+ * reads of the site (the render key is made of it then, else of the
+ * whole model: pagememo.h). */
 struct feed {
 	const char	*name;
 	int		(*write)(const struct site *, const struct out_dir *,
 			    uint64_t key);
+	uint64_t	(*inputs)(const struct site *);
 };
 
 extern const struct feed feeds[];

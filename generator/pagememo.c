@@ -608,13 +608,15 @@ pagememo_begin_derived(struct page_memo *m, const struct site *s,
 }
 
 uint64_t
-pagememo_derived_key(const struct page_memo *m, const char *name)
+pagememo_derived_key(const struct page_memo *m, const char *name,
+    const uint64_t *inputs)
 {
 	XXH3_state_t	*st = XXH3_createState();
 	uint64_t	 h;
 
 	XXH3_64bits_reset(st);
-	put_u64(st, m->derived);
+	put_u64(st, inputs != NULL ? *inputs : m->derived);
+	put_u64(st, inputs != NULL);
 	put_str(st, name);
 	h = XXH3_64bits_digest(st);
 	XXH3_freeState(st);

@@ -132,11 +132,14 @@ void	 pagememo_end(struct page_memo *, struct page *const *pages,
  * reused, pagememo_begin_derived hashes those (anchors: pagememo_anchors's
  * hash); pagememo_derived_key is then a key of output file name (never
  * 0) under which the same inputs always give the same bytes: the render
- * key of the feeds.
+ * key of the feeds.  A feed that hashes what it reads itself (inputs, not
+ * NULL: feeds.h) gets a key of that hash and its name instead, which a
+ * change elsewhere in the model leaves as it was.
  */
 void	 pagememo_begin_derived(struct page_memo *, const struct site *,
 	     uint64_t anchors);
-uint64_t pagememo_derived_key(const struct page_memo *, const char *name);
+uint64_t pagememo_derived_key(const struct page_memo *, const char *name,
+	     const uint64_t *inputs);
 
 /*
  * A generated page's memo (lists, tags, search, the portal's, made

@@ -53,8 +53,20 @@ grep -q "glaciers" "$page" && pass "incremental: the edit is in the page" ||
 	fail "incremental: the edit is in the page"
 
 # A title edit changes the navigation of other pages.
+map_before=$(ino "$A/sitemap.xml")
 sed -i 's/^title: .*/title: Keeping old versions longer/' "$c/docs/backups/retention.md"
 build "title edit" && same_tree "title edit (navigation of neighbours)"
+# The sitemap holds URLs and dates, not titles; the catalog lists titles.
+[ "$(ino "$A/sitemap.xml")" = "$map_before" ] &&
+    grep -q '"title": "Keeping old versions longer"' "$A/catalog.json" &&
+	pass "incremental: a title edit keeps the sitemap, writes the catalog" ||
+	fail "incremental: a title edit keeps the sitemap, writes the catalog"
+# A date the sitemap shows, changed: the sitemap is made again.
+sed -i 's/^updated: .*/updated: 2031-02-03/' "$c/docs/backups/retention.md"
+build "updated date" && same_tree "an updated date (sitemap)"
+grep -q "<lastmod>2031-02-03</lastmod>" "$A/sitemap.xml" &&
+	pass "incremental: an updated date is in the sitemap" ||
+	fail "incremental: an updated date is in the sitemap"
 
 # A new page, then renamed, then deleted.
 printf -- '---\ntitle: Cold storage\nweight: 99\n---\n\nArchive tier.\n' \
