@@ -155,6 +155,7 @@ whole_of(struct memo_keys *m)
 	m->ids = xcalloc(n + 1, sizeof(*m->ids));
 	m->own = xcalloc(n + 1, sizeof(*m->own));
 	m->fields = xcalloc(n + 1, sizeof(*m->fields));
+	m->rels = xcalloc(n + 1, sizeof(*m->rels));
 	path = xcalloc(n + 1, sizeof(*path));
 	for (i = 0; i < n; i++)
 		m->ids[i] = page_id(s->pages[i]);
@@ -163,7 +164,7 @@ whole_of(struct memo_keys *m)
 		m->own[i] = own_of(m, s->pages[i], path[i]);
 		m->fields[i] = fields_of(s->pages[i]);
 		v[2 + 2 * i] = m->own[i];
-		v[3 + 2 * i] = relations_of(m, s->pages[i]);
+		v[3 + 2 * i] = m->rels[i] = relations_of(m, s->pages[i]);
 	}
 	m->paths = paths_of(s, path);
 	v[0] = m->shape;
@@ -260,7 +261,7 @@ memokeys_digest(struct memo_keys *m, const struct page *p, const uint64_t *v,
 
 	kids_ready(m);
 	id_map_ready(m);
-	h[n] = relations_of(m, p);
+	h[n] = m->rels[p->index];
 	for (i = 0; i < n && ok; i++) {
 		if (v[i] >= DEP_LIST(0) &&
 		    v[i] <= DEP_LIST(PAGEDATA_NLISTS - 1))
@@ -408,6 +409,7 @@ memokeys_free(struct memo_keys *m)
 	free(m->ids);
 	free(m->own);
 	free(m->fields);
+	free(m->rels);
 	free(m->kids);
 	free(m->map.ids);
 	free(m->map.index);
@@ -418,6 +420,12 @@ uint64_t
 memokeys_id(const struct memo_keys *m, const struct page *p)
 {
 	return id_of(m, p);
+}
+
+void
+memokeys_kids(struct memo_keys *m)
+{
+	kids_ready(m);
 }
 
 uint64_t

@@ -44,9 +44,9 @@ struct memo_keys {
 	uint64_t	 docs;		/* all the deferred site data */
 	uint64_t	 lists[PAGEDATA_NLISTS];	/* each site list */
 	/* By page index: its id, its own place in the site, the hash of
-	 * the fields other pages may show of it (all made with whole) and
-	 * of those of its children (made on first need). */
-	uint64_t	*ids, *own, *fields, *kids;
+	 * the fields other pages may show of it and of its relations (all
+	 * made with whole) and of its children's (memokeys_kids). */
+	uint64_t	*ids, *own, *fields, *rels, *kids;
 	struct id_map	 map;
 	pthread_mutex_t	 lock;		/* of kids and map */
 	atomic_int	 kids_made, map_made;
@@ -70,6 +70,8 @@ uint64_t memokeys_entry(const struct memo_keys *, const struct page *p);
  * when one names no page.  Thread-safe. */
 uint64_t memokeys_digest(struct memo_keys *, const struct page *p,
 	     const uint64_t *deps, size_t n);
+/* Makes kids, once; thread-safe. */
+void	 memokeys_kids(struct memo_keys *);
 /* s hashed on from seed, NULL apart from "". */
 uint64_t memokeys_chain(uint64_t seed, const char *s);
 

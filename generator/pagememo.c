@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "links.h"
 #include "memokeys.h"
+#include "memosince.h"
 #include "pack.h"
 #include "pagedata.h"
 #include "pagememo.h"
@@ -47,8 +48,10 @@ static const char MEMO_FORMAT[8] = "porchpm6";
  * table was written) or whose row no longer applies (rendered since, as
  * what it showed of others changed) reads its own entry, which
  * pagememo_put still writes; once more than one page in TABLE_STALE is
- * not in it, was rendered again or had its links or deps checked, the
- * build writes the table again.  Layout: u32 count,
+ * not in it, was rendered again or had its links or deps checked (but
+ * against what changed since the table was written: memosince.h, whose
+ * saved site is written with the table), the build writes the table
+ * again.  Layout: u32 count,
  * count u64 keys (sorted), then count u32 offsets and count u32 lengths
  * into the records that follow, each a memo entry as pagememo_put writes
  * it but for the paths its links resolved to: their count is IN_TABLE,
@@ -74,10 +77,14 @@ struct page_memo {
 	struct memo_table table;	/* n 0: none */
 	struct memo_table targets;	/* opened on first need */
 	atomic_int	 targets_open;
-	pthread_mutex_t	 lock;		/* of targets */
+	struct memo_since *since;	/* the table's site, opened on first
+					   need (NULL: none) */
+	atomic_int	 since_open;
+	pthread_mutex_t	 lock;		/* of targets and since */
 	atomic_size_t	 found, reused, stored, kept, untabled;
 	atomic_size_t	 rechecked;	/* reused after pagememo_refs_hold */
 	atomic_size_t	 depchecked;	/* found after deps_hold */
+	atomic_size_t	 sincechecked;	/* of those, after deps_since */
 	atomic_size_t	 linkchecked;	/* found after links_hold */
 };
 
@@ -176,6 +183,26 @@ targets_ready(struct page_memo *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* m->since, opened once (the first memo whose deps are checked). */
+static struct memo_since *
+since_ready(struct page_memo *m)
+{
+	const void	*data;
+	size_t		 len;
+
+	if (atomic_load(&m->since_open))
+		return m->since;
+	pthread_mutex_lock(&m->lock);
+	if (!atomic_load(&m->since_open)) {
+		if (m->table.n > 0 && (data = pack_get(m->pack,
+		    table_key(m->keys->shape, "since"), &len)) != NULL)
+			m->since = memosince_open(data, len);
+		atomic_store(&m->since_open, 1);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return m->since;
+}
+
 struct page_memo *
 pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
     const struct pagedata_deferred *deferred)
@@ -188,9 +215,12 @@ pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
 	    sizeof(MEMO_FORMAT), base), deferred);
 	pthread_mutex_init(&m->lock, NULL);
 	open_table(m, table_key(m->keys->shape, "table"), &m->table);
-	/* Unread unless a page or file was added or removed. */
-	if (m->table.n > 0)
+	/* Unread unless a page or file was added or removed, or the site
+	 * changed since the table was written. */
+	if (m->table.n > 0) {
 		(void)pack_keep(m->pack, table_key(m->keys->shape, "targets"));
+		(void)pack_keep(m->pack, table_key(m->keys->shape, "since"));
+	}
 	return m;
 }
 
@@ -299,6 +329,7 @@ pagememo_free(struct page_memo *m)
 	if (m == NULL)
 		return;
 	pthread_mutex_destroy(&m->lock);
+	memosince_free(m->since);
 	memokeys_free(m->keys);
 	free(m);
 }
@@ -346,6 +377,29 @@ deps_hold(struct page_memo *m, const struct page *p,
 
 	return deps_now(m, p, d, &docs) == digest && digest != 0 &&
 	    (docs == 0 || docs == m->keys->docs);
+}
+
+/* 1 when p's deps blob d, made with the site the memo table was written
+ * with (whole) and digest then, names nothing that changed since
+ * (memosince.h): what deps_hold would say, for a scan of the deps. */
+static int
+deps_since(struct page_memo *m, const struct page *p,
+    const struct memo_blob *d, uint64_t whole, uint64_t digest)
+{
+	struct memo_since *ms = since_ready(m);
+	struct rec_rd	 r;
+	uint64_t	 docs, *v = NULL;
+	size_t		 n;
+	int		 ok;
+
+	if (ms == NULL || memosince_whole(ms) != whole || digest == 0)
+		return 0;
+	rec_init(&r, d->data, d->len);
+	ok = read_deps(&r, &docs, &v, &n) && r.p == r.end &&
+	    (docs == 0 || docs == m->keys->docs) &&
+	    memosince_holds(ms, m->keys, p, v, n);
+	free(v);
+	return ok;
 }
 
 static int
@@ -486,7 +540,10 @@ use_entry(struct page_memo *m, struct page *p, uint64_t key,
 	if (!r.ok)
 		return 0;
 	if (whole != m->keys->whole) {
-		if (!deps_hold(m, p, &hit->deps, digest))
+		if (deps_since(m, p, &hit->deps, whole, digest)) {
+			if (p->source != NULL)
+				m->sincechecked++;
+		} else if (!deps_hold(m, p, &hit->deps, digest))
 			return 0;
 		if (p->source != NULL)	/* not in the table */
 			m->depchecked++;
@@ -563,6 +620,8 @@ pagememo_report(const struct page_memo *m, FILE *f)
 	    "was\n", (size_t)m->depchecked, (size_t)m->linkchecked);
 	fprintf(f, "memo table: %zu rows, %zu pages not in it\n",
 	    m->table.n, (size_t)m->untabled);
+	fprintf(f, "memo table's site: %zu memos checked against what "
+	    "changed since it was written\n", (size_t)m->sincechecked);
 }
 
 /* Every page's ids, through the hash page_set_anchors made of them on the
@@ -771,6 +830,10 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 				rows[k++] = rows[i];
 		put_table(m, "targets", rows, k, &trecs, 1);
 		put_table(m, "table", rows, k, &recs, 0);
+		buf_reset(&recs);
+		memosince_save(m->keys, &recs);
+		pack_put(m->pack, table_key(m->keys->shape, "since"),
+		    recs.data, recs.len);
 	}
 	buf_free(&recs);
 	buf_free(&trecs);
@@ -782,15 +845,17 @@ pagememo_end(struct page_memo *m, struct page *const *pages, size_t n,
     uint64_t anchors, const struct memo_blob *links,
     const struct memo_blob *deps)
 {
+	size_t	 stale = (size_t)m->untabled + (size_t)m->stored +
+		     (size_t)m->rechecked + (size_t)m->depchecked -
+		     (size_t)m->sincechecked + (size_t)m->linkchecked;
+
 	/* A table found and nearly right is kept as it is (pack_get): few
 	 * pages were not in it, few rendered again and few had their links
 	 * checked against new headings (their rows are what their last
 	 * render gave; the render key and anchors in a row are checked
 	 * before it is used, so an old row costs a render or a check, never
 	 * a wrong page). */
-	if (m->table.n > 0 && ((size_t)m->untabled + (size_t)m->stored +
-	    (size_t)m->rechecked + (size_t)m->depchecked +
-	    (size_t)m->linkchecked) * TABLE_STALE <= n)
+	if (m->table.n > 0 && stale * TABLE_STALE <= n)
 		return;
 	if (n > 0 && n <= UINT32_MAX)
 		write_table(m, pages, n, anchors, links, deps);

@@ -299,6 +299,17 @@ entries_ready(struct worker *w)
 	return ok;
 }
 
+/* 1 when generated page p's data holds list entries' HTML (pagedata.c:
+ * the FAQ's answers, the changelog's entries); rendering any other waits
+ * for none (a title edit renders a tag page or two: making every
+ * entry's HTML first was most of that). */
+static int
+shows_entries(const struct page *p)
+{
+	return p->kind == KIND_FAQ_LIST || p->kind == KIND_FAQ_CATEGORY ||
+	    p->kind == KIND_CHANGELOG_LIST;
+}
+
 /* A generated page: kept when its memo applies and the folder holds the
  * file it recorded, else rendered (its new memo kept by
  * render_generated). */
@@ -319,7 +330,7 @@ keep_or_render(struct worker *w, struct page *p)
 			return 1;
 		}
 	}
-	return entries_ready(w) && render_page(w, p);
+	return (!shows_entries(p) || entries_ready(w)) && render_page(w, p);
 }
 
 /* Runs one phase: pages[0..n-1] over all workers, step for each. */

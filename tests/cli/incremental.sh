@@ -55,7 +55,14 @@ grep -q "glaciers" "$page" && pass "incremental: the edit is in the page" ||
 # A title edit changes the navigation of other pages.
 map_before=$(ino "$A/sitemap.xml")
 sed -i 's/^title: .*/title: Keeping old versions longer/' "$c/docs/backups/retention.md"
-build "title edit" && same_tree "title edit (navigation of neighbours)"
+PORCH_CACHE_STATS=1 build "title edit" &&
+	same_tree "title edit (navigation of neighbours)"
+# The memos of the pages that do not show the title were made with the
+# site the memo table saw: each is checked against what changed since
+# (memosince.h), and the table stays as it was.
+grep -q "^memo table's site: [1-9][0-9]* memos checked against" "$d/sum" &&
+	pass "incremental: a title edit checks memos against the table's site" ||
+	fail "incremental: a title edit checks memos against the table's site" "$(cat "$d/sum")"
 # The sitemap holds URLs and dates, not titles; the catalog lists titles.
 [ "$(ino "$A/sitemap.xml")" = "$map_before" ] &&
     grep -q '"title": "Keeping old versions longer"' "$A/catalog.json" &&

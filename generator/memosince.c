@@ -1,0 +1,238 @@
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memosince.h"
+#include "record.h"
+#include "xalloc.h"
+
+/*
+ * The saved site: u64 whole, PAGEDATA_NLISTS u64 (each site list's hash),
+ * u32 count, then that many pages sorted by id, each four u64: id,
+ * fields, children's, relations (memokeys.h's, as the site was).  A list
+ * page and its section's introduction have one id, and a memo's dep
+ * names the first of them in the site's order (as memokeys_digest looks
+ * ids up): so does the saved site.
+ */
+#define SAVED_PAGE	(4 * sizeof(uint64_t))
+
+struct memo_since {
+	uint64_t	 whole;
+	uint64_t	 lists[PAGEDATA_NLISTS];
+	const unsigned char *pages;	/* count SAVED_PAGE-byte pages */
+	size_t		 count;
+	/* Made on the first memosince_holds, sorted: what memos name that
+	 * changed or is gone (a page's id for its fields, id | MEMOKEYS_KIDS
+	 * for its children, MEMOKEYS_LIST(k)), and the pages whose
+	 * relations changed. */
+	uint64_t	*changed, *moved;
+	size_t		 nchanged, nmoved;
+	size_t		*now;		/* by saved page: the page of its id
+					   now, SIZE_MAX when gone */
+	pthread_mutex_t	 lock;
+	atomic_int	 made;
+};
+
+struct saved_page {
+	uint64_t	 id, fields, kids, rels;
+};
+
+/* A page being saved, with its place for ties. */
+struct saving {
+	struct saved_page p;
+	size_t		 index;
+};
+
+static int
+cmp_saving(const void *a, const void *b)
+{
+	const struct saving *x = a, *y = b;
+
+	if (x->p.id != y->p.id)
+		return x->p.id < y->p.id ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+memosince_save(struct memo_keys *k, struct buf *out)
+{
+	const struct site *s = k->site;
+	struct saving	*v = xcalloc(s->npages + 1, sizeof(*v));
+	size_t		 i, n = 0;
+
+	memokeys_kids(k);
+	for (i = 0; i < s->npages; i++) {
+		v[i].p = (struct saved_page){ k->ids[i], k->fields[i],
+		    k->kids[i], k->rels[i] };
+		v[i].index = i;
+	}
+	xqsort(v, s->npages, sizeof(*v), cmp_saving);
+	for (i = 0; i < s->npages; i++)		/* the first of an id */
+		if (n == 0 || v[n - 1].p.id != v[i].p.id)
+			v[n++] = v[i];
+	buf_append(out, &k->whole, sizeof(k->whole));
+	buf_append(out, k->lists, sizeof(k->lists));
+	rec_put_u32(out, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		buf_append(out, &v[i].p, sizeof(v[i].p));
+	free(v);
+}
+
+struct memo_since *
+memosince_open(const void *data, size_t len)
+{
+	struct memo_since *ms = xcalloc(1, sizeof(*ms));
+	struct rec_rd	 r;
+
+	rec_init(&r, data, len);
+	rec_get(&r, &ms->whole, sizeof(ms->whole));
+	rec_get(&r, ms->lists, sizeof(ms->lists));
+	ms->count = rec_get_count(&r, SAVED_PAGE);
+	ms->pages = rec_take(&r, ms->count * SAVED_PAGE);
+	if (!r.ok || r.p != r.end || ms->whole == 0) {
+		free(ms);
+		return NULL;
+	}
+	pthread_mutex_init(&ms->lock, NULL);
+	return ms;
+}
+
+void
+memosince_free(struct memo_since *ms)
+{
+	if (ms == NULL)
+		return;
+	pthread_mutex_destroy(&ms->lock);
+	free(ms->changed);
+	free(ms->moved);
+	free(ms->now);
+	free(ms);
+}
+
+uint64_t
+memosince_whole(const struct memo_since *ms)
+{
+	return ms->whole;
+}
+
+/* Saved page i. */
+static struct saved_page
+saved(const struct memo_since *ms, size_t i)
+{
+	struct saved_page p;
+
+	memcpy(&p, ms->pages + i * SAVED_PAGE, sizeof(p));
+	return p;
+}
+
+/* The index of the saved page with id, or SIZE_MAX. */
+static size_t
+find_saved(const struct memo_since *ms, uint64_t id)
+{
+	size_t		 lo = 0, hi = ms->count, mid;
+	uint64_t	 x;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((x = saved(ms, mid).id) == id)
+			return mid;
+		if (x < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SIZE_MAX;
+}
+
+static void
+push(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v), cap);
+	(*v)[(*n)++] = x;
+}
+
+/* Compares the saved site with k's: ms->changed and ms->moved. */
+static void
+compare(struct memo_since *ms, struct memo_keys *k)
+{
+	const struct site *s = k->site;
+	struct saved_page sp;
+	size_t		 i, j, capc = 0, capm = 0;
+
+	memokeys_kids(k);
+	ms->now = xcalloc(ms->count + 1, sizeof(*ms->now));
+	for (j = 0; j < ms->count; j++)
+		ms->now[j] = SIZE_MAX;
+	for (i = 0; i < s->npages; i++) {
+		/* New (no memo of then names it), or not the first of its
+		 * id. */
+		if ((j = find_saved(ms, k->ids[i])) == SIZE_MAX ||
+		    ms->now[j] != SIZE_MAX)
+			continue;
+		ms->now[j] = i;
+		sp = saved(ms, j);
+		if (sp.fields != k->fields[i]) {
+			push(&ms->changed, &ms->nchanged, &capc, sp.id);
+		}
+		if (sp.kids != k->kids[i])
+			push(&ms->changed, &ms->nchanged, &capc,
+			    sp.id | MEMOKEYS_KIDS);
+		if (sp.rels != k->rels[i])
+			push(&ms->moved, &ms->nmoved, &capm, sp.id);
+	}
+	for (j = 0; j < ms->count; j++)
+		if (ms->now[j] == SIZE_MAX) {	/* gone */
+			sp = saved(ms, j);
+			push(&ms->changed, &ms->nchanged, &capc, sp.id);
+			push(&ms->changed, &ms->nchanged, &capc,
+			    sp.id | MEMOKEYS_KIDS);
+		}
+	for (i = 0; i < PAGEDATA_NLISTS; i++)
+		if (ms->lists[i] != k->lists[i])
+			push(&ms->changed, &ms->nchanged, &capc,
+			    MEMOKEYS_LIST(i));
+	xqsort(ms->changed, ms->nchanged, sizeof(uint64_t), cmp_u64);
+	xqsort(ms->moved, ms->nmoved, sizeof(uint64_t), cmp_u64);
+}
+
+static int
+among(const uint64_t *v, size_t n, uint64_t x)
+{
+	return n > 0 && bsearch(&x, v, n, sizeof(*v), cmp_u64) != NULL;
+}
+
+int
+memosince_holds(struct memo_since *ms, struct memo_keys *k,
+    const struct page *p, const uint64_t *deps, size_t n)
+{
+	size_t	 i, j;
+
+	if (!atomic_load(&ms->made)) {
+		pthread_mutex_lock(&ms->lock);
+		if (!atomic_load(&ms->made)) {
+			compare(ms, k);
+			atomic_store(&ms->made, 1);
+		}
+		pthread_mutex_unlock(&ms->lock);
+	}
+	/* A page new since has no memo of then; one that is not the first
+	 * of its id was not saved. */
+	if ((j = find_saved(ms, k->ids[p->index])) == SIZE_MAX ||
+	    ms->now[j] != p->index ||
+	    among(ms->moved, ms->nmoved, k->ids[p->index]))
+		return 0;
+	for (i = 0; i < n && ms->nchanged > 0; i++)
+		if (among(ms->changed, ms->nchanged, deps[i]))
+			return 0;
+	return 1;
+}
