@@ -437,8 +437,8 @@ struct group_builder {
 /* The last build's index, as the kept index (below) holds it. */
 struct kept_page {
 	uint64_t	 rkey, pkey;
-	uint64_t	 tags;		/* tags_hash */
-	uint32_t	 nsecs, text_len, hlen, section;
+	uint64_t	 ident;		/* page_ident: which page it is */
+	uint32_t	 nsecs, text_len, hlen;
 };
 
 struct kept {
@@ -452,16 +452,29 @@ struct kept {
 	uint32_t	*chunk_secs, *chunk_names;
 	uint64_t	*chunk_keys;
 	size_t		 nchunks;
-	uint32_t	 tags_name;
-	uint64_t	 tags_key;
-	struct tagacc	*tags;
-	size_t		 ntags;
 	struct title	*titles;	/* keys in the pack's mapping */
 	size_t		 ntitles;
 	const char	*recs;
 	size_t		 recslen;
-	unsigned char	*changed;	/* by page */
-	size_t		 nchanged;
+	/* The pages now against the kept ones (kept_open) */
+	size_t		*oldof;		/* by page now: its kept page, or
+					   SIZE_MAX (new) */
+	size_t		*nowof;		/* by kept page: its page now, or
+					   SIZE_MAX (gone) */
+	unsigned char	*changed;	/* by page now: its record is made
+					   (changed or new) */
+	size_t		 nchanged, ngone;	/* indexed pages */
+	size_t		 nedits;	/* indexed pages changed, added or
+					   removed, then or now */
+	/* Sections, then and now (kept_patch) */
+	uint32_t	*obase;		/* by kept page: its first section */
+	uint32_t	*nbase;		/* by page now: its first section */
+	uint32_t	*nsecs_now;	/* by page now: its sections */
+	uint32_t	*sidmap;	/* by kept section: the section it is
+					   now, or UINT32_MAX when its page
+					   changed or is gone */
+	size_t		 nsecs_now_total;
+	int		 shifted;	/* some kept section moved */
 };
 
 struct search_index {
@@ -1199,17 +1212,17 @@ group_key_add(XXH3_state_t *gst, const struct group *g, size_t i,
 	key_str(gst, label);
 }
 
-/* What the index reads of page p but its body (v: its place, length,
- * whether indexed, section; label: its results' label, NULL when it is
- * not indexed): its record and results' header, but the words of its
- * sections.  Two builds whose pages differ in their bodies alone can
- * patch the index (the kept index, below). */
+/* What the index reads of page p but its body and its place (v: its
+ * place, length, whether indexed, section; label: its results' label,
+ * NULL when it is not indexed): its record and results' header, but the
+ * words of its sections.  A page whose key and record key are the kept
+ * index's is taken from it as it is, wherever it now is (below). */
 static uint64_t
 page_key(XXH3_state_t *st, const struct page *p, const uint64_t v[4],
     const char *label)
 {
 	const char	*meta[NMETA];
-	uint64_t	 w[3] = { v[0], v[2], v[3] };
+	uint64_t	 w[2] = { v[2], v[3] };
 	size_t		 i;
 
 	XXH3_64bits_reset(st);
@@ -1337,6 +1350,8 @@ keep_earlier(struct search_index *idx)
 static void
 reuse_earlier(struct search_index *idx)
 {
+	const char	*env;
+
 	if (idx->pack == NULL || idx->out->cache == NULL)
 		return;
 	idx->rkeys = xcalloc(idx->site->npages ? idx->site->npages : 1,
@@ -1349,7 +1364,11 @@ reuse_earlier(struct search_index *idx)
 		return;
 	buf_reset(&idx->names);
 	idx->nfiles = 0;
-	if (!kept_open(idx))
+	/* PORCH_SEARCH_PATCH=0: never patch (the groups' test merges). */
+	if ((env = getenv("PORCH_SEARCH_PATCH")) != NULL &&
+	    strcmp(env, "0") == 0)
+		find_kept_groups(idx);
+	else if (!kept_open(idx))
 		find_kept_groups(idx);
 }
 
@@ -2909,32 +2928,36 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
 /* ------------------------------------------------------- the kept index */
 
 /*
- * An edit to a page's body changes few of the index's entries: those of
- * the words the page had or has.  Everything else (every other term's
- * entry, the excerpt chunks, the tags, the titles) is the last build's,
- * as long as the pages are the same pages in the same places, each with
- * the same sections, title, tags and excerpts, and the fields' average
- * lengths stay on the same step (score_avg_step).  So every build keeps
- * what it made in the pack under one key (kept_index_key): per page its
- * record key, page key (page_key), section count, markdown length and
- * header length; per section its excerpt's length; the length sums, the
- * runs, the chunks (sections, names, keys), the tag file and tags, the
- * sorted titles, and every term's record (struct term_rec: its entry,
- * and the best of its postings with KEEP_EXTRA more, so dropping the
- * edited page's postings still leaves the best of the others known).
+ * An edit to a page changes few of the index's entries: those of the
+ * words the page had or has.  Everything else (every other term's entry,
+ * most excerpt chunks, the titles) is the last build's, with its sections
+ * numbered as they are now, as long as the fields' average lengths stay
+ * on the same step (score_avg_step).  So every build keeps what it made
+ * in the pack under one key (kept_index_key): per page its record key,
+ * page key (page_key), identity (page_ident), section count, markdown
+ * length and header length; per section its excerpt's length; the length
+ * sums, the chunks (sections, names, keys), the sorted titles, and every
+ * term's record (struct term_rec: its entry, and the best of its postings
+ * with KEEP_EXTRA more, so dropping the edited pages' postings still
+ * leaves the best of the others known).
  *
- * A build whose pages differ from the kept index's only in the bodies
- * of at most KEPT_MAX_PAGES pages (record keys) makes just those pages'
- * records, and at the end patches the kept index (kept_patch): each of
- * their words' postings in those pages replaced, its entry written
- * again, every other record copied as it lies.  When anything it cannot
- * patch turns up (a section added, an excerpt changed, a new surface
- * form the term's list has no room for, the kept postings run short,
- * an average moved a step, the chunks would be cut elsewhere), the build
- * merges the index as before (kept_fallback): patching is only ever a
- * shortcut to the same bytes.
+ * A build whose pages are the kept index's, in its order, but for at most
+ * KEPT_MAX_PAGES changed (record or page key), added or removed, makes
+ * just those pages' records, and at the end patches the kept index
+ * (kept_patch): the words of the pages changed and removed taken out,
+ * those of the pages changed and added put in, every kept posting
+ * renumbered to its section now (a page added or removed, or a section,
+ * moves every later one), each edited word's entry written again and
+ * every other record copied (or renumbered) as it lies.  The chunks are
+ * cut again from the pages' lengths, and each that holds the same kept
+ * sections under the same number is kept, the others written from the
+ * records; the runs of kinds and the tags are made again from the pages.
+ * When anything it cannot patch turns up (a word's lost surface form, a
+ * new one the term's list has no room for, the kept postings run short,
+ * an average moved a step), the build merges the index as before
+ * (kept_fallback): patching is only ever a shortcut to the same bytes.
  */
-static const char KEPT_FORMAT[8] = "porchki2";
+static const char KEPT_FORMAT[8] = "porchki3";
 #define KEPT_MAX_PAGES	16
 
 static void
@@ -2948,9 +2971,14 @@ kept_free(struct kept *k)
 	free(k->chunk_secs);
 	free(k->chunk_names);
 	free(k->chunk_keys);
-	free(k->tags);
 	free(k->titles);
+	free(k->oldof);
+	free(k->nowof);
 	free(k->changed);
+	free(k->obase);
+	free(k->nbase);
+	free(k->nsecs_now);
+	free(k->sidmap);
 	free(k);
 }
 
@@ -3002,16 +3030,15 @@ kept_read(const struct search_index *idx, const void *data, size_t len)
 	if (!r.ok || memcmp(format, KEPT_FORMAT, sizeof(format)) != 0 ||
 	    env != kept_env(idx))
 		goto bad;
-	k->npages = rec_get_count(&r, 40);
+	k->npages = rec_get_count(&r, 36);
 	k->pages = xcalloc(k->npages + 1, sizeof(*k->pages));
 	for (i = 0; i < k->npages; i++) {
 		rec_get(&r, &k->pages[i].rkey, sizeof(uint64_t));
 		rec_get(&r, &k->pages[i].pkey, sizeof(uint64_t));
-		rec_get(&r, &k->pages[i].tags, sizeof(uint64_t));
+		rec_get(&r, &k->pages[i].ident, sizeof(uint64_t));
 		k->pages[i].nsecs = rec_get_u32(&r);
 		k->pages[i].text_len = rec_get_u32(&r);
 		k->pages[i].hlen = rec_get_u32(&r);
-		k->pages[i].section = rec_get_u32(&r);
 	}
 	k->nsecs = rec_get_count(&r, 4);
 	k->dlen = get_array(&r, k->nsecs, sizeof(uint32_t));
@@ -3023,14 +3050,6 @@ kept_read(const struct search_index *idx, const void *data, size_t len)
 	k->chunk_secs = get_array(&r, k->nchunks, sizeof(uint32_t));
 	k->chunk_names = get_array(&r, k->nchunks, sizeof(uint32_t));
 	k->chunk_keys = get_array(&r, k->nchunks, sizeof(uint64_t));
-	k->tags_name = rec_get_u32(&r);
-	rec_get(&r, &k->tags_key, sizeof(k->tags_key));
-	k->ntags = rec_get_count(&r, 9);
-	k->tags = xcalloc(k->ntags + 1, sizeof(*k->tags));
-	for (i = 0; i < k->ntags && r.ok; i++) {
-		k->tags[i].name = (char *)rec_get_str(&r, 0, NULL);
-		k->tags[i].pages = rec_get_u32(&r);
-	}
 	k->ntitles = rec_get_count(&r, 9);
 	k->titles = xcalloc(k->ntitles + 1, sizeof(*k->titles));
 	for (i = 0; i < k->ntitles && r.ok; i++) {
@@ -3106,18 +3125,15 @@ text_len_now(const struct site *s, size_t i)
 	    (uint32_t)s->pages[i]->text_len : 0;
 }
 
-/* A hash of p's tags: a page whose tags changed is not patched (the
- * kept index keeps the tag file, not each tag's sections). */
+/* Which page p is, whatever its place: its source, or the URL of a page
+ * without one. */
 static uint64_t
-tags_hash(XXH3_state_t *st, const struct page *p)
+page_ident(const struct page *p)
 {
-	size_t	 i;
+	const char	*s = p->source != NULL ? p->source :
+			    p->url != NULL ? p->url : "";
 
-	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, &p->meta.tags.n, sizeof(p->meta.tags.n));
-	for (i = 0; i < p->meta.tags.n; i++)
-		key_str(st, p->meta.tags.v[i]);
-	return XXH3_64bits_digest(st);
+	return XXH3_64bits_withSeed(s, strlen(s), p->source != NULL);
 }
 
 /* The pages as this build has them, for the kept index. */
@@ -3126,7 +3142,6 @@ pages_now(const struct search_index *idx)
 {
 	const struct site *s = idx->site;
 	struct kept_page *pg = xcalloc(s->npages + 1, sizeof(*pg));
-	XXH3_state_t	*st = XXH3_createState();
 	size_t		 i;
 
 	for (i = 0; i < s->npages; i++) {
@@ -3135,10 +3150,8 @@ pages_now(const struct search_index *idx)
 		pg[i].nsecs = idx->psecs[i];
 		pg[i].hlen = idx->phlen[i];
 		pg[i].text_len = text_len_now(s, i);
-		pg[i].tags = tags_hash(st, s->pages[i]);
-		pg[i].section = (uint32_t)s->pages[i]->section;
+		pg[i].ident = page_ident(s->pages[i]);
 	}
-	XXH3_freeState(st);
 	return pg;
 }
 
@@ -3157,11 +3170,10 @@ same_chunks(const struct search_index *idx, const struct kept_page *pg,
 	return same;
 }
 
-/* Keeps the index this build wrote (term records recs, sorted tags) for
- * the next build; nothing when its chunks could not be planned again. */
+/* Keeps the index this build wrote (term records recs) for the next
+ * build; nothing when its chunks could not be planned again. */
 static void
-kept_save(struct search_index *idx, const struct buf *recs,
-    struct tagacc *const *tags, size_t ntags)
+kept_save(struct search_index *idx, const struct buf *recs)
 {
 	const struct site *s = idx->site;
 	struct kept_page *pg;
@@ -3185,11 +3197,10 @@ kept_save(struct search_index *idx, const struct buf *recs,
 	for (i = 0; i < s->npages; i++) {
 		buf_append(&b, &pg[i].rkey, sizeof(uint64_t));
 		buf_append(&b, &pg[i].pkey, sizeof(uint64_t));
-		buf_append(&b, &pg[i].tags, sizeof(uint64_t));
+		buf_append(&b, &pg[i].ident, sizeof(uint64_t));
 		rec_put_u32(&b, pg[i].nsecs);
 		rec_put_u32(&b, pg[i].text_len);
 		rec_put_u32(&b, pg[i].hlen);
-		rec_put_u32(&b, pg[i].section);
 	}
 	free(pg);
 	rec_put_u32(&b, (uint32_t)idx->nsecs);
@@ -3206,13 +3217,6 @@ kept_save(struct search_index *idx, const struct buf *recs,
 	buf_append(&b, idx->chunks, idx->nchunks * sizeof(uint32_t));
 	buf_append(&b, idx->chunk_names, idx->nchunks * sizeof(uint32_t));
 	buf_append(&b, idx->chunk_keys, idx->nchunks * sizeof(uint64_t));
-	rec_put_u32(&b, idx->tags_name);
-	buf_append(&b, &idx->tags_key, sizeof(idx->tags_key));
-	rec_put_u32(&b, (uint32_t)ntags);
-	for (i = 0; i < ntags; i++) {
-		rec_put_str(&b, tags[i]->name, strlen(tags[i]->name));
-		rec_put_u32(&b, (uint32_t)tags[i]->pages);
-	}
 	rec_put_u32(&b, (uint32_t)idx->ntitles);
 	for (i = 0; i < idx->ntitles; i++) {
 		rec_put_str(&b, idx->titles[i].key,
@@ -3225,51 +3229,104 @@ kept_save(struct search_index *idx, const struct buf *recs,
 	buf_free(&b);
 }
 
-/* At search_new: the kept index, when this build's pages are its pages,
- * in the same places, of the same kinds and with the same tags, at most
- * KEPT_MAX_PAGES of them changed (in their words, title, URL or label).
- * Then only those pages' records are made, and search_finish patches
- * it. */
+/* A kept page's identity and place, for lookups by identity. */
+struct ident_at {
+	uint64_t	 ident;
+	size_t		 at;
+};
+
+static int
+cmp_ident_at(const void *a, const void *b)
+{
+	const struct ident_at *x = a, *y = b;
+
+	return x->ident < y->ident ? -1 : x->ident > y->ident;
+}
+
+/* The kept page of identity ident among v (n, sorted), or SIZE_MAX. */
+static size_t
+kept_page_of(const struct ident_at *v, size_t n, uint64_t ident)
+{
+	struct ident_at	 key = { ident, 0 };
+	const struct ident_at *f;
+
+	f = n > 0 ? bsearch(&key, v, n, sizeof(*v), cmp_ident_at) : NULL;
+	return f != NULL ? f->at : SIZE_MAX;
+}
+
+/* Lines the pages now up against the kept ones (k->oldof, k->nowof,
+ * k->changed); 0 when they are not the kept pages in the kept order with
+ * at most KEPT_MAX_PAGES indexed ones changed, added or removed. */
+static int
+kept_align(struct search_index *idx, struct kept *k)
+{
+	const struct site *s = idx->site;
+	struct ident_at	*v = xcalloc(k->npages + 1, sizeof(*v));
+	size_t		 i, j, last = SIZE_MAX, edits = 0;
+	int		 ok = 1;
+
+	for (j = 0; j < k->npages; j++)
+		v[j] = (struct ident_at){ k->pages[j].ident, j };
+	xqsort(v, k->npages, sizeof(*v), cmp_ident_at);
+	k->oldof = xcalloc(s->npages + 1, sizeof(*k->oldof));
+	k->nowof = xcalloc(k->npages + 1, sizeof(*k->nowof));
+	k->changed = xcalloc(s->npages + 1, 1);
+	for (j = 0; j < k->npages; j++)
+		k->nowof[j] = SIZE_MAX;
+	for (i = 0; ok && i < s->npages; i++) {
+		j = k->oldof[i] = kept_page_of(v, k->npages,
+		    page_ident(s->pages[i]));
+		if (j == SIZE_MAX) {			/* new */
+			k->changed[i] = 1;
+			edits += idx->rkeys[i] != 0;
+			continue;
+		}
+		if (last != SIZE_MAX && j <= last)	/* moved */
+			ok = 0;
+		last = j;
+		k->nowof[j] = i;
+		if (k->pages[j].pkey != idx->pkeys[i] ||
+		    k->pages[j].rkey != idx->rkeys[i]) {
+			k->changed[i] = 1;
+			edits += idx->rkeys[i] != 0 || k->pages[j].nsecs > 0;
+		}
+	}
+	for (j = 0; ok && j < k->npages; j++)
+		if (k->nowof[j] == SIZE_MAX && k->pages[j].nsecs > 0) {
+			k->ngone++;			/* removed */
+			edits++;
+		}
+	for (i = 0; i < s->npages; i++)
+		k->nchanged += k->changed[i] && idx->rkeys[i] != 0;
+	k->nedits = edits;
+	free(v);
+	return ok && edits <= KEPT_MAX_PAGES;
+}
+
+/* At search_new: the kept index, when this build's pages are its pages in
+ * its order, but for at most KEPT_MAX_PAGES of them changed (in their
+ * words, sections, title, URL, label or tags), added or removed.  Then
+ * only those pages' records are made, and search_finish patches it. */
 static int
 kept_open(struct search_index *idx)
 {
-	const struct site *s = idx->site;
-	const struct page *p;
 	const void	*data;
 	struct kept	*k;
-	XXH3_state_t	*st;
 	size_t		 len, i;
 
 	if ((data = pack_get(idx->pack, kept_index_key(), &len)) == NULL ||
 	    (k = kept_read(idx, data, len)) == NULL)
 		return 0;
-	if (k->npages != s->npages)
-		goto no;
-	k->changed = xcalloc(s->npages + 1, 1);
-	st = XXH3_createState();
-	for (i = 0; i < s->npages; i++) {
-		if (k->pages[i].pkey == idx->pkeys[i] &&
-		    k->pages[i].rkey == idx->rkeys[i])
-			continue;
-		p = s->pages[i];
-		if (k->pages[i].section != (uint32_t)p->section ||
-		    k->pages[i].tags != tags_hash(st, p) ||
-		    ++k->nchanged > KEPT_MAX_PAGES) {
-			XXH3_freeState(st);
-			goto no;
-		}
-		k->changed[i] = 1;
+	if (!kept_align(idx, k)) {
+		kept_free(k);
+		return 0;
 	}
-	XXH3_freeState(st);
 	/* The partials stay for a build that merges again. */
 	for (i = 0; i < idx->ngroups; i++)
 		if (idx->groups[i].key != 0)
 			(void)pack_keep(idx->pack, idx->groups[i].key);
 	idx->kept = k;
 	return 1;
-no:
-	kept_free(k);
-	return 0;
 }
 
 /* A word of the edited pages: its postings there before and after (both
@@ -3293,11 +3350,6 @@ struct patch {
 	struct tchange	*tc;
 	size_t		 ntc, captc;
 	struct wtab	 surfs;		/* "surface\0stem" -> in old / new */
-	uint32_t	*base;		/* by page: its first section */
-	struct {
-		uint32_t first, n;
-	}		 ranges[KEPT_MAX_PAGES];	/* edited pages' sections */
-	size_t		 nranges;
 	double		 avg[NFIELDS];
 	const char	*why;		/* it cannot be patched */
 };
@@ -3326,11 +3378,12 @@ post_append(struct post **list, uint32_t *n, size_t *cap,
 	(*list)[(*n)++] = *post;
 }
 
-/* Reads the terms of record d of page c, scored with sc into the words'
- * postings there (after: the new ones; before: the old), and its surface
+/* Reads the terms of record d of a page whose first section is base,
+ * scored with sc into the words' postings there (after: the new ones,
+ * sections now; before: the old, the kept sections), and its surface
  * forms. */
 static void
-patch_read(struct patch *pt, const struct sdoc *d, size_t c, int after,
+patch_read(struct patch *pt, const struct sdoc *d, uint32_t base, int after,
     struct scorer *sc)
 {
 	const unsigned char *p = (const unsigned char *)d->terms.data;
@@ -3351,7 +3404,7 @@ patch_read(struct patch *pt, const struct sdoc *d, size_t c, int after,
 			a = *p++;
 			body = get_varint(&p);
 			score_compute(sc, (uint32_t)i, a, body, &post);
-			post.sid = pt->base[c] + (uint32_t)i;
+			post.sid = base + (uint32_t)i;
 			if (after)
 				post_append(&t->add, &t->nadd, &t->capadd,
 				    &post);
@@ -3376,99 +3429,155 @@ patch_read(struct patch *pt, const struct sdoc *d, size_t c, int after,
 	}
 }
 
-/* 1 when records old and now of a page have the same sections and
- * excerpts: they differ in their words, lengths and title alone. */
-static int
-same_sections(const struct sdoc *old, const struct sdoc *now)
-{
-	size_t	 i;
-
-	if (old->nsecs != now->nsecs || old->disp.len != now->disp.len ||
-	    memcmp(old->disp.data, now->disp.data, old->disp.len) != 0)
-		return 0;
-	for (i = 0; i <= old->nsecs; i++)
-		if (old->doff[i] != now->doff[i])
-			return 0;
-	return 1;
-}
-
-/* Moves edited page c's lengths in the kept sums: old's out, now's in;
- * its sections' lengths into was (old's) and secs (now's). */
+/* Moves record d's lengths in or out (sign 1 or -1) of the kept sums,
+ * its sections' lengths into secs. */
 static void
-patch_lengths(struct kept *k, const struct sdoc *old, const struct sdoc *now,
-    struct sec *was, struct sec *secs)
+patch_lengths(struct kept *k, const struct sdoc *d, int sign,
+    struct sec *secs)
 {
-	const unsigned char *lp = (const unsigned char *)old->lens.data;
+	const unsigned char *lp = (const unsigned char *)d->lens.data;
 	size_t		 i, f;
 
-	for (i = 0; i < old->nsecs; i++)
-		for (f = 0; f < NFIELDS; f++) {
-			was[i].len[f] = get_varint(&lp);
-			k->lensum[f] -= was[i].len[f];
-			k->lencount[f] -= was[i].len[f] != 0;
-		}
-	lp = (const unsigned char *)now->lens.data;
-	for (i = 0; i < now->nsecs; i++)
+	for (i = 0; i < d->nsecs; i++)
 		for (f = 0; f < NFIELDS; f++) {
 			secs[i].len[f] = get_varint(&lp);
-			k->lensum[f] += secs[i].len[f];
-			k->lencount[f] += secs[i].len[f] != 0;
+			if (sign > 0) {
+				k->lensum[f] += secs[i].len[f];
+				k->lencount[f] += secs[i].len[f] != 0;
+			} else {
+				k->lensum[f] -= secs[i].len[f];
+				k->lencount[f] -= secs[i].len[f] != 0;
+			}
 		}
 }
 
-/* patch_read of record d of page c, its sections' lengths secs.  The
- * old record is scored too (the averages are the kept ones, the same
- * step as now, kept_patch checks), so a word whose postings there did
- * not move is told apart (unchanged). */
+/* Record d of a page whose first section is base: its lengths moved in
+ * (after) or out of the sums, and patch_read.  The old record is scored
+ * too (the averages are the kept ones, the same step as now, kept_patch
+ * checks), so a word whose postings there did not move is told apart
+ * (unchanged). */
 static void
-patch_scored(struct patch *pt, const struct sdoc *d, const struct sec *secs,
-    size_t c, int after)
+patch_scored(struct patch *pt, const struct sdoc *d, uint32_t base,
+    int after)
 {
-	struct score_norms *norms = score_norms_new(secs, d->nsecs, pt->avg);
-	struct scorer	*sc = scorer_new(norms);
+	struct sec	*secs = xcalloc(d->nsecs + 1, sizeof(*secs));
+	struct score_norms *norms;
+	struct scorer	*sc;
 
-	patch_read(pt, d, c, after, sc);
+	patch_lengths(pt->k, d, after ? 1 : -1, secs);
+	norms = score_norms_new(secs, d->nsecs, pt->avg);
+	sc = scorer_new(norms);
+	patch_read(pt, d, base, after, sc);
 	scorer_free(sc);
 	score_norms_free(norms);
+	free(secs);
 }
 
-/* Reads the edited pages' records before and after; 0 when one of them
- * changed more than its words' counts. */
+/* The record page i has now, or NULL when it has none (not indexed). */
+static struct sdoc *
+record_now(const struct search_index *idx, size_t i)
+{
+	struct sdoc	*d = atomic_load(&idx->slots[i]);
+
+	return d == &skipped ? NULL : d;
+}
+
+/* Kept page j's words out of the index (its record then); 0 when the
+ * record is not in the pack. */
+static int
+patch_out(struct patch *pt, size_t j)
+{
+	struct search_index *idx = pt->idx;
+	struct kept	*k = pt->k;
+	struct sdoc	*old;
+	int		 ok;
+
+	if (k->pages[j].nsecs == 0)
+		return 1;
+	old = sdoc_new(idx);
+	ok = srec_load(idx, k->pages[j].rkey, old) &&
+	    old->nsecs == k->pages[j].nsecs;
+	if (ok)
+		patch_scored(pt, old, k->obase[j], 0);
+	else
+		pt->why = "a page's last record is not in the pack";
+	sdoc_recycle(idx, old);
+	return ok;
+}
+
+/* Reads the records of the pages changed, added and removed, before and
+ * after; 0 when one is not to be had. */
 static int
 patch_pages(struct patch *pt)
 {
 	struct search_index *idx = pt->idx;
 	struct kept	*k = pt->k;
-	struct sdoc	*old, *now;
-	struct sec	*was, *secs;
-	size_t		 c;
-	int		 ok = 1;
+	struct sdoc	*now;
+	size_t		 i, j;
 
-	for (c = 0; c < k->npages && ok; c++) {
-		if (!k->changed[c])
+	for (i = 0; i < idx->site->npages; i++) {
+		if (!k->changed[i])
 			continue;
-		now = atomic_load(&idx->slots[c]);
-		old = sdoc_new(idx);
-		if (now == NULL || now == &skipped ||
-		    !srec_load(idx, k->pages[c].rkey, old)) {
-			pt->why = "a page's last record is not in the pack";
-			ok = 0;
-		} else if (old->nsecs != k->pages[c].nsecs ||
-		    !same_sections(old, now)) {
-			pt->why = "a page's sections or excerpts changed";
-			ok = 0;
-		} else {
-			was = xcalloc(old->nsecs + 1, sizeof(*was));
-			secs = xcalloc(now->nsecs + 1, sizeof(*secs));
-			patch_lengths(k, old, now, was, secs);
-			patch_scored(pt, old, was, c, 0);
-			patch_scored(pt, now, secs, c, 1);
-			free(was);
-			free(secs);
-		}
-		sdoc_recycle(idx, old);
+		if (k->oldof[i] != SIZE_MAX && !patch_out(pt, k->oldof[i]))
+			return 0;
+		if ((now = record_now(idx, i)) != NULL)
+			patch_scored(pt, now, k->nbase[i], 1);
 	}
-	return ok;
+	for (j = 0; j < k->npages; j++)
+		if (k->nowof[j] == SIZE_MAX && !patch_out(pt, j))
+			return 0;
+	return 1;
+}
+
+/*
+ * The sections then and now: each kept page's first (k->obase), each
+ * page's count and first now (k->nsecs_now, k->nbase), and where each
+ * kept section is now (k->sidmap: UINT32_MAX for those of a page changed
+ * or removed, whose words patch_pages moves).  0 when a changed page has
+ * no record now where it should (its render failed).
+ */
+static int
+kept_sections(struct search_index *idx)
+{
+	const struct site *s = idx->site;
+	struct kept	*k = idx->kept;
+	const struct sdoc *d;
+	size_t		 i, j, o;
+	uint32_t	 sid = 0;
+
+	k->obase = xcalloc(k->npages + 1, sizeof(*k->obase));
+	for (j = 0; j < k->npages; j++) {
+		k->obase[j] = sid;
+		sid += k->pages[j].nsecs;
+	}
+	if (sid != k->nsecs)
+		return 0;
+	k->nsecs_now = xcalloc(s->npages + 1, sizeof(*k->nsecs_now));
+	k->nbase = xcalloc(s->npages + 1, sizeof(*k->nbase));
+	for (sid = 0, i = 0; i < s->npages; i++) {
+		if (!k->changed[i])
+			k->nsecs_now[i] = k->pages[k->oldof[i]].nsecs;
+		else if ((d = record_now(idx, i)) != NULL)
+			k->nsecs_now[i] = (uint32_t)d->nsecs;
+		else if (idx->rkeys[i] != 0)
+			return 0;
+		k->nbase[i] = sid;
+		sid += k->nsecs_now[i];
+	}
+	k->nsecs_now_total = sid;
+	k->sidmap = xcalloc(k->nsecs + 1, sizeof(*k->sidmap));
+	for (j = 0; j < k->npages; j++) {
+		i = k->nowof[j];
+		for (o = 0; o < k->pages[j].nsecs; o++) {
+			k->sidmap[k->obase[j] + o] = i == SIZE_MAX ||
+			    k->changed[i] ? UINT32_MAX :
+			    k->nbase[i] + (uint32_t)o;
+			if (k->sidmap[k->obase[j] + o] != UINT32_MAX &&
+			    k->sidmap[k->obase[j] + o] != k->obase[j] + o)
+				k->shifted = 1;
+		}
+	}
+	return 1;
 }
 
 /* 1 when word c's postings in the edited pages are as they were (same
@@ -3490,17 +3599,12 @@ unchanged(const struct tchange *c)
 	return 1;
 }
 
-/* 1 when section sid is in an edited page (one of at most
- * KEPT_MAX_PAGES ranges: a scan beats a search over every page). */
-static int
-edited(const struct patch *pt, uint32_t sid)
+/* Kept section sid as it is now, or UINT32_MAX when its page changed or
+ * is gone (or sid is out of range: a malformed record). */
+static uint32_t
+sid_now(const struct kept *k, uint32_t sid)
 {
-	size_t	 i;
-
-	for (i = 0; i < pt->nranges; i++)
-		if (sid - pt->ranges[i].first < pt->ranges[i].n)
-			return 1;
-	return 0;
+	return sid < k->nsecs ? k->sidmap[sid] : UINT32_MAX;
 }
 
 /* Merges the sid-ordered postings b (nb) into the sid-ordered p (np, with
@@ -3551,7 +3655,7 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 		return 0;
 	}
 	for (i = 0, n = tr ? tr->n : 0; i < n; i++)
-		if (edited(pt, p[i].sid))
+		if ((p[i].sid = sid_now(pt->k, p[i].sid)) == UINT32_MAX)
 			removed++;
 		else
 			p[k++] = p[i];
@@ -3600,6 +3704,27 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 		put_term(out, &nt, p, kept, scratch);
 		free(scratch);
 	}
+	free(p);
+	return ok;
+}
+
+/* Term record tr, whose kept postings are all in pages neither changed
+ * nor removed, with their sections as they are now, into out. */
+static int
+shift_term(struct patch *pt, const struct term_rec *tr, struct buf *out)
+{
+	struct post	*p = xcalloc(tr->n + 1, sizeof(*p)), *scratch;
+	uint32_t	 i;
+	int		 ok = term_rec_posts(tr, p);
+
+	for (i = 0; ok && i < tr->n; i++)
+		ok = (p[i].sid = sid_now(pt->k, p[i].sid)) != UINT32_MAX;
+	if (ok) {
+		scratch = xcalloc(tr->n + 1, sizeof(*scratch));
+		put_term(out, tr, p, tr->n, scratch);
+		free(scratch);
+	} else
+		pt->why = "a kept record is malformed";
 	free(p);
 	return ok;
 }
@@ -3661,13 +3786,19 @@ patch_terms(struct patch *pt, struct buf *recs)
 		key = i < n ? pt->words.keys.data + pt->words.e[order[i]].key :
 		    NULL;
 		c = !more ? 1 : key == NULL ? -1 : search_strcmp(tr.key, key);
-		if (c == 0 && unchanged(&pt->tc[order[i]])) {
-			c = -1;		/* its record stands */
+		/* Its record stands, unless sections moved (then its
+		 * postings in the edited pages are taken out and put back
+		 * where they are now). */
+		if (c == 0 && !pt->k->shifted &&
+		    unchanged(&pt->tc[order[i]])) {
+			c = -1;
 			i++;
 		}
-		if (c < 0) {		/* a record not edited: as it lies */
+		if (c < 0 && pt->k->shifted)	/* its sections moved */
+			ok = shift_term(pt, &tr, recs);
+		else if (c < 0)		/* a record not edited: as it lies */
 			buf_append(recs, at, (size_t)(r.p - at));
-		} else {
+		else {
 			ok = patch_term(pt, key, pt->words.e[order[i]].klen,
 			    c == 0 ? &tr : NULL, &pt->tc[order[i]], recs);
 			pt->idx->patched_terms++;
@@ -3693,32 +3824,18 @@ kept_patch(struct search_index *idx, struct buf *recs)
 {
 	struct kept	*k = idx->kept;
 	struct patch	 pt;
-	struct kept_page *pg;
-	size_t		 i, sid = 0;
+	size_t		 i;
 	int		 ok = 0, steps[NFIELDS];
 
 	memset(&pt, 0, sizeof(pt));
 	pt.idx = idx;
 	pt.k = k;
-	pt.base = xcalloc(k->npages + 1, sizeof(*pt.base));
-	for (i = 0; i < k->npages; i++) {
-		pt.base[i] = (uint32_t)sid;
-		if (k->changed[i]) {
-			if (pt.nranges == KEPT_MAX_PAGES) {	/* kept_open */
-				pt.why = "too many pages changed";
-				goto done;
-			}
-			pt.ranges[pt.nranges].first = (uint32_t)sid;
-			pt.ranges[pt.nranges++].n = k->pages[i].nsecs;
-		}
-		sid += k->pages[i].nsecs;
-	}
 	for (i = 0; i < NFIELDS; i++) {
 		steps[i] = score_avg_step(k->lensum[i], k->lencount[i]);
 		pt.avg[i] = score_avg_of_step(steps[i]);
 	}
-	if (sid != k->nsecs) {
-		pt.why = "a kept record is malformed";
+	if (!kept_sections(idx)) {
+		pt.why = "a kept record is malformed, or a page has none";
 		goto done;
 	}
 	if (!patch_pages(&pt))
@@ -3728,27 +3845,13 @@ kept_patch(struct search_index *idx, struct buf *recs)
 			pt.why = "an average length moved a step";
 			goto done;	/* every score may move */
 		}
-	pg = xcalloc(k->npages + 1, sizeof(*pg));
-	memcpy(pg, k->pages, k->npages * sizeof(*pg));
-	for (i = 0; i < k->npages; i++) {
-		pg[i].text_len = text_len_now(idx->site, i);
-		if (k->changed[i])	/* sound records (patch_pages) */
-			pg[i].hlen = (uint32_t)strlen(
-			    atomic_load(&idx->slots[i])->header);
-	}
-	ok = same_chunks(idx, pg, k->dlen, k->chunk_secs, k->nchunks);
-	free(pg);
-	if (!ok)
-		pt.why = "the excerpt chunks would be cut elsewhere";
-	else if (!patch_surfaces(&pt) || !patch_terms(&pt, recs))
-		ok = 0;
+	ok = patch_surfaces(&pt) && patch_terms(&pt, recs);
 done:
 	for (i = 0; i < pt.ntc; i++) {
 		free(pt.tc[i].old);
 		free(pt.tc[i].add);
 	}
 	free(pt.tc);
-	free(pt.base);
 	wtab_free(&pt.words);
 	wtab_free(&pt.surfs);
 	idx->why = ok ? NULL : pt.why;
@@ -3773,18 +3876,18 @@ chunk_put_page(struct buf *b, const struct sdoc *d, size_t from, size_t to)
 	buf_puts(b, "]]");
 }
 
-/* Page i's record for a chunk written again: the edited page's new one,
- * any other's from the pack with its header; NULL when it is not there
- * (d is then taken back). */
+/* Page i's record for a chunk written again: a changed or new page's new
+ * one, any other's from the pack with its header; NULL when it is not
+ * there (d is then taken back). */
 static struct sdoc *
 chunk_record(struct search_index *idx, size_t i)
 {
 	struct sdoc	*d;
 
 	if (idx->kept->changed[i])
-		return atomic_load(&idx->slots[i]);
+		return record_now(idx, i);
 	d = sdoc_new(idx);
-	if (!srec_load(idx, idx->kept->pages[i].rkey, d)) {
+	if (!srec_load(idx, idx->rkeys[i], d)) {
 		sdoc_recycle(idx, d);
 		return NULL;
 	}
@@ -3792,124 +3895,194 @@ chunk_record(struct search_index *idx, size_t i)
 	return d;
 }
 
-/* Writes chunk c (sections [first, end); base: each page's first) again
- * with the edited pages' headers; 0 when a record is not in the pack. */
+/* Writes chunk c, sections [first, end) now, from the pages' records;
+ * 0 when a record is not in the pack. */
 static int
 chunk_rewrite(struct search_index *idx, size_t c, uint32_t first,
-    uint32_t end, const uint32_t *base)
+    uint32_t end)
 {
 	struct kept	*k = idx->kept;
 	struct buf	 b = { 0 };
 	struct sdoc	*d;
 	char		*name;
 	size_t		 i;
-	uint32_t	 from, to;
+	uint32_t	 from, to, *base = k->nbase, *n = k->nsecs_now;
 
-	for (i = 0; i < k->npages; i++) {
-		if (k->pages[i].nsecs == 0 || base[i] >= end ||
-		    base[i] + k->pages[i].nsecs <= first)
+	for (i = 0; i < idx->site->npages; i++) {
+		if (n[i] == 0 || base[i] >= end || base[i] + n[i] <= first)
 			continue;
 		if ((d = chunk_record(idx, i)) == NULL) {
 			buf_free(&b);
 			return 0;
 		}
 		from = base[i] < first ? first - base[i] : 0;
-		to = base[i] + k->pages[i].nsecs > end ? end - base[i] :
-		    k->pages[i].nsecs;
+		to = base[i] + n[i] > end ? end - base[i] : n[i];
 		chunk_put_page(&b, d, from, to);
 		if (!k->changed[i])
 			sdoc_recycle(idx, d);
 	}
 	buf_putc(&b, ']');
-	k->chunk_names[c] = name_hash(&b);
-	name = chunk_file(c, k->chunk_names[c]);
-	k->chunk_keys[c] = write_out(idx, name, &b);
+	idx->chunk_names[c] = name_hash(&b);
+	name = chunk_file(c, idx->chunk_names[c]);
+	idx->chunk_keys[c] = write_out(idx, name, &b);
+	idx->chunk_bytes += b.len;
 	free(name);
 	buf_free(&b);
 	return 1;
 }
 
-/* 1 when sections [first, end) hold one of the edited pages'. */
-static int
-chunk_edited(const struct kept *k, uint32_t first, uint32_t end,
-    const uint32_t *base)
-{
-	size_t	 i;
-
-	for (i = 0; i < k->npages; i++)
-		if (k->changed[i] && k->pages[i].nsecs > 0 &&
-		    base[i] < end && base[i] + k->pages[i].nsecs > first)
-			return 1;
-	return 0;
-}
-
-/* The excerpt chunks: those with an edited page's sections written again
- * (its header may have changed), the others kept; 0 when one of those is
- * no longer in the site folder or a record is not in the pack. */
-static int
-kept_chunks(struct search_index *idx, const uint32_t *base)
+/* Each section's excerpt length now (idx->dlen): the kept ones, a
+ * changed or new page's from its record. */
+static void
+kept_dlen(struct search_index *idx)
 {
 	struct kept	*k = idx->kept;
+	const struct sdoc *d;
+	size_t		 i, o;
+	uint32_t	*dlen;
+
+	dlen = xcalloc(k->nsecs_now_total + 1, sizeof(*dlen));
+	for (i = 0; i < idx->site->npages; i++) {
+		if (k->nsecs_now[i] == 0)
+			continue;
+		if (!k->changed[i])
+			memcpy(dlen + k->nbase[i], k->dlen +
+			    k->obase[k->oldof[i]], k->nsecs_now[i] *
+			    sizeof(*dlen));
+		else
+			for (d = record_now(idx, i), o = 0; o < d->nsecs; o++)
+				dlen[k->nbase[i] + o] = (uint32_t)
+				    (d->doff[o + 1] - d->doff[o]);
+	}
+	free(idx->dlen);
+	idx->dlen = dlen;
+}
+
+/* 1 when chunk c, sections [first, end) now, is the kept chunk c: the
+ * same kept sections, in the same place (back: each section's kept one,
+ * or UINT32_MAX; kfirst: the kept chunk's first). */
+static int
+chunk_same(const struct kept *k, size_t c, uint32_t first, uint32_t end,
+    const uint32_t *back, uint32_t kfirst)
+{
+	uint32_t	 t;
+
+	if (c >= k->nchunks || end - first != k->chunk_secs[c])
+		return 0;
+	for (t = first; t < end; t++)
+		if (back[t] != kfirst + (t - first))
+			return 0;
+	return 1;
+}
+
+/* The excerpt chunks as chunk_add cuts the pages now: each that holds the
+ * kept chunk of its number's sections is kept, the others written again
+ * from the records; 0 when a kept one is no longer in the site folder or
+ * a record is not in the pack. */
+static int
+kept_chunks(struct search_index *idx)
+{
+	struct kept	*k = idx->kept;
+	struct kept_page *pg;
+	uint32_t	*back, *plan, first = 0, kfirst = 0;
+	size_t		 i, n;
 	char		*name;
-	size_t		 i;
-	uint32_t	 first = 0, end;
 	int		 ok = 1;
 
-	for (i = 0; ok && i < k->nchunks; i++, first = end) {
-		end = first + k->chunk_secs[i];
-		if (chunk_edited(k, first, end, base)) {
-			if (!chunk_rewrite(idx, i, first, end, base))
-				idx->why = "a page's last record is not in "
-				    "the pack";
-			else
-				continue;
-			return 0;
-		}
-		name = chunk_file(i, k->chunk_names[i]);
-		ok = keep_file(idx, name, k->chunk_keys[i]);
-		free(name);
+	pg = xcalloc(idx->site->npages + 1, sizeof(*pg));
+	for (i = 0; i < idx->site->npages; i++) {
+		pg[i].nsecs = k->nsecs_now[i];
+		pg[i].hlen = idx->phlen[i];
+		pg[i].text_len = text_len_now(idx->site, i);
 	}
-	name = tags_file(k->tags_name);
-	ok = ok && keep_file(idx, name, k->tags_key);
-	free(name);
-	if (!ok)
-		idx->why = "a file it kept is no longer in the site folder";
+	plan = xcalloc(SEARCH_MAX_CHUNKS, sizeof(*plan));
+	n = chunk_plan(pg, idx->site->npages, idx->dlen, idx->text_total,
+	    plan);
+	free(pg);
+	back = xcalloc(k->nsecs_now_total + 1, sizeof(*back));
+	memset(back, 0xff, k->nsecs_now_total * sizeof(*back));
+	for (i = 0; i < k->nsecs; i++)
+		if (k->sidmap[i] != UINT32_MAX)
+			back[k->sidmap[i]] = (uint32_t)i;
+	idx->chunks = plan;
+	idx->nchunks = n;
+	idx->chunk_names = xcalloc(n + 1, sizeof(*idx->chunk_names));
+	idx->chunk_keys = xcalloc(n + 1, sizeof(*idx->chunk_keys));
+	for (i = 0; ok && i < n; i++) {
+		if (chunk_same(k, i, first, first + plan[i], back, kfirst)) {
+			idx->chunk_names[i] = k->chunk_names[i];
+			idx->chunk_keys[i] = k->chunk_keys[i];
+			name = chunk_file(i, idx->chunk_names[i]);
+			if (!(ok = keep_file(idx, name, idx->chunk_keys[i])))
+				idx->why = "a file it kept is no longer in "
+				    "the site folder";
+			free(name);
+		} else if (!(ok = chunk_rewrite(idx, i, first,
+		    first + plan[i])))
+			idx->why = "a page's last record is not in the pack";
+		first += plan[i];
+		kfirst += i < k->nchunks ? k->chunk_secs[i] : 0;
+	}
+	free(back);
 	return ok;
 }
 
-/* The kept titles, the edited pages' (base: each page's first section)
- * as they are now, sorted as finish_merged sorts them. */
+/* The kept titles at their sections now, and the changed and new pages'
+ * from their records, sorted as finish_merged sorts them. */
 static void
-kept_titles(struct search_index *idx, const uint32_t *base)
+kept_titles(struct search_index *idx)
 {
 	struct kept	*k = idx->kept;
-	struct sdoc	*d;
-	uint32_t	 edited[KEPT_MAX_PAGES];
-	size_t		 i, j, n = 0;
+	const struct sdoc *d;
+	size_t		 i;
+	uint32_t	 sid;
 
-	for (i = 0; i < k->npages; i++)
-		if (k->changed[i] && k->pages[i].nsecs > 0)
-			edited[n++] = base[i];
-	idx->titles = xcalloc(k->ntitles + n + 1, sizeof(*idx->titles));
+	idx->titles = xcalloc(k->ntitles + k->nchanged + 1,
+	    sizeof(*idx->titles));
 	for (i = 0; i < k->ntitles; i++) {
-		/* A page's title is at its first section. */
-		for (j = 0; j < n && edited[j] != k->titles[i].sid; j++)
-			;
-		if (j < n)
+		/* A changed or removed page's title is not kept. */
+		if ((sid = sid_now(k, k->titles[i].sid)) == UINT32_MAX)
 			continue;
 		idx->titles[idx->ntitles].key = xstrdup(k->titles[i].key);
-		idx->titles[idx->ntitles++].sid = k->titles[i].sid;
+		idx->titles[idx->ntitles++].sid = sid;
 	}
-	for (i = 0; i < k->npages; i++) {
-		if (!k->changed[i] || k->pages[i].nsecs == 0 ||
-		    (d = atomic_load(&idx->slots[i]))->title_key == NULL)
+	for (i = 0; i < idx->site->npages; i++) {
+		if (!k->changed[i] || (d = record_now(idx, i)) == NULL ||
+		    d->title_key == NULL)
 			continue;
 		idx->titles[idx->ntitles].key = xstrdup(d->title_key);
-		idx->titles[idx->ntitles++].sid = base[i];
+		idx->titles[idx->ntitles++].sid = k->nbase[i];
 	}
-	if (n > 0)
+	if (k->nchanged > 0 || k->ngone > 0)
 		xqsort(idx->titles, idx->ntitles, sizeof(*idx->titles),
 		    cmp_title);
+}
+
+/* The runs of kinds and the tags, made again from the pages now: as
+ * merge_page makes them, for the pages with sections. */
+static void
+kept_runs_and_tags(struct search_index *idx)
+{
+	const struct site *s = idx->site;
+	const struct page *p;
+	struct kept	*k = idx->kept;
+	size_t		 i, t;
+
+	for (i = 0; i < s->npages; i++) {
+		p = s->pages[i];
+		if (k->nsecs_now[i] == 0)
+			continue;
+		if (idx->nruns == 0 ||
+		    idx->runs[idx->nruns - 1] != (uint32_t)p->section) {
+			idx->runs = xreallocarray(idx->runs, idx->nruns + 2,
+			    sizeof(*idx->runs), &idx->capruns);
+			idx->runs[idx->nruns++] = k->nbase[i];
+			idx->runs[idx->nruns++] = (uint32_t)p->section;
+		}
+		for (t = 0; t < p->meta.tags.n; t++)
+			add_tag(idx, p->meta.tags.v[t], k->nbase[i],
+			    k->nsecs_now[i]);
+	}
 }
 
 /* The index's fields from the patched kept index; 0 when the files it
@@ -3918,44 +4091,23 @@ static int
 kept_use(struct search_index *idx)
 {
 	struct kept	*k = idx->kept;
-	uint32_t	*base;
 	size_t		 i;
-	uint32_t	 sid = 0;
 
-	base = xcalloc(k->npages + 1, sizeof(*base));
-	for (i = 0; i < k->npages; i++) {
-		base[i] = sid;
-		sid += k->pages[i].nsecs;
+	for (i = 0; i < idx->site->npages; i++) {
+		idx->psecs[i] = k->nsecs_now[i];
+		idx->phlen[i] = !k->changed[i] ? k->pages[k->oldof[i]].hlen :
+		    k->nsecs_now[i] > 0 ?
+		    (uint32_t)strlen(record_now(idx, i)->header) : 0;
 	}
-	if (!kept_chunks(idx, base)) {
-		free(base);
+	kept_dlen(idx);
+	if (!kept_chunks(idx))
 		return 0;
-	}
-	idx->nsecs = k->nsecs;
+	idx->nsecs = k->nsecs_now_total;
 	memcpy(idx->lensum, k->lensum, sizeof(idx->lensum));
 	for (i = 0; i < NFIELDS; i++)
 		idx->lencount[i] = (size_t)k->lencount[i];
-	idx->runs = xcalloc(k->nruns + 1, sizeof(*idx->runs));
-	memcpy(idx->runs, k->runs, k->nruns * sizeof(*idx->runs));
-	idx->nruns = k->nruns;
-	idx->chunks = k->chunk_secs;
-	idx->chunk_names = k->chunk_names;
-	idx->chunk_keys = k->chunk_keys;
-	idx->nchunks = k->nchunks;
-	k->chunk_secs = k->chunk_names = NULL;
-	k->chunk_keys = NULL;
-	idx->dlen = k->dlen;
-	k->dlen = NULL;
-	for (i = 0; i < k->npages; i++) {
-		idx->psecs[i] = k->pages[i].nsecs;
-		idx->phlen[i] = k->changed[i] && k->pages[i].nsecs > 0 ?
-		    (uint32_t)strlen(atomic_load(&idx->slots[i])->header) :
-		    k->pages[i].hlen;
-	}
-	kept_titles(idx, base);
-	free(base);
-	idx->tags_name = k->tags_name;
-	idx->tags_key = k->tags_key;
+	kept_runs_and_tags(idx);
+	kept_titles(idx);
 	return 1;
 }
 
@@ -3974,6 +4126,16 @@ kept_fallback(struct search_index *idx)
 	buf_reset(&idx->names);
 	idx->nfiles = 0;
 	idx->patched_terms = 0;
+	/* What kept_use made before it gave way: the merge makes it. */
+	free(idx->chunks);
+	free(idx->chunk_names);
+	free(idx->chunk_keys);
+	free(idx->dlen);
+	idx->chunks = idx->chunk_names = idx->dlen = NULL;
+	idx->chunk_keys = NULL;
+	idx->nchunks = idx->capchunks = idx->capnames = idx->capckeys = 0;
+	idx->capdlen = 0;
+	idx->chunk_bytes = 0;
 	find_kept_groups(idx);
 	for (i = 0; i < idx->ngroups; i++) {
 		g = &idx->groups[i];
@@ -4010,15 +4172,7 @@ write_tags(struct search_index *idx, struct tagacc ***tags, size_t *ntags)
 {
 	struct buf	 tb = { 0 };
 	char		*name;
-	size_t		 i;
 
-	if (idx->kept != NULL) {	/* kept (kept_use) */
-		*tags = xcalloc(idx->kept->ntags + 1, sizeof(**tags));
-		for (i = 0; i < idx->kept->ntags; i++)
-			(*tags)[i] = &idx->kept->tags[i];
-		*ntags = idx->kept->ntags;
-		return;
-	}
 	make_tags(idx, tags, ntags, &tb);
 	idx->tags_name = name_hash(&tb);
 	name = tags_file(idx->tags_name);
@@ -4074,11 +4228,11 @@ search_finish(struct search_index *idx)
 	if (idx->ok && idx->inputs != 0)
 		pack_put(idx->pack, idx->inputs, idx->names.data,
 		    idx->names.len);
-	kept_save(idx, &recs, tags, ntags);
+	kept_save(idx, &recs);
 	if (idx->stats && idx->kept != NULL)
 		fprintf(stderr, "search: the last build's index patched "
 		    "(%zu pages, %zu terms written again, %zu terms); finish "
-		    "%.0f ms CPU\n", idx->kept->nchanged, idx->patched_terms,
+		    "%.0f ms CPU\n", idx->kept->nedits, idx->patched_terms,
 		    idx->nterms_out, cpu_ms(idx) - start);
 	else if (idx->stats)
 		fprintf(stderr, "search: %zu sections, %zu terms; %zu shards "

@@ -38,7 +38,12 @@ for n in $(seq 1 400); do
 done
 
 same_tree() { same_as_clean "search groups" "$1"; }
-stats() { PORCH_SEARCH_STATS=1 "$PORCH" build "$c" -o "$A" 2>"$d/sum"; }
+# The kept index would patch most of these edits (search_kept.sh): these
+# builds merge.
+stats() {
+	PORCH_SEARCH_PATCH=0 PORCH_SEARCH_STATS=1 "$PORCH" build "$c" -o "$A" \
+	    2>"$d/sum"
+}
 # groups KEPT MADE: the last build's search line says so (KEPT may be a
 # pattern).
 groups() {
