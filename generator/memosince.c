@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
+#include "links.h"
 #include "memosince.h"
+#include "path.h"
 #include "record.h"
 #include "xalloc.h"
 
@@ -14,21 +18,36 @@
  * fields, children's, relations (memokeys.h's, as the site was).  A list
  * page and its section's introduction have one id, and a memo's dep
  * names the first of them in the site's order (as memokeys_digest looks
- * ids up): so does the saved site.
+ * ids up): so does the saved site.  Then where links could lead: u64 the
+ * paths' hash (memokeys.h's), u32 count, that many struct dest sorted by
+ * path.
  */
 #define SAVED_PAGE	(4 * sizeof(uint64_t))
+
+/* A path a link may resolve to (a page's source, an index.md's folder, a
+ * copied file) and where it leads (links_destination), both hashed; to
+ * 0: nowhere. */
+struct dest {
+	uint64_t	 path, to;
+};
 
 struct memo_since {
 	uint64_t	 whole;
 	uint64_t	 lists[PAGEDATA_NLISTS];
 	const unsigned char *pages;	/* count SAVED_PAGE-byte pages */
 	size_t		 count;
+	uint64_t	 paths;
+	const unsigned char *dests;	/* ndests struct dests */
+	size_t		 ndests;
 	/* Made on the first memosince_holds, sorted: what memos name that
 	 * changed or is gone (a page's id for its fields, id | MEMOKEYS_KIDS
 	 * for its children, MEMOKEYS_LIST(k)), and the pages whose
 	 * relations changed. */
 	uint64_t	*changed, *moved;
 	size_t		 nchanged, nmoved;
+	uint64_t	*led;		/* sorted: the paths that lead
+					   elsewhere now */
+	size_t		 nled;
 	size_t		*now;		/* by saved page: the page of its id
 					   now, SIZE_MAX when gone */
 	pthread_mutex_t	 lock;
@@ -63,11 +82,63 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+cmp_dest(const void *a, const void *b)
+{
+	return cmp_u64(&((const struct dest *)a)->path,
+	    &((const struct dest *)b)->path);
+}
+
+static void
+add_dest(struct dest **v, size_t *n, size_t *cap, const struct site *s,
+    const char *path)
+{
+	const char	*to = links_destination(s, path);
+
+	*v = xreallocarray(*v, *n + 1, sizeof(**v), cap);
+	(*v)[(*n)++] = (struct dest){ XXH3_64bits(path, strlen(path)),
+	    to != NULL ? XXH3_64bits(to, strlen(to)) | 1 : 0 };
+}
+
+/* Where links may lead in site s, sorted by path (*n of them). */
+static struct dest *
+dests_of(const struct site *s, size_t *n)
+{
+	struct dest	*v = NULL;
+	const char	*key;
+	char		*dir;
+	size_t		 i, cap = 0, k = 0;
+
+	*n = 0;
+	for (i = 0; i < s->by_source.cap; i++) {
+		if ((key = s->by_source.slots[i].key) == NULL)
+			continue;
+		add_dest(&v, n, &cap, s, key);
+		if (strcmp(key, "index.md") == 0 ||
+		    path_has_suffix(key, "/index.md")) {
+			dir = xstrndup(key, strlen(key) - strlen("index.md") -
+			    (strcmp(key, "index.md") != 0));
+			add_dest(&v, n, &cap, s, dir);
+			free(dir);
+		}
+	}
+	for (i = 0; i < s->files.cap; i++)
+		if ((key = s->files.slots[i].key) != NULL)
+			add_dest(&v, n, &cap, s, key);
+	xqsort(v, *n, sizeof(*v), cmp_dest);
+	for (i = 0; i < *n; i++)		/* one of each */
+		if (k == 0 || v[k - 1].path != v[i].path)
+			v[k++] = v[i];
+	*n = k;
+	return v;
+}
+
 void
 memosince_save(struct memo_keys *k, struct buf *out)
 {
 	const struct site *s = k->site;
 	struct saving	*v = xcalloc(s->npages + 1, sizeof(*v));
+	struct dest	*dests;
 	size_t		 i, n = 0;
 
 	memokeys_kids(k);
@@ -86,6 +157,11 @@ memosince_save(struct memo_keys *k, struct buf *out)
 	for (i = 0; i < n; i++)
 		buf_append(out, &v[i].p, sizeof(v[i].p));
 	free(v);
+	dests = dests_of(s, &n);
+	buf_append(out, &k->paths, sizeof(k->paths));
+	rec_put_u32(out, (uint32_t)n);
+	buf_append(out, dests, n * sizeof(*dests));
+	free(dests);
 }
 
 struct memo_since *
@@ -99,6 +175,9 @@ memosince_open(const void *data, size_t len)
 	rec_get(&r, ms->lists, sizeof(ms->lists));
 	ms->count = rec_get_count(&r, SAVED_PAGE);
 	ms->pages = rec_take(&r, ms->count * SAVED_PAGE);
+	rec_get(&r, &ms->paths, sizeof(ms->paths));
+	ms->ndests = rec_get_count(&r, sizeof(struct dest));
+	ms->dests = rec_take(&r, ms->ndests * sizeof(struct dest));
 	if (!r.ok || r.p != r.end || ms->whole == 0) {
 		free(ms);
 		return NULL;
@@ -116,6 +195,7 @@ memosince_free(struct memo_since *ms)
 	free(ms->changed);
 	free(ms->moved);
 	free(ms->now);
+	free(ms->led);
 	free(ms);
 }
 
@@ -123,6 +203,44 @@ uint64_t
 memosince_whole(const struct memo_since *ms)
 {
 	return ms->whole;
+}
+
+uint64_t
+memosince_paths(const struct memo_since *ms)
+{
+	return ms->paths;
+}
+
+static void	 push(uint64_t **, size_t *, size_t *, uint64_t);
+
+/* Saved dest i. */
+static struct dest
+saved_dest(const struct memo_since *ms, size_t i)
+{
+	struct dest	 d;
+
+	memcpy(&d, ms->dests + i * sizeof(d), sizeof(d));
+	return d;
+}
+
+/* The paths that led somewhere then and lead elsewhere or nowhere now
+ * (ms->led). */
+static void
+compare_dests(struct memo_since *ms, const struct site *s)
+{
+	struct dest	*now, then;
+	size_t		 n, i = 0, j = 0, cap = 0;
+
+	now = dests_of(s, &n);
+	for (i = 0; i < ms->ndests; i++) {
+		then = saved_dest(ms, i);
+		while (j < n && now[j].path < then.path)
+			j++;
+		if (j == n || now[j].path != then.path ||
+		    now[j].to != then.to)
+			push(&ms->led, &ms->nled, &cap, then.path);
+	}
+	free(now);
 }
 
 /* Saved page i. */
@@ -203,6 +321,7 @@ compare(struct memo_since *ms, struct memo_keys *k)
 			    MEMOKEYS_LIST(i));
 	xqsort(ms->changed, ms->nchanged, sizeof(uint64_t), cmp_u64);
 	xqsort(ms->moved, ms->nmoved, sizeof(uint64_t), cmp_u64);
+	compare_dests(ms, s);
 }
 
 static int
@@ -211,20 +330,27 @@ among(const uint64_t *v, size_t n, uint64_t x)
 	return n > 0 && bsearch(&x, v, n, sizeof(*v), cmp_u64) != NULL;
 }
 
+/* Compares the saved site with k's, once. */
+static void
+made(struct memo_since *ms, struct memo_keys *k)
+{
+	if (atomic_load(&ms->made))
+		return;
+	pthread_mutex_lock(&ms->lock);
+	if (!atomic_load(&ms->made)) {
+		compare(ms, k);
+		atomic_store(&ms->made, 1);
+	}
+	pthread_mutex_unlock(&ms->lock);
+}
+
 int
 memosince_holds(struct memo_since *ms, struct memo_keys *k,
     const struct page *p, const uint64_t *deps, size_t n)
 {
 	size_t	 i, j;
 
-	if (!atomic_load(&ms->made)) {
-		pthread_mutex_lock(&ms->lock);
-		if (!atomic_load(&ms->made)) {
-			compare(ms, k);
-			atomic_store(&ms->made, 1);
-		}
-		pthread_mutex_unlock(&ms->lock);
-	}
+	made(ms, k);
 	/* A page new since has no memo of then; one that is not the first
 	 * of its id was not saved. */
 	if ((j = find_saved(ms, k->ids[p->index])) == SIZE_MAX ||
@@ -235,4 +361,46 @@ memosince_holds(struct memo_since *ms, struct memo_keys *k,
 		if (among(ms->changed, ms->nchanged, deps[i]))
 			return 0;
 	return 1;
+}
+
+/* 1 when path (a link's, as it resolved then) led somewhere then. */
+static int
+led_then(const struct memo_since *ms, uint64_t path)
+{
+	size_t		 lo = 0, hi = ms->ndests, mid;
+	uint64_t	 x;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((x = saved_dest(ms, mid).path) == path)
+			return 1;
+		if (x < path)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int
+memosince_links_hold(struct memo_since *ms, struct memo_keys *k,
+    const void *targets, size_t len)
+{
+	struct rec_rd	 r;
+	const char	*path;
+	uint64_t	 h;
+	size_t		 n, i, plen;
+
+	made(ms, k);
+	rec_init(&r, targets, len);
+	n = rec_get_count(&r, 5);
+	for (i = 0; i < n && r.ok; i++) {
+		if ((path = rec_get_str(&r, 0, &plen)) == NULL)
+			return 0;
+		h = XXH3_64bits(path, plen);
+		/* A path not known then: not known to hold. */
+		if (!led_then(ms, h) || among(ms->led, ms->nled, h))
+			return 0;
+	}
+	return r.ok && r.p == r.end;
 }

@@ -8,10 +8,13 @@
  * and the table written again to spare the next build the same.  So the
  * table is written with the site as its rows saw it (memosince_save):
  * each page's id with the hash of its fields, of its children's and of
- * its relations, and each site list's.  A later build compares the site
- * as it is against that once, and a row then holds when none of what it
- * showed is among what changed (memosince_holds): the same answer as
- * the digest, for a scan of the row's deps.
+ * its relations, each site list's, and where each path a link may name
+ * led.  A later build compares the site as it is against that once, and
+ * a row then holds when none of what it showed is among what changed
+ * (memosince_holds) and none of its links leads elsewhere
+ * (memosince_links_hold): the same answers as the digests, for a scan of
+ * the row's deps and links (a page added or removed checked 10,000 rows'
+ * links).
  */
 #ifndef PORCH_MEMOSINCE_H
 #define PORCH_MEMOSINCE_H
@@ -32,8 +35,10 @@ void	 memosince_save(struct memo_keys *, struct buf *out);
 struct memo_since *memosince_open(const void *data, size_t len);
 void	 memosince_free(struct memo_since *);
 
-/* The whole site's hash when it was saved (memokeys.h's whole). */
+/* The whole site's hash when it was saved (memokeys.h's whole), and
+ * where links could lead (its paths). */
 uint64_t memosince_whole(const struct memo_since *);
+uint64_t memosince_paths(const struct memo_since *);
 
 /*
  * 1 when what page p showed of the others with the site as it was saved
@@ -43,5 +48,15 @@ uint64_t memosince_whole(const struct memo_since *);
  */
 int	 memosince_holds(struct memo_since *, struct memo_keys *,
 	     const struct page *p, const uint64_t *deps, size_t n);
+
+/*
+ * 1 when the paths a memo's links resolved to with the site as it was
+ * saved (targets, len bytes: u32 count, strs, pagememo.c's) all lead
+ * where they led: what the memo's links digest would say, for a lookup
+ * of each path among those whose destination changed since (a page or
+ * file added, removed or moved).  Thread-safe.
+ */
+int	 memosince_links_hold(struct memo_since *, struct memo_keys *,
+	     const void *targets, size_t len);
 
 #endif

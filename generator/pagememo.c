@@ -85,6 +85,8 @@ struct page_memo {
 	atomic_size_t	 rechecked;	/* reused after pagememo_refs_hold */
 	atomic_size_t	 depchecked;	/* found after deps_hold */
 	atomic_size_t	 sincechecked;	/* of those, after deps_since */
+	atomic_size_t	 sincelinked;	/* of linkchecked, after
+					   links_since */
 	atomic_size_t	 linkchecked;	/* found after links_hold */
 };
 
@@ -402,6 +404,21 @@ deps_since(struct page_memo *m, const struct page *p,
 	return ok;
 }
 
+/* 1 when the links of the memo under key, made with the paths the memo
+ * table was written with (paths) and digest then, lead where they led
+ * (memosince.h): what links_hold would say, for a lookup of each path. */
+static int
+links_since(struct page_memo *m, const struct memo_blob *links,
+    uint64_t key, uint64_t paths, uint64_t digest)
+{
+	struct memo_since *ms = since_ready(m);
+	struct memo_blob t;
+
+	return ms != NULL && memosince_paths(ms) == paths && digest != 0 &&
+	    targets_of(m, links, key, &t) &&
+	    memosince_links_hold(ms, m->keys, t.data, t.len);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -549,7 +566,10 @@ use_entry(struct page_memo *m, struct page *p, uint64_t key,
 			m->depchecked++;
 	}
 	if (paths != m->keys->paths) {
-		if (!links_hold(m, &hit->links, key, links))
+		if (links_since(m, &hit->links, key, paths, links)) {
+			if (p->source != NULL)
+				m->sincelinked++;
+		} else if (!links_hold(m, &hit->links, key, links))
 			return 0;
 		if (p->source != NULL)
 			m->linkchecked++;
@@ -621,7 +641,8 @@ pagememo_report(const struct page_memo *m, FILE *f)
 	fprintf(f, "memo table: %zu rows, %zu pages not in it\n",
 	    m->table.n, (size_t)m->untabled);
 	fprintf(f, "memo table's site: %zu memos checked against what "
-	    "changed since it was written\n", (size_t)m->sincechecked);
+	    "changed since it was written, %zu against where links lead "
+	    "since\n", (size_t)m->sincechecked, (size_t)m->sincelinked);
 }
 
 /* Every page's ids, through the hash page_set_anchors made of them on the
@@ -847,7 +868,8 @@ pagememo_end(struct page_memo *m, struct page *const *pages, size_t n,
 {
 	size_t	 stale = (size_t)m->untabled + (size_t)m->stored +
 		     (size_t)m->rechecked + (size_t)m->depchecked -
-		     (size_t)m->sincechecked + (size_t)m->linkchecked;
+		     (size_t)m->sincechecked + (size_t)m->linkchecked -
+		     (size_t)m->sincelinked;
 
 	/* A table found and nearly right is kept as it is (pack_get): few
 	 * pages were not in it, few rendered again and few had their links
