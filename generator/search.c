@@ -111,6 +111,21 @@ put_b64varint(struct buf *b, uint32_t v)
 	buf_putc(b, b64[v]);
 }
 
+/* Appends v in decimal (buf_printf's "%u" was most of making the tag
+ * file, which every patched build makes again). */
+static void
+put_uint(struct buf *b, uint32_t v)
+{
+	char	 d[10];
+	size_t	 n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		buf_putc(b, d[--n]);
+}
+
 /* Appends s (n bytes of UTF-8) as a JSON string. */
 static void
 put_json(struct buf *b, const char *s, size_t n)
@@ -2857,9 +2872,13 @@ make_tags(struct search_index *idx, struct tagacc ***sorted, size_t *ntags,
 			buf_putc(b, ',');
 		put_jsons(b, v[i]->name);
 		buf_puts(b, ":[");
-		for (j = 0; j < v[i]->n; j += 2)
-			buf_printf(b, j ? ",%u,%u" : "%u,%u", v[i]->v[j] -
-			    (j ? v[i]->v[j - 2] : 0), v[i]->v[j + 1]);
+		for (j = 0; j < v[i]->n; j += 2) {
+			if (j)
+				buf_putc(b, ',');
+			put_uint(b, v[i]->v[j] - (j ? v[i]->v[j - 2] : 0));
+			buf_putc(b, ',');
+			put_uint(b, v[i]->v[j + 1]);
+		}
 		buf_putc(b, ']');
 	}
 	buf_putc(b, '}');
