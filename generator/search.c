@@ -453,6 +453,7 @@ struct group_builder {
 struct kept_page {
 	uint64_t	 rkey, pkey;
 	uint64_t	 ident;		/* page_ident: which page it is */
+	uint64_t	 tags;		/* tags_hash */
 	uint32_t	 nsecs, text_len, hlen;
 };
 
@@ -467,6 +468,11 @@ struct kept {
 	uint32_t	*chunk_secs, *chunk_names;
 	uint64_t	*chunk_keys;
 	size_t		 nchunks;
+	uint32_t	 tags_name;
+	uint64_t	 tags_key;
+	struct tagacc	*tags;		/* names in the pack's mapping */
+	size_t		 ntags;
+	int		 tags_kept;	/* the tag file stands (kept_use) */
 	struct title	*titles;	/* keys in the pack's mapping */
 	size_t		 ntitles;
 	const char	*recs;
@@ -2976,7 +2982,7 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
  * an average moved a step), the build merges the index as before
  * (kept_fallback): patching is only ever a shortcut to the same bytes.
  */
-static const char KEPT_FORMAT[8] = "porchki3";
+static const char KEPT_FORMAT[8] = "porchki5";
 #define KEPT_MAX_PAGES	16
 
 static void
@@ -2990,6 +2996,7 @@ kept_free(struct kept *k)
 	free(k->chunk_secs);
 	free(k->chunk_names);
 	free(k->chunk_keys);
+	free(k->tags);
 	free(k->titles);
 	free(k->oldof);
 	free(k->nowof);
@@ -3049,12 +3056,13 @@ kept_read(const struct search_index *idx, const void *data, size_t len)
 	if (!r.ok || memcmp(format, KEPT_FORMAT, sizeof(format)) != 0 ||
 	    env != kept_env(idx))
 		goto bad;
-	k->npages = rec_get_count(&r, 36);
+	k->npages = rec_get_count(&r, 44);
 	k->pages = xcalloc(k->npages + 1, sizeof(*k->pages));
 	for (i = 0; i < k->npages; i++) {
 		rec_get(&r, &k->pages[i].rkey, sizeof(uint64_t));
 		rec_get(&r, &k->pages[i].pkey, sizeof(uint64_t));
 		rec_get(&r, &k->pages[i].ident, sizeof(uint64_t));
+		rec_get(&r, &k->pages[i].tags, sizeof(uint64_t));
 		k->pages[i].nsecs = rec_get_u32(&r);
 		k->pages[i].text_len = rec_get_u32(&r);
 		k->pages[i].hlen = rec_get_u32(&r);
@@ -3069,6 +3077,14 @@ kept_read(const struct search_index *idx, const void *data, size_t len)
 	k->chunk_secs = get_array(&r, k->nchunks, sizeof(uint32_t));
 	k->chunk_names = get_array(&r, k->nchunks, sizeof(uint32_t));
 	k->chunk_keys = get_array(&r, k->nchunks, sizeof(uint64_t));
+	k->tags_name = rec_get_u32(&r);
+	rec_get(&r, &k->tags_key, sizeof(k->tags_key));
+	k->ntags = rec_get_count(&r, 9);
+	k->tags = xcalloc(k->ntags + 1, sizeof(*k->tags));
+	for (i = 0; i < k->ntags && r.ok; i++) {
+		k->tags[i].name = (char *)rec_get_str(&r, 0, NULL);
+		k->tags[i].pages = rec_get_u32(&r);
+	}
 	k->ntitles = rec_get_count(&r, 9);
 	k->titles = xcalloc(k->ntitles + 1, sizeof(*k->titles));
 	for (i = 0; i < k->ntitles && r.ok; i++) {
@@ -3155,6 +3171,19 @@ page_ident(const struct page *p)
 	return XXH3_64bits_withSeed(s, strlen(s), p->source != NULL);
 }
 
+/* A hash of p's tags (none: 0). */
+static uint64_t
+tags_hash(const struct page *p)
+{
+	uint64_t	 h = 0;
+	size_t		 t;
+
+	for (t = 0; t < p->meta.tags.n; t++)
+		h = XXH3_64bits_withSeed(p->meta.tags.v[t],
+		    strlen(p->meta.tags.v[t]) + 1, h + 1);
+	return h;
+}
+
 /* The pages as this build has them, for the kept index. */
 static struct kept_page *
 pages_now(const struct search_index *idx)
@@ -3170,6 +3199,10 @@ pages_now(const struct search_index *idx)
 		pg[i].hlen = idx->phlen[i];
 		pg[i].text_len = text_len_now(s, i);
 		pg[i].ident = page_ident(s->pages[i]);
+		/* A page the kept index has as it was: its tags too. */
+		pg[i].tags = idx->kept != NULL && !idx->kept->changed[i] ?
+		    idx->kept->pages[idx->kept->oldof[i]].tags :
+		    tags_hash(s->pages[i]);
 	}
 	return pg;
 }
@@ -3189,11 +3222,13 @@ same_chunks(const struct search_index *idx, const struct kept_page *pg,
 	return same;
 }
 
-/* Keeps the index this build wrote (term records recs) for the next
- * build; nothing when its chunks could not be planned again. */
+/* Keeps the index this build wrote (term records recs, sorted tags) for
+ * the next build; nothing when its chunks could not be planned again. */
 static void
-kept_save(struct search_index *idx, const struct buf *recs)
+kept_save(struct search_index *idx, const struct buf *recs,
+    struct tagacc *const *tags, size_t ntags)
 {
+
 	const struct site *s = idx->site;
 	struct kept_page *pg;
 	struct buf	 b = { 0 };
@@ -3217,6 +3252,7 @@ kept_save(struct search_index *idx, const struct buf *recs)
 		buf_append(&b, &pg[i].rkey, sizeof(uint64_t));
 		buf_append(&b, &pg[i].pkey, sizeof(uint64_t));
 		buf_append(&b, &pg[i].ident, sizeof(uint64_t));
+		buf_append(&b, &pg[i].tags, sizeof(uint64_t));
 		rec_put_u32(&b, pg[i].nsecs);
 		rec_put_u32(&b, pg[i].text_len);
 		rec_put_u32(&b, pg[i].hlen);
@@ -3236,6 +3272,13 @@ kept_save(struct search_index *idx, const struct buf *recs)
 	buf_append(&b, idx->chunks, idx->nchunks * sizeof(uint32_t));
 	buf_append(&b, idx->chunk_names, idx->nchunks * sizeof(uint32_t));
 	buf_append(&b, idx->chunk_keys, idx->nchunks * sizeof(uint64_t));
+	rec_put_u32(&b, idx->tags_name);
+	buf_append(&b, &idx->tags_key, sizeof(idx->tags_key));
+	rec_put_u32(&b, (uint32_t)ntags);
+	for (i = 0; i < ntags; i++) {
+		rec_put_str(&b, tags[i]->name, strlen(tags[i]->name));
+		rec_put_u32(&b, (uint32_t)tags[i]->pages);
+	}
 	rec_put_u32(&b, (uint32_t)idx->ntitles);
 	for (i = 0; i < idx->ntitles; i++) {
 		rec_put_str(&b, idx->titles[i].key,
@@ -4077,8 +4120,35 @@ kept_titles(struct search_index *idx)
 		    cmp_title);
 }
 
+/* 1 when the tag file is the kept one: every page's sections where they
+ * were, and the changed pages' tags and section counts as they were. */
+static int
+tags_stand(const struct search_index *idx)
+{
+	const struct kept *k = idx->kept;
+	size_t		 i, j;
+
+	if (k->shifted || k->ngone > 0)
+		return 0;
+	for (i = 0; i < idx->site->npages; i++) {
+		if (!k->changed[i])
+			continue;
+		if ((j = k->oldof[i]) == SIZE_MAX) {
+			if (k->nsecs_now[i] > 0)
+				return 0;
+		} else if (k->pages[j].nsecs != k->nsecs_now[i] ||
+		    (k->nsecs_now[i] > 0 &&
+		    k->pages[j].tags != tags_hash(idx->site->pages[i])))
+			return 0;
+	}
+	return 1;
+}
+
 /* The runs of kinds and the tags, made again from the pages now: as
- * merge_page makes them, for the pages with sections. */
+ * merge_page makes them, for the pages with sections.  The tags are the
+ * kept index's when what they are made of is as it was (tags_stand) and
+ * the site folder still holds their file: making them again from
+ * 10,000 pages' tags was a third of a body edit's search finish. */
 static void
 kept_runs_and_tags(struct search_index *idx)
 {
@@ -4086,6 +4156,17 @@ kept_runs_and_tags(struct search_index *idx)
 	const struct page *p;
 	struct kept	*k = idx->kept;
 	size_t		 i, t;
+	char		*name;
+
+	if (tags_stand(idx)) {
+		name = tags_file(k->tags_name);
+		k->tags_kept = keep_file(idx, name, k->tags_key);
+		free(name);
+	}
+	if (k->tags_kept) {
+		idx->tags_name = k->tags_name;
+		idx->tags_key = k->tags_key;
+	}
 
 	for (i = 0; i < s->npages; i++) {
 		p = s->pages[i];
@@ -4098,7 +4179,7 @@ kept_runs_and_tags(struct search_index *idx)
 			idx->runs[idx->nruns++] = k->nbase[i];
 			idx->runs[idx->nruns++] = (uint32_t)p->section;
 		}
-		for (t = 0; t < p->meta.tags.n; t++)
+		for (t = 0; !k->tags_kept && t < p->meta.tags.n; t++)
 			add_tag(idx, p->meta.tags.v[t], k->nbase[i],
 			    k->nsecs_now[i]);
 	}
@@ -4191,7 +4272,15 @@ write_tags(struct search_index *idx, struct tagacc ***tags, size_t *ntags)
 {
 	struct buf	 tb = { 0 };
 	char		*name;
+	size_t		 i;
 
+	if (idx->kept != NULL && idx->kept->tags_kept) {
+		*tags = xcalloc(idx->kept->ntags + 1, sizeof(**tags));
+		for (i = 0; i < idx->kept->ntags; i++)
+			(*tags)[i] = &idx->kept->tags[i];
+		*ntags = idx->kept->ntags;
+		return;
+	}
 	make_tags(idx, tags, ntags, &tb);
 	idx->tags_name = name_hash(&tb);
 	name = tags_file(idx->tags_name);
@@ -4247,7 +4336,7 @@ search_finish(struct search_index *idx)
 	if (idx->ok && idx->inputs != 0)
 		pack_put(idx->pack, idx->inputs, idx->names.data,
 		    idx->names.len);
-	kept_save(idx, &recs);
+	kept_save(idx, &recs, tags, ntags);
 	if (idx->stats && idx->kept != NULL)
 		fprintf(stderr, "search: the last build's index patched "
 		    "(%zu pages, %zu terms written again, %zu terms); finish "
