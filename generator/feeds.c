@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "diag.h"
 #include "feeds.h"
 #include "indexing.h"
 #include "pagedata.h"
@@ -323,7 +324,13 @@ write_catalog(const struct site *s, const struct out_dir *o,
 	text = json_dumps(c, JSON_INDENT(1));
 	json_decref(c);
 	/* The only key one space deep of that name: the articles go in. */
-	place = strstr(text, ARTICLES_PLACE) + strlen(ARTICLES_PLACE) - 2;
+	if ((place = strstr(text, ARTICLES_PLACE)) == NULL) {
+		diag_error(FEED_CATALOG, 0, 0, "cannot place the articles "
+		    "(a bug)");
+		free(text);
+		return 0;
+	}
+	place += strlen(ARTICLES_PLACE) - 2;
 	buf_append(&b, text, (size_t)(place - text));
 	catalog_articles(s, &b);
 	buf_puts(&b, place + 2);

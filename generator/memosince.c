@@ -45,13 +45,14 @@ struct memo_since {
 	 * relations changed. */
 	uint64_t	*changed, *moved;
 	size_t		 nchanged, nmoved;
-	uint64_t	*led;		/* sorted: the paths that lead
-					   elsewhere now */
+	uint64_t	*led;		/* sorted, made on the first
+					   memosince_links_hold: the paths
+					   that lead elsewhere now */
 	size_t		 nled;
 	size_t		*now;		/* by saved page: the page of its id
 					   now, SIZE_MAX when gone */
 	pthread_mutex_t	 lock;
-	atomic_int	 made;
+	atomic_int	 deps_made, links_made;
 };
 
 struct saved_page {
@@ -321,7 +322,6 @@ compare(struct memo_since *ms, struct memo_keys *k)
 			    MEMOKEYS_LIST(i));
 	xqsort(ms->changed, ms->nchanged, sizeof(uint64_t), cmp_u64);
 	xqsort(ms->moved, ms->nmoved, sizeof(uint64_t), cmp_u64);
-	compare_dests(ms, s);
 }
 
 static int
@@ -330,16 +330,22 @@ among(const uint64_t *v, size_t n, uint64_t x)
 	return n > 0 && bsearch(&x, v, n, sizeof(*v), cmp_u64) != NULL;
 }
 
-/* Compares the saved site with k's, once. */
+/* Compares the saved site with k's, once: the pages (links 0) or where
+ * links lead (links 1; a title edit needs the pages alone). */
 static void
-made(struct memo_since *ms, struct memo_keys *k)
+made(struct memo_since *ms, struct memo_keys *k, int links)
 {
-	if (atomic_load(&ms->made))
+	atomic_int	*done = links ? &ms->links_made : &ms->deps_made;
+
+	if (atomic_load(done))
 		return;
 	pthread_mutex_lock(&ms->lock);
-	if (!atomic_load(&ms->made)) {
-		compare(ms, k);
-		atomic_store(&ms->made, 1);
+	if (!atomic_load(done)) {
+		if (links)
+			compare_dests(ms, k->site);
+		else
+			compare(ms, k);
+		atomic_store(done, 1);
 	}
 	pthread_mutex_unlock(&ms->lock);
 }
@@ -350,7 +356,7 @@ memosince_holds(struct memo_since *ms, struct memo_keys *k,
 {
 	size_t	 i, j;
 
-	made(ms, k);
+	made(ms, k, 0);
 	/* A page new since has no memo of then; one that is not the first
 	 * of its id was not saved. */
 	if ((j = find_saved(ms, k->ids[p->index])) == SIZE_MAX ||
@@ -391,7 +397,7 @@ memosince_links_hold(struct memo_since *ms, struct memo_keys *k,
 	uint64_t	 h;
 	size_t		 n, i, plen;
 
-	made(ms, k);
+	made(ms, k, 1);
 	rec_init(&r, targets, len);
 	n = rec_get_count(&r, 5);
 	for (i = 0; i < n && r.ok; i++) {

@@ -463,8 +463,6 @@ struct kept {
 	uint32_t	*dlen;
 	double		 lensum[NFIELDS];
 	uint64_t	 lencount[NFIELDS];
-	uint32_t	*runs;
-	size_t		 nruns;
 	uint32_t	*chunk_secs, *chunk_names;
 	uint64_t	*chunk_keys;
 	size_t		 nchunks;
@@ -2959,9 +2957,10 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
  * numbered as they are now, as long as the fields' average lengths stay
  * on the same step (score_avg_step).  So every build keeps what it made
  * in the pack under one key (kept_index_key): per page its record key,
- * page key (page_key), identity (page_ident), section count, markdown
- * length and header length; per section its excerpt's length; the length
- * sums, the chunks (sections, names, keys), the sorted titles, and every
+ * page key (page_key), identity (page_ident), tags' hash, section count,
+ * markdown length and header length; per section its excerpt's length;
+ * the length sums, the chunks (sections, names, keys), the tag file (name,
+ * key, each tag's name and page count), the sorted titles, and every
  * term's record (struct term_rec: its entry, and the best of its postings
  * with KEEP_EXTRA more, so dropping the edited pages' postings still
  * leaves the best of the others known).
@@ -2976,13 +2975,14 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
  * every other record copied (or renumbered) as it lies.  The chunks are
  * cut again from the pages' lengths, and each that holds the same kept
  * sections under the same number is kept, the others written from the
- * records; the runs of kinds and the tags are made again from the pages.
+ * records; the runs of kinds are made again from the pages, and so is
+ * the tag file unless it stands (tags_stand).
  * When anything it cannot patch turns up (a word's lost surface form, a
  * new one the term's list has no room for, the kept postings run short,
  * an average moved a step), the build merges the index as before
  * (kept_fallback): patching is only ever a shortcut to the same bytes.
  */
-static const char KEPT_FORMAT[8] = "porchki5";
+static const char KEPT_FORMAT[8] = "porchki6";
 #define KEPT_MAX_PAGES	16
 
 static void
@@ -2992,7 +2992,6 @@ kept_free(struct kept *k)
 		return;
 	free(k->pages);
 	free(k->dlen);
-	free(k->runs);
 	free(k->chunk_secs);
 	free(k->chunk_names);
 	free(k->chunk_keys);
@@ -3071,8 +3070,6 @@ kept_read(const struct search_index *idx, const void *data, size_t len)
 	k->dlen = get_array(&r, k->nsecs, sizeof(uint32_t));
 	rec_get(&r, k->lensum, sizeof(k->lensum));
 	rec_get(&r, k->lencount, sizeof(k->lencount));
-	k->nruns = rec_get_count(&r, 4);
-	k->runs = get_array(&r, k->nruns, sizeof(uint32_t));
 	k->nchunks = rec_get_count(&r, 16);
 	k->chunk_secs = get_array(&r, k->nchunks, sizeof(uint32_t));
 	k->chunk_names = get_array(&r, k->nchunks, sizeof(uint32_t));
@@ -3266,8 +3263,6 @@ kept_save(struct search_index *idx, const struct buf *recs,
 
 		buf_append(&b, &c, sizeof(c));
 	}
-	rec_put_u32(&b, (uint32_t)idx->nruns);
-	buf_append(&b, idx->runs, idx->nruns * sizeof(uint32_t));
 	rec_put_u32(&b, (uint32_t)idx->nchunks);
 	buf_append(&b, idx->chunks, idx->nchunks * sizeof(uint32_t));
 	buf_append(&b, idx->chunk_names, idx->nchunks * sizeof(uint32_t));
