@@ -18,6 +18,7 @@
 #include "phases.h"
 #include "render.h"
 #include "search.h"
+#include "spare.h"
 #include "template.h"
 #include "theme.h"
 #include "votes.h"
@@ -332,6 +333,19 @@ report_pack(const struct pack *pk, const struct md_cache *mdc, FILE *f)
 	    (double)st.file_bytes / 1e6, st.compacted ? ", compacted" : "");
 }
 
+/* What the spare files did, for PORCH_CACHE_STATS=1. */
+static void
+report_spares(const struct spares *sp, FILE *f)
+{
+	size_t	 reused, made, kept;
+
+	if (sp == NULL)
+		return;
+	spares_counts(sp, &reused, &made, &kept);
+	fprintf(f, "spare files: %zu written over, %zu made new; %zu kept "
+	    "for the next build\n", reused, made, kept);
+}
+
 static size_t
 count_written(const struct site *s)
 {
@@ -432,6 +446,8 @@ out:
 	diag_flush(opt->messages != NULL ? opt->messages : stderr);
 	if (pk != NULL && getenv("PORCH_CACHE_STATS") != NULL)
 		report_pack(pk, mdc, stderr);
+	if (cache != NULL && getenv("PORCH_CACHE_STATS") != NULL)
+		report_spares(cache_spares(cache), stderr);
 	if (ok && !opt->quiet && cache != NULL && cache_incremental(cache)) {
 		cache_counts(cache, &nwritten, &nkept);
 		fprintf(stderr, "porch: built %zu pages in %.0f ms into %s "

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "output.h"
 #include "path.h"
+#include "spare.h"
 #include "stemlib.h"
 #include "strmap.h"
 #include "xalloc.h"
@@ -78,6 +79,7 @@ struct out_cache {
 	size_t		 staged;	/* files staged under numbers */
 	size_t		 kept;		/* old entries whose fate is FATE_KEPT */
 	int		 settled;	/* the old entries' fates are set */
+	struct spares	*spares;	/* dir/spare, incremental builds */
 };
 
 /* Feeds the whole file at path to st; 1, or 0 if it cannot be read. */
@@ -246,6 +248,12 @@ cache_open(const char *final, int clean, uint64_t code)
 	c->code = code;
 	if (code != 0 && !clean)
 		c->incremental = load_manifest(c, final);
+	if (c->incremental) {
+		char *spare = path_join(c->dir, "spare");
+
+		c->spares = spares_open(spare);
+		free(spare);
+	}
 	return c;
 }
 
@@ -267,6 +275,7 @@ cache_free(struct out_cache *c)
 		return;
 	forget_manifest(c);
 	map_free(&c->cur);
+	spares_close(c->spares);
 	pthread_mutex_destroy(&c->lock);
 	free(c->dir);
 	free(c->manifest);
@@ -277,6 +286,12 @@ int
 cache_incremental(const struct out_cache *c)
 {
 	return c->incremental;
+}
+
+struct spares *
+cache_spares(const struct out_cache *c)
+{
+	return c->spares;
 }
 
 /* Hashes a shared object's path and file identity into st. */
@@ -559,15 +574,18 @@ mkparents(const char *path)
 	return ok;
 }
 
-/* Removes final/rel (and its .gz twin), then the folders it leaves empty. */
+/* Removes final/rel (and its .gz twin) to the spares, then the folders it
+ * leaves empty. */
 static void
-remove_output(const char *final, const char *rel)
+remove_output(struct spares *sp, const char *final, const char *rel)
 {
 	char	*path = path_join(final, rel), *gz = xasprintf("%s.gz", path);
 	char	*slash;
 
-	unlink(path);
-	unlink(gz);
+	if (!spares_retire(sp, path))
+		unlink(path);
+	if (!spares_retire(sp, gz))
+		unlink(gz);
 	while ((slash = strrchr(path, '/')) != NULL &&
 	    (size_t)(slash - path) > strlen(final)) {
 		*slash = '\0';
@@ -607,9 +625,11 @@ settle(struct out_cache *c)
 }
 
 /* Moves the file staged as number n (and its .gz twin, if it has one) to
- * final/rel; 1, or 0 after reporting. */
+ * final/rel, keeping the files it replaces as spares; 1, or 0 after
+ * reporting. */
 static int
-move_staged(const char *tmp, size_t n, const char *final, const char *rel)
+move_staged(struct spares *sp, const char *tmp, size_t n, const char *final,
+    const char *rel)
 {
 	char	*from = xasprintf("%s/%zu", tmp, n);
 	char	*to = path_join(final, rel);
@@ -617,6 +637,8 @@ move_staged(const char *tmp, size_t n, const char *final, const char *rel)
 	char	*gzto = xasprintf("%s.gz", to);
 	int	 ok = 1;
 
+	spares_keep(sp, to);
+	spares_keep(sp, gzto);
 	if (rename(from, to) == -1 && (errno != ENOENT || !mkparents(to) ||
 	    rename(from, to) == -1)) {
 		diag_error(to, 0, 0, "cannot move into place: %s",
@@ -646,11 +668,12 @@ cache_commit(struct out_cache *c, const char *tmp, const char *final)
 	settle(c);
 	for (i = 0; i < c->nlines; i++)
 		if (c->lines[i].e.fate == FATE_GONE)
-			remove_output(final, c->lines[i].rel);
+			remove_output(c->spares, final, c->lines[i].rel);
 	for (i = 0; i < c->cur.cap; i++)
 		if (c->cur.slots[i].key != NULL &&
 		    (e = c->cur.slots[i].value)->stage != 0 &&
-		    !move_staged(tmp, e->stage, final, c->cur.slots[i].key))
+		    !move_staged(c->spares, tmp, e->stage, final,
+		    c->cur.slots[i].key))
 			ok = 0;
 	if (!out_remove_tree(tmp))
 		diag_warn(tmp, 0, 0, "could not remove the staging folder");

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 struct out_cache;
+struct spares;
 
 /*
  * Opens the cache of the site folder final (without trailing '/').
@@ -46,6 +47,9 @@ void	 cache_free(struct out_cache *);
 /* 1 when DEST is what the manifest describes, so this build can update it
  * in place; 0 for a full build. */
 int	 cache_incremental(const struct out_cache *);
+/* The files earlier builds replaced, for staged files to be written over
+ * (spare.h); NULL for a full build. */
+struct spares *cache_spares(const struct out_cache *);
 
 /* The cache folder of the site folder final: a heap string,
  * FINAL.porch-cache (which may not exist yet). */

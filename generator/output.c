@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "output.h"
 #include "path.h"
+#include "spare.h"
 #include "xalloc.h"
 
 /* libdeflate's level 6: about zlib -6's size, in less time. */
@@ -81,17 +82,21 @@ make_parents(const char *path)
 	return ok;
 }
 
-/* Writes len bytes to the new file path, checking every step (a full disk
- * shows up at write or close). */
+/* Writes len bytes to the new file path, over a spare file's when sp has
+ * one left (spare.h), checking every step (a full disk shows up at write
+ * or close). */
 static int
-write_file(const char *path, const void *data, size_t len)
+write_file(struct spares *sp, const char *path, const void *data,
+    size_t len)
 {
 	int	 fd;
 	ssize_t	 n;
+	off_t	 held = 0;
 	size_t	 done = 0;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
+	fd = sp != NULL ? spares_create(sp, path, &held) : open(path,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1) {
 		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
 		return 0;
 	}
@@ -106,6 +111,12 @@ write_file(const char *path, const void *data, size_t len)
 			return 0;
 		}
 		done += (size_t)n;
+	}
+	/* A spare longer than the new bytes loses its tail. */
+	if (held > (off_t)len && ftruncate(fd, (off_t)len) == -1) {
+		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
+		close(fd);
+		return 0;
 	}
 	if (close(fd) == -1) {
 		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
@@ -171,6 +182,7 @@ out_write_keyed(const struct out_dir *o, const char *rel, const void *data,
 {
 	char		*path, *gzpath;
 	unsigned char	*gz;
+	struct spares	*sp = NULL;
 	size_t		 gzlen, stage = 0;
 	int		 ok;
 
@@ -184,11 +196,12 @@ out_write_keyed(const struct out_dir *o, const char *rel, const void *data,
 	 * its inode tables for each new one) was a fifth of the commit of a
 	 * docs title edit that rewrote a section's 583 pages. */
 	if (stage != 0) {
+		sp = cache_spares(o->cache);
 		path = xasprintf("%s/%zu", o->tmp, stage);
-		ok = write_file(path, data, len);
+		ok = write_file(sp, path, data, len);
 	} else {
 		path = path_join(o->tmp, rel);
-		ok = make_parents(path) && write_file(path, data, len);
+		ok = make_parents(path) && write_file(NULL, path, data, len);
 	}
 	if (ok && o->gzip && is_text(rel)) {
 		if ((gz = out_gzip(data, len, &gzlen)) == NULL) {
@@ -196,7 +209,7 @@ out_write_keyed(const struct out_dir *o, const char *rel, const void *data,
 			ok = 0;
 		} else {
 			gzpath = xasprintf("%s.gz", path);
-			ok = write_file(gzpath, gz, gzlen);
+			ok = write_file(sp, gzpath, gz, gzlen);
 			free(gzpath);
 			free(gz);
 		}
