@@ -3395,9 +3395,10 @@ struct tchange {
 	struct post	*add;
 	uint32_t	 nadd;
 	size_t		 capadd;
-	int		 lost_surf;
 	uint32_t	 nnew;		/* surface forms it gained, in news */
 	uint32_t	 news[SEARCH_MAX_SURFACES];
+	uint32_t	 ngone;		/* and the ones the site lost */
+	uint32_t	 gone[SEARCH_MAX_SURFACES];
 };
 
 struct patch {
@@ -3646,7 +3647,7 @@ unchanged(const struct tchange *c)
 {
 	uint32_t	 i;
 
-	if (c->nold != c->nadd || c->lost_surf || c->nnew > 0)
+	if (c->nold != c->nadd || c->ngone > 0 || c->nnew > 0)
 		return 0;
 	for (i = 0; i < c->nold; i++)
 		if (c->old[i].sid != c->add[i].sid ||
@@ -3674,6 +3675,25 @@ merge_by_sid(struct post *p, uint32_t np, const struct post *b, uint32_t nb)
 	while (nb > 0)
 		p[--k] = np > 0 && p[np - 1].sid > b[nb - 1].sid ?
 		    p[--np] : b[--nb];
+}
+
+/* Removes surface form w from t's list; 0 when it was there and the list
+ * was full (what replaces it is not known here). */
+static int
+drop_surface(struct term_rec *t, const char *w, int full)
+{
+	uint32_t	 j;
+
+	for (j = 0; j < t->nsurf && strcmp(t->surf[j], w) != 0; j++)
+		;
+	if (j == t->nsurf)
+		return 1;
+	if (full)
+		return 0;
+	memmove(&t->surf[j], &t->surf[j + 1],
+	    (t->nsurf - j - 1) * sizeof(*t->surf));
+	t->nsurf--;
+	return 1;
 }
 
 /*
@@ -3736,10 +3756,14 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 		pt->why = "a word's kept postings ran short";
 		ok = 0;
 	}
-	if (c->lost_surf) {
-		pt->why = "a word lost a surface form";
-		ok = 0;
-	}
+	/* A full list is the first forms in section order: without one of
+	 * them, the next would come in. */
+	for (i = 0; ok && i < c->ngone; i++)
+		if (!drop_surface(&nt, pt->surfs.keys.data + c->gone[i],
+		    tr != NULL && tr->nsurf == SEARCH_MAX_SURFACES)) {
+			pt->why = "a word lost a surface form from a full list";
+			ok = 0;
+		}
 	for (i = 0; ok && i < c->nnew; i++) {
 		const char *w = pt->surfs.keys.data + c->news[i];
 		uint32_t j;
@@ -3786,29 +3810,95 @@ shift_term(struct patch *pt, const struct term_rec *tr, struct buf *out)
 	return ok;
 }
 
-/* The surface forms gained and lost: each on its stem's change. */
+/* Marks (tf 3) the lost surface forms (tf 1 in pt->surfs) that page
+ * record entry shows; how many it marked, or -1 when it is malformed. */
+static long
+mark_in_record(struct patch *pt, const void *entry, size_t len)
+{
+	struct rec_rd	 r;
+	struct wentry	*e;
+	const char	*sp, *end, *stem, *next;
+	uint32_t	 nsecs, i;
+	long		 marked = 0;
+
+	rec_init(&r, entry, len);
+	nsecs = rec_get_u32(&r);
+	(void)rec_take(&r, ((size_t)nsecs + 1) * 4);
+	for (i = 0; i < 3; i++)		/* terms, lengths, display */
+		(void)rec_take(&r, rec_get_u32(&r));
+	i = rec_get_u32(&r);
+	if ((sp = (const char *)rec_take(&r, i)) == NULL)
+		return -1;
+	for (end = sp + i; sp < end; sp = next + 1) {
+		if ((stem = memchr(sp, '\0', (size_t)(end - sp))) == NULL ||
+		    (next = memchr(stem + 1, '\0', (size_t)(end - stem - 1)))
+		    == NULL)
+			return -1;
+		e = wtab_find(&pt->surfs, sp, (size_t)(next - sp),
+		    XXH3_64bits(sp, (size_t)(next - sp)));
+		if (e != NULL && e->tf[0] == 1) {
+			e->tf[0] = 3;
+			marked++;
+		}
+	}
+	return marked;
+}
+
+/* Of the n surface forms the edited pages lost (tf 1 in pt->surfs),
+ * marks those a page not edited still shows: they stay.  0 when a page's
+ * record is not in the pack or is malformed. */
+static int
+still_shown(struct patch *pt, size_t n)
+{
+	struct search_index *idx = pt->idx;
+	const void	*entry;
+	size_t		 i, len, left = n;
+	long		 m;
+
+	for (i = 0; left > 0 && i < idx->site->npages; i++) {
+		if (pt->k->changed[i] || idx->rkeys[i] == 0)
+			continue;
+		if ((entry = pack_get(idx->pack, idx->rkeys[i], &len)) ==
+		    NULL || (m = mark_in_record(pt, entry, len)) < 0) {
+			pt->why = "a page's record is not in the pack";
+			return 0;
+		}
+		left -= (size_t)m;
+	}
+	return 1;
+}
+
+/* The surface forms gained and lost: each on its stem's change.  A form
+ * the edited pages lost is lost to the site only when no other page shows
+ * it. */
 static int
 patch_surfaces(struct patch *pt)
 {
-	size_t		 i;
+	size_t		 i, nlost = 0;
+	int		 ok = 1;
 
-	for (i = 0; i < pt->surfs.n; i++) {
+	for (i = 0; i < pt->surfs.n; i++)
+		nlost += pt->surfs.e[i].tf[0] == 1;
+	if (nlost > 0 && !still_shown(pt, nlost))
+		return 0;
+	for (i = 0; ok && i < pt->surfs.n; i++) {
 		struct wentry *e = &pt->surfs.e[i];
 		const char *stem = pt->surfs.keys.data + e->key + e->aux;
 		struct tchange *c;
+		uint32_t *n, *list;
 
 		if (e->tf[0] == 3)
 			continue;
 		c = patch_word(pt, stem, strlen(stem), e->auxhash);
-		if (e->tf[0] == 1)
-			c->lost_surf = 1;
-		else if (c->nnew == SEARCH_MAX_SURFACES) {
-			pt->why = "a word gained too many surface forms";
-			return 0;
+		n = e->tf[0] == 1 ? &c->ngone : &c->nnew;
+		list = e->tf[0] == 1 ? c->gone : c->news;
+		if (*n == SEARCH_MAX_SURFACES) {
+			pt->why = "a word gained or lost too many surface forms";
+			ok = 0;
 		} else
-			c->news[c->nnew++] = e->key;
+			list[(*n)++] = e->key;
 	}
-	return 1;
+	return ok;
 }
 
 static int
