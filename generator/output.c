@@ -82,8 +82,8 @@ make_parents(const char *path)
 	return ok;
 }
 
-/* Writes len bytes to the new file path, over a spare file's when sp has
- * one left (spare.h), checking every step (a full disk shows up at write
+/* Writes len bytes to the new file path, over a spare file's when sp (or
+ * NULL) has one left (spare.h), checking every step (a full disk shows up at write
  * or close). */
 static int
 write_file(struct spares *sp, const char *path, const void *data,
@@ -94,9 +94,7 @@ write_file(struct spares *sp, const char *path, const void *data,
 	off_t	 held = 0;
 	size_t	 done = 0;
 
-	fd = sp != NULL ? spares_create(sp, path, &held) : open(path,
-	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd == -1) {
+	if ((fd = spares_create(sp, path, &held)) == -1) {
 		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
 		return 0;
 	}

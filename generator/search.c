@@ -2977,9 +2977,9 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
  * sections under the same number is kept, the others written from the
  * records; the runs of kinds are made again from the pages, and so is
  * the tag file unless it stands (tags_stand).
- * When anything it cannot patch turns up (a word's lost surface form, a
- * new one the term's list has no room for, the kept postings run short,
- * an average moved a step), the build merges the index as before
+ * When anything it cannot patch turns up (a surface form lost from a
+ * term's full list or gained with no room in it, the kept postings run
+ * short, an average moved a step), the build merges the index as before
  * (kept_fallback): patching is only ever a shortcut to the same bytes.
  */
 static const char KEPT_FORMAT[8] = "porchki6";
@@ -3225,7 +3225,6 @@ static void
 kept_save(struct search_index *idx, const struct buf *recs,
     struct tagacc *const *tags, size_t ntags)
 {
-
 	const struct site *s = idx->site;
 	struct kept_page *pg;
 	struct buf	 b = { 0 };
@@ -3821,6 +3820,7 @@ mark_in_record(struct patch *pt, const void *entry, size_t len)
 	uint32_t	 nsecs, i;
 	long		 marked = 0;
 
+	/* Past the parts srec_store puts before the surface forms. */
 	rec_init(&r, entry, len);
 	nsecs = rec_get_u32(&r);
 	(void)rec_take(&r, ((size_t)nsecs + 1) * 4);
@@ -3860,7 +3860,8 @@ still_shown(struct patch *pt, size_t n)
 			continue;
 		if ((entry = pack_get(idx->pack, idx->rkeys[i], &len)) ==
 		    NULL || (m = mark_in_record(pt, entry, len)) < 0) {
-			pt->why = "a page's record is not in the pack";
+			pt->why = "a page's record is not in the pack, or "
+			    "malformed";
 			return 0;
 		}
 		left -= (size_t)m;

@@ -31,10 +31,10 @@ void	 spares_close(struct spares *);
 
 /*
  * Opens path, a new file to write, for writing: a spare renamed there when
- * one is left, else a file made empty.  *held is the bytes the file holds
- * already: the caller writes over them and truncates the file to its own
- * length when that is shorter.  Thread-safe.  The open descriptor, or -1
- * with errno set.
+ * one is left, else (or when sp is NULL) a file made empty.  *held is
+ * the bytes the file holds already: the caller writes over them and
+ * truncates the file to its own length when that is shorter.
+ * Thread-safe.  The open descriptor, or -1 with errno set.
  */
 int	 spares_create(struct spares *, const char *path, off_t *held);
 
