@@ -94,7 +94,7 @@ write_file(struct spares *sp, const char *path, const void *data,
 	off_t	 held = 0;
 	size_t	 done = 0;
 
-	if ((fd = spares_create(sp, path, &held)) == -1) {
+	if ((fd = spares_create(sp, path, (off_t)len, &held)) == -1) {
 		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
 		return 0;
 	}

@@ -10,7 +10,8 @@
  * inode and blocks.  A build that churns a few hundred files a time made
  * each file cost about 220 us this way; taking a kept file, writing over
  * its blocks and truncating it to its new length costs about 70
- * (docs/PERFORMANCE.md).
+ * (docs/PERFORMANCE.md).  A spare is taken by size, so that writing
+ * over it frees no block (freeing one costs as much as a new file).
  *
  * A spare is only ever written while no other name links to it: one still
  * linked from the site (the build stopped between keeping it and the
@@ -30,13 +31,14 @@ struct spares *spares_open(const char *dir);
 void	 spares_close(struct spares *);
 
 /*
- * Opens path, a new file to write, for writing: a spare renamed there when
- * one is left, else (or when sp is NULL) a file made empty.  *held is
- * the bytes the file holds already: the caller writes over them and
- * truncates the file to its own length when that is shorter.
- * Thread-safe.  The open descriptor, or -1 with errno set.
+ * Opens path, a new file for len bytes, for writing: the spare that best
+ * holds them renamed there when one is left, else (or when sp is NULL) a
+ * file made empty.  *held is the bytes the file holds already: the
+ * caller writes over them and truncates the file to len when that is
+ * shorter.  Thread-safe.  The open descriptor, or -1 with errno set.
  */
-int	 spares_create(struct spares *, const char *path, off_t *held);
+int	 spares_create(struct spares *, const char *path, off_t len,
+	     off_t *held);
 
 /* Keeps the file at path, about to be replaced by a rename, as a spare
  * (a second link to it).  Nothing happens when it is not a regular file,

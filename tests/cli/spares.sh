@@ -51,8 +51,9 @@ faq="$A/faq/close-account/index.html"
 cp "$faq" "$d/faq.before"
 echo "outside" >"$d/outside"
 find "$spare" -type f -delete
-ln "$faq" "$spare/7"
-ln -s "$d/outside" "$spare/8"
+# Named SIZE-SEQ as the folder names them, with sizes any page fits.
+ln "$faq" "$spare/$(stat -c %s "$faq")-7"
+ln -s "$d/outside" "$spare/4000-8"
 printf '\nA sentence about glaciers.\n' >>"$page"
 build "spares still linked" && same_as_clean spares "a spare still linked"
 cmp -s "$faq" "$d/faq.before" && [ "$(cat "$d/outside")" = outside ] &&
@@ -65,7 +66,7 @@ cmp -s "$faq" "$d/faq.before" && [ "$(cat "$d/outside")" = outside ] &&
 	    "$(grep spare "$d/sum")"
 
 # A full folder takes no more: 2,100 spares, an edit that replaces files.
-(cd "$spare" && seq 100 2199 | xargs touch)
+(cd "$spare" && seq -f '0-%g' 100 2199 | xargs touch)
 before=$(count)
 sed -i 's/^title: .*/title: Keeping versions for two years/' "$page"
 build "full folder" && same_as_clean spares "a full spare folder"
