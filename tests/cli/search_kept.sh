@@ -116,6 +116,28 @@ rm "$c/docs/long/p211b.md"
 stats
 check "a page removed with the only form of a word" patched 1
 
+# A form of the common word ("backuping", in no other page) that an edited
+# page loses, still shown by a page whose posting of the word is too weak
+# to be kept (once in a long section): the kept postings cannot tell where
+# the form still is, so every page is looked at, and the form stays.
+{
+	printf -- '---\ntitle: Long filler\n---\n\n'
+	for k in $(seq 1 120); do
+		printf 'Filler sentence %d about nothing in particular here. ' "$k"
+	done
+	printf 'Old backuping.\n'
+} >"$c/docs/long/p451.md"
+stats
+printf 'Two backuping were verified.\n' >>"$c/docs/long/p300.md"
+stats
+sed -i 's/^Two backuping were verified\.$//' "$c/docs/long/p300.md"
+stats
+check "a common word's form lost where its postings are not all kept" \
+    patched 1
+grep -q '"backuping"' "$A"/search/s*.json &&
+	pass "kept index: a form shown by a page whose posting is not kept stays" ||
+	fail "kept index: a form shown by a page whose posting is not kept stays"
+
 # The same page edited again and again: each patch drops its postings
 # from the kept best of a common word, and must still know the best.
 for k in 1 2 3 4 5 6; do
