@@ -3398,6 +3398,10 @@ struct tchange {
 	uint32_t	 news[SEARCH_MAX_SURFACES];
 	uint32_t	 ngone;		/* and the ones the site lost */
 	uint32_t	 gone[SEARCH_MAX_SURFACES];
+	/* Every form the edited pages show or showed, whatever became of
+	 * it; more than fit: ntouched is UINT32_MAX. */
+	uint32_t	 ntouched;
+	uint32_t	 touched[SEARCH_MAX_SURFACES];
 };
 
 /* What became of a surface form of the edited pages (tf[0] in
@@ -3651,6 +3655,30 @@ kept_sections(struct search_index *idx)
  * sections, same impacts) and so are its surface forms: then every
  * posting of it in the site is, and its kept record is what a patch
  * would write, margin and all. */
+/*
+ * Whether the edited pages touched a form of tr's full list (or more
+ * forms than can be told).  A full list is the first forms in section
+ * order, and the kept index does not know where each first shows: a page
+ * that showed one first may no longer, or show two in another order.
+ */
+static int
+full_list_touched(const struct patch *pt, const struct term_rec *tr,
+    const struct tchange *c)
+{
+	uint32_t	 i, j;
+
+	if (tr == NULL || tr->nsurf < SEARCH_MAX_SURFACES || c->ntouched == 0)
+		return 0;
+	if (c->ntouched == UINT32_MAX)
+		return 1;
+	for (i = 0; i < c->ntouched; i++)
+		for (j = 0; j < tr->nsurf; j++)
+			if (strcmp(tr->surf[j], pt->surfs.keys.data +
+			    c->touched[i]) == 0)
+				return 1;
+	return 0;
+}
+
 static int
 unchanged(const struct tchange *c)
 {
@@ -3763,6 +3791,11 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 	want = score_want(score_titles(p, kept));
 	if (!complete && kept < want) {
 		pt->why = "a word's kept postings ran short";
+		ok = 0;
+	}
+	if (ok && full_list_touched(pt, tr, c)) {
+		pt->why = "a word with a full list of surface forms changed "
+		    "one";
 		ok = 0;
 	}
 	/* A full list is the first forms in section order: without one of
@@ -4063,9 +4096,13 @@ patch_surfaces(struct patch *pt)
 		struct tchange *c;
 		uint32_t *n, *list;
 
+		c = patch_word(pt, stem, strlen(stem), e->auxhash);
+		if (c->ntouched < SEARCH_MAX_SURFACES)
+			c->touched[c->ntouched++] = e->key;
+		else
+			c->ntouched = UINT32_MAX;
 		if (e->tf[0] == SURF_KEPT)
 			continue;
-		c = patch_word(pt, stem, strlen(stem), e->auxhash);
 		n = e->tf[0] == SURF_LOST ? &c->ngone : &c->nnew;
 		list = e->tf[0] == SURF_LOST ? c->gone : c->news;
 		if (*n == SEARCH_MAX_SURFACES) {
@@ -4113,7 +4150,8 @@ patch_terms(struct patch *pt, struct buf *recs)
 		 * postings in the edited pages are taken out and put back
 		 * where they are now). */
 		if (c == 0 && !pt->k->shifted &&
-		    unchanged(&pt->tc[order[i]])) {
+		    unchanged(&pt->tc[order[i]]) &&
+		    !full_list_touched(pt, &tr, &pt->tc[order[i]])) {
 			c = -1;
 			i++;
 		}
