@@ -125,7 +125,7 @@ list_spares(struct spares *sp)
 			top = s.seq + 1;
 	}
 	closedir(d);
-	qsort(sp->left, sp->nleft, sizeof(*sp->left), by_size);
+	xqsort(sp->left, sp->nleft, sizeof(*sp->left), by_size);
 	atomic_init(&sp->next, top);
 }
 
