@@ -3689,10 +3689,6 @@ kept_sections(struct search_index *idx)
 	return 1;
 }
 
-/* 1 when word c's postings in the edited pages are as they were (same
- * sections, same impacts) and so are its surface forms: then every
- * posting of it in the site is, and its kept record is what a patch
- * would write, margin and all. */
 /*
  * Whether the edited pages touched a form of tr's full list (or more
  * forms than can be told).  A full list is the first forms in section
@@ -3717,6 +3713,10 @@ full_list_touched(const struct patch *pt, const struct term_rec *tr,
 	return 0;
 }
 
+/* 1 when word c's postings in the edited pages are as they were (same
+ * sections, same impacts) and so are its surface forms: then every
+ * posting of it in the site is, and its kept record is what a patch
+ * would write, margin and all. */
 static int
 unchanged(const struct tchange *c)
 {

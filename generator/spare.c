@@ -191,7 +191,7 @@ take_spare(struct spares *sp, off_t len, struct spare *out)
 		else
 			hi = mid;
 	}
-	if (lo > 0)
+	if (lo > 0)		/* the biggest that fits, else the smallest */
 		lo--;
 	*out = sp->left[lo];
 	memmove(&sp->left[lo], &sp->left[lo + 1],
