@@ -19,7 +19,7 @@
 #define FEED_SITEMAP	"sitemap.xml"
 #define FEED_ROBOTS	"robots.txt"
 #define FEED_ATOM	"changelog/feed.xml"
-#define FEED_CATALOG	"catalog.json"
+#define FEED_CATALOG	OUT_CATALOG
 
 static char *
 absolute(const struct site *s, const char *url)

@@ -39,13 +39,13 @@ is_text(const char *rel)
 	return 0;
 }
 
-/* Whether rel gets a .gz twin: text that browsers fetch.  catalog.json is
- * porchd's, read from disk (at 10,000 pages its 3 MB took 25 ms to
- * compress in every build that changed a title). */
+/* Whether rel gets a .gz twin: text that browsers fetch.  The catalog
+ * is porchd's (at 10,000 pages its 3 MB took 25 ms to compress in every
+ * build that changed a title). */
 static int
 wants_twin(const char *rel)
 {
-	return is_text(rel) && strcmp(rel, "catalog.json") != 0;
+	return is_text(rel) && strcmp(rel, OUT_CATALOG) != 0;
 }
 
 /*
@@ -92,8 +92,8 @@ make_parents(const char *path)
 }
 
 /* Writes len bytes to the new file path, over a spare file's when sp (or
- * NULL) has one left (spare.h), checking every step (a full disk shows up at write
- * or close). */
+ * NULL) has one left (spare.h), checking every step (a full disk shows
+ * up at write or close). */
 static int
 write_file(struct spares *sp, const char *path, const void *data,
     size_t len)
@@ -359,7 +359,7 @@ safe_destination(const char *final, const char *content_dir)
 		    "would hold or be inside the content folder %s", content_dir);
 		return 0;
 	}
-	probe = path_join(final, "catalog.json");
+	probe = path_join(final, OUT_CATALOG);
 	has_catalog = access(probe, F_OK) == 0;
 	free(probe);
 	n = count_entries(final);

@@ -30,6 +30,9 @@ struct out_dir {
  */
 int	 out_begin(struct out_dir *, const char *final, const char *content_dir,
 	     int gzip);
+/* The file every site Porch builds has (feeds.c writes it), and porchd
+ * reads from disk: it gets no .gz twin. */
+#define OUT_CATALOG	"catalog.json"
 /* Writes rel (output-relative path) with its .gz twin when it is text.
  * Thread-safe.  Returns 1, or 0 after reporting through diag. */
 int	 out_write(const struct out_dir *, const char *rel, const void *,

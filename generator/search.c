@@ -1850,8 +1850,8 @@ merge_page(struct search_index *idx, const struct page *p, struct sdoc *d)
  * term its postings within the group, numbered from the group's first
  * section, and its first SEARCH_MAX_SURFACES surface forms with the
  * pages of the group that show each.  The partial is then merged into
- * the index (group_merge).  The index is the one a
- * merge page by page gives: postings are delta-coded, so only a term's
+ * the index (group_merge).  The index is the one a merge page by page
+ * gives: postings are delta-coded, so only a term's
  * first posting in a group is numbered again, and the surface forms a
  * term keeps are the first distinct ones in page order either way.
  *
@@ -3752,16 +3752,19 @@ merge_by_sid(struct post *p, uint32_t np, const struct post *b, uint32_t nb)
 		    p[--np] : b[--nb];
 }
 
-/* Moves surface form w of t (at place j, or not listed when j is
- * t->nsurf) to delta pages more or fewer; 0 when that cannot be told
- * here.  A list not full holds every form the site shows. */
+/* Moves surface form w of t to delta pages more or fewer; 0 when that
+ * cannot be told here.  A list not full holds every form the site
+ * shows. */
 static int
-recount_surface(struct patch *pt, struct term_rec *t, uint32_t j,
-    const char *w, int32_t delta)
+recount_surface(struct patch *pt, struct term_rec *t, const char *w,
+    int32_t delta)
 {
-	int64_t	 pages;
-	int	 full = t->nsurf == SEARCH_MAX_SURFACES;
+	int64_t		 pages;
+	uint32_t	 j;
+	int		 full = t->nsurf == SEARCH_MAX_SURFACES;
 
+	for (j = 0; j < t->nsurf && strcmp(t->surf[j], w) != 0; j++)
+		;
 	if (j == t->nsurf) {
 		if (delta < 0 && full)
 			return 1;	/* not among the first: they stand */
@@ -3861,14 +3864,9 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 	}
 	/* The list is not full, or untouched: it holds every form the
 	 * site shows, each with the pages that do. */
-	for (i = 0; ok && i < c->nforms; i++) {
-		const char *w = pt->surfs.keys.data + c->forms[i];
-		uint32_t j;
-
-		for (j = 0; j < nt.nsurf && strcmp(nt.surf[j], w) != 0; j++)
-			;
-		ok = recount_surface(pt, &nt, j, w, c->delta[i]);
-	}
+	for (i = 0; ok && i < c->nforms; i++)
+		ok = recount_surface(pt, &nt, pt->surfs.keys.data +
+		    c->forms[i], c->delta[i]);
 	if (ok) {
 		sort_surfaces(&nt);
 		scratch = xcalloc(kept + 1, sizeof(*scratch));

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "output.h"
 #include "spare.h"
 
 static char	 root[] = "/tmp/porch-test-spare-XXXXXX";
@@ -55,11 +56,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	 cmd[700];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
+	return out_remove_tree(root) ? 0 : -1;
 }
 
 /* Opens the new file root/name for len bytes; the bytes it held. */
