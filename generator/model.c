@@ -325,6 +325,8 @@ page_of(struct site *s, struct source *src)
 	p->file = src->file;
 	p->meta = src->meta;
 	p->fm = src->r.fm;
+	p->fm_rec = src->r.fm_rec;
+	p->fm_rec_len = src->r.fm_rec_len;
 	p->text = src->text;
 	p->text_len = src->r.len;
 	p->body_off = src->r.body_off;
@@ -351,19 +353,22 @@ parse_source(void *ctx, size_t i)
 	struct source_job *job = ctx;
 	struct source	*src = &job->items[i];
 	struct stat	 st;
+	int		 fresh = 0, meta_read = 0;
 
 	src->file = path_join(job->dir, src->rel);
 	if (job->pack != NULL && stat(src->file, &st) == 0 &&
-	    front_memo_get(job->pack, src->file, &st, &src->r))
+	    front_memo_get(job->pack, src->file, &st, &src->r, &src->meta,
+	    &meta_read))
 		src->parsed = 1;
-	else if (read_and_parse(src, &st)) {
-		src->parsed = 1;
-		if (job->pack != NULL)
-			front_memo_put(job->pack, src->file, &st, &src->r);
-	} else
+	else if (read_and_parse(src, &st))
+		src->parsed = fresh = 1;
+	else
 		return;
-	src->ok = front_meta_read(src->file, src->section, &src->r.fm,
-	    &src->meta);
+	src->ok = meta_read || front_meta_read(src->file, src->section,
+	    &src->r.fm, &src->meta);
+	if (fresh && job->pack != NULL)
+		front_memo_put(job->pack, src->file, &st, &src->r,
+		    src->ok ? &src->meta : NULL);
 }
 
 const char *
@@ -780,10 +785,12 @@ cmp_roadmap(const void *a, const void *b)
 static void
 key_pos(const struct page *p, const char *key, unsigned *line, unsigned *col)
 {
-	const struct fm_value *v = front_get(&p->fm, key);
+	struct fm_value	 scratch;
+	const struct fm_value *v = front_get(model_front(p, &scratch), key);
 
 	*line = v ? v->line : 1;
 	*col = v ? v->col : 1;
+	front_free(&scratch);
 }
 
 static int
@@ -1080,6 +1087,18 @@ model_load(struct site *s, struct walk_list *files, int threads,
 	page_set_url(p, "/404.html");
 	check_unique_urls(s);
 	return ok;
+}
+
+const struct fm_value *
+model_front(const struct page *p, struct fm_value *scratch)
+{
+	memset(scratch, 0, sizeof(*scratch));
+	if (p->fm_rec == NULL)
+		return &p->fm;
+	if (!front_memo_tree(p->fm_rec, p->fm_rec_len, scratch))
+		diag_error(p->file, 0, 0, "the build cache's copy of its front "
+		    "matter is damaged: build again with --clean");
+	return scratch;
 }
 
 struct page *

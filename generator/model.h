@@ -50,7 +50,11 @@ struct page {
 	char		*out;		/* output file "docs/a/index.html" */
 	char		*title;		/* meta.title, or the generated page's */
 	struct page_meta meta;
-	struct fm_value	 fm;		/* all front matter, for page.params */
+	struct fm_value	 fm;		/* all front matter, for page.params:
+					   read it with model_front */
+	const void	*fm_rec;	/* or, when the front matter memo gave
+					   the meta, the tree in the pack */
+	size_t		 fm_rec_len;
 	char		*text;		/* the whole file, or NULL until
 					   page_body reads it (render: by
 					   the page's worker; frontcache.h) */
@@ -193,6 +197,11 @@ int	 model_load(struct site *, struct walk_list *files, int threads,
  * what it was when the build began.
  */
 const char *page_body(struct page *p, size_t *len);
+/* p's front matter: &p->fm, or the tree the pack holds read into
+ * *scratch, which the caller front_frees either way (when that copy is
+ * damaged, an error is reported and the tree is empty).  Thread-safe. */
+const struct fm_value *model_front(const struct page *p,
+	     struct fm_value *scratch);
 void	 model_free(struct site *);
 /* A new generated page appended to the site (model.c's constructor). */
 struct page *model_page_new(struct site *, enum page_kind, enum section);

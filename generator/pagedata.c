@@ -772,6 +772,7 @@ pagedata_page(const struct site *s, const struct page *p,
 	const char	*html = doc ? doc->html :
 			    p->intro && p->intro->html ? p->intro->html : "";
 	char		*permalink, *edit;
+	struct fm_value	 fm = { 0 };
 
 	reading = reads;
 	json_object_set_new(j, "kind", json_string(kind_names[p->kind]));
@@ -794,8 +795,9 @@ pagedata_page(const struct site *s, const struct page *p,
 	set_str(j, "updated", p->meta.updated);
 	if (p->meta.has_weight)
 		json_object_set_new(j, "weight", json_integer(p->meta.weight));
-	json_object_set_new(j, "params", p->source ? pagedata_front(&p->fm) :
-	    json_object());
+	json_object_set_new(j, "params", p->source ?
+	    pagedata_front(model_front(p, &fm)) : json_object());
+	front_free(&fm);
 	if ((edit = edit_url(s, p->intro ? p->intro : p)) != NULL) {
 		json_object_set_new(j, "edit_url", json_string(edit));
 		free(edit);

@@ -2,8 +2,10 @@
  * Unit tests of generator/frontcache.c: a source's front matter kept in
  * the pack comes back, in the next build, as the tree the parser made
  * (kinds, values, positions, order, nesting, empty and null values), its
- * items and pairs in one block and its strings in the pack's bytes; a
- * file whose identity changed finds nothing.  Each test works in a fresh
+ * items and pairs in one block and its strings in the pack's bytes; with
+ * the page meta when it was read without a problem, and then the tree is
+ * left in the pack until asked for; a file whose identity changed finds
+ * nothing.  Each test works in a fresh
  * temporary folder.
  */
 #include <sys/stat.h>
@@ -124,16 +126,17 @@ parse(struct source_reading *r)
 	r->front_hash = 9;
 }
 
-/* Keeps r for the file in a committed pack. */
+/* Keeps r (and meta, when not NULL) for the file in a committed pack. */
 static void
-keep(const struct fix *f, const struct source_reading *r)
+keep(const struct fix *f, const struct source_reading *r,
+    const struct page_meta *meta)
 {
 	struct pack	*pk = pack_open(f->dir, SEED, 1);
 	struct stat	 st;
 
 	assert_non_null(pk);
 	assert_int_equal(stat(f->file, &st), 0);
-	front_memo_put(pk, f->file, &st, r);
+	front_memo_put(pk, f->file, &st, r, meta);
 	assert_int_equal(pack_commit(pk), 1);
 	pack_close(pk);
 }
@@ -143,16 +146,23 @@ test_round_trip(void **state)
 {
 	struct fix	*f = *state;
 	struct source_reading parsed, got;
+	struct page_meta meta;
 	struct pack	*pk;
 	struct stat	 st;
 	const struct fm_value *tags;
+	int		 meta_read = -1;
 
 	parse(&parsed);
-	keep(f, &parsed);
+	keep(f, &parsed, NULL);
 	pk = pack_open(f->dir, SEED, 1);
 	assert_non_null(pk);
 	assert_int_equal(stat(f->file, &st), 0);
-	assert_int_equal(front_memo_get(pk, f->file, &st, &got), 1);
+	assert_int_equal(front_memo_get(pk, f->file, &st, &got, &meta,
+	    &meta_read), 1);
+	/* Kept without the meta (it had a problem): the tree is read. */
+	assert_int_equal(meta_read, 0);
+	assert_null(meta.title);
+	assert_null(got.fm_rec);
 	assert_int_equal(got.len, parsed.len);
 	assert_int_equal(got.body_off, parsed.body_off);
 	assert_int_equal(got.body_line, parsed.body_line);
@@ -172,6 +182,59 @@ test_round_trip(void **state)
 	pack_close(pk);
 }
 
+/* A reading kept with its meta gives the meta back, field by field, and
+ * leaves the tree in the pack: front_memo_tree reads the same tree. */
+static void
+test_meta_round_trip(void **state)
+{
+	struct fix	*f = *state;
+	struct source_reading parsed, got;
+	struct page_meta meta, read;
+	struct fm_value	 tree;
+	struct pack	*pk;
+	struct stat	 st;
+	int		 meta_read = 0;
+
+	parse(&parsed);
+	assert_int_equal(front_meta_read("page.md", SECTION_DOCS, &parsed.fm,
+	    &meta), 1);
+	keep(f, &parsed, &meta);
+	pk = pack_open(f->dir, SEED, 1);
+	assert_non_null(pk);
+	assert_int_equal(stat(f->file, &st), 0);
+	assert_int_equal(front_memo_get(pk, f->file, &st, &got, &read,
+	    &meta_read), 1);
+	assert_int_equal(meta_read, 1);
+	assert_int_equal(got.body_off, parsed.body_off);
+	assert_int_equal(got.body_hash, 7);
+	assert_string_equal(read.title, "Caf\xc3\xa9 hours");
+	assert_null(read.description);
+	assert_int_equal(read.weight, -3);
+	assert_int_equal(read.has_weight, 1);
+	assert_int_equal(read.draft, 0);
+	assert_int_equal(read.tags.n, 2);
+	assert_string_equal(read.tags.v[0], "billing");
+	assert_string_equal(read.tags.v[1], "two words");
+	assert_int_equal(read.aliases.n, 0);
+	assert_int_equal(read.unsearched, 0);
+	/* The tree is not read until asked for. */
+	assert_int_equal(got.fm.n, 0);
+	assert_null(got.fm.block);
+	assert_non_null(got.fm_rec);
+	assert_int_equal(front_memo_tree(got.fm_rec, got.fm_rec_len, &tree),
+	    1);
+	same_tree(&parsed.fm, &tree);
+	front_free(&tree);
+	/* A cut tree is refused, not read past its end. */
+	assert_int_equal(front_memo_tree(got.fm_rec, got.fm_rec_len - 1,
+	    &tree), 0);
+	assert_null(tree.block);
+	front_meta_free(&read);
+	front_meta_free(&meta);
+	front_free(&parsed.fm);
+	pack_close(pk);
+}
+
 /* A file written again (its times and size move) is a miss.  Last: it
  * changes the file. */
 static void
@@ -179,12 +242,14 @@ test_changed_file_misses(void **state)
 {
 	struct fix	*f = *state;
 	struct source_reading parsed, got;
+	struct page_meta meta;
 	struct pack	*pk;
 	struct stat	 st;
 	FILE		*fp;
+	int		 meta_read;
 
 	parse(&parsed);
-	keep(f, &parsed);
+	keep(f, &parsed, NULL);
 	front_free(&parsed.fm);
 	fp = fopen(f->file, "a");
 	assert_non_null(fp);
@@ -193,7 +258,9 @@ test_changed_file_misses(void **state)
 	pk = pack_open(f->dir, SEED, 1);
 	assert_non_null(pk);
 	assert_int_equal(stat(f->file, &st), 0);
-	assert_int_equal(front_memo_get(pk, f->file, &st, &got), 0);
+	assert_int_equal(front_memo_get(pk, f->file, &st, &got, &meta,
+	    &meta_read), 0);
+	assert_null(meta.title);
 	assert_null(got.fm.block);
 	assert_int_equal(got.fm.n, 0);
 	pack_close(pk);
@@ -204,6 +271,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_meta_round_trip),
 		cmocka_unit_test(test_changed_file_misses),
 	};
 
