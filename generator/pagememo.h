@@ -119,10 +119,13 @@ void	 pagememo_put(struct page_memo *, const struct page *p,
  * their anchors, what their links name and what they showed of others
  * (links and deps, by page index): writes the memo table again
  * (pagememo.c) when there was none for this shape or it lacked too many
- * of them. */
+ * of them, on a thread of its own that pagememo_free waits for.  Calls
+ * release(arg) once links and deps are no longer read: at once, or on
+ * that thread.  The pages must not change until then. */
 void	 pagememo_end(struct page_memo *, struct page *const *pages,
 	     size_t n, uint64_t anchors, const struct memo_blob *links,
-	     const struct memo_blob *deps);
+	     const struct memo_blob *deps, void (*release)(void *),
+	     void *arg);
 
 /*
  * The sitemap, the feed and catalog.json are made of the model and of

@@ -29,7 +29,12 @@ struct memo_round {
 	struct buf	*links_made;	/* by page index: links a render
 					   made */
 	struct buf	*deps_made;	/* by page index: deps a render made */
+	size_t		 npages;
+	atomic_int	 refs;		/* render_site's, and the memo table's
+					   while it is written (pagememo_end) */
 };
+
+static void	 memo_round_release(void *);
 
 /* The workers' template states are made when first needed, one at a
  * time: converting the site data to Lua reads shared JSON. */
@@ -384,9 +389,11 @@ render_sources(const struct render_env *env, struct worker *ws, int nw,
 			pagememo_put(env->memo, pages[i], r->anchors,
 			    &r->links[pages[i]->index],
 			    &r->deps[pages[i]->index]);
-	if (ok)
+	if (ok) {
+		r->refs++;
 		pagememo_end(env->memo, pages, n, r->anchors, r->links,
-		    r->deps);
+		    r->deps, memo_round_release, r);
+	}
 	/* Rendering changes no page's ids (they come from its body). */
 	pagememo_begin_derived(env->memo, env->site, r->anchors);
 	free(known);
@@ -417,6 +424,9 @@ memo_round_new(size_t npages)
 {
 	struct memo_round *r = xcalloc(1, sizeof(*r));
 
+	r->npages = npages;
+	r->refs = 1;
+
 	r->hits = xcalloc(npages, sizeof(*r->hits));
 	r->known = xcalloc(npages, 1);
 	r->links = xcalloc(npages, sizeof(*r->links));
@@ -426,14 +436,17 @@ memo_round_new(size_t npages)
 	return r;
 }
 
+/* Drops a reference to r (void * for pagememo_end), freeing it with the
+ * last. */
 static void
-memo_round_free(struct memo_round *r, size_t npages)
+memo_round_release(void *arg)
 {
+	struct memo_round *r = arg;
 	size_t	 i;
 
-	if (r == NULL)
+	if (r == NULL || --r->refs > 0)
 		return;
-	for (i = 0; i < npages; i++) {
+	for (i = 0; i < r->npages; i++) {
 		buf_free(&r->links_made[i]);
 		buf_free(&r->deps_made[i]);
 	}
@@ -521,7 +534,7 @@ render_site(const struct render_env *env)
 	phase_end("render");
 	if (!render_generated(env, ws, nw, second, n2, round))
 		ok = 0;
-	memo_round_free(round, s->npages);
+	memo_round_release(round);
 	for (k = 0; k < nw; k++) {
 		if (!links_check_anchors(&ws[k].links))
 			ok = 0;
