@@ -27,7 +27,8 @@
 static const char PACK_MAGIC[8] = "porchpk1";
 #define PACK_HEAD	64
 #define PACK_REC	32	/* an index record: key, offset, length, hash */
-/* Compact when the file passes twice the live bytes and this much. */
+/* Compact when the committed bytes pass one and a half times the live
+ * ones and this much. */
 #define PACK_SLACK	(256 * 1024)
 
 /* SLOT_KEPT: kept by pack_keep without its bytes being read or checked
@@ -49,6 +50,9 @@ struct added {
 struct pack {
 	char		*path;		/* dir/pack */
 	char		*fresh_path;	/* dir/pack.new */
+	char		*spare_path;	/* dir/pack.spare: the pack before the
+					   last compaction, which the next
+					   one writes over */
 	int		 lockfd, fd;
 	int		 fresh;		/* writing fresh_path, not appending */
 	uint64_t	 seed;
@@ -214,8 +218,9 @@ open_existing(struct pack *p)
 	p->maplen = (size_t)st.st_size;
 	if (!load_index(p))
 		goto fail;
-	/* Bytes past the committed end are a killed build's: appending
-	 * writes over them, commit and close cut the file to its end. */
+	/* Bytes past the committed end are a killed or failed build's, or
+	 * the rest of a longer file that compact wrote over: appending
+	 * writes over them. */
 	p->end = p->old_end;
 	return 1;
 fail:
@@ -260,6 +265,7 @@ pack_open(const char *dir, uint64_t seed, int reuse)
 	p->seed = seed;
 	p->path = path_join(dir, "pack");
 	p->fresh_path = path_join(dir, "pack.new");
+	p->spare_path = path_join(dir, "pack.spare");
 	pthread_mutex_init(&p->lock, NULL);
 	if ((reuse && open_existing(p)) || open_fresh(p))
 		return p;
@@ -432,62 +438,120 @@ write_index(struct pack *p, int fd, const struct rec *v, size_t n,
 	memcpy(head + 8, w, 6 * sizeof(uint64_t));
 	w[6] = XXH3_64bits(head, 56);
 	memcpy(head + 56, &w[6], sizeof(uint64_t));
-	/* The index before the header: a header describes written bytes. */
+	/* The index before the header: a header describes written bytes.
+	 * Bytes past end are left: cutting them freed blocks, which cost
+	 * more than the next build writing over them. */
 	ok = write_at(fd, idx, n * PACK_REC, off) &&
-	    ftruncate(fd, (off_t)end) == 0 &&
 	    write_at(fd, head, sizeof(head), 0);
 	free(idx);
 	p->file_bytes = end;
 	return ok;
 }
 
-/* Copies the records' bytes into the fresh file, each at its new offset
- * (v's offsets are updated). */
 static int
-copy_records(struct pack *p, int to, struct rec *v, size_t n)
+cmp_rec_off(const void *a, const void *b)
 {
-	unsigned char	*buf = NULL;
-	uint64_t	 at = PACK_HEAD;
-	size_t		 i;
+	const struct rec *x = *(const struct rec *const *)a;
+	const struct rec *y = *(const struct rec *const *)b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Copies len bytes at off in p->fd to at in to: in the kernel, else
+ * through a buffer (a file system without copy_file_range). */
+static int
+copy_range(struct pack *p, int to, uint64_t off, uint64_t len, uint64_t at)
+{
+	unsigned char	*buf;
+	loff_t		 in = (loff_t)off, out = (loff_t)at;
+	ssize_t		 n;
+	size_t		 chunk;
 	int		 ok = 1;
 
-	for (i = 0; i < n && ok; i++) {
-		const void *src = v[i].src;
-
-		if (src == NULL) {
-			buf = xrealloc(buf, v[i].len ? v[i].len : 1);
-			ok = read_at(p->fd, buf, v[i].len, v[i].off);
-			src = buf;
-		}
-		ok = ok && write_at(to, src, v[i].len, at);
-		v[i].off = at;
-		at += v[i].len;
+	while (len > 0) {
+		n = copy_file_range(p->fd, &in, to, &out, (size_t)len, 0);
+		if (n <= 0)
+			break;
+		len -= (uint64_t)n;
+	}
+	if (len == 0)
+		return 1;
+	buf = xmalloc(1 << 20);
+	for (off = (uint64_t)in, at = (uint64_t)out; ok && len > 0;
+	    off += chunk, at += chunk, len -= chunk) {
+		chunk = len < (1 << 20) ? (size_t)len : 1 << 20;
+		ok = read_at(p->fd, buf, chunk, off) &&
+		    write_at(to, buf, chunk, at);
 	}
 	free(buf);
 	return ok;
 }
 
-/* Writes the live entries into a fresh file and renames it over the pack. */
+/*
+ * Copies the records' bytes into the file to, from PACK_HEAD on, in the
+ * order they lie in p->fd, so that neighbours move as one range (v's
+ * offsets are updated).  Copied one by one, the 43,000 entries of a
+ * 10,000-page site were as many system calls.
+ */
+static int
+copy_records(struct pack *p, int to, struct rec *v, size_t n)
+{
+	struct rec	**by_off = xcalloc(n ? n : 1, sizeof(*by_off));
+	uint64_t	 at = PACK_HEAD, from, len;
+	size_t		 i, j;
+	int		 ok = 1;
+
+	for (i = 0; i < n; i++)
+		by_off[i] = &v[i];
+	xqsort(by_off, n, sizeof(*by_off), cmp_rec_off);
+	for (i = 0; i < n && ok; i = j) {
+		from = by_off[i]->off;
+		len = 0;
+		for (j = i; j < n && by_off[j]->off == from + len; j++) {
+			by_off[j]->off = at + len;
+			len += by_off[j]->len;
+		}
+		ok = copy_range(p, to, from, len, at);
+		at += len;
+	}
+	free(by_off);
+	return ok;
+}
+
+/*
+ * Writes the live entries over the spare file and swaps it with the pack
+ * (renameat2's RENAME_EXCHANGE), so the old pack is the next spare.  At
+ * 10,000 pages a compaction wrote 290 MB into a new file and freed the
+ * old file's 560 MB: 530 ms to write, as every block was allocated anew,
+ * and 360 ms more when the build closed the old file (this disk frees
+ * blocks with discard).  Written over blocks the file has, the same
+ * bytes took 60 ms.  The two files take up to three times the live
+ * bytes; a spare more than twice what it is to hold is cut down.
+ */
 static int
 compact(struct pack *p, struct rec *v, size_t n)
 {
+	struct stat	 st;
 	uint64_t	 end = PACK_HEAD;
 	size_t		 i;
 	int		 fd, ok;
 
-	fd = open(p->fresh_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(p->spare_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd == -1)
 		return 0;
 	ok = copy_records(p, fd, v, n);
 	for (i = 0; i < n; i++)
 		end += v[i].len;
 	ok = ok && write_index(p, fd, v, n, end);
+	if (ok && fstat(fd, &st) == 0 &&
+	    (uint64_t)st.st_size > 2 * p->file_bytes + PACK_SLACK)
+		ok = ftruncate(fd, (off_t)p->file_bytes) == 0;
 	ok = close(fd) == 0 && ok;
-	if (ok && rename(p->fresh_path, p->path) == 0) {
+	if (ok && (renameat2(AT_FDCWD, p->spare_path, AT_FDCWD, p->path,
+	    RENAME_EXCHANGE) == 0 || rename(p->spare_path, p->path) == 0)) {
 		p->compacted = 1;
 		return 1;
 	}
-	unlink(p->fresh_path);
 	return 0;
 }
 
@@ -511,13 +575,14 @@ pack_commit(struct pack *p)
 		    rename(p->fresh_path, p->path) == 0;
 		if (ok)
 			p->fresh = 0;	/* nothing for pack_close to remove */
-	} else if (p->end + n * PACK_REC > 2 * p->live_bytes + PACK_SLACK)
+	} else if (p->end + n * PACK_REC > p->live_bytes + p->live_bytes / 2 +
+	    PACK_SLACK)
 		ok = compact(p, v, n);
 	else
 		ok = write_index(p, p->fd, v, n, p->end);
 	free(v);
 	if (ok)
-		p->old_end = p->file_bytes;	/* keep it all at close */
+		p->old_end = p->file_bytes;
 	return ok;
 }
 
@@ -527,12 +592,10 @@ pack_close(struct pack *p)
 	if (p == NULL)
 		return;
 	if (p->fd != -1) {
-		/* Without a commit the appended bytes are nobody's. */
+		/* Without a commit the appended bytes are nobody's: the next
+		 * build writes over them. */
 		if (p->fresh)
 			unlink(p->fresh_path);
-		else if (!p->compacted)
-			/* On failure the next pack_open cuts them. */
-			(void)!ftruncate(p->fd, (off_t)p->old_end);
 		close(p->fd);
 	}
 	if (p->map != NULL)
@@ -544,6 +607,7 @@ pack_close(struct pack *p)
 	free(p->added);
 	free(p->path);
 	free(p->fresh_path);
+	free(p->spare_path);
 	free(p);
 }
 

@@ -17,8 +17,12 @@
  * before its header changes, and a build that fails or is killed leaves
  * the previous header, which describes the previous build's entries.
  * When the dead bytes (entries no build uses any more, old indexes) pass
- * the live ones, pack_commit writes a fresh file and renames it over the
- * old one instead.
+ * half the live ones, pack_commit writes the live entries over
+ * DEST.porch-cache/pack.spare instead and swaps the two files' names, so
+ * that the next compaction writes over the old pack's blocks: neither
+ * file is cut or removed, as freeing blocks cost more here than writing
+ * them.  A file may be longer than its committed end; later builds write
+ * over the rest.
  *
  * One build at a time: pack_open takes an exclusive flock(2) on
  * DEST.porch-cache/lock, held by that open (so also against a second

@@ -143,7 +143,10 @@ else
 	diff -r "$A" "$d/A.before" >/dev/null &&
 		pass "incremental: a failed build leaves the site untouched" ||
 		fail "incremental: a failed build leaves the site untouched"
-	cmp -s "$A.porch-cache/pack" "$d/pack.before" &&
+	# What the header commits (to its end, a u64 at byte 40) is as it
+	# was; bytes past it are for the next build to write over.
+	end=$(od -An -t u8 -j 40 -N 8 "$d/pack.before" | tr -d ' ')
+	cmp -s -n "$end" "$A.porch-cache/pack" "$d/pack.before" &&
 		pass "incremental: a failed build leaves the cached results as they were" ||
 		fail "incremental: a failed build leaves the cached results as they were"
 fi
@@ -587,7 +590,9 @@ build "settled after the memo's edits" || :
 # Damaged cached results (a disk error, a build killed while writing)
 # are computed again, never used and never an error.
 pk="$A.porch-cache/pack"
-size=$(stat -c %s "$pk")
+# The entries lie before the index (its offset: a u64 at byte 16 of the
+# header); the file may go on past the index.
+size=$(od -An -t u8 -j 16 -N 8 "$pk" | tr -d ' ')
 # (many places; a page reused whole and a search index kept leave the
 # markdown entries and the search records unread, so damage there is
 # found when they are next needed: a title edit needs them all)
