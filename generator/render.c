@@ -426,7 +426,6 @@ memo_round_new(size_t npages)
 
 	r->npages = npages;
 	r->refs = 1;
-
 	r->hits = xcalloc(npages, sizeof(*r->hits));
 	r->known = xcalloc(npages, 1);
 	r->links = xcalloc(npages, sizeof(*r->links));
