@@ -518,6 +518,26 @@ copy_records(struct pack *p, int to, struct rec *v, size_t n)
 	return ok;
 }
 
+/* Opens the spare file to write over, when it is a plain file nothing
+ * else links to (else it is removed: writing through a link would change
+ * another file), or a new one. */
+static int
+open_spare(const char *path)
+{
+	struct stat	 st;
+	int		 fd;
+
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd != -1 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_nlink == 1)
+		return fd;
+	if (fd != -1)
+		close(fd);
+	unlink(path);
+	return open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+}
+
 /*
  * Writes the live entries over the spare file and swaps it with the pack
  * (renameat2's RENAME_EXCHANGE), so the old pack is the next spare.  At
@@ -536,8 +556,7 @@ compact(struct pack *p, struct rec *v, size_t n)
 	size_t		 i;
 	int		 fd, ok;
 
-	fd = open(p->spare_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd == -1)
+	if ((fd = open_spare(p->spare_path)) == -1)
 		return 0;
 	ok = copy_records(p, fd, v, n);
 	for (i = 0; i < n; i++)

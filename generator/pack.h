@@ -18,7 +18,8 @@
  * the previous header, which describes the previous build's entries.
  * When the dead bytes (entries no build uses any more, old indexes) pass
  * half the live ones, pack_commit writes the live entries over
- * DEST.porch-cache/pack.spare instead and swaps the two files' names, so
+ * DEST.porch-cache/pack.spare instead (a spare that is a link is
+ * replaced, never written through) and swaps the two files' names, so
  * that the next compaction writes over the old pack's blocks: neither
  * file is cut or removed, as freeing blocks cost more here than writing
  * them.  A file may be longer than its committed end; later builds write

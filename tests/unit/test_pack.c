@@ -627,6 +627,49 @@ compaction_writes_over_spare(void **state)
 	pack_close(p);
 }
 
+/* A spare file that is a symbolic link or has a second name is replaced,
+ * never written through: the other file keeps its bytes. */
+static void
+spare_link_not_written_through(void **state)
+{
+	struct fix		*f = *state;
+	struct pack		*p;
+	struct pack_stats	 st;
+	char			 hard[160], soft[160], buf[16];
+	uint64_t		 b, i;
+	int			 round, compacted;
+	FILE			*fp;
+
+	snprintf(hard, sizeof(hard), "%s/hard", f->root);
+	snprintf(soft, sizeof(soft), "%s/soft", f->root);
+	for (round = 0; round < 2; round++) {
+		assert_non_null(fp = fopen(round ? soft : hard, "w"));
+		fputs("keep me", fp);
+		assert_int_equal(fclose(fp), 0);
+		pack_close(open_ok(f, 1, 1));	/* makes the folder */
+		unlink(f->spare);
+		if (round == 0)
+			assert_int_equal(link(hard, f->spare), 0);
+		else
+			assert_int_equal(symlink(soft, f->spare), 0);
+		compacted = 0;
+		for (b = 0; b <= 2; b++) {
+			p = open_ok(f, 1, 1);
+			for (i = 0; i < 100; i++)
+				put(p, (round * 10 + b) * 1000 + i, 10 * KB);
+			assert_int_equal(pack_commit(p), 1);
+			pack_get_stats(p, &st);
+			compacted |= st.compacted;
+			pack_close(p);
+		}
+		assert_true(compacted);
+		assert_non_null(fp = fopen(round ? soft : hard, "r"));
+		assert_non_null(fgets(buf, sizeof(buf), fp));
+		fclose(fp);
+		assert_string_equal(buf, "keep me");
+	}
+}
+
 #define NTHREAD	4
 #define OLD	100000	/* keys of the previous build: OLD + 0..999 */
 
@@ -755,6 +798,7 @@ main(void)
 		T(one_build_at_a_time),
 		T(compaction_bounds_file),
 		T(compaction_writes_over_spare),
+		T(spare_link_not_written_through),
 		T(threads_put_and_get),
 		T(duplicate_put_keeps_first),
 		T(put_replaces_earlier_build),
