@@ -81,7 +81,6 @@ struct pack {
 /* The bytes of a committed index record, for sorting and writing. */
 struct rec {
 	uint64_t	 key, off, len, hash;
-	const void	*src;		/* old entry's bytes, or NULL: in fd */
 	int		 order;		/* 0: put by this build, 1: old */
 };
 
@@ -392,13 +391,12 @@ live_records(struct pack *p, size_t *np)
 		if (atomic_load(&p->old[i].state) == SLOT_GOOD ||
 		    atomic_load(&p->old[i].state) == SLOT_KEPT)
 			v[n++] = (struct rec){ p->old[i].key, p->old[i].off,
-			    p->old[i].len, p->old[i].hash,
-			    p->map + p->old[i].off, 1 };
+			    p->old[i].len, p->old[i].hash, 1 };
 	for (i = 0; i < p->nadded; i++)
 		if (p->added[i].written)
 			v[n++] = (struct rec){ p->added[i].key,
 			    p->added[i].off, p->added[i].len,
-			    p->added[i].hash, NULL, 0 };
+			    p->added[i].hash, 0 };
 	xqsort(v, n, sizeof(*v), cmp_rec);
 	p->live_bytes = PACK_HEAD;
 	for (i = k = 0; i < n; i++) {

@@ -141,6 +141,22 @@ keep(const struct fix *f, const struct source_reading *r,
 	pack_close(pk);
 }
 
+/* Opens the committed pack and looks the file's reading up in it; *found
+ * is front_memo_get's answer.  The caller closes the pack (the reading's
+ * strings are its bytes). */
+static struct pack *
+recall(const struct fix *f, struct source_reading *got,
+    struct page_meta *meta, int *meta_read, int *found)
+{
+	struct pack	*pk = pack_open(f->dir, SEED, 1);
+	struct stat	 st;
+
+	assert_non_null(pk);
+	assert_int_equal(stat(f->file, &st), 0);
+	*found = front_memo_get(pk, f->file, &st, got, meta, meta_read);
+	return pk;
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -148,17 +164,13 @@ test_round_trip(void **state)
 	struct source_reading parsed, got;
 	struct page_meta meta;
 	struct pack	*pk;
-	struct stat	 st;
 	const struct fm_value *tags;
-	int		 meta_read = -1;
+	int		 meta_read = -1, found;
 
 	parse(&parsed);
 	keep(f, &parsed, NULL);
-	pk = pack_open(f->dir, SEED, 1);
-	assert_non_null(pk);
-	assert_int_equal(stat(f->file, &st), 0);
-	assert_int_equal(front_memo_get(pk, f->file, &st, &got, &meta,
-	    &meta_read), 1);
+	pk = recall(f, &got, &meta, &meta_read, &found);
+	assert_int_equal(found, 1);
 	/* Kept without the meta (it had a problem): the tree is read. */
 	assert_int_equal(meta_read, 0);
 	assert_null(meta.title);
@@ -192,18 +204,14 @@ test_meta_round_trip(void **state)
 	struct page_meta meta, read;
 	struct fm_value	 tree;
 	struct pack	*pk;
-	struct stat	 st;
-	int		 meta_read = 0;
+	int		 meta_read = 0, found;
 
 	parse(&parsed);
 	assert_int_equal(front_meta_read("page.md", SECTION_DOCS, &parsed.fm,
 	    &meta), 1);
 	keep(f, &parsed, &meta);
-	pk = pack_open(f->dir, SEED, 1);
-	assert_non_null(pk);
-	assert_int_equal(stat(f->file, &st), 0);
-	assert_int_equal(front_memo_get(pk, f->file, &st, &got, &read,
-	    &meta_read), 1);
+	pk = recall(f, &got, &read, &meta_read, &found);
+	assert_int_equal(found, 1);
 	assert_int_equal(meta_read, 1);
 	assert_int_equal(got.body_off, parsed.body_off);
 	assert_int_equal(got.body_hash, 7);
@@ -244,9 +252,8 @@ test_changed_file_misses(void **state)
 	struct source_reading parsed, got;
 	struct page_meta meta;
 	struct pack	*pk;
-	struct stat	 st;
 	FILE		*fp;
-	int		 meta_read;
+	int		 meta_read, found;
 
 	parse(&parsed);
 	keep(f, &parsed, NULL);
@@ -255,11 +262,8 @@ test_changed_file_misses(void **state)
 	assert_non_null(fp);
 	fputs("More body.\n", fp);
 	fclose(fp);
-	pk = pack_open(f->dir, SEED, 1);
-	assert_non_null(pk);
-	assert_int_equal(stat(f->file, &st), 0);
-	assert_int_equal(front_memo_get(pk, f->file, &st, &got, &meta,
-	    &meta_read), 0);
+	pk = recall(f, &got, &meta, &meta_read, &found);
+	assert_int_equal(found, 0);
 	assert_null(meta.title);
 	assert_null(got.fm.block);
 	assert_int_equal(got.fm.n, 0);

@@ -524,6 +524,36 @@ one_build_at_a_time(void **state)
 	pack_close(open_ok(f, 1, 1));
 }
 
+/* Opens build b of the compaction tests: gets the first 10 of build
+ * b - 1's entries, puts its own 100 of 10 KB (keys b * 1000 + 0..99) and
+ * returns the pack before its commit. */
+static struct pack *
+rebuild(struct fix *f, uint64_t b)
+{
+	struct pack	*p = open_ok(f, 1, 1);
+	uint64_t	 i;
+
+	for (i = 0; b > 0 && i < 10; i++)
+		expect(p, (b - 1) * 1000 + i, 10 * KB);
+	for (i = 0; i < 100; i++)
+		put(p, b * 1000 + i, 10 * KB);
+	return p;
+}
+
+/* What a build after rebuild(f, b) finds: build b's entries and the 10
+ * it kept of build b - 1, not the rest. */
+static void
+expect_rebuilt(struct pack *p, uint64_t b)
+{
+	uint64_t	 i;
+
+	for (i = 0; i < 100; i++)
+		expect(p, b * 1000 + i, 10 * KB);
+	for (i = 0; i < 10; i++)
+		expect(p, (b - 1) * 1000 + i, 10 * KB);
+	expect(p, (b - 1) * 1000 + 10, NONE);
+}
+
 /*
  * Rebuilding many times keeps the pack near the size of what is used,
  * and an entry got before a commit (that may rewrite the file) stays
@@ -537,17 +567,13 @@ compaction_bounds_file(void **state)
 	struct pack_stats	 st;
 	const void		*held = NULL;
 	size_t			 hlen = 0;
-	uint64_t		 b, i, live;
+	uint64_t		 b, live;
 	int			 compacted = 0;
 
 	for (b = 0; b <= 5; b++) {
-		p = open_ok(f, 1, 1);
-		for (i = 0; b > 0 && i < 10; i++)
-			expect(p, (b - 1) * 1000 + i, 10 * KB);
+		p = rebuild(f, b);
 		if (b > 0)
 			held = pack_get(p, (b - 1) * 1000, &hlen);
-		for (i = 0; i < 100; i++)
-			put(p, b * 1000 + i, 10 * KB);
 		assert_int_equal(pack_commit(p), 1);
 		assert_true(b == 0 ||
 		    same(held, hlen, (b - 1) * 1000, 10 * KB));
@@ -565,11 +591,7 @@ compaction_bounds_file(void **state)
 	assert_true(compacted);
 
 	p = open_ok(f, 1, 1);
-	for (i = 0; i < 100; i++)
-		expect(p, 5000 + i, 10 * KB);
-	for (i = 0; i < 10; i++)
-		expect(p, 4000 + i, 10 * KB);
-	expect(p, 4010, NONE);
+	expect_rebuilt(p, 5);
 	expect(p, 0, NONE);
 	pack_close(p);
 }
@@ -595,15 +617,11 @@ compaction_writes_over_spare(void **state)
 	struct pack		*p;
 	struct pack_stats	 st;
 	ino_t			 pack_was, spare_was;
-	uint64_t		 b, i;
+	uint64_t		 b;
 	int			 swaps = 0;
 
 	for (b = 0; b <= 4; b++) {
-		p = open_ok(f, 1, 1);
-		for (i = 0; b > 0 && i < 10; i++)
-			expect(p, (b - 1) * 1000 + i, 10 * KB);
-		for (i = 0; i < 100; i++)
-			put(p, b * 1000 + i, 10 * KB);
+		p = rebuild(f, b);
 		pack_was = inode_of(f->file);
 		spare_was = inode_of(f->spare);
 		assert_int_equal(pack_commit(p), 1);
@@ -619,11 +637,7 @@ compaction_writes_over_spare(void **state)
 	}
 	assert_true(swaps >= 2);
 	p = open_ok(f, 1, 1);
-	for (i = 0; i < 100; i++)
-		expect(p, 4000 + i, 10 * KB);
-	for (i = 0; i < 10; i++)
-		expect(p, 3000 + i, 10 * KB);
-	expect(p, 3010, NONE);
+	expect_rebuilt(p, 4);
 	pack_close(p);
 }
 
