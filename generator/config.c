@@ -112,6 +112,7 @@ static const struct opt options[] = {
 	{ "gzip", OPT_BOOL, "true", NULL, NULL, 0 },
 	{ "changelog_per_page", OPT_INT, "20", check_positive, NULL, 0 },
 	{ "faq_per_page", OPT_INT, "50", check_positive, NULL, 0 },
+	{ "tags_per_page", OPT_INT, "50", check_positive, NULL, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };
 
@@ -611,6 +612,8 @@ config_load(const char *dir, struct site_config *cfg)
 	    json_object_get(opts, "changelog_per_page"));
 	cfg->faq_per_page = (long)json_integer_value(json_object_get(opts,
 	    "faq_per_page"));
+	cfg->tags_per_page = (long)json_integer_value(json_object_get(opts,
+	    "tags_per_page"));
 	return 1;
 }
 

@@ -21,6 +21,7 @@ struct site_config {
 	int		 gzip;		/* options.gzip */
 	long		 changelog_per_page; /* options.changelog_per_page */
 	long		 faq_per_page;	/* options.faq_per_page */
+	long		 tags_per_page;	/* options.tags_per_page */
 };
 
 /*

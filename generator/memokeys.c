@@ -288,16 +288,42 @@ member(const struct memo_keys *m, uint64_t h, const struct page *q,
 	return XXH3_64bits_withSeed(v, sizeof(v), h);
 }
 
-/* The members of list[from, from + n) (clamped; n 0: all) into h. */
+/* The members of list[from, from + n) (clamped; n 0: all) into h, not
+ * how long the list is. */
 static uint64_t
-members(const struct memo_keys *m, uint64_t h, struct page *const *list,
-    size_t len, size_t from, size_t n, int whole)
+slice_members(const struct memo_keys *m, uint64_t h,
+    struct page *const *list, size_t len, size_t from, size_t n, int whole)
 {
 	size_t	 i;
 
 	for (i = from; i < len && (n == 0 || i - from < n); i++)
 		h = member(m, h, list[i], whole);
+	return h;
+}
+
+/* The same, and the list's length (which the page shows). */
+static uint64_t
+members(const struct memo_keys *m, uint64_t h, struct page *const *list,
+    size_t len, size_t from, size_t n, int whole)
+{
+	h = slice_members(m, h, list, len, from, n, whole);
 	return XXH3_64bits_withSeed(&len, sizeof(len), h);
+}
+
+/* A tag's page: its slice of the tag's pages; their number on the first
+ * page only, as pagedata.c's add_tag_fields shows it. */
+static uint64_t
+tag_members(const struct memo_keys *m, uint64_t h, const struct page *p)
+{
+	const struct tag *t = model_tag_of(m->site, p);
+
+	if (t == NULL)
+		return h;
+	if (p->pageno > 1)
+		return slice_members(m, h, t->pages, t->npages, p->first,
+		    p->count, 0);
+	return members(m, h, t->pages, t->npages, 0, p->npageno ? p->count :
+	    0, 0);
 }
 
 static uint64_t
@@ -339,10 +365,7 @@ list_of(const struct memo_keys *m, const struct page *p)
 	}
 	switch (p->kind) {
 	case KIND_TAG:
-		for (i = 0; i < s->ntags; i++)
-			if (s->tags[i].page == p)
-				h = members(m, h, s->tags[i].pages,
-				    s->tags[i].npages, 0, 0, 0);
+		h = tag_members(m, h, p);
 		break;
 	case KIND_TAGS:
 		for (i = 0; i < s->ntags; i++)

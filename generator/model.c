@@ -1076,6 +1076,7 @@ model_load(struct site *s, struct walk_list *files, int threads,
 	build_roadmap(s, intros[SECTION_ROADMAP]);
 	paginate_site(s);
 	build_tags(s);
+	paginate_tags(s);
 	build_aliases(s);
 	default_nav(s);
 	s->search = page_new(s, KIND_SEARCH, SECTION_PAGE);
@@ -1125,6 +1126,18 @@ int
 model_shown_whole(const struct page *p)
 {
 	return p->is_intro || p->kind == KIND_FAQ || p->kind == KIND_CHANGELOG;
+}
+
+const struct tag *
+model_tag_of(const struct site *s, const struct page *p)
+{
+	const struct page *head = p->list_head != NULL ? p->list_head : p;
+	size_t		 i;
+
+	for (i = 0; i < s->ntags; i++)
+		if (s->tags[i].page == head)
+			return &s->tags[i];
+	return NULL;
 }
 
 static int

@@ -212,6 +212,8 @@ struct page *model_page_by_source(const struct site *, const char *);
 /* 1 if list pages show p's whole HTML (FAQ answers, changelog entries,
  * sections' introductions): render.c keeps it in p->html. */
 int	 model_shown_whole(const struct page *p);
+/* The tag a tag's page (any page of its list) lists, or NULL. */
+const struct tag *model_tag_of(const struct site *, const struct page *);
 /* Sets p's heading ids to v[0..n-1] (sorted; v and its strings are p's
  * now), dropping those it had. */
 void	 page_set_anchors(struct page *p, char **v, size_t n);

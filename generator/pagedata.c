@@ -495,8 +495,11 @@ breadcrumbs_of(const struct site *s, const struct page *p)
 		json_array_append_new(crumbs, link_of(s->changelog_list));
 	else if (p->kind == KIND_ROADMAP && s->roadmap_list)
 		json_array_append_new(crumbs, link_of(s->roadmap_list));
-	else if (p->kind == KIND_TAG && s->tags_page)
+	else if (p->kind == KIND_TAG && s->tags_page) {
 		json_array_append_new(crumbs, link_of(s->tags_page));
+		if (p->pageno > 1)
+			json_array_append_new(crumbs, link_of(p->list_head));
+	}
 	return crumbs;
 }
 
@@ -620,6 +623,36 @@ roadmap_item(const struct page *p)
 	return j;
 }
 
+/* A tag's page: the tag, this page's slice of the pages that have it and,
+ * on the list's first page only, how many those are: so a page tagged
+ * anew makes again the pages of the list from its place on, not those
+ * before it. */
+static void
+add_tag_fields(const struct site *s, json_t *j, const struct page *p)
+{
+	const struct tag *tag = model_tag_of(s, p);
+	json_t		*a = json_array();
+	size_t		 k, end;
+
+	set_str(j, "tag", p->tag);
+	end = tag == NULL ? 0 : p->npageno == 0 ? tag->npages :
+	    p->first + p->count;
+	for (k = p->npageno == 0 ? 0 : p->first; tag && k < end &&
+	    k < tag->npages; k++) {
+		const struct page *t = tag->pages[k];
+		json_t *e = link_of(t);
+
+		set_str(e, "description", t->meta.description);
+		json_object_set_new(e, "section", json_string(
+		    section_names[t->section]));
+		json_array_append_new(a, e);
+	}
+	json_object_set_new(j, "pages", a);
+	if (tag != NULL && p->pageno <= 1)
+		json_object_set_new(j, "count",
+		    json_integer((json_int_t)tag->npages));
+}
+
 /* page.pagination of a list split over pages (see paginate.c). */
 static json_t *
 pagination_of(const struct page *p)
@@ -736,22 +769,7 @@ add_kind_fields(const struct site *s, json_t *j, const struct page *p)
 		json_object_set_new(j, "tags", a);
 		break;
 	case KIND_TAG:
-		set_str(j, "tag", p->tag);
-		a = json_array();
-		for (i = 0; i < s->ntags; i++) {
-			if (s->tags[i].page != p)
-				continue;
-			for (k = 0; k < s->tags[i].npages; k++) {
-				const struct page *t = s->tags[i].pages[k];
-				json_t *e = link_of(t);
-
-				set_str(e, "description", t->meta.description);
-				json_object_set_new(e, "section", json_string(
-				    section_names[t->section]));
-				json_array_append_new(a, e);
-			}
-		}
-		json_object_set_new(j, "pages", a);
+		add_tag_fields(s, j, p);
 		break;
 	case KIND_ALIAS:
 		json_object_set_new(j, "target", json_string(p->target->url));

@@ -30,6 +30,7 @@ split_list(struct site *s, struct page *head, size_t n, long per_page)
 		p = model_page_new(s, head->kind, head->section);
 		p->title = xasprintf("%s, page %zu", head->title, k);
 		p->category = head->category;
+		p->tag = head->tag != NULL ? xstrdup(head->tag) : NULL;
 		p->first = (k - 1) * per;
 		p->count = k == npg ? n - p->first : per;
 		p->pageno = (unsigned)k;
@@ -55,4 +56,14 @@ paginate_site(struct site *s)
 	for (i = 0; i < s->ncats; i++)
 		split_list(s, s->cats[i].page, s->cats[i].nquestions,
 		    s->cfg.faq_per_page);
+}
+
+void
+paginate_tags(struct site *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->ntags; i++)
+		split_list(s, s->tags[i].page, s->tags[i].npages,
+		    s->cfg.tags_per_page);
 }

@@ -530,6 +530,36 @@ build "tag taken off" && same_tree "memo: the tag taken off"
 ! grep -q "Test restores" "$A/tags/retention/index.html" &&
 	pass "incremental: a tag taken off leaves its tag's page" ||
 	fail "incremental: a tag taken off leaves its tag's page"
+# Tags' pages split over pages (options.tags_per_page): a page retitled
+# makes again the page of its tag's list that shows it; the list's first
+# page, which shows the count and two other pages, is kept.
+sed -i 's/^  search = { report_misses = true },$/&\n  options = { tags_per_page = 2 },/' \
+    "$c/site.lua"
+build "tags split" && same_tree "tags split over pages"
+slice=$(grep -l "Bandwidth and performance" "$A"/tags/backups/page/*/index.html)
+if [ -n "$slice" ] && grep -q 'rel="prev"' "$slice" &&
+    grep -q "pages have this tag" "$A/tags/backups/index.html" &&
+    ! grep -q "pages have this tag" "$slice"; then
+	pass "incremental: a tag's pages are split, the count on the first"
+else
+	fail "incremental: a tag's pages are split, the count on the first" \
+	    "$(ls "$A/tags/backups" "$A/tags/backups/page" 2>&1)"
+fi
+first=$(ino "$A/tags/backups/index.html")
+s_before=$(ino "$slice")
+bw="$c/docs/backups/bandwidth-and-performance.md"
+sed -i 's/^title: Bandwidth and performance$/title: Bandwidth and speed/' "$bw"
+build "retitled, tags split" && same_tree "a page retitled, tags split"
+if [ "$(ino "$A/tags/backups/index.html")" = "$first" ] &&
+    [ "$(ino "$slice")" != "$s_before" ] &&
+    grep -q "Bandwidth and speed" "$slice"; then
+	pass "incremental: a retitled page's tag page is made again, not the first"
+else
+	fail "incremental: a retitled page's tag page is made again, not the first"
+fi
+sed -i 's/^title: Bandwidth and speed$/title: Bandwidth and performance/' "$bw"
+sed -i '/^  options = { tags_per_page = 2 },$/d' "$c/site.lua"
+build "tags whole again" && same_tree "tags whole again"
 # A list's introduction (its section's index.md) is in what it lists.
 printf -- '---\ntitle: Questions\n---\n\nAsk us about the opal-lantern plan.\n' \
     >"$c/faq/index.md"

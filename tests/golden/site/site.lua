@@ -19,5 +19,5 @@ return {
       } },
     },
   },
-  options = { feed_limit = 2, changelog_per_page = 2, faq_per_page = 1 },
+  options = { feed_limit = 2, changelog_per_page = 2, faq_per_page = 1, tags_per_page = 1 },
 }
