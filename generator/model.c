@@ -20,6 +20,7 @@
 #include "path.h"
 #include "portal.h"
 #include "record.h"
+#include "siteindex.h"
 #include "utf8.h"
 #include "walk.h"
 #include "xalloc.h"
@@ -416,7 +417,6 @@ load_markdown(struct site *s, struct source *src, struct page **intros)
 		return src->ok;
 	}
 	p = page_of(s, src);
-	strmap_put(&s->by_source, p->source, p);
 	if (p->is_intro)
 		intros[section_of(p->source)] = p;
 	else if (p->kind == KIND_HOME)
@@ -959,39 +959,6 @@ build_aliases(struct site *s)
 	}
 }
 
-/* Every page and copied file must have its own output path. */
-static int
-check_unique_urls(struct site *s)
-{
-	struct strmap	 outs = { 0 };
-	struct page	*p, *other;
-	size_t		 i;
-	int		 ok = 1;
-
-	for (i = 0; i < s->npages; i++) {
-		p = s->pages[i];
-		if (p->url == NULL || p->is_intro)
-			continue;
-		other = strmap_put(&outs, p->out, p);
-		if (other != p) {
-			diag_error(p->file ? p->file : other->file, 0, 0,
-			    "duplicate URL %s: %s makes it too", p->url,
-			    other->file ? other->file : "a generated page");
-			ok = 0;
-		} else
-			strmap_put(&s->by_url, p->url, p);
-	}
-	for (i = 0; i < s->ncopies; i++)
-		if (strmap_get(&outs, s->copies[i].out) != NULL ||
-		    strmap_put(&outs, s->copies[i].out, s) != s) {
-			diag_error(s->copies[i].src, 0, 0, "duplicate output "
-			    "file %s", s->copies[i].out);
-			ok = 0;
-		}
-	strmap_free(&outs);
-	return ok;
-}
-
 /* The header navigation when site.lua gives none: the sections the site
  * has, so no default link leads nowhere. */
 static void
@@ -1052,6 +1019,7 @@ model_load(struct site *s, struct walk_list *files, int threads,
 {
 	struct page	*intros[SECTION_ROADMAP + 1] = { 0 };
 	struct page	*p, *last = NULL;
+	struct site_index index;
 	size_t		 nmd;
 	int		 ok = 1;
 
@@ -1064,6 +1032,7 @@ model_load(struct site *s, struct walk_list *files, int threads,
 		    "markdown files (run 'porch init' for a starter site)");
 		return 0;
 	}
+	siteindex_begin(&index, s);
 	ensure_home(s);
 	build_docs_tree(s);
 	/* Every list below, and the docs' reading order, sorts by rank: so
@@ -1086,7 +1055,7 @@ model_load(struct site *s, struct walk_list *files, int threads,
 	p = page_new(s, KIND_404, SECTION_PAGE);
 	p->title = xstrdup("Page not found");
 	page_set_url(p, "/404.html");
-	check_unique_urls(s);
+	(void)siteindex_end(&index);	/* a collision is an error reported */
 	return ok;
 }
 
