@@ -632,13 +632,16 @@ add_tag_fields(const struct site *s, json_t *j, const struct page *p)
 {
 	const struct tag *tag = model_tag_of(s, p);
 	json_t		*a = json_array();
-	size_t		 k, end;
+	size_t		 k, first = 0, end = 0;
 
 	set_str(j, "tag", p->tag);
-	end = tag == NULL ? 0 : p->npageno == 0 ? tag->npages :
-	    p->first + p->count;
-	for (k = p->npageno == 0 ? 0 : p->first; tag && k < end &&
-	    k < tag->npages; k++) {
+	if (tag != NULL) {
+		first = p->npageno ? p->first : 0;
+		end = p->npageno ? p->first + p->count : tag->npages;
+		if (end > tag->npages)
+			end = tag->npages;
+	}
+	for (k = first; k < end; k++) {
 		const struct page *t = tag->pages[k];
 		json_t *e = link_of(t);
 
