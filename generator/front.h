@@ -95,10 +95,9 @@ struct str_list {
 
 /*
  * The known front matter keys, typed.  Strings are heap copies (NULL when
- * absent); free with front_meta_free.
+ * absent); free with front_meta_free.  frontcache.c keeps it, field by
+ * field (put_meta): a field added here is added there.
  */
-/* frontcache.c keeps it, field by field (put_meta): a field added here
- * is added there. */
 struct page_meta {
 	char		*title;		/* required, non-empty */
 	char		*description;

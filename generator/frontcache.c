@@ -174,6 +174,15 @@ get_tree(struct rec_rd *r, struct fm_value *root)
 		r->ok = 0;
 }
 
+/* Reads a whole tree at r into *out: 1 when it is sound, a map, and the
+ * last thing in the entry. */
+static int
+get_whole_tree(struct rec_rd *r, struct fm_value *out)
+{
+	get_tree(r, out);
+	return r->ok && r->p == r->end && out->kind == FM_MAP;
+}
+
 /* Appends the strings of l: u32 count, then strs. */
 static void
 put_list(struct buf *b, const struct str_list *l)
@@ -282,9 +291,8 @@ front_memo_get(struct pack *pk, const char *file, const struct stat *st,
 		get_meta(&r, meta);
 		out->fm_rec = r.p;
 		out->fm_rec_len = (size_t)(r.end - r.p);
-	} else
-		get_tree(&r, &out->fm);
-	if (r.ok && (has_meta || (r.p == r.end && out->fm.kind == FM_MAP)) &&
+	}
+	if ((has_meta ? r.ok : get_whole_tree(&r, &out->fm)) &&
 	    v[1] <= v[0] && v[0] == (uint64_t)st->st_size) {
 		out->len = (size_t)v[0];
 		out->body_off = (size_t)v[1];
@@ -306,8 +314,7 @@ front_memo_tree(const void *rec, size_t len, struct fm_value *out)
 
 	memset(out, 0, sizeof(*out));
 	rec_init(&r, rec, len);
-	get_tree(&r, out);
-	if (r.ok && r.p == r.end && out->kind == FM_MAP)
+	if (get_whole_tree(&r, out))
 		return 1;
 	front_free(out);
 	return 0;

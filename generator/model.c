@@ -1055,7 +1055,7 @@ model_load(struct site *s, struct walk_list *files, int threads,
 	p = page_new(s, KIND_404, SECTION_PAGE);
 	p->title = xstrdup("Page not found");
 	page_set_url(p, "/404.html");
-	(void)siteindex_end(&index);	/* a collision is an error reported */
+	siteindex_end(&index);	/* a collision is an error reported */
 	return ok;
 }
 

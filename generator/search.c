@@ -1240,14 +1240,14 @@ srec_load(struct search_index *idx, uint64_t key, struct sdoc *d)
 static const char INDEX_FORMAT[8] = "porchix2";
 
 /* Adds page i to the key of its group g: what a group's partial is made
- * of besides the records (its header: hdr, the hash of its URL, title
- * and label), and where in the group it is. */
+ * of besides the records (its header: hdr, header_key's, 0 when it is not
+ * indexed), and where in the group it is. */
 static void
 group_key_add(XXH3_state_t *gst, const struct group *g, size_t i,
     const struct page *p, uint64_t rkey, uint64_t hdr)
 {
 	uint64_t	 v[5] = { i - g->first, rkey != 0, (uint64_t)p->section,
-			     rkey, rkey != 0 ? hdr : 0 };
+			     rkey, hdr };
 
 	XXH3_64bits_update(gst, v, sizeof(v));
 }
@@ -1265,18 +1265,17 @@ header_key(struct buf *b, const struct page *p, const char *label)
 }
 
 /* What the index reads of page p but its body and its place (v: its
- * place, length, whether indexed, section; hdr: header_key's, label: its
- * results' label, NULL when it is not indexed): its record and results'
- * header, but the words of its sections.  A page whose key and record
- * key are the kept index's is taken from it as it is, wherever it now is
- * (below). */
+ * place, length, whether indexed, section; hdr: header_key's): its
+ * record and results' header, but the words of its sections.  A page
+ * whose key and record key are the kept index's is taken from it as it
+ * is, wherever it now is (below). */
 static uint64_t
 page_key(struct buf *b, const struct page *p, const uint64_t v[4],
-    const char *label, uint64_t hdr)
+    uint64_t hdr)
 {
 	uint64_t	 w[3] = { v[2], v[3], hdr };
 
-	if (label == NULL)
+	if (!v[2])
 		return XXH3_64bits(w, 2 * sizeof(*w));
 	buf_reset(b);
 	buf_append(b, w, sizeof(w));
@@ -1328,7 +1327,7 @@ index_inputs(struct search_index *idx)
 		v[4] = idx->rkeys[i];
 		v[5] = hdr;
 		XXH3_64bits_update(st, v, (v[2] ? 6 : 4) * sizeof(*v));
-		idx->pkeys[i] = page_key(&kb, p, v, label, hdr);
+		idx->pkeys[i] = page_key(&kb, p, v, hdr);
 		group_key_add(gst, g, i, p, idx->rkeys[i], hdr);
 		free(label);
 next:
@@ -4251,44 +4250,42 @@ static void
 kept_titles(struct search_index *idx)
 {
 	struct kept	*k = idx->kept;
+	struct title	*t, *merged;
 	const struct sdoc *d;
-	struct title	*kept, *fresh;
-	size_t		 i, nkept = 0, nfresh = 0;
+	size_t		 i, nkept;
 	uint32_t	 sid;
 	int		 sorted = 1;
 
-	kept = xcalloc(k->ntitles + 1, sizeof(*kept));
-	fresh = xcalloc(k->nchanged + 1, sizeof(*fresh));
+	t = xcalloc(k->ntitles + k->nchanged + 1, sizeof(*t));
+	idx->titles = t;
 	for (i = 0; i < k->ntitles; i++) {
 		/* A changed or removed page's title is not kept. */
 		if ((sid = sid_now(k, k->titles[i].sid)) == UINT32_MAX)
 			continue;
-		kept[nkept].key = xstrdup(k->titles[i].key);
-		kept[nkept].sid = sid;
-		if (nkept > 0 && cmp_title(&kept[nkept - 1], &kept[nkept]) > 0)
+		t[idx->ntitles].key = xstrdup(k->titles[i].key);
+		t[idx->ntitles].sid = sid;
+		if (idx->ntitles > 0 &&
+		    cmp_title(&t[idx->ntitles - 1], &t[idx->ntitles]) > 0)
 			sorted = 0;
-		nkept++;
+		idx->ntitles++;
 	}
+	nkept = idx->ntitles;
 	for (i = 0; i < idx->site->npages; i++) {
 		if (!k->changed[i] || (d = record_now(idx, i)) == NULL ||
 		    d->title_key == NULL)
 			continue;
-		fresh[nfresh].key = xstrdup(d->title_key);
-		fresh[nfresh++].sid = k->nbase[i];
+		t[idx->ntitles].key = xstrdup(d->title_key);
+		t[idx->ntitles++].sid = k->nbase[i];
 	}
-	idx->ntitles = nkept + nfresh;
-	idx->titles = xcalloc(idx->ntitles + 1, sizeof(*idx->titles));
-	if (sorted) {
-		xqsort(fresh, nfresh, sizeof(*fresh), cmp_title);
-		merge_titles(kept, nkept, fresh, nfresh, idx->titles);
-	} else {
-		memcpy(idx->titles, kept, nkept * sizeof(*kept));
-		memcpy(idx->titles + nkept, fresh, nfresh * sizeof(*fresh));
-		xqsort(idx->titles, idx->ntitles, sizeof(*idx->titles),
-		    cmp_title);
+	if (!sorted) {
+		xqsort(t, idx->ntitles, sizeof(*t), cmp_title);
+		return;
 	}
-	free(kept);
-	free(fresh);
+	xqsort(t + nkept, idx->ntitles - nkept, sizeof(*t), cmp_title);
+	merged = xcalloc(idx->ntitles + 1, sizeof(*merged));
+	merge_titles(t, nkept, t + nkept, idx->ntitles - nkept, merged);
+	free(t);
+	idx->titles = merged;
 }
 
 /* 1 when the tag file is the kept one: every page's sections where they

@@ -27,7 +27,6 @@ index_page(struct site_index *x, struct page *p)
 		diag_error(p->file ? p->file : other->file, 0, 0,
 		    "duplicate URL %s: %s makes it too", p->url,
 		    other->file ? other->file : "a generated page");
-		x->ok = 0;
 	} else
 		strmap_put(&s->by_url, p->url, p);
 }
@@ -48,7 +47,6 @@ siteindex_begin(struct site_index *x, struct site *s)
 {
 	memset(x, 0, sizeof(*x));
 	x->site = s;
-	x->ok = 1;
 	x->n = s->npages;
 	/* A copy: model_load appends to s->pages meanwhile, which may move
 	 * the array. */
@@ -57,7 +55,7 @@ siteindex_begin(struct site_index *x, struct site *s)
 	parallel_begin(&x->task, index_read, x);
 }
 
-int
+void
 siteindex_end(struct site_index *x)
 {
 	struct site	*s = x->site;
@@ -68,12 +66,9 @@ siteindex_end(struct site_index *x)
 		index_page(x, s->pages[i]);
 	for (i = 0; i < s->ncopies; i++)
 		if (strmap_get(&x->outs, s->copies[i].out) != NULL ||
-		    strmap_put(&x->outs, s->copies[i].out, s) != s) {
+		    strmap_put(&x->outs, s->copies[i].out, s) != s)
 			diag_error(s->copies[i].src, 0, 0, "duplicate output "
 			    "file %s", s->copies[i].out);
-			x->ok = 0;
-		}
 	strmap_free(&x->outs);
 	free(x->pages);
-	return x->ok;
 }

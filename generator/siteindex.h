@@ -28,7 +28,6 @@ struct site_index {
 	struct page	**pages;	/* s->pages[0, n) when begun */
 	size_t		 n;
 	struct strmap	 outs;		/* output file -> page */
-	int		 ok;		/* no output file made twice */
 };
 
 /* Starts indexing the n pages s has now.  Until siteindex_end, nothing
@@ -36,7 +35,7 @@ struct site_index {
  * out, file or is_intro. */
 void	 siteindex_begin(struct site_index *, struct site *s);
 /* Indexes the pages made since and the copied files, reporting each
- * output file made twice; 1 when none was. */
-int	 siteindex_end(struct site_index *);
+ * output file made twice as an error. */
+void	 siteindex_end(struct site_index *);
 
 #endif
