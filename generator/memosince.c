@@ -20,7 +20,8 @@
  * names the first of them in the site's order (as memokeys_digest looks
  * ids up): so does the saved site.  Then where links could lead: u64 the
  * paths' hash (memokeys.h's), u32 count, that many struct dest sorted by
- * path.
+ * path.  Then the headings: u64 the site's (pagememo_anchors), u32 count,
+ * that many struct heads sorted by source.
  */
 #define SAVED_PAGE	(4 * sizeof(uint64_t))
 
@@ -29,6 +30,11 @@
  * 0: nowhere. */
 struct dest {
 	uint64_t	 path, to;
+};
+
+/* The heading ids of the page from a source, both hashed. */
+struct heads {
+	uint64_t	 source, ids;
 };
 
 struct memo_since {
@@ -51,8 +57,16 @@ struct memo_since {
 	size_t		 nled;
 	size_t		*now;		/* by saved page: the page of its id
 					   now, SIZE_MAX when gone */
+	uint64_t	 anchors;
+	const unsigned char *heads;	/* nheads struct heads */
+	size_t		 nheads;
+	uint64_t	*headed;	/* sorted, made on the first
+					   memosince_refs_hold: the sources
+					   whose pages' headings changed, or
+					   that came or went */
+	size_t		 nheaded;
 	pthread_mutex_t	 lock;
-	atomic_int	 deps_made, links_made;
+	atomic_int	 deps_made, links_made, heads_made;
 };
 
 struct saved_page {
@@ -88,6 +102,37 @@ cmp_dest(const void *a, const void *b)
 {
 	return cmp_u64(&((const struct dest *)a)->path,
 	    &((const struct dest *)b)->path);
+}
+
+static int
+cmp_heads(const void *a, const void *b)
+{
+	return cmp_u64(&((const struct heads *)a)->source,
+	    &((const struct heads *)b)->source);
+}
+
+/* The heading ids of every page from a source in site s, sorted by
+ * source (*n of them).  The ids' hash was made with them
+ * (page_set_anchors), after the pages were rendered or recalled. */
+static struct heads *
+heads_of(const struct site *s, size_t *n)
+{
+	struct heads	*v = xcalloc(s->npages + 1, sizeof(*v));
+	const struct page *p;
+	uint64_t	 ids[2];
+	size_t		 i;
+
+	*n = 0;
+	for (i = 0; i < s->npages; i++) {
+		if ((p = s->pages[i])->source == NULL)
+			continue;
+		ids[0] = p->nanchors;
+		ids[1] = p->anchors_hash;
+		v[(*n)++] = (struct heads){ XXH3_64bits(p->source,
+		    strlen(p->source)), XXH3_64bits(ids, sizeof(ids)) };
+	}
+	xqsort(v, *n, sizeof(*v), cmp_heads);
+	return v;
 }
 
 static void
@@ -135,11 +180,12 @@ dests_of(const struct site *s, size_t *n)
 }
 
 void
-memosince_save(struct memo_keys *k, struct buf *out)
+memosince_save(struct memo_keys *k, uint64_t anchors, struct buf *out)
 {
 	const struct site *s = k->site;
 	struct saving	*v = xcalloc(s->npages + 1, sizeof(*v));
 	struct dest	*dests;
+	struct heads	*heads;
 	size_t		 i, n = 0;
 
 	memokeys_kids(k);
@@ -163,6 +209,11 @@ memosince_save(struct memo_keys *k, struct buf *out)
 	rec_put_u32(out, (uint32_t)n);
 	buf_append(out, dests, n * sizeof(*dests));
 	free(dests);
+	heads = heads_of(s, &n);
+	buf_append(out, &anchors, sizeof(anchors));
+	rec_put_u32(out, (uint32_t)n);
+	buf_append(out, heads, n * sizeof(*heads));
+	free(heads);
 }
 
 struct memo_since *
@@ -179,6 +230,9 @@ memosince_open(const void *data, size_t len)
 	rec_get(&r, &ms->paths, sizeof(ms->paths));
 	ms->ndests = rec_get_count(&r, sizeof(struct dest));
 	ms->dests = rec_take(&r, ms->ndests * sizeof(struct dest));
+	rec_get(&r, &ms->anchors, sizeof(ms->anchors));
+	ms->nheads = rec_get_count(&r, sizeof(struct heads));
+	ms->heads = rec_take(&r, ms->nheads * sizeof(struct heads));
 	if (!r.ok || r.p != r.end || ms->whole == 0) {
 		free(ms);
 		return NULL;
@@ -197,6 +251,7 @@ memosince_free(struct memo_since *ms)
 	free(ms->moved);
 	free(ms->now);
 	free(ms->led);
+	free(ms->headed);
 	free(ms);
 }
 
@@ -210,6 +265,12 @@ uint64_t
 memosince_paths(const struct memo_since *ms)
 {
 	return ms->paths;
+}
+
+uint64_t
+memosince_anchors(const struct memo_since *ms)
+{
+	return ms->anchors;
 }
 
 static void	 push(uint64_t **, size_t *, size_t *, uint64_t);
@@ -330,21 +391,67 @@ among(const uint64_t *v, size_t n, uint64_t x)
 	return n > 0 && bsearch(&x, v, n, sizeof(*v), cmp_u64) != NULL;
 }
 
-/* Compares the saved site with k's, once: the pages (links 0) or where
- * links lead (links 1; a title edit needs the pages alone). */
-static void
-made(struct memo_since *ms, struct memo_keys *k, int links)
+/* Saved heads i. */
+static struct heads
+saved_heads(const struct memo_since *ms, size_t i)
 {
-	atomic_int	*done = links ? &ms->links_made : &ms->deps_made;
+	struct heads	 h;
+
+	memcpy(&h, ms->heads + i * sizeof(h), sizeof(h));
+	return h;
+}
+
+/* The sources whose pages' headings are not as saved (ms->headed): gone,
+ * new, or with other ids. */
+static void
+compare_heads(struct memo_since *ms, const struct site *s)
+{
+	struct heads	*now, then;
+	size_t		 n, i = 0, j = 0, cap = 0;
+	int		 c;
+
+	now = heads_of(s, &n);
+	while (i < ms->nheads || j < n) {
+		if (i == ms->nheads)
+			c = 1;
+		else {
+			then = saved_heads(ms, i);
+			c = j == n ? -1 : cmp_heads(&then, &now[j]);
+		}
+		if (c < 0)		/* gone */
+			push(&ms->headed, &ms->nheaded, &cap, then.source);
+		else if (c > 0)		/* new */
+			push(&ms->headed, &ms->nheaded, &cap, now[j].source);
+		else if (then.ids != now[j].ids)
+			push(&ms->headed, &ms->nheaded, &cap, then.source);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	free(now);
+}
+
+/* What a comparison of the saved site with the site now is of. */
+enum since_part { SINCE_PAGES, SINCE_DESTS, SINCE_HEADS };
+
+/* Compares the saved site with k's, once for each part: the pages, where
+ * links lead, the headings (a title edit needs the pages alone). */
+static void
+made(struct memo_since *ms, struct memo_keys *k, enum since_part part)
+{
+	atomic_int	*done = part == SINCE_PAGES ? &ms->deps_made :
+			    part == SINCE_DESTS ? &ms->links_made :
+			    &ms->heads_made;
 
 	if (atomic_load(done))
 		return;
 	pthread_mutex_lock(&ms->lock);
 	if (!atomic_load(done)) {
-		if (links)
+		if (part == SINCE_PAGES)
+			compare(ms, k);
+		else if (part == SINCE_DESTS)
 			compare_dests(ms, k->site);
 		else
-			compare(ms, k);
+			compare_heads(ms, k->site);
 		atomic_store(done, 1);
 	}
 	pthread_mutex_unlock(&ms->lock);
@@ -356,7 +463,7 @@ memosince_holds(struct memo_since *ms, struct memo_keys *k,
 {
 	size_t	 i, j;
 
-	made(ms, k, 0);
+	made(ms, k, SINCE_PAGES);
 	/* A page new since has no memo of then; one that is not the first
 	 * of its id was not saved. */
 	if ((j = find_saved(ms, k->ids[p->index])) == SIZE_MAX ||
@@ -397,7 +504,7 @@ memosince_links_hold(struct memo_since *ms, struct memo_keys *k,
 	uint64_t	 h;
 	size_t		 n, i, plen;
 
-	made(ms, k, 1);
+	made(ms, k, SINCE_DESTS);
 	rec_init(&r, targets, len);
 	n = rec_get_count(&r, 5);
 	for (i = 0; i < n && r.ok; i++) {
@@ -409,4 +516,26 @@ memosince_links_hold(struct memo_since *ms, struct memo_keys *k,
 			return 0;
 	}
 	return r.ok && r.p == r.end;
+}
+
+int
+memosince_refs_hold(struct memo_since *ms, struct memo_keys *k,
+    const void *refs, size_t len)
+{
+	struct rec_rd	 r;
+	const char	*source;
+	size_t		 n, i, slen;
+
+	made(ms, k, SINCE_HEADS);
+	rec_init(&r, refs, len);
+	n = rec_get_count(&r, 10);
+	for (i = 0; i < n && r.ok; i++) {
+		if ((source = rec_get_str(&r, 0, &slen)) == NULL ||
+		    rec_get_str(&r, 0, NULL) == NULL)
+			return 0;
+		if (among(ms->headed, ms->nheaded,
+		    XXH3_64bits(source, slen)))
+			return 0;
+	}
+	return r.ok;
 }

@@ -14,7 +14,11 @@
  * (memosince_holds) and none of its links leads elsewhere
  * (memosince_links_hold): the same answers as the digests, for a scan of
  * the row's deps and links (a page added or removed checked 10,000 rows'
- * links).
+ * links).  Each page's heading ids are saved too: a heading added
+ * anywhere changes the site's, and each row's links to headings were
+ * looked up again (a tenth of a second's CPU at 10,000 pages, and the
+ * table written again); a row holds when none of the pages they name
+ * has other headings since (memosince_refs_hold).
  */
 #ifndef PORCH_MEMOSINCE_H
 #define PORCH_MEMOSINCE_H
@@ -27,8 +31,10 @@
 
 struct memo_since;
 
-/* Appends the site as the keys see it now to out. */
-void	 memosince_save(struct memo_keys *, struct buf *out);
+/* Appends the site as the keys see it now to out, with anchors, the
+ * hash of its heading ids (pagememo_anchors), once every page's are
+ * known. */
+void	 memosince_save(struct memo_keys *, uint64_t anchors, struct buf *out);
 
 /* The saved site in data (len bytes, which outlive it: the pack's), or
  * NULL when it is malformed. */
@@ -39,6 +45,8 @@ void	 memosince_free(struct memo_since *);
  * where links could lead (its paths). */
 uint64_t memosince_whole(const struct memo_since *);
 uint64_t memosince_paths(const struct memo_since *);
+/* The site's heading ids' hash when it was saved. */
+uint64_t memosince_anchors(const struct memo_since *);
 
 /*
  * 1 when what page p showed of the others with the site as it was saved
@@ -58,5 +66,15 @@ int	 memosince_holds(struct memo_since *, struct memo_keys *,
  */
 int	 memosince_links_hold(struct memo_since *, struct memo_keys *,
 	     const void *targets, size_t len);
+
+/*
+ * 1 when the pages a memo's links to headings name (refs, len bytes: u32
+ * count, pairs of strs, source and id: pagememo.c's) have the headings
+ * they had when the site was saved: then the links, which were looked up
+ * with the site's headings as saved, still find theirs.  Compares every
+ * page's headings once, after all pages' are known.  Thread-safe.
+ */
+int	 memosince_refs_hold(struct memo_since *, struct memo_keys *,
+	     const void *refs, size_t len);
 
 #endif

@@ -87,6 +87,9 @@ struct page_memo {
 	atomic_size_t	 refs_looked;	/* of those, whose links named a
 					   heading: looked up again in every
 					   build until the table is written */
+	atomic_size_t	 refs_since;	/* of rechecked, against the headings
+					   changed since the table was
+					   written */
 	atomic_size_t	 depchecked;	/* found after deps_hold */
 	atomic_size_t	 sincechecked;	/* of those, after deps_since */
 	atomic_size_t	 sincelinked;	/* of linkchecked, after
@@ -499,11 +502,21 @@ pagememo_links_of(const struct link_ctx *links, size_t refs_from,
 int
 pagememo_refs_hold(struct page_memo *m, const struct memo_hit *hit)
 {
+	struct memo_since *ms = since_ready(m);
 	struct rec_rd	 r;
 	const char	*source, *anchor;
 	const struct page *target;
 	size_t		 n, i;
 
+	/* Made with the headings the table saw: a lookup of the pages its
+	 * links name among those whose headings changed since. */
+	if (ms != NULL && memosince_anchors(ms) == hit->anchors &&
+	    memosince_refs_hold(ms, m->keys, hit->links.data,
+	    hit->links.len)) {
+		m->rechecked++;
+		m->refs_since++;
+		return 1;
+	}
 	rec_init(&r, hit->links.data, hit->links.len);
 	n = rec_get_count(&r, 10);
 	for (i = 0; i < n && r.ok; i++) {
@@ -643,7 +656,9 @@ pagememo_report(const struct page_memo *m, FILE *f)
 	    "%zu generated files kept\n", (size_t)m->reused,
 	    (size_t)m->found, (size_t)m->stored, (size_t)m->kept);
 	fprintf(f, "headings changed: %zu pages reused after their links to "
-	    "headings were checked\n", (size_t)m->rechecked);
+	    "headings were checked, %zu against the headings changed since "
+	    "the memo table was written\n", (size_t)m->rechecked,
+	    (size_t)m->refs_since);
 	fprintf(f, "pages changed: %zu memos found after what their pages "
 	    "show of others was checked, %zu after where their links lead "
 	    "was\n", (size_t)m->depchecked, (size_t)m->linkchecked);
@@ -861,7 +876,7 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 		put_table(m, "targets", rows, k, &trecs, 1);
 		put_table(m, "table", rows, k, &recs, 0);
 		buf_reset(&recs);
-		memosince_save(m->keys, &recs);
+		memosince_save(m->keys, anchors, &recs);
 		pack_put(m->pack, table_key(m->keys->shape, "since"),
 		    recs.data, recs.len);
 	}
