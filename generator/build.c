@@ -259,14 +259,14 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
  * between is followed by a full one.
  */
 static int
-commit(struct out_dir *o, struct out_cache *cache)
+commit(struct out_dir *o, struct out_cache *cache, int threads)
 {
 	char	*final = xstrdup(o->final);
 	int	 ok;
 
 	cache_invalidate(cache);
 	if (cache_incremental(cache)) {
-		ok = cache_commit(cache, o->tmp, o->final);
+		ok = cache_commit(cache, o->tmp, o->final, threads);
 		free(o->tmp);
 		o->tmp = NULL;
 		out_abort(o);
@@ -432,7 +432,8 @@ build_run(const struct build_opts *opt)
 	ok = produce(&site, &theme, opt, &o, pk, mdc);
 	if (!opt->check_only) {
 		if (ok)
-			ok = commit(&o, cache);
+			ok = commit(&o, cache,
+			    opt->threads > 0 ? opt->threads : cores());
 		else
 			out_abort(&o);
 		phase_end("commit");

@@ -106,12 +106,14 @@ int	 cache_record(struct out_cache *, const char *rel, const void *data,
 void	 cache_invalidate(struct out_cache *);
 
 /*
- * The in-place commit of an incremental build: removes from final what
- * this build did not make, moves every file staged in tmp into final
- * under its name, then removes tmp.  Returns 1, or 0 after reporting (final
- * is then partly updated and has no manifest: the next build is full).
+ * The in-place commit of an incremental build, on threads: removes from
+ * final what this build did not make, moves every file staged in tmp
+ * into final under its name, then removes tmp.  Returns 1, or 0 after
+ * reporting (final is then partly updated and has no manifest: the next
+ * build is full).
  */
-int	 cache_commit(struct out_cache *, const char *tmp, const char *final);
+int	 cache_commit(struct out_cache *, const char *tmp, const char *final,
+	     int threads);
 
 /* Writes the manifest for final after a successful commit.  Returns 1, or
  * 0 after a warning (the next build is then a full one). */
