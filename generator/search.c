@@ -3978,23 +3978,33 @@ cmp_word(const void *a, const void *b, void *arg)
 	    t->keys.data + t->e[*(const uint32_t *)b].key);
 }
 
-/* The kept index's term records with the edited words' written again,
- * into recs (key order); 0 when a word cannot be patched. */
-static int
-patch_terms(struct patch *pt, struct buf *recs)
+/* The kept records from recs to end and the edited words among them
+ * (order[0..n-1], by key), patched into out by a thread of their own.
+ * pt is a copy of the patch (read only, but for why). */
+struct term_range {
+	struct patch	 pt;
+	const unsigned char *recs, *end;
+	const uint32_t	*order;
+	size_t		 n;
+	struct buf	 out;
+	size_t		 patched;
+	int		 ok;
+};
+
+static void *
+patch_range(void *arg)
 {
+	struct term_range *tr_ = arg;
+	struct patch	*pt = &tr_->pt;
 	struct term_rec	 tr;
 	struct rec_rd	 r;
-	uint32_t	*order = xcalloc(pt->words.n + 1, sizeof(*order));
 	const unsigned char *at;
 	const char	*key;
-	size_t		 i = 0, n = pt->words.n;
+	const uint32_t	*order = tr_->order;
+	size_t		 i, n = tr_->n;
 	int		 ok = 1, more, c;
 
-	for (i = 0; i < n; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, n, sizeof(*order), cmp_word, &pt->words);
-	rec_init(&r, pt->k->recs, pt->k->recslen);
+	rec_init(&r, tr_->recs, (size_t)(tr_->end - tr_->recs));
 	at = r.p;
 	more = term_rec_get(&r, &tr);
 	for (i = 0; ok && (more || i < n); ) {
@@ -4011,13 +4021,14 @@ patch_terms(struct patch *pt, struct buf *recs)
 			i++;
 		}
 		if (c < 0 && pt->k->shifted)	/* its sections moved */
-			ok = shift_term(pt, &tr, recs);
+			ok = shift_term(pt, &tr, &tr_->out);
 		else if (c < 0)		/* a record not edited: as it lies */
-			buf_append(recs, at, (size_t)(r.p - at));
+			buf_append(&tr_->out, at, (size_t)(r.p - at));
 		else {
 			ok = patch_term(pt, key, pt->words.e[order[i]].klen,
-			    c == 0 ? &tr : NULL, &pt->tc[order[i]], recs);
-			pt->idx->patched_terms++;
+			    c == 0 ? &tr : NULL, &pt->tc[order[i]],
+			    &tr_->out);
+			tr_->patched++;
 			i++;
 			if (c > 0)
 				continue;
@@ -4025,11 +4036,85 @@ patch_terms(struct patch *pt, struct buf *recs)
 		at = r.p;
 		more = term_rec_get(&r, &tr);
 	}
-	free(order);
 	if (ok && (!r.ok || r.p != r.end)) {
 		pt->why = "a kept record is malformed";
 		ok = 0;
 	}
+	tr_->ok = ok;
+	return NULL;
+}
+
+/* Where the second half of the kept records starts (the start of the
+ * record that passes the middle), with its key; 0 when there is none. */
+static int
+records_middle(const struct kept *k, const unsigned char **mid,
+    const char **key)
+{
+	struct term_rec	 tr;
+	struct rec_rd	 r;
+
+	rec_init(&r, k->recs, k->recslen);
+	while ((size_t)(r.p - (const unsigned char *)k->recs) <
+	    k->recslen / 2 && term_rec_get(&r, &tr))
+		;
+	*mid = r.p;
+	return r.ok && term_rec_get(&r, &tr) && (*key = tr.key) != NULL;
+}
+
+/*
+ * The kept index's term records with the edited words' written again,
+ * into recs (key order); 0 when a word cannot be patched.  When sections
+ * moved (a heading or a page added or removed), every record is written
+ * again with its sections renumbered: 20-25 ms at 10,000 pages, so the
+ * records are cut in two halves, each patched on a core.
+ */
+static int
+patch_terms(struct patch *pt, struct buf *recs)
+{
+	struct term_range rg[2];
+	uint32_t	*order = xcalloc(pt->words.n + 1, sizeof(*order));
+	const unsigned char *mid;
+	const char	*key;
+	size_t		 i, n = pt->words.n, split = n;
+	int		 nr = 1, started, ok = 1;
+
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), cmp_word, &pt->words);
+	memset(rg, 0, sizeof(rg));
+	rg[0].recs = (const unsigned char *)pt->k->recs;
+	rg[0].end = rg[0].recs + pt->k->recslen;
+	if (pt->k->shifted && pt->idx->threads > 1 &&
+	    records_middle(pt->k, &mid, &key)) {
+		/* The words before the second half's first key are the
+		 * first half's, the rest the second's. */
+		for (split = 0; split < n && search_strcmp(pt->words.keys.data +
+		    pt->words.e[order[split]].key, key) < 0; split++)
+			;
+		rg[1].recs = mid;
+		rg[1].end = rg[0].end;
+		rg[0].end = mid;
+		rg[1].order = order + split;
+		rg[1].n = n - split;
+		nr = 2;
+	}
+	rg[0].order = order;
+	rg[0].n = split;
+	for (i = 0; i < (size_t)nr; i++)
+		rg[i].pt = *pt;
+	started = parallel_run(nr, patch_range, rg, sizeof(rg[0]));
+	for (i = (size_t)started; i < (size_t)nr; i++)
+		(void)patch_range(&rg[i]);
+	for (i = 0; i < (size_t)nr; i++) {
+		if (ok && !rg[i].ok) {
+			pt->why = rg[i].pt.why;
+			ok = 0;
+		}
+		buf_append(recs, rg[i].out.data, rg[i].out.len);
+		pt->idx->patched_terms += rg[i].patched;
+		buf_free(&rg[i].out);
+	}
+	free(order);
 	return ok;
 }
 

@@ -14,10 +14,11 @@
 #
 # For each size: copies the corpus into a scratch folder under the cache
 # (the cached corpus is never touched), builds it once into OUT (a full
-# build, not measured; its wall time is printed), then times five
+# build, not measured; its wall time is printed), then times six
 # scenarios, each --repeat times, every edit made on the result of the
-# previous build: no change; an appended sentence in one docs page; a new
-# title in one docs page; a page added; that page deleted.  Each row gives
+# previous build: no change; an appended sentence in one docs page; a
+# section (an h2 and a paragraph) appended to one docs page; a new title
+# in one docs page; a page added; that page deleted.  Each row gives
 # the median wall and CPU (user+sys) ms of the porch process, its peak RSS,
 # and the files written as porch's incremental summary line reports them
 # ("full" when a build printed no such line).  Then a clean build of the
@@ -149,6 +150,13 @@ edit_body() {
 	printf '\nThe incremental benchmark appended this sentence (edit %s).\n' "$2" >>"$1"
 }
 
+# add_heading FILE R: appends a section, a heading and its paragraph, to
+# FILE's body: the page has one section more, so the search index's
+# sections after it are numbered anew.
+add_heading() {
+	printf '\n## Section %s added by the benchmark\n\nA paragraph under the new heading.\n' "$2" >>"$1"
+}
+
 # edit_title FILE R: rewrites the title: line of FILE's front matter (the
 # first one between the opening and closing ---).
 edit_title() {
@@ -223,6 +231,7 @@ scenario() {
 # are set by bench_one.  Each picks a different page per repeat R.
 no_edit() { :; }
 body_edit() { edit_body "$src/$(nth_page "$pages" $(( $1 * 97 + 11 )))" "$1"; }
+heading_add() { add_heading "$src/$(nth_page "$pages" $(( $1 * 97 + 31 )))" "$1"; }
 title_edit() { edit_title "$src/$(nth_page "$pages" $(( $1 * 97 + 53 )))" "$1"; }
 # the new page goes into the folder of an existing page
 added_path() { echo "$src/$(dirname "$(nth_page "$pages" $(( $1 * 31 )))")/incbench-added-$1.md"; }
@@ -231,7 +240,7 @@ page_delete() { rm "$(added_path "$1")"; }
 
 # table_row LABEL NAME: one row of the table.
 table_row() {
-	printf '| %-28s | %8s | %8s | %7s | %-13s |\n' "$1" "${S_WALL[$2]}" \
+	printf '| %-30s | %8s | %8s | %7s | %-13s |\n' "$1" "${S_WALL[$2]}" \
 	    "${S_CPU[$2]}" "$(awk -v k="${S_RSS[$2]}" 'BEGIN { printf "%.0f", k / 1024 }')" \
 	    "${S_FILES[$2]}"
 }
@@ -268,16 +277,18 @@ bench_one() {
 
 	scenario none "$src" "$out" "$log" no_edit || return 1
 	scenario body "$src" "$out" "$log" body_edit || return 1
+	scenario heading "$src" "$out" "$log" heading_add || return 1
 	scenario title "$src" "$out" "$log" title_edit || return 1
 	scenario add "$src" "$out" "$log" page_add || return 1
 	scenario delete "$src" "$out" "$log" page_delete || return 1
 
 	echo
-	printf '| %-28s | %8s | %8s | %7s | %-13s |\n' \
+	printf '| %-30s | %8s | %8s | %7s | %-13s |\n' \
 	    "$n pages, median of $repeat" "wall ms" "CPU ms" "RSS MB" "files written"
-	echo "|------------------------------|---------:|---------:|--------:|---------------|"
+	echo "|--------------------------------|---------:|---------:|--------:|---------------|"
 	table_row "no change" none
 	table_row "body edit (one docs page)" body
+	table_row "section added (one docs page)" heading
 	table_row "title edit (one docs page)" title
 	table_row "page added" add
 	table_row "page deleted" delete
