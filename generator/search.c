@@ -3994,17 +3994,17 @@ struct term_range {
 static void *
 patch_range(void *arg)
 {
-	struct term_range *tr_ = arg;
-	struct patch	*pt = &tr_->pt;
+	struct term_range *rg = arg;
+	struct patch	*pt = &rg->pt;
 	struct term_rec	 tr;
 	struct rec_rd	 r;
 	const unsigned char *at;
 	const char	*key;
-	const uint32_t	*order = tr_->order;
-	size_t		 i, n = tr_->n;
+	const uint32_t	*order = rg->order;
+	size_t		 i, n = rg->n;
 	int		 ok = 1, more, c;
 
-	rec_init(&r, tr_->recs, (size_t)(tr_->end - tr_->recs));
+	rec_init(&r, rg->recs, (size_t)(rg->end - rg->recs));
 	at = r.p;
 	more = term_rec_get(&r, &tr);
 	for (i = 0; ok && (more || i < n); ) {
@@ -4021,14 +4021,14 @@ patch_range(void *arg)
 			i++;
 		}
 		if (c < 0 && pt->k->shifted)	/* its sections moved */
-			ok = shift_term(pt, &tr, &tr_->out);
+			ok = shift_term(pt, &tr, &rg->out);
 		else if (c < 0)		/* a record not edited: as it lies */
-			buf_append(&tr_->out, at, (size_t)(r.p - at));
+			buf_append(&rg->out, at, (size_t)(r.p - at));
 		else {
 			ok = patch_term(pt, key, pt->words.e[order[i]].klen,
 			    c == 0 ? &tr : NULL, &pt->tc[order[i]],
-			    &tr_->out);
-			tr_->patched++;
+			    &rg->out);
+			rg->patched++;
 			i++;
 			if (c > 0)
 				continue;
@@ -4040,7 +4040,7 @@ patch_range(void *arg)
 		pt->why = "a kept record is malformed";
 		ok = 0;
 	}
-	tr_->ok = ok;
+	rg->ok = ok;
 	return NULL;
 }
 
