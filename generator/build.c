@@ -33,6 +33,13 @@ cores(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
+/* The threads a build runs on: --threads, else one per core. */
+static int
+build_threads(const struct build_opts *opt)
+{
+	return opt->threads > 0 ? opt->threads : cores();
+}
+
 /* Copies the content's static and other non-markdown files. */
 static int
 copy_files(const struct site *s, const struct out_dir *o)
@@ -196,7 +203,7 @@ produce(struct site *s, const struct theme *t, const struct build_opts *opt,
 	struct files_job files;
 	json_t		*assets, *site_json;
 	struct pagedata_deferred deferred;
-	int		 ok, threads = opt->threads > 0 ? opt->threads : cores();
+	int		 ok, threads = build_threads(opt);
 
 	search_begin(&search, s, o, pk, threads);
 	templates = tpl_set_load((const char *const *)t->template_dirs,
@@ -413,8 +420,7 @@ build_run(const struct build_opts *opt)
 	phase_end("open");
 	listed = model_begin(&site, opt->content, opt->drafts, pk, &files);
 	phase_end("walk");
-	loaded = listed && model_load(&site, &files,
-	    opt->threads > 0 ? opt->threads : cores(), pk);
+	loaded = listed && model_load(&site, &files, build_threads(opt), pk);
 	parallel_end(&mo.task);	/* a no-op when none started (check) */
 	cache = mo.cache;
 	if (!loaded)
@@ -432,8 +438,7 @@ build_run(const struct build_opts *opt)
 	ok = produce(&site, &theme, opt, &o, pk, mdc);
 	if (!opt->check_only) {
 		if (ok)
-			ok = commit(&o, cache,
-			    opt->threads > 0 ? opt->threads : cores());
+			ok = commit(&o, cache, build_threads(opt));
 		else
 			out_abort(&o);
 		phase_end("commit");

@@ -696,6 +696,7 @@ cache_commit(struct out_cache *c, const char *tmp, const char *final,
     int threads)
 {
 	struct commit_job j = { c, tmp, final, NULL, 0 };
+	const struct centry *e;
 	size_t	 i, n = 0;
 	int	 ok;
 
@@ -710,7 +711,7 @@ cache_commit(struct out_cache *c, const char *tmp, const char *final,
 	n = 0;
 	for (i = 0; i < c->cur.cap; i++)
 		if (c->cur.slots[i].key != NULL &&
-		    ((const struct centry *)c->cur.slots[i].value)->stage != 0)
+		    (e = c->cur.slots[i].value)->stage != 0)
 			j.at[n++] = i;
 	parallel_for(n, threads, move_one, &j);
 	free(j.at);

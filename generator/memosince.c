@@ -37,6 +37,10 @@ struct heads {
 	uint64_t	 source, ids;
 };
 
+/* What a comparison of the saved site with the site now is of: the
+ * pages, where links lead, the headings. */
+enum since_part { SINCE_PAGES, SINCE_DESTS, SINCE_HEADS, SINCE_PARTS };
+
 struct memo_since {
 	uint64_t	 whole;
 	uint64_t	 lists[PAGEDATA_NLISTS];
@@ -66,7 +70,7 @@ struct memo_since {
 					   that came or went */
 	size_t		 nheaded;
 	pthread_mutex_t	 lock;
-	atomic_int	 deps_made, links_made, heads_made;
+	atomic_int	 made[SINCE_PARTS];	/* by enum since_part */
 };
 
 struct saved_page {
@@ -430,17 +434,12 @@ compare_heads(struct memo_since *ms, const struct site *s)
 	free(now);
 }
 
-/* What a comparison of the saved site with the site now is of. */
-enum since_part { SINCE_PAGES, SINCE_DESTS, SINCE_HEADS };
-
 /* Compares the saved site with k's, once for each part: the pages, where
  * links lead, the headings (a title edit needs the pages alone). */
 static void
 made(struct memo_since *ms, struct memo_keys *k, enum since_part part)
 {
-	atomic_int	*done = part == SINCE_PAGES ? &ms->deps_made :
-			    part == SINCE_DESTS ? &ms->links_made :
-			    &ms->heads_made;
+	atomic_int	*done = &ms->made[part];
 
 	if (atomic_load(done))
 		return;

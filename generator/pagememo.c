@@ -499,20 +499,28 @@ pagememo_links_of(const struct link_ctx *links, size_t refs_from,
 	free(v);
 }
 
+/* 1 when the links to headings of the memo in hit, made with the
+ * headings the memo table was written with, name none of the pages whose
+ * headings changed since (memosince.h): what looking each one up would
+ * say, for a lookup of the pages they name. */
+static int
+refs_since(struct page_memo *m, const struct memo_hit *hit)
+{
+	struct memo_since *ms = since_ready(m);
+
+	return ms != NULL && memosince_anchors(ms) == hit->anchors &&
+	    memosince_refs_hold(ms, m->keys, hit->links.data, hit->links.len);
+}
+
 int
 pagememo_refs_hold(struct page_memo *m, const struct memo_hit *hit)
 {
-	struct memo_since *ms = since_ready(m);
 	struct rec_rd	 r;
 	const char	*source, *anchor;
 	const struct page *target;
 	size_t		 n, i;
 
-	/* Made with the headings the table saw: a lookup of the pages its
-	 * links name among those whose headings changed since. */
-	if (ms != NULL && memosince_anchors(ms) == hit->anchors &&
-	    memosince_refs_hold(ms, m->keys, hit->links.data,
-	    hit->links.len)) {
+	if (refs_since(m, hit)) {
 		m->rechecked++;
 		m->refs_since++;
 		return 1;

@@ -4583,8 +4583,10 @@ write_shard(void *ctx, size_t i)
 	const struct buf *b = &j->sh[i].text;
 	char		*name;
 
-	j->names[i] = name_hash(b);
-	j->keys[i] = file_key(b);
+	/* name_hash and file_key of the same bytes, hashed once. */
+	j->keys[i] = XXH3_64bits(b->data ? b->data : "", b->len);
+	j->names[i] = (uint32_t)j->keys[i];
+	j->keys[i] += j->keys[i] == 0;
 	name = shard_file(i, j->names[i]);
 	if (!write_keyed(j->idx, name, b, j->keys[i]))
 		atomic_store(&j->failed, 1);
