@@ -22,8 +22,11 @@
 #include "tokenize.h"
 #include "xalloc.h"
 
-/* The root's format; the client refuses another version. */
-#define FORMAT_VERSION		2
+/* The root's format; the client refuses another version.  3: postings,
+ * titles, tags, runs and chunks name a page by its place among the
+ * indexed pages and a section by its place in its page (struct pagenum),
+ * where 2 numbered sections across the site. */
+#define FORMAT_VERSION		3
 
 /* Below these sizes a site gets fewer, larger files: a small site loads
  * its whole dictionary in one or two requests. */
@@ -109,6 +112,103 @@ put_b64varint(struct buf *b, uint32_t v)
 		v >>= 5;
 	}
 	buf_putc(b, b64[v]);
+}
+
+/*
+ * Pages and sections as the files name them.  In memory a section is a
+ * number across the site (sid, the pages' sections in page order), which
+ * the scores and merges index by; the files name it by its page's place
+ * among the pages with sections and its place in that page.  So a
+ * heading added to a page moves no section of another page: the entries,
+ * titles and tags of the words the page does not have keep their bytes,
+ * and their files their names (a site-wide number moved every section
+ * after it, and every shard was written again).
+ */
+struct pagenum {
+	uint32_t	*place;		/* by sid: its page's place */
+	uint32_t	*first;		/* by place: its page's first sid */
+	uint32_t	 npages;
+	uint32_t	 nsecs;
+};
+
+static void
+pagenum_free(struct pagenum *pn)
+{
+	free(pn->place);
+	free(pn->first);
+	memset(pn, 0, sizeof(*pn));
+}
+
+/* pn for n pages of nsecs[i] sections each, in page order (0: a page not
+ * in the index, which has no place). */
+static void
+pagenum_make(struct pagenum *pn, const uint32_t *nsecs, size_t n)
+{
+	size_t		 i, total = 0, places = 0;
+	uint32_t	 k, sid = 0, at = 0;
+
+	pagenum_free(pn);
+	for (i = 0; i < n; i++) {
+		total += nsecs[i];
+		places += nsecs[i] > 0;
+	}
+	pn->place = xcalloc(total + 1, sizeof(*pn->place));
+	pn->first = xcalloc(places + 1, sizeof(*pn->first));
+	for (i = 0; i < n; i++) {
+		if (nsecs[i] == 0)
+			continue;
+		pn->first[at] = sid;
+		for (k = 0; k < nsecs[i]; k++)
+			pn->place[sid++] = at;
+		at++;
+	}
+	pn->first[at] = sid;
+	pn->npages = at;
+	pn->nsecs = sid;
+}
+
+/* The place of section sid's page, and sid's place in it (*sec). */
+static uint32_t
+pagenum_of(const struct pagenum *pn, uint32_t sid, uint32_t *sec)
+{
+	uint32_t	 place;
+
+	if (sid >= pn->nsecs) {		/* the end, as a chunk's bound */
+		*sec = 0;
+		return pn->npages;
+	}
+	place = pn->place[sid];
+	*sec = sid - pn->first[place];
+	return place;
+}
+
+/*
+ * Postings p[0, n) (by sid) as the client reads them.  Per posting: the
+ * gap from the previous posting's page place (the first's from -1),
+ * doubled, plus 1 when a number s > 0 follows as s - 1; s is the
+ * section's place in its page, less the previous posting's when the page
+ * is the same (so s > 0 there).  Then the impact digit.  A page's start,
+ * which most postings are, costs no digit more than a site-wide number
+ * did: the page gaps are smaller than the section gaps by as much.
+ */
+static void
+put_postings(struct buf *b, const struct pagenum *pn, const struct post *p,
+    uint32_t n)
+{
+	uint32_t	 i, page, sec, prevpage = UINT32_MAX, prevsec = 0;
+	uint32_t	 gap, s;
+
+	for (i = 0; i < n; i++) {
+		page = pagenum_of(pn, p[i].sid, &sec);
+		gap = page - prevpage;
+		s = gap != 0 ? sec : sec - prevsec;
+		put_b64varint(b, 2 * gap + (s > 0));
+		if (s > 0)
+			put_b64varint(b, s - 1);
+		buf_putc(b, b64[p[i].q]);
+		prevpage = page;
+		prevsec = sec;
+	}
 }
 
 /* Appends v in decimal (buf_printf's "%u" was most of making the tag
@@ -527,6 +627,8 @@ struct search_index {
 	struct title	*titles;
 	size_t		 ntitles, captitles;
 	struct strmap	 tagmap;	/* name -> struct tagacc */
+	struct pagenum	 pn;		/* the sections as the files name
+					   them (pagenum_make) */
 
 	struct buf	 chunk;		/* the chunk being filled */
 	uint32_t	 chunk_secs;
@@ -2518,7 +2620,7 @@ term_rec_posts(const struct term_rec *t, struct post *p)
  */
 static void
 put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
-    uint32_t n, struct post *scratch)
+    uint32_t n, struct post *scratch, const struct pagenum *pn)
 {
 	size_t		 at, start;
 	uint32_t	 i, k, prev = 0;
@@ -2553,11 +2655,7 @@ put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
 	buf_putc(rec, '[');
 	put_json(rec, t->key, t->klen);
 	buf_printf(rec, ",%u,\"", t->df);
-	for (prev = 0, i = 0; i < k; i++) {
-		put_b64varint(rec, scratch[i].sid - prev);
-		prev = scratch[i].sid;
-		buf_putc(rec, b64[scratch[i].q]);
-	}
+	put_postings(rec, pn, scratch, k);
 	buf_putc(rec, '"');
 	if (t->nsurf > 0) {
 		buf_puts(rec, ",[");
@@ -2595,7 +2693,7 @@ put_entry(struct search_index *idx, struct term *t, struct scorer *sc,
 	score_postings(t, sc, scratch);
 	if (n > SEARCH_MAX_POSTINGS)
 		n = score_keep_best(scratch, n, KEEP_EXTRA);
-	put_term(b, &tr, scratch, n, scratch2);
+	put_term(b, &tr, scratch, n, scratch2, &idx->pn);
 }
 
 struct shard {
@@ -2813,6 +2911,7 @@ make_shards(struct search_index *idx, const struct buf *recs,
 	struct alias	*al = NULL;
 	size_t		 i, j, n = 0, cap = 0, nal = 0, capal = 0, target;
 	size_t		 nt = 0, capt = 0, start;
+	uint32_t	 sec;
 
 	rec_init(&r, recs->data, recs->len);
 	for (;;) {
@@ -2895,7 +2994,8 @@ make_shards(struct search_index *idx, const struct buf *recs,
 		for (j = i; j < idx->ntitles &&
 		    strcmp(idx->titles[j].key, key) == 0; j++)
 			if (j - i < 16)
-				buf_printf(tb, ",%u", idx->titles[j].sid);
+				buf_printf(tb, ",%u", pagenum_of(&idx->pn,
+				    idx->titles[j].sid, &sec));
 		buf_putc(tb, ']');
 	}
 
@@ -2930,14 +3030,15 @@ make_shards(struct search_index *idx, const struct buf *recs,
 	return 1;
 }
 
-/* The tag file: for each tag, pairs of (first section - the previous
- * pair's, number of sections), the sections of the pages it tags. */
+/* The tag file: for each tag, the places of the pages it tags, each less
+ * the one before (struct pagenum). */
 static void
 make_tags(struct search_index *idx, struct tagacc ***sorted, size_t *ntags,
     struct buf *b)
 {
 	struct tagacc	**v;
 	size_t		 i, j, n = 0;
+	uint32_t	 place, prev, sec;
 
 	v = xcalloc(idx->tagmap.len + 1, sizeof(*v));
 	for (i = 0; i < idx->tagmap.cap; i++)
@@ -2950,12 +3051,12 @@ make_tags(struct search_index *idx, struct tagacc ***sorted, size_t *ntags,
 			buf_putc(b, ',');
 		put_jsons(b, v[i]->name);
 		buf_puts(b, ":[");
-		for (j = 0; j < v[i]->n; j += 2) {
+		for (prev = 0, j = 0; j < v[i]->n; j += 2) {
 			if (j)
 				buf_putc(b, ',');
-			put_uint(b, v[i]->v[j] - (j ? v[i]->v[j - 2] : 0));
-			buf_putc(b, ',');
-			put_uint(b, v[i]->v[j + 1]);
+			place = pagenum_of(&idx->pn, v[i]->v[j], &sec);
+			put_uint(b, place - prev);
+			prev = place;
 		}
 		buf_putc(b, ']');
 	}
@@ -2973,6 +3074,7 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
 	const char *const *stop = tok_stopwords(idx->language);
 	struct buf	 b = { 0 };
 	size_t		 i;
+	uint32_t	 sid, place, prev, sec;
 
 	buf_printf(&b, "{\"format\":\"porch-search\",\"version\":%d,"
 	    "\"files\":{\"s\":[", FORMAT_VERSION);
@@ -2997,17 +3099,25 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
 	for (i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
 		buf_printf(&b, i ? ",\"%s\"" : "\"%s\"", kind_names[i]);
 	buf_puts(&b, "],\"runs\":[");
-	for (i = 0; i < idx->nruns; i++)
-		buf_printf(&b, i ? ",%u" : "%u", idx->runs[i]);
+	for (i = 0; i + 1 < idx->nruns; i += 2)
+		buf_printf(&b, i ? ",%u,%u" : "%u,%u", pagenum_of(&idx->pn,
+		    idx->runs[i], &sec), idx->runs[i + 1]);
 	buf_puts(&b, "],\"shards\":[");
 	for (i = 0; i < nsh; i++) {
 		if (i)
 			buf_putc(&b, ',');
 		put_jsons(&b, sh[i].key);
 	}
+	/* Each chunk's first section: its page's place less the previous
+	 * chunk's, and its place in the page (a long page may span
+	 * chunks). */
 	buf_puts(&b, "],\"chunks\":[");
-	for (i = 0; i < idx->nchunks; i++)
-		buf_printf(&b, i ? ",%u" : "%u", idx->chunks[i]);
+	for (i = 0, sid = 0, prev = 0; i < idx->nchunks; i++) {
+		place = pagenum_of(&idx->pn, sid, &sec);
+		buf_printf(&b, i ? ",%u,%u" : "%u,%u", place - prev, sec);
+		prev = place;
+		sid += idx->chunks[i];
+	}
 	buf_puts(&b, "],\"tags\":[");
 	for (i = 0; i < ntags; i++) {
 		if (i)
@@ -3059,7 +3169,7 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
  * short, an average moved a step), the build merges the index as before
  * (kept_fallback): patching is only ever a shortcut to the same bytes.
  */
-static const char KEPT_FORMAT[8] = "porchki7";
+static const char KEPT_FORMAT[8] = "porchki8";
 #define KEPT_MAX_PAGES	16
 
 static void
@@ -3672,6 +3782,32 @@ patch_pages(struct patch *pt)
 	return 1;
 }
 
+/* 1 when a page kept as it was has another place among the pages with
+ * sections (struct pagenum) than it had, though its sections did not
+ * move: pages of other section counts added and removed before it. */
+static int
+places_moved(const struct search_index *idx)
+{
+	const struct kept *k = idx->kept;
+	uint32_t	*now = xcalloc(idx->site->npages + 1, sizeof(*now));
+	uint32_t	 place = 0;
+	size_t		 i, j;
+	int		 moved = 0;
+
+	for (i = 0; i < idx->site->npages; i++)
+		if (k->nsecs_now[i] > 0)
+			now[i] = place++;
+	for (place = 0, j = 0; j < k->npages && !moved; j++) {
+		if (k->pages[j].nsecs == 0)
+			continue;
+		i = k->nowof[j];
+		moved = i != SIZE_MAX && !k->changed[i] && now[i] != place;
+		place++;
+	}
+	free(now);
+	return moved;
+}
+
 /*
  * The sections then and now: each kept page's first (k->obase), each
  * page's count and first now (k->nsecs_now, k->nbase), and where each
@@ -3720,6 +3856,8 @@ kept_sections(struct search_index *idx)
 				k->shifted = 1;
 		}
 	}
+	if (!k->shifted)
+		k->shifted = places_moved(idx);
 	return 1;
 }
 
@@ -3904,7 +4042,7 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 	if (ok) {
 		sort_surfaces(&nt);
 		scratch = xcalloc(kept + 1, sizeof(*scratch));
-		put_term(out, &nt, p, kept, scratch);
+		put_term(out, &nt, p, kept, scratch, &pt->idx->pn);
 		free(scratch);
 	}
 	free(p);
@@ -3924,7 +4062,7 @@ shift_term(struct patch *pt, const struct term_rec *tr, struct buf *out)
 		ok = (p[i].sid = sid_now(pt->k, p[i].sid)) != UINT32_MAX;
 	if (ok) {
 		scratch = xcalloc(tr->n + 1, sizeof(*scratch));
-		put_term(out, tr, p, tr->n, scratch);
+		put_term(out, tr, p, tr->n, scratch, &pt->idx->pn);
 		free(scratch);
 	} else
 		pt->why = "a kept record is malformed";
@@ -4139,6 +4277,7 @@ kept_patch(struct search_index *idx, struct buf *recs)
 		pt.why = "a kept record is malformed, or a page has none";
 		goto done;
 	}
+	pagenum_make(&idx->pn, k->nsecs_now, idx->site->npages);
 	if (!patch_pages(&pt))
 		goto done;
 	for (i = 0; i < NFIELDS; i++)
@@ -4534,6 +4673,7 @@ finish_merged(struct search_index *idx, struct buf *recs)
 	pthread_mutex_unlock(&idx->lock);
 	chunk_flush(idx);
 	xqsort(idx->titles, idx->ntitles, sizeof(*idx->titles), cmp_title);
+	pagenum_make(&idx->pn, idx->psecs, idx->site->npages);
 	make_records(idx, recs);
 }
 
@@ -4729,6 +4869,7 @@ search_free(struct search_index *idx)
 	free(idx->surfs);
 	free(idx->secs);
 	free(idx->runs);
+	pagenum_free(&idx->pn);
 	for (i = 0; i < idx->ntitles; i++)
 		free(idx->titles[i].key);
 	free(idx->titles);

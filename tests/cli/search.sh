@@ -18,9 +18,9 @@ if python3 - "$s" >"$d/check" 2>&1 <<'PY'
 import json, os, sys
 s = sys.argv[1]
 r = json.load(open(os.path.join(s, "index.json")))
-assert r["format"] == "porch-search" and r["version"] == 2, "format"
+assert r["format"] == "porch-search" and r["version"] == 3, "format"
 f = r["files"]
-assert len(f["s"]) == len(r["shards"]) and len(f["c"]) == len(r["chunks"]), "names"
+assert len(f["s"]) == len(r["shards"]) and 2 * len(f["c"]) == len(r["chunks"]), "names"
 for h in f["s"] + f["c"] + [f["t"]]:
     assert len(h) == 8 and int(h, 16) >= 0, "hash %s" % h
 want = {"index.json", "index.html", "t.%s.json" % f["t"]}
@@ -30,12 +30,30 @@ have = {f for f in os.listdir(s) if not f.endswith(".gz")}
 assert have == want, "unlisted or missing: %s" % sorted(have ^ want)
 assert len(r["shards"]) >= 2, "shards: %d" % len(r["shards"])
 assert r["shards"] == sorted(r["shards"]) and r["shards"][0] == "", "shard keys"
-assert sum(r["chunks"]) == r["sections"] > 400, "chunk sizes"
+# Each chunk's first section (page gap, place in the page), in order, and
+# the chunks hold every section: their pages' sections, less the first's
+# before its start, and the last page's after the chunk ends.
+starts = []
+page = 0
+for i in range(0, len(r["chunks"]), 2):
+    page += r["chunks"][i]
+    starts.append((page, r["chunks"][i + 1]))
+assert starts[0] == (0, 0) and starts == sorted(set(starts)), "chunk starts"
+held = 0
+for i, h in enumerate(f["c"]):
+    c = json.load(open(os.path.join(s, "c%d.%s.json" % (i, h))))
+    held += sum(len(g[4]) for g in c)
+    if i + 1 < len(starts):
+        # its pages: up to the next chunk's, and that one's start too
+        # when the next chunk starts inside it
+        (p0, _), (p1, s1) = starts[i], starts[i + 1]
+        assert len(c) == p1 - p0 + (s1 > 0), "chunk %d pages" % i
+assert held == r["sections"] > 400, "chunk sizes"
 assert len(want) <= 256 + 512 + 3, "file count"
 for f in want - {"index.html"}:
     json.load(open(os.path.join(s, f)))
 print(len(want), "files,", r["sections"], "sections,", len(r["shards"]), "shards,",
-      len(r["chunks"]), "chunks")
+      len(r["chunks"]) // 2, "chunks")
 PY
 then
 	pass "search: root lists every index file, bounded ($(cat "$d/check"))"
@@ -133,6 +151,47 @@ run_queries "$d/pub" tests/search/queries-example.tsv example >"$d/q" 2>"$d/qerr
 	echo "FAIL search: query set could not run: $(head -3 "$d/qerr")" >>"$RESULTS"
 cat "$d/q" >>"$RESULTS"
 grep '^FAIL' "$d/q" >&2
+
+# A page long enough to span excerpt chunks, and the pages around it:
+# each section is found at its own anchor (a chunk names its first
+# section by its page's place and its place in the page, so one that
+# starts inside the long page must be read from there).
+make_site "$d/long"
+if python3 - "$d/long" "$d/long-out" >"$d/q" 2>&1 <<'PY'
+import json, os, subprocess, sys
+site, out = sys.argv[1:]
+def word(n):	# letters only (digits are not stemmed alike), one per n
+    s = ""
+    for _ in range(3):
+        s += chr(97 + n % 26)
+        n //= 26
+    return "zq" + s
+body = "---\ntitle: Long reference\n---\n\nIntro.\n\n"
+for n in range(300):
+    body += ("## Topic %d\n\nThe %s setting explains %s in detail, with words "
+             "enough to fill the excerpt of a section.\n\n" % (n, word(n), word(n)))
+open(site + "/docs/long-reference.md", "w").write(body)
+open(site + "/docs/zz-after.md", "w").write(
+    "---\ntitle: After the long page\n---\n\nThe zqafter setting.\n")
+subprocess.run([os.environ["PORCH"], "build",
+                site, "-o", out, "-q"], check=True)
+r = json.load(open(out + "/search/index.json"))
+assert any(r["chunks"][i + 1] > 0 for i in range(0, len(r["chunks"]), 2)), \
+    "no chunk starts inside a page: %s" % r["chunks"]
+want = [(word(n), "/docs/long-reference/#topic-%d" % n) for n in (0, 150, 299)]
+want.append(("zqafter", "/docs/zz-after/"))
+res = json.loads(subprocess.run(["node", "tests/search/query.js", out, "--json"] +
+                 [w for w, _ in want], capture_output=True, text=True, check=True).stdout)
+for (w, url), got in zip(want, res):
+    first = got["results"][0]["url"] if got["results"] else None
+    assert first == url, "%s: %s, not %s" % (w, first, url)
+print(len(r["chunks"]) // 2, "chunks")
+PY
+then
+	pass "search: a page spanning excerpt chunks: every section found at its anchor ($(cat "$d/q"))"
+else
+	fail "search: a page spanning excerpt chunks" "$(tail -5 "$d/q")"
+fi
 
 "$PORCH" build tests/golden/site -o "$d/golden" -q 2>/dev/null
 run_queries "$d/golden" tests/search/queries-golden.tsv golden >"$d/q" 2>"$d/qerr" ||

@@ -245,6 +245,14 @@ page 452 >"$c/docs/long/p2000.md"
 rm "$c/docs/long/p100.md"
 stats
 check "a page added and one removed" patched 2
+# A page of two sections removed and two of one section each added in
+# its place: every later section keeps its number, but the pages after
+# them have moved one place (the files name sections by page place).
+rm "$c/docs/long/p002.md"
+page 453 >"$c/docs/long/p002a.md"
+page 455 >"$c/docs/long/p002b.md"
+stats
+check "two pages in one's place: the sections stay, the pages move" patched 3
 # A page moved elsewhere is one removed and one added.
 mv "$c/docs/long/p410.md" "$c/docs/long/p040a.md"
 stats

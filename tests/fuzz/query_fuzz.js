@@ -53,7 +53,7 @@ const PS = load(site);
 /* ---- what the site holds: every record the index can answer ---- */
 const root = JSON.parse(fs.readFileSync(path.join(site, "search/index.json")));
 const records = new Map();          // url -> {title, label, kind, section, excerpt}
-root.chunks.forEach((n, ci) => {
+root.files.c.forEach((h, ci) => {
   const c = JSON.parse(fs.readFileSync(path.join(site, "search", `c${ci}.${root.files.c[ci]}.json`)));
   c.forEach((g) => g[4].forEach((s) => {
     records.set(root.base + g[0].slice(1) + (s[0] ? "#" + s[0] : ""),

@@ -76,7 +76,9 @@ load(const char *out, const char *name)
 struct index {
 	json_t		*root;
 	json_t		*shards;	/* array of shard objects */
-	json_t		*recs;		/* array: sid -> [url, heading] */
+	json_t		*recs;		/* array, by section in site order:
+					   [url, anchor, label, page place,
+					   place in the page] */
 	json_t		*files;		/* the root's file name hashes */
 };
 
@@ -104,7 +106,8 @@ static void
 read_index(const char *out, struct index *ix)
 {
 	size_t	 i, k;
-	json_t	*g, *s;
+	json_t	*g, *s, *chunks;
+	json_int_t start = 0, page, last_page = 0, last_sec = 0;
 
 	ix->root = load(out, "index.json");
 	ix->files = json_object_get(ix->root, "files");
@@ -116,25 +119,37 @@ read_index(const char *out, struct index *ix)
 		    (long)i));
 	}
 	ix->recs = json_array();
-	for (i = 0; i < json_array_size(json_object_get(ix->root, "chunks"));
-	    i++) {
+	chunks = json_object_get(ix->root, "chunks");
+	for (i = 0; 2 * i < json_array_size(chunks); i++) {
 		json_t *c;
-		size_t want = (size_t)json_integer_value(json_array_get(
-		    json_object_get(ix->root, "chunks"), i));
-		size_t before = json_array_size(ix->recs);
+		json_int_t sec;
 
+		/* The chunk's first section: page gap, place in the page;
+		 * the sections so far end right before it. */
+		start += json_integer_value(json_array_get(chunks, 2 * i));
+		page = start;
+		sec = json_integer_value(json_array_get(chunks, 2 * i + 1));
+		if (i > 0)
+			assert_true(last_page == page - (sec == 0) &&
+			    (sec == 0 || last_sec + 1 == sec));
 		c = load_file(out, ix, "c", (long)i);
 		json_array_foreach(c, k, g) {
 			size_t j;
 
-			json_array_foreach(json_array_get(g, 4), j, s)
+			if (k > 0) {
+				page++;
+				sec = 0;
+			}
+			json_array_foreach(json_array_get(g, 4), j, s) {
+				last_page = page;
+				last_sec = sec;
 				json_array_append_new(ix->recs, json_pack(
-				    "[s, s, s]", json_string_value(
+				    "[s, s, s, I, I]", json_string_value(
 				    json_array_get(g, 0)), json_string_value(
 				    json_array_get(s, 0)), json_string_value(
-				    json_array_get(g, 2))));
+				    json_array_get(g, 2)), page, sec++));
+			}
 		}
-		assert_int_equal(json_array_size(ix->recs) - before, want);
 		json_decref(c);
 	}
 	assert_int_equal(json_array_size(ix->recs), (size_t)json_integer_value(
@@ -173,28 +188,54 @@ b64(char c)
 	return (int)(strchr(a, c) - a);
 }
 
+/* A number of a posting: base64url digits of 5 bits, low first, 32 set
+ * when another follows. */
+static int
+b64num(const char **p)
+{
+	int	 v = 0, m = 1, c;
+
+	do {
+		c = b64(*(*p)++);
+		v += (c & 31) * m;
+		m *= 32;
+	} while (c & 32);
+	return v;
+}
+
+/* Section sid's page place, and its place in the page (*sec). */
+static int
+place_of(const struct index *ix, int sid, int *sec)
+{
+	json_t	*r = json_array_get(ix->recs, (size_t)sid);
+
+	assert_non_null(r);
+	*sec = (int)json_integer_value(json_array_get(r, 4));
+	return (int)json_integer_value(json_array_get(r, 3));
+}
+
 /* The stored impact (0..63) of term in section sid, or -1. */
 static int
 impact(const struct index *ix, const char *term, int sid)
 {
 	json_t		*e = entry(ix, term);
 	const char	*p;
-	int		 at = 0, v, m, c;
+	int		 page = -1, sec = 0, v, c, want_page, want_sec;
 
 	if (e == NULL)
 		return -1;
+	want_page = place_of(ix, sid, &want_sec);
 	p = json_string_value(json_array_get(e, 2));
 	while (*p) {
-		v = 0;
-		m = 1;
-		do {
-			c = b64(*p++);
-			v += (c & 31) * m;
-			m *= 32;
-		} while (c & 32);
-		at += v;
+		v = b64num(&p);
+		if (v >= 2) {
+			page += v / 2;
+			sec = 0;
+		}
+		if (v & 1)
+			sec += b64num(&p) + 1;
 		c = b64(*p++);
-		if (at == sid)
+		if (page == want_page && sec == want_sec)
 			return c;
 	}
 	return -1;
@@ -307,7 +348,7 @@ test_exact_titles_and_labels(void **state)
 	struct index	 ix;
 	json_t		*sh, *x;
 	size_t		 i, j;
-	int		 found = 0, faq = -1;
+	int		 found = 0, faq = -1, sec;
 
 	(void)state;
 	read_index("rank-out", &ix);
@@ -317,7 +358,8 @@ test_exact_titles_and_labels(void **state)
 			if (strcmp(json_string_value(json_array_get(x, 0)),
 			    "rotate zebra keys") == 0) {
 				assert_int_equal(json_integer_value(
-				    json_array_get(x, 1)), faq);
+				    json_array_get(x, 1)), place_of(&ix, faq,
+				    &sec));
 				found = 1;
 			}
 	assert_true(found);
@@ -363,7 +405,7 @@ test_search_false_and_kinds(void **state)
 {
 	struct index	 ix;
 	json_t		*runs;
-	int		 sid, kind = -1;
+	int		 sid, kind = -1, page, sec;
 	size_t		 i;
 
 	(void)state;
@@ -371,9 +413,10 @@ test_search_false_and_kinds(void **state)
 	assert_int_equal(sid_of(&ix, "/docs/hidden/", ""), -1);
 	assert_null(entry(&ix, "secret"));
 	sid = sid_of(&ix, "/roadmap/teleport/", "");
+	page = place_of(&ix, sid, &sec);
 	runs = json_object_get(ix.root, "runs");
 	for (i = 0; i < json_array_size(runs); i += 2)
-		if (json_integer_value(json_array_get(runs, i)) <= sid)
+		if (json_integer_value(json_array_get(runs, i)) <= page)
 			kind = (int)json_integer_value(json_array_get(runs,
 			    i + 1));
 	assert_string_equal(json_string_value(json_array_get(json_object_get(
@@ -386,16 +429,15 @@ test_tags(void **state)
 {
 	struct index	 ix;
 	json_t		*t, *v;
-	int		 gamma;
+	int		 gamma, sec;
 
 	(void)state;
 	read_index("rank-out", &ix);
 	t = load_file("rank-out", &ix, "t", -1);
 	v = json_object_get(t, "zebra");
-	gamma = sid_of(&ix, "/docs/gamma/", "");
-	assert_int_equal(json_array_size(v), 2);
+	gamma = place_of(&ix, sid_of(&ix, "/docs/gamma/", ""), &sec);
+	assert_int_equal(json_array_size(v), 1);
 	assert_int_equal(json_integer_value(json_array_get(v, 0)), gamma);
-	assert_int_equal(json_integer_value(json_array_get(v, 1)), 1);
 	json_decref(t);
 	free_index(&ix);
 }
@@ -467,7 +509,7 @@ test_shards_bounded_and_prefixes(void **state)
 	assert_true(n > 4);
 	assert_true(n <= SEARCH_MAX_SHARDS);
 	assert_true(json_array_size(json_object_get(ix.root, "chunks")) <=
-	    SEARCH_MAX_CHUNKS);
+	    2 * SEARCH_MAX_CHUNKS);
 	/* Every term lies in the range its shard's key starts, in order. */
 	json_array_foreach(ix.shards, i, sh) {
 		lo = json_string_value(json_array_get(keys, i));

@@ -11,6 +11,9 @@
   var CJK = /[\u1100-\u11ff\u3005-\u3007\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", B = {}, IMP = [];
   for (var i = 0; i < 64; i++) { B[B64.charCodeAt(i)] = i; IMP[i] = 0.05 * Math.pow(1.12, i); }
+  /* A section is named by its page's place and its place in the page;
+     here as one number, page * SEC + section, which sorts the same. */
+  var SEC = 1048576;
 
   /* Case and accent folding: NFKC without marks, lower case, ß and ς. */
   function fold(s) {
@@ -54,9 +57,10 @@
   }
   function loadRoot() {
     return root || (root = get(ROOT, 1).then(function (r) {
-      if (r.format != "porch-search" || r.version != 2) throw Error("unknown index format");
-      var starts = [0];
-      r.chunks.forEach(function (n) { starts.push(starts[starts.length - 1] + n); });
+      if (r.format != "porch-search" || r.version != 3) throw Error("unknown index format");
+      /* Each chunk's first section: page gap, place in the page. */
+      var starts = [], page = 0;
+      for (var c = 0; c < r.chunks.length; c += 2) { page += r.chunks[c]; starts.push(page * SEC + r.chunks[c + 1]); }
       r.keys = r.shards; r.starts = starts;
       r.stopset = new Set(r.stop);
       return r;
@@ -79,18 +83,26 @@
         e.s.forEach(function (w) { s.sf.set(w, e); });
       });
       s.al = new Map(s.a || []);
-      s.ti = new Map((s.x || []).map(function (x) { return [x[0], x.slice(1)]; }));
+      s.ti = new Map((s.x || []).map(function (x) { return [x[0], x.slice(1).map(function (p) { return p * SEC; })]; }));
       return s;
     });
   }
+  /* Postings: [section, impact, ...]. Each: the page gap doubled, plus 1
+     when a section number follows (its place in the page, or the gap
+     from the previous one in the same page; less 1); then the impact. */
   function postings(e) {
     if (e.d) return e.d;
-    var s = e.p, out = [], sid = 0, i = 0, v, m, c;
+    var s = e.p, out = [], page = -1, sec = 0, i = 0, v;
+    function num() {
+      var n = 0, m = 1, c;
+      do { c = B[s.charCodeAt(i++)]; n += (c & 31) * m; m *= 32; } while (c & 32);
+      return n;
+    }
     while (i < s.length) {
-      v = 0; m = 1;
-      do { c = B[s.charCodeAt(i++)]; v += (c & 31) * m; m *= 32; } while (c & 32);
-      sid += v;
-      out.push(sid, B[s.charCodeAt(i++)]);
+      v = num();
+      if (v >= 2) { page += Math.floor(v / 2); sec = 0; }
+      if (v & 1) sec += num() + 1;
+      out.push(page * SEC + sec, B[s.charCodeAt(i++)]);
     }
     return (e.d = out);
   }
@@ -161,26 +173,29 @@
   }
 
   function kindOf(r, sid) {
-    var lo = 0, hi = r.runs.length / 2;
-    while (hi - lo > 1) { var m = (lo + hi) >> 1; if (r.runs[2 * m] <= sid) lo = m; else hi = m; }
+    var lo = 0, hi = r.runs.length / 2, page = Math.floor(sid / SEC);
+    while (hi - lo > 1) { var m = (lo + hi) >> 1; if (r.runs[2 * m] <= page) lo = m; else hi = m; }
     return r.kinds[r.runs[2 * lo + 1]];
   }
   function tagSet(r, tag) {
     if (!tag) return Promise.resolve(null);
     return get(file(r, "t")).then(function (t) {
-      var v = t[tag] || [], set = new Set(), at = 0, j;
-      for (var i = 0; i < v.length; i += 2) for (at += v[i], j = 0; j < v[i + 1]; j++) set.add(at + j);
+      var v = t[tag] || [], set = new Set(), at = 0;
+      for (var i = 0; i < v.length; i++) set.add(at += v[i]);
       return set;
     });
   }
   function chunk(r, ci) {
     return get(file(r, "c", ci)).then(function (c) {
       if (c.recs) return c;
-      var sid = r.starts[ci];
+      /* The chunk's pages follow one another; the first may start
+         inside its page. */
+      var page = Math.floor(r.starts[ci] / SEC), sec = r.starts[ci] % SEC;
       c.recs = {};
-      c.forEach(function (g) {
+      c.forEach(function (g, gi) {
+        if (gi) { page++; sec = 0; }
         g[4].forEach(function (s) {
-          c.recs[sid++] = { url: r.base + g[0].slice(1) + (s[0] ? "#" + s[0] : ""), title: g[1], label: g[2],
+          c.recs[page * SEC + sec++] = { url: r.base + g[0].slice(1) + (s[0] ? "#" + s[0] : ""), title: g[1], label: g[2],
             kind: r.kinds[g[3]], section: s[1], excerpt: s[2] };
         });
       });
@@ -229,7 +244,7 @@
           var list = [];
           score.forEach(function (v, sid) {
             if (opts.kind && kindOf(r, sid) != opts.kind) return;
-            if (tags && !tags.has(sid)) return;
+            if (tags && !tags.has(Math.floor(sid / SEC))) return;
             var c = Math.min(1, present(sid) / toks.length);
             list.push([v * c * c, sid]);
           });
