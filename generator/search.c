@@ -596,7 +596,12 @@ struct kept {
 					   now, or UINT32_MAX when its page
 					   changed or is gone */
 	size_t		 nsecs_now_total;
-	int		 shifted;	/* some kept section moved */
+	struct pagenum	 opn;		/* the kept sections' pages' places */
+	uint32_t	*place_now;	/* by kept place: its page's first
+					   section now, or UINT32_MAX when
+					   the page changed or is gone */
+	int		 shifted;	/* some kept page has another place
+					   (the kept postings name others) */
 };
 
 struct search_index {
@@ -2592,22 +2597,33 @@ term_rec_get(struct rec_rd *r, struct term_rec *t)
 	    t->entlen > 0;
 }
 
-/* Decodes the kept postings of t into p (t->n of them); 0 when they do
- * not decode. */
+/* Decodes the kept postings of t into p (t->n of them), each at its
+ * section now (put_term's encoding, by the kept places), UINT32_MAX for
+ * one in a page changed or gone; 0 when they do not decode. */
 static int
-term_rec_posts(const struct term_rec *t, struct post *p)
+term_rec_posts(const struct kept *k, const struct term_rec *t,
+    struct post *p)
 {
 	struct rec_rd	 r;
-	uint32_t	 i, sid = 0;
+	uint32_t	 i, v, place = UINT32_MAX, sec = 0, base;
 
 	rec_init(&r, t->list, t->listlen);
 	for (i = 0; i < t->n; i++) {
-		sid += get_varint_in(&r, r.end);
-		p[i].sid = sid;
+		v = get_varint_in(&r, r.end);
+		if (v / 2 != 0) {
+			place += v / 2;
+			sec = 0;
+		} else if (!(v & 1))	/* the same section again */
+			return 0;
+		if (v & 1)
+			sec += get_varint_in(&r, r.end) + 1;
 		rec_get(&r, &p[i].rank, 1);
 		p[i].q = p[i].rank & 63;
-		if (!r.ok || (i > 0 && p[i].sid <= p[i - 1].sid))
+		if (!r.ok || place >= k->opn.npages ||
+		    sec >= k->opn.first[place + 1] - k->opn.first[place])
 			return 0;
+		base = k->place_now[place];
+		p[i].sid = base == UINT32_MAX ? UINT32_MAX : base + sec;
 	}
 	return r.ok && r.p == r.end;
 }
@@ -2623,7 +2639,8 @@ put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
     uint32_t n, struct post *scratch, const struct pagenum *pn)
 {
 	size_t		 at, start;
-	uint32_t	 i, k, prev = 0;
+	uint32_t	 i, k, page, sec, prevpage = UINT32_MAX, prevsec = 0;
+	uint32_t	 gap, s;
 	unsigned char	*w;
 
 	rec_put_str(rec, t->key, t->klen);
@@ -2631,12 +2648,20 @@ put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
 	rec_put_u32(rec, n);
 	at = rec->len;
 	rec_put_u32(rec, 0);
-	buf_grow(rec, (size_t)n * 6);
+	buf_grow(rec, (size_t)n * 11);
 	w = (unsigned char *)rec->data + rec->len;
 	for (i = 0; i < n; i++) {
-		w = raw_varint(w, p[i].sid - prev);
-		prev = p[i].sid;
+		/* As the entry's (put_postings), so a record whose pages
+		 * kept their places stands when sections move elsewhere. */
+		page = pagenum_of(pn, p[i].sid, &sec);
+		gap = page - prevpage;
+		s = gap != 0 ? sec : sec - prevsec;
+		w = raw_varint(w, 2 * gap + (s > 0));
+		if (s > 0)
+			w = raw_varint(w, s - 1);
 		*w++ = p[i].rank;
+		prevpage = page;
+		prevsec = sec;
 	}
 	k = (uint32_t)(w - (unsigned char *)rec->data - rec->len);
 	rec->len += k;
@@ -3169,7 +3194,7 @@ write_root(struct search_index *idx, const uint32_t *shard_names,
  * short, an average moved a step), the build merges the index as before
  * (kept_fallback): patching is only ever a shortcut to the same bytes.
  */
-static const char KEPT_FORMAT[8] = "porchki8";
+static const char KEPT_FORMAT[8] = "porchki9";
 #define KEPT_MAX_PAGES	16
 
 static void
@@ -3191,6 +3216,8 @@ kept_free(struct kept *k)
 	free(k->nbase);
 	free(k->nsecs_now);
 	free(k->sidmap);
+	pagenum_free(&k->opn);
+	free(k->place_now);
 	free(k);
 }
 
@@ -3782,30 +3809,42 @@ patch_pages(struct patch *pt)
 	return 1;
 }
 
-/* 1 when a page kept as it was has another place among the pages with
- * sections (struct pagenum) than it had, though its sections did not
- * move: pages of other section counts added and removed before it. */
-static int
-places_moved(const struct search_index *idx)
+/*
+ * The kept pages' places (k->opn), where each kept place's page starts
+ * now (k->place_now), and whether a page still in the index has another
+ * place than it had (k->shifted): pages added or removed before it.  A
+ * kept record names its postings by page place and place in the page
+ * (put_term), so it stands as long as no page moved, however many
+ * sections an edited page gained or lost.
+ */
+static void
+kept_places(struct search_index *idx)
 {
-	const struct kept *k = idx->kept;
+	struct kept	*k = idx->kept;
+	uint32_t	*n = xcalloc(k->npages + 1, sizeof(*n));
 	uint32_t	*now = xcalloc(idx->site->npages + 1, sizeof(*now));
 	uint32_t	 place = 0;
 	size_t		 i, j;
-	int		 moved = 0;
 
+	for (j = 0; j < k->npages; j++)
+		n[j] = k->pages[j].nsecs;
+	pagenum_make(&k->opn, n, k->npages);
+	free(n);
 	for (i = 0; i < idx->site->npages; i++)
 		if (k->nsecs_now[i] > 0)
 			now[i] = place++;
-	for (place = 0, j = 0; j < k->npages && !moved; j++) {
+	k->place_now = xcalloc(k->opn.npages + 1, sizeof(*k->place_now));
+	for (place = 0, j = 0; j < k->npages; j++) {
 		if (k->pages[j].nsecs == 0)
 			continue;
 		i = k->nowof[j];
-		moved = i != SIZE_MAX && !k->changed[i] && now[i] != place;
+		k->place_now[place] = i == SIZE_MAX || k->changed[i] ?
+		    UINT32_MAX : k->nbase[i];
+		if (i != SIZE_MAX && k->nsecs_now[i] > 0 && now[i] != place)
+			k->shifted = 1;
 		place++;
 	}
 	free(now);
-	return moved;
 }
 
 /*
@@ -3847,17 +3886,12 @@ kept_sections(struct search_index *idx)
 	k->sidmap = xcalloc(k->nsecs + 1, sizeof(*k->sidmap));
 	for (j = 0; j < k->npages; j++) {
 		i = k->nowof[j];
-		for (o = 0; o < k->pages[j].nsecs; o++) {
+		for (o = 0; o < k->pages[j].nsecs; o++)
 			k->sidmap[k->obase[j] + o] = i == SIZE_MAX ||
 			    k->changed[i] ? UINT32_MAX :
 			    k->nbase[i] + (uint32_t)o;
-			if (k->sidmap[k->obase[j] + o] != UINT32_MAX &&
-			    k->sidmap[k->obase[j] + o] != k->obase[j] + o)
-				k->shifted = 1;
-		}
 	}
-	if (!k->shifted)
-		k->shifted = places_moved(idx);
+	kept_places(idx);
 	return 1;
 }
 
@@ -3890,14 +3924,18 @@ full_list_touched(const struct patch *pt, const struct term_rec *tr,
  * posting of it in the site is, and its kept record is what a patch
  * would write, margin and all. */
 static int
-unchanged(const struct tchange *c)
+unchanged(const struct patch *pt, const struct tchange *c)
 {
-	uint32_t	 i;
+	uint32_t	 i, osec, nsec;
 
 	if (c->nold != c->nadd || c->nforms > 0)
 		return 0;
+	/* The same page places and places in the page: what the record
+	 * names (sections numbered across the site may differ). */
 	for (i = 0; i < c->nold; i++)
-		if (c->old[i].sid != c->add[i].sid ||
+		if (pagenum_of(&pt->k->opn, c->old[i].sid, &osec) !=
+		    pagenum_of(&pt->idx->pn, c->add[i].sid, &nsec) ||
+		    osec != nsec ||
 		    c->old[i].q != c->add[i].q ||
 		    c->old[i].rank != c->add[i].rank)
 			return 0;
@@ -3999,13 +4037,13 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 	nt.key = key;
 	nt.klen = klen;
 	p = xcalloc((tr ? tr->n : 0) + c->nadd + 1, sizeof(*p));
-	if (tr != NULL && !term_rec_posts(tr, p)) {
+	if (tr != NULL && !term_rec_posts(pt->k, tr, p)) {
 		pt->why = "a kept record is malformed";
 		free(p);
 		return 0;
 	}
 	for (i = 0, n = tr ? tr->n : 0; i < n; i++)
-		if ((p[i].sid = sid_now(pt->k, p[i].sid)) == UINT32_MAX)
+		if (p[i].sid == UINT32_MAX)	/* in an edited page */
 			removed++;
 		else
 			p[k++] = p[i];
@@ -4056,10 +4094,10 @@ shift_term(struct patch *pt, const struct term_rec *tr, struct buf *out)
 {
 	struct post	*p = xcalloc(tr->n + 1, sizeof(*p)), *scratch;
 	uint32_t	 i;
-	int		 ok = term_rec_posts(tr, p);
+	int		 ok = term_rec_posts(pt->k, tr, p);
 
 	for (i = 0; ok && i < tr->n; i++)
-		ok = (p[i].sid = sid_now(pt->k, p[i].sid)) != UINT32_MAX;
+		ok = p[i].sid != UINT32_MAX;
 	if (ok) {
 		scratch = xcalloc(tr->n + 1, sizeof(*scratch));
 		put_term(out, tr, p, tr->n, scratch, &pt->idx->pn);
@@ -4153,7 +4191,7 @@ patch_range(void *arg)
 		 * postings in the edited pages are taken out and put back
 		 * where they are now). */
 		if (c == 0 && !pt->k->shifted &&
-		    unchanged(&pt->tc[order[i]]) &&
+		    unchanged(pt, &pt->tc[order[i]]) &&
 		    !full_list_touched(pt, &tr, &pt->tc[order[i]])) {
 			c = -1;
 			i++;
