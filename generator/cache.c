@@ -686,9 +686,10 @@ move_one(void *ctx, size_t i)
 }
 
 /*
- * Each file is a rename or two, 25-50 us each here: a heading added at
- * 10,000 pages renumbers the search index's sections, and its 436 files
- * went away and came in one at a time, 25 ms of one core.  Two threads
+ * Each file is a rename or two, 25-50 us each here: a page added at
+ * 10,000 pages moves the search index's pages after it, and most of its
+ * shards' 460 files went away and came in one at a time, 25 ms of one
+ * core.  Two threads
  * renaming in one folder still overlap most of the work.
  */
 int

@@ -183,31 +183,46 @@ pagenum_of(const struct pagenum *pn, uint32_t sid, uint32_t *sec)
 }
 
 /*
- * Postings p[0, n) (by sid) as the client reads them.  Per posting: the
- * gap from the previous posting's page place (the first's from -1),
- * doubled, plus 1 when a number s > 0 follows as s - 1; s is the
- * section's place in its page, less the previous posting's when the page
- * is the same (so s > 0 there).  Then the impact digit.  A page's start,
+ * The numbers that name section sid in a list of postings, after the
+ * posting at *page, *sec (page place and place in the page; both moved
+ * on to sid's).  Returned: the gap from *page (the first posting's from
+ * -1: *page starts at UINT32_MAX), doubled, plus 1 when a number s > 0
+ * follows, in *next as s - 1; s is the section's place in its page, less
+ * *sec when the page is the same (so s > 0 there).  A page's start,
  * which most postings are, costs no digit more than a site-wide number
- * did: the page gaps are smaller than the section gaps by as much.
+ * did: the page gaps are smaller than the section gaps by as much.  The
+ * entries (put_postings) and the kept records (put_term) both name
+ * postings so.
  */
+static uint32_t
+posting_code(const struct pagenum *pn, uint32_t sid, uint32_t *page,
+    uint32_t *sec, uint32_t *next)
+{
+	uint32_t	 place, in, gap, s;
+
+	place = pagenum_of(pn, sid, &in);
+	gap = place - *page;
+	s = gap != 0 ? in : in - *sec;
+	*page = place;
+	*sec = in;
+	*next = s - 1;
+	return 2 * gap + (s > 0);
+}
+
+/* Postings p[0, n) (by sid) as the client reads them: posting_code's
+ * numbers as base64url varints, then the impact digit. */
 static void
 put_postings(struct buf *b, const struct pagenum *pn, const struct post *p,
     uint32_t n)
 {
-	uint32_t	 i, page, sec, prevpage = UINT32_MAX, prevsec = 0;
-	uint32_t	 gap, s;
+	uint32_t	 i, v, next, page = UINT32_MAX, sec = 0;
 
 	for (i = 0; i < n; i++) {
-		page = pagenum_of(pn, p[i].sid, &sec);
-		gap = page - prevpage;
-		s = gap != 0 ? sec : sec - prevsec;
-		put_b64varint(b, 2 * gap + (s > 0));
-		if (s > 0)
-			put_b64varint(b, s - 1);
+		v = posting_code(pn, p[i].sid, &page, &sec, &next);
+		put_b64varint(b, v);
+		if (v & 1)
+			put_b64varint(b, next);
 		buf_putc(b, b64[p[i].q]);
-		prevpage = page;
-		prevsec = sec;
 	}
 }
 
@@ -2639,8 +2654,7 @@ put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
     uint32_t n, struct post *scratch, const struct pagenum *pn)
 {
 	size_t		 at, start;
-	uint32_t	 i, k, page, sec, prevpage = UINT32_MAX, prevsec = 0;
-	uint32_t	 gap, s;
+	uint32_t	 i, k, v, next, page = UINT32_MAX, sec = 0;
 	unsigned char	*w;
 
 	rec_put_str(rec, t->key, t->klen);
@@ -2651,17 +2665,13 @@ put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
 	buf_grow(rec, (size_t)n * 11);
 	w = (unsigned char *)rec->data + rec->len;
 	for (i = 0; i < n; i++) {
-		/* As the entry's (put_postings), so a record whose pages
-		 * kept their places stands when sections move elsewhere. */
-		page = pagenum_of(pn, p[i].sid, &sec);
-		gap = page - prevpage;
-		s = gap != 0 ? sec : sec - prevsec;
-		w = raw_varint(w, 2 * gap + (s > 0));
-		if (s > 0)
-			w = raw_varint(w, s - 1);
+		/* As the entry's, so a record whose pages kept their places
+		 * stands when sections move elsewhere. */
+		v = posting_code(pn, p[i].sid, &page, &sec, &next);
+		w = raw_varint(w, v);
+		if (v & 1)
+			w = raw_varint(w, next);
 		*w++ = p[i].rank;
-		prevpage = page;
-		prevsec = sec;
 	}
 	k = (uint32_t)(w - (unsigned char *)rec->data - rec->len);
 	rec->len += k;
@@ -3822,37 +3832,34 @@ kept_places(struct search_index *idx)
 {
 	struct kept	*k = idx->kept;
 	uint32_t	*n = xcalloc(k->npages + 1, sizeof(*n));
-	uint32_t	*now = xcalloc(idx->site->npages + 1, sizeof(*now));
-	uint32_t	 place = 0;
+	uint32_t	 place = 0, sec;
 	size_t		 i, j;
 
 	for (j = 0; j < k->npages; j++)
 		n[j] = k->pages[j].nsecs;
 	pagenum_make(&k->opn, n, k->npages);
 	free(n);
-	for (i = 0; i < idx->site->npages; i++)
-		if (k->nsecs_now[i] > 0)
-			now[i] = place++;
 	k->place_now = xcalloc(k->opn.npages + 1, sizeof(*k->place_now));
-	for (place = 0, j = 0; j < k->npages; j++) {
+	for (j = 0; j < k->npages; j++) {
 		if (k->pages[j].nsecs == 0)
 			continue;
 		i = k->nowof[j];
 		k->place_now[place] = i == SIZE_MAX || k->changed[i] ?
 		    UINT32_MAX : k->nbase[i];
-		if (i != SIZE_MAX && k->nsecs_now[i] > 0 && now[i] != place)
+		if (i != SIZE_MAX && k->nsecs_now[i] > 0 &&
+		    pagenum_of(&idx->pn, k->nbase[i], &sec) != place)
 			k->shifted = 1;
 		place++;
 	}
-	free(now);
 }
 
 /*
  * The sections then and now: each kept page's first (k->obase), each
  * page's count and first now (k->nsecs_now, k->nbase), and where each
  * kept section is now (k->sidmap: UINT32_MAX for those of a page changed
- * or removed, whose words patch_pages moves).  0 when a changed page has
- * no record now where it should (its render failed).
+ * or removed, whose words patch_pages moves); the pages' places now
+ * (idx->pn) and then (kept_places).  0 when a changed page has no record
+ * now where it should (its render failed).
  */
 static int
 kept_sections(struct search_index *idx)
@@ -3891,6 +3898,7 @@ kept_sections(struct search_index *idx)
 			    k->changed[i] ? UINT32_MAX :
 			    k->nbase[i] + (uint32_t)o;
 	}
+	pagenum_make(&idx->pn, k->nsecs_now, s->npages);
 	kept_places(idx);
 	return 1;
 }
@@ -4187,7 +4195,7 @@ patch_range(void *arg)
 		key = i < n ? pt->words.keys.data + pt->words.e[order[i]].key :
 		    NULL;
 		c = !more ? 1 : key == NULL ? -1 : search_strcmp(tr.key, key);
-		/* Its record stands, unless sections moved (then its
+		/* Its record stands, unless pages moved place (then its
 		 * postings in the edited pages are taken out and put back
 		 * where they are now). */
 		if (c == 0 && !pt->k->shifted &&
@@ -4196,7 +4204,7 @@ patch_range(void *arg)
 			c = -1;
 			i++;
 		}
-		if (c < 0 && pt->k->shifted)	/* its sections moved */
+		if (c < 0 && pt->k->shifted)	/* its pages moved */
 			ok = shift_term(pt, &tr, &rg->out);
 		else if (c < 0)		/* a record not edited: as it lies */
 			buf_append(&rg->out, at, (size_t)(r.p - at));
@@ -4239,10 +4247,10 @@ records_middle(const struct kept *k, const unsigned char **mid,
 
 /*
  * The kept index's term records with the edited words' written again,
- * into recs (key order); 0 when a word cannot be patched.  When sections
- * moved (a heading or a page added or removed), every record is written
- * again with its sections renumbered: 20-25 ms at 10,000 pages, so the
- * records are cut in two halves, each patched on a core.
+ * into recs (key order); 0 when a word cannot be patched.  When pages
+ * moved place (a page added or removed before others), every record is
+ * written again with its postings renumbered: 20-25 ms at 10,000 pages,
+ * so the records are cut in two halves, each patched on a core.
  */
 static int
 patch_terms(struct patch *pt, struct buf *recs)
@@ -4315,7 +4323,6 @@ kept_patch(struct search_index *idx, struct buf *recs)
 		pt.why = "a kept record is malformed, or a page has none";
 		goto done;
 	}
-	pagenum_make(&idx->pn, k->nsecs_now, idx->site->npages);
 	if (!patch_pages(&pt))
 		goto done;
 	for (i = 0; i < NFIELDS; i++)
@@ -4772,9 +4779,9 @@ write_shard(void *ctx, size_t i)
 }
 
 /*
- * Writes the nsh shards sh, on all cores: a heading added or a page
- * added renumbers the sections, and every shard and its .gz twin is
- * written again (436 files at 10,000 pages), which took 25 ms of the one
+ * Writes the nsh shards sh, on all cores: a page added moves the places
+ * of the pages after it, and most shards and their .gz twins are written
+ * again (about 460 files at 10,000 pages), which took 25 ms of the one
  * core the build waited on.  Returns their name hashes.
  */
 static uint32_t *
