@@ -289,8 +289,14 @@ saved_dest(const struct memo_since *ms, size_t i)
 	return d;
 }
 
-/* The paths that led somewhere then and lead elsewhere or nowhere now
- * (ms->led). */
+/*
+ * The paths whose destination is not what it was (ms->led): that led
+ * somewhere then and lead elsewhere or nowhere now, or that lead
+ * somewhere now and led nowhere then.  Every path that leads somewhere
+ * is among the dests (dests_of: a link's resolved path names a source,
+ * the folder of an index.md or a copied file), so a path in neither
+ * list led nowhere and still does.
+ */
 static void
 compare_dests(struct memo_since *ms, const struct site *s)
 {
@@ -298,13 +304,23 @@ compare_dests(struct memo_since *ms, const struct site *s)
 	size_t		 n, i = 0, j = 0, cap = 0;
 
 	now = dests_of(s, &n);
-	for (i = 0; i < ms->ndests; i++) {
+	while (i < ms->ndests || j < n) {
+		if (i == ms->ndests) {
+			push(&ms->led, &ms->nled, &cap, now[j++].path);
+			continue;
+		}
 		then = saved_dest(ms, i);
-		while (j < n && now[j].path < then.path)
-			j++;
-		if (j == n || now[j].path != then.path ||
-		    now[j].to != then.to)
+		if (j == n || then.path < now[j].path) {
 			push(&ms->led, &ms->nled, &cap, then.path);
+			i++;
+		} else if (now[j].path < then.path)
+			push(&ms->led, &ms->nled, &cap, now[j++].path);
+		else {
+			if (now[j].to != then.to)
+				push(&ms->led, &ms->nled, &cap, then.path);
+			i++;
+			j++;
+		}
 	}
 	free(now);
 }
@@ -475,25 +491,6 @@ memosince_holds(struct memo_since *ms, struct memo_keys *k,
 	return 1;
 }
 
-/* 1 when path (a link's, as it resolved then) led somewhere then. */
-static int
-led_then(const struct memo_since *ms, uint64_t path)
-{
-	size_t		 lo = 0, hi = ms->ndests, mid;
-	uint64_t	 x;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((x = saved_dest(ms, mid).path) == path)
-			return 1;
-		if (x < path)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 int
 memosince_links_hold(struct memo_since *ms, struct memo_keys *k,
     const void *targets, size_t len)
@@ -510,8 +507,7 @@ memosince_links_hold(struct memo_since *ms, struct memo_keys *k,
 		if ((path = rec_get_str(&r, 0, &plen)) == NULL)
 			return 0;
 		h = XXH3_64bits(path, plen);
-		/* A path not known then: not known to hold. */
-		if (!led_then(ms, h) || among(ms->led, ms->nled, h))
+		if (among(ms->led, ms->nled, h))
 			return 0;
 	}
 	return r.ok && r.p == r.end;
