@@ -491,6 +491,14 @@ memosince_holds(struct memo_since *ms, struct memo_keys *k,
 	return 1;
 }
 
+const uint64_t *
+memosince_led(struct memo_since *ms, struct memo_keys *k, size_t *n)
+{
+	made(ms, k, SINCE_DESTS);
+	*n = ms->nled;
+	return ms->led;
+}
+
 int
 memosince_links_hold(struct memo_since *ms, struct memo_keys *k,
     const void *targets, size_t len)

@@ -67,6 +67,12 @@ int	 memosince_holds(struct memo_since *, struct memo_keys *,
 int	 memosince_links_hold(struct memo_since *, struct memo_keys *,
 	     const void *targets, size_t len);
 
+/* The paths whose destination changed since the site was saved (XXH3
+ * hashes of a link's resolved path, sorted: *n of them), which
+ * memosince_links_hold looks a memo's paths up among.  Thread-safe. */
+const uint64_t *memosince_led(struct memo_since *, struct memo_keys *,
+	     size_t *n);
+
 /*
  * 1 when the pages a memo's links to headings name (refs, len bytes: u32
  * count, pairs of strs, source and id: pagememo.c's) have the headings

@@ -7,6 +7,7 @@
 
 #include <xxhash.h>
 
+#include "backlinks.h"
 #include "buf.h"
 #include "links.h"
 #include "memokeys.h"
@@ -59,7 +60,9 @@ static const char MEMO_FORMAT[8] = "porchpm6";
  * and they are the record of the same key in the targets table, written
  * with it in the same layout.  They are read only when a page or file
  * was added or removed, and they were a third of the memo table's bytes,
- * which every build reads.
+ * which every build reads.  With them goes their inverse, the rows by
+ * the paths they name (backlinks.h), so a page added finds the rows that
+ * link to it without reading every row's paths.
  */
 #define TABLE_STALE	64
 #define IN_TABLE	REC_NULL
@@ -81,7 +84,14 @@ struct page_memo {
 	struct memo_since *since;	/* the table's site, opened on first
 					   need (NULL: none) */
 	atomic_int	 since_open;
-	pthread_mutex_t	 lock;		/* of targets and since */
+	uint64_t	*relinked;	/* sorted keys of the table's rows
+					   whose links name a path that
+					   leads elsewhere since, made on
+					   first need (backlinks.h) */
+	size_t		 nrelinked;
+	int		 relinked_ok;	/* 0: no backlinks to be had */
+	atomic_int	 relinked_open;
+	pthread_mutex_t	 lock;		/* of targets, since, relinked */
 	atomic_size_t	 found, reused, stored, kept, untabled;
 	atomic_size_t	 rechecked;	/* reused after pagememo_refs_hold */
 	atomic_size_t	 refs_looked;	/* of those, whose links named a
@@ -94,6 +104,7 @@ struct page_memo {
 	atomic_size_t	 sincechecked;	/* of those, after deps_since */
 	atomic_size_t	 sincelinked;	/* of linkchecked, after
 					   links_since */
+	atomic_size_t	 backlinked;	/* of those, by the backlinks */
 	atomic_size_t	 linkchecked;	/* found after links_hold */
 	struct task	 table_task;	/* writing the memo table, beside the
 					   build (pagememo_end) */
@@ -231,6 +242,8 @@ pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
 	if (m->table.n > 0) {
 		(void)pack_keep(m->pack, table_key(m->keys->shape, "targets"));
 		(void)pack_keep(m->pack, table_key(m->keys->shape, "since"));
+		(void)pack_keep(m->pack, table_key(m->keys->shape,
+		    "backlinks"));
 	}
 	return m;
 }
@@ -323,6 +336,50 @@ targets_of(struct page_memo *m, const struct memo_blob *links, uint64_t key,
 	return 1;
 }
 
+/* The hash of the table's keys, as put_table writes them. */
+static uint64_t
+keys_hash(const unsigned char *keys, size_t n)
+{
+	return XXH3_64bits(keys, n * sizeof(uint64_t));
+}
+
+/* m->relinked, made once from the table's backlinks and the paths that
+ * lead elsewhere since ms was saved; 0 when there are no backlinks (then
+ * each row's paths are looked up). */
+static int
+relinked_ready(struct page_memo *m, struct memo_since *ms)
+{
+	const uint64_t	*led;
+	const void	*data;
+	uint32_t	*rows = NULL;
+	size_t		 nled, len, n = 0, i;
+
+	if (atomic_load(&m->relinked_open))
+		return m->relinked_ok;
+	led = memosince_led(ms, m->keys, &nled);
+	pthread_mutex_lock(&m->lock);
+	if (!atomic_load(&m->relinked_open)) {
+		if ((data = pack_get(m->pack, table_key(m->keys->shape,
+		    "backlinks"), &len)) != NULL)
+			rows = backlinks_rows(data, len, keys_hash(
+			    m->table.keys, m->table.n), m->table.n, led,
+			    nled, &n);
+		if (rows != NULL) {
+			/* The rows are in the order of their keys. */
+			m->relinked = xcalloc(n + 1, sizeof(*m->relinked));
+			for (i = 0; i < n; i++)
+				m->relinked[i] = table_u64(m->table.keys,
+				    rows[i]);
+			m->nrelinked = n;
+			m->relinked_ok = 1;
+		}
+		free(rows);
+		atomic_store(&m->relinked_open, 1);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return m->relinked_ok;
+}
+
 /* 1 when the links of the memo under key lead where they led (digest). */
 static int
 links_hold(struct page_memo *m, const struct memo_blob *links, uint64_t key,
@@ -342,6 +399,7 @@ pagememo_free(struct page_memo *m)
 	parallel_end(&m->table_task);
 	pthread_mutex_destroy(&m->lock);
 	memosince_free(m->since);
+	free(m->relinked);
 	memokeys_free(m->keys);
 	free(m);
 }
@@ -414,9 +472,43 @@ deps_since(struct page_memo *m, const struct page *p,
 	return ok;
 }
 
-/* 1 when the links of the memo under key, made with the paths the memo
+/* 1 when key is among v[0..n-1] (sorted). */
+static int
+among_keys(const uint64_t *v, size_t n, uint64_t key)
+{
+	size_t		 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid] == key)
+			return 1;
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* 1 when the links blob is a table row's: its paths are in the targets
+ * table. */
+static int
+links_in_table(const struct memo_blob *links)
+{
+	struct rec_rd	 r;
+
+	rec_init(&r, links->data, links->len);
+	skip_refs(&r);
+	return rec_get_u32(&r) == IN_TABLE && r.ok && r.p == r.end;
+}
+
+/*
+ * 1 when the links of the memo under key, made with the paths the memo
  * table was written with (paths) and digest then, lead where they led
- * (memosince.h): what links_hold would say, for a lookup of each path. */
+ * (memosince.h): what links_hold would say.  A table row (the row of
+ * key) holds unless the backlinks name it among the rows that link to a
+ * path that leads elsewhere; any other memo's paths are looked up.
+ */
 static int
 links_since(struct page_memo *m, const struct memo_blob *links,
     uint64_t key, uint64_t paths, uint64_t digest)
@@ -424,8 +516,15 @@ links_since(struct page_memo *m, const struct memo_blob *links,
 	struct memo_since *ms = since_ready(m);
 	struct memo_blob t;
 
-	return ms != NULL && memosince_paths(ms) == paths && digest != 0 &&
-	    targets_of(m, links, key, &t) &&
+	if (ms == NULL || memosince_paths(ms) != paths || digest == 0)
+		return 0;
+	if (links_in_table(links) && relinked_ready(m, ms)) {
+		if (among_keys(m->relinked, m->nrelinked, key))
+			return 0;
+		m->backlinked++;
+		return 1;
+	}
+	return targets_of(m, links, key, &t) &&
 	    memosince_links_hold(ms, m->keys, t.data, t.len);
 }
 
@@ -674,7 +773,8 @@ pagememo_report(const struct page_memo *m, FILE *f)
 	    m->table.n, (size_t)m->untabled);
 	fprintf(f, "memo table's site: %zu memos checked against what "
 	    "changed since it was written, %zu against where links lead "
-	    "since\n", (size_t)m->sincechecked, (size_t)m->sincelinked);
+	    "since (%zu by the backlinks)\n", (size_t)m->sincechecked,
+	    (size_t)m->sincelinked, (size_t)m->backlinked);
 }
 
 /* Every page's ids, through the hash page_set_anchors made of them on the
@@ -855,6 +955,31 @@ put_table(struct page_memo *m, const char *name,
 	buf_free(&b);
 }
 
+/* Writes the backlinks of rows[0..n-1] (sorted, one per key), whose
+ * paths are in trecs. */
+static void
+put_backlinks(struct page_memo *m, const struct table_row *rows, size_t n,
+    const struct buf *trecs)
+{
+	struct backlinks_row *v = xcalloc(n + 1, sizeof(*v));
+	uint64_t	*keys = xcalloc(n + 1, sizeof(*keys));
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		keys[i] = rows[i].key;
+		v[i].paths = trecs->data + rows[i].toff;
+		v[i].len = rows[i].tlen;
+	}
+	backlinks_put(&b, keys_hash((const unsigned char *)keys, n), v, n);
+	if (b.len > 0)
+		pack_put(m->pack, table_key(m->keys->shape, "backlinks"),
+		    b.data, b.len);
+	buf_free(&b);
+	free(keys);
+	free(v);
+}
+
 /* Writes the tables of pages[0..n-1] (one row per key). */
 static void
 write_table(struct page_memo *m, struct page *const *pages, size_t n,
@@ -882,6 +1007,7 @@ write_table(struct page_memo *m, struct page *const *pages, size_t n,
 			if (k == 0 || rows[k - 1].key != rows[i].key)
 				rows[k++] = rows[i];
 		put_table(m, "targets", rows, k, &trecs, 1);
+		put_backlinks(m, rows, k, &trecs);
 		put_table(m, "table", rows, k, &recs, 0);
 		buf_reset(&recs);
 		memosince_save(m->keys, anchors, &recs);
