@@ -18,6 +18,7 @@
 #include "phases.h"
 #include "render.h"
 #include "search.h"
+#include "sitemap.h"
 #include "spare.h"
 #include "template.h"
 #include "theme.h"
@@ -62,8 +63,9 @@ write_feeds(const struct render_env *env)
 	const struct out_dir *o = env->out;
 	uint64_t	 key, in;
 	size_t		 i;
-	int		 ok = 1, entries = 0;
+	int		 ok, entries = 0;
 
+	ok = sitemap_write(env->site, o, env->memo);
 	for (i = 0; i < nfeeds; i++) {
 		key = 0;
 		if (env->memo != NULL) {

@@ -7,16 +7,15 @@
 #include "buf.h"
 #include "diag.h"
 #include "feeds.h"
-#include "indexing.h"
 #include "pagedata.h"
 #include "path.h"
+#include "sitemap.h"
 #include "xalloc.h"
 
 /* The catalog format; porchd refuses a catalog with a version it does not
  * know, so bump it on any incompatible change (docs/catalog.md). */
 #define CATALOG_VERSION	1
 
-#define FEED_SITEMAP	"sitemap.xml"
 #define FEED_ROBOTS	"robots.txt"
 #define FEED_ATOM	"changelog/feed.xml"
 #define FEED_CATALOG	OUT_CATALOG
@@ -39,85 +38,11 @@ write_buf(const struct out_dir *o, const char *rel, struct buf *b,
 }
 
 static int
-cmp_url(const void *a, const void *b)
-{
-	return strcmp((*(struct page *const *)a)->url,
-	    (*(struct page *const *)b)->url);
-}
-
-/* Adds s (NULL apart from "") to the hash in st. */
-static void
-hash_opt(XXH3_state_t *st, const char *s)
-{
-	XXH3_64bits_update(st, s != NULL ? "1" : "0", 1);
-	if (s != NULL)
-		XXH3_64bits_update(st, s, strlen(s) + 1);
-}
-
-static int
-write_sitemap(const struct site *s, const struct out_dir *o,
-    uint64_t key)
-{
-	struct buf	 b = { 0 };
-	struct page	**sorted = xcalloc(s->npages, sizeof(*sorted));
-	const char	*mod;
-	char		*loc;
-	size_t		 i, n = 0;
-
-	for (i = 0; i < s->npages; i++)
-		if (indexing_listed(s->pages[i]))
-			sorted[n++] = s->pages[i];
-	xqsort(sorted, n, sizeof(*sorted), cmp_url);
-	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-	for (i = 0; i < n; i++) {
-		loc = absolute(s, sorted[i]->url);
-		buf_puts(&b, "<url><loc>");
-		buf_put_html(&b, loc, strlen(loc));
-		buf_puts(&b, "</loc>");
-		mod = sorted[i]->meta.updated ? sorted[i]->meta.updated :
-		    sorted[i]->meta.date;
-		if (mod)
-			buf_printf(&b, "<lastmod>%s</lastmod>", mod);
-		buf_puts(&b, "</url>\n");
-		free(loc);
-	}
-	buf_puts(&b, "</urlset>\n");
-	free(sorted);
-	return write_buf(o, FEED_SITEMAP, &b, key);
-}
-
-/* What the sitemap shows: the base URL and each listed page's URL and
- * last change (a title edit leaves it as it was). */
-static uint64_t
-sitemap_inputs(const struct site *s)
-{
-	XXH3_state_t	*st = XXH3_createState();
-	const struct page *p;
-	uint64_t	 h;
-	size_t		 i;
-
-	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, s->cfg.base_url, strlen(s->cfg.base_url) + 1);
-	for (i = 0; i < s->npages; i++) {
-		p = s->pages[i];
-		if (!indexing_listed(p))
-			continue;
-		XXH3_64bits_update(st, p->url, strlen(p->url) + 1);
-		hash_opt(st, p->meta.updated);
-		hash_opt(st, p->meta.date);
-	}
-	h = XXH3_64bits_digest(st);
-	XXH3_freeState(st);
-	return h;
-}
-
-static int
 write_robots(const struct site *s, const struct out_dir *o,
     uint64_t key)
 {
 	struct buf	 b = { 0 };
-	char		*map = absolute(s, "/sitemap.xml");
+	char		*map = absolute(s, "/" SITEMAP_NAME);
 
 	buf_printf(&b, "User-agent: *\nAllow: /\n\nSitemap: %s\n", map);
 	free(map);
@@ -341,7 +266,6 @@ write_catalog(const struct site *s, const struct out_dir *o,
 }
 
 const struct feed feeds[] = {
-	{ FEED_SITEMAP, write_sitemap, sitemap_inputs },
 	{ FEED_ROBOTS, write_robots, robots_inputs },
 	{ FEED_ATOM, write_atom, NULL },
 	{ FEED_CATALOG, write_catalog, NULL },

@@ -1,7 +1,8 @@
 /*
- * feeds: the machine-readable files beside the pages: sitemap.xml,
- * robots.txt, the changelog's Atom feed (changelog/feed.xml) and
- * catalog.json, the one file porchd reads (format in docs/catalog.md).
+ * feeds: the machine-readable files beside the pages: robots.txt, the
+ * changelog's Atom feed (changelog/feed.xml) and catalog.json, the one
+ * file porchd reads (format in docs/catalog.md).  sitemap.xml, which
+ * may be several files, is sitemap.h's.
  */
 #ifndef PORCH_FEEDS_H
 #define PORCH_FEEDS_H
