@@ -21,13 +21,44 @@ struct link {
 };
 
 static int
-cmp_link(const void *a, const void *b)
+same_link(const struct link *x, const struct link *y)
 {
-	const struct link *x = a, *y = b;
+	return x->path == y->path && x->row == y->row;
+}
 
-	if (x->path != y->path)
-		return x->path < y->path ? -1 : 1;
-	return x->row < y->row ? -1 : x->row > y->row;
+/*
+ * Sorts v[0..n-1] by path, rows in the order they come (add_links makes
+ * them in row order): a least significant digit radix sort, 16 bits a
+ * pass, stable.  qsort took 20 ms of the memo table's writing at 10,000
+ * pages (150,000 links), beside a build that had two cores' work.
+ */
+static void
+sort_links(struct link *v, size_t n)
+{
+	struct link	*tmp = xcalloc(n + 1, sizeof(*tmp)), *from = v, *to = tmp,
+			*swap;
+	size_t		*count = xcalloc(65536, sizeof(*count));
+	size_t		 i, sum, c;
+	int		 shift;
+
+	for (shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(from[i].path >> shift) & 0xffff]++;
+		for (i = 0, sum = 0; i < 65536; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i].path >> shift) & 0xffff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	/* Four passes: the sorted links are back in v. */
+	free(count);
+	free(tmp);
 }
 
 static int
@@ -72,9 +103,9 @@ backlinks_put(struct buf *out, uint64_t keys_hash,
 			free(v);	/* nothing: every row is checked */
 			return;
 		}
-	xqsort(v, nv, sizeof(*v), cmp_link);
+	sort_links(v, nv);
 	for (i = 0; i < nv; i++)		/* one of each */
-		if (k == 0 || cmp_link(&v[k - 1], &v[i]) != 0)
+		if (k == 0 || !same_link(&v[k - 1], &v[i]))
 			v[k++] = v[i];
 	nv = k;
 	for (i = 0; i < nv; i++)
