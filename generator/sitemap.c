@@ -172,7 +172,7 @@ write_index(const struct site *s, const struct out_dir *o,
     const struct part *parts, size_t nparts, uint64_t key)
 {
 	struct buf	 b = { 0 };
-	char		 name[32];
+	char		 name[48];
 	size_t		 i;
 	int		 ok;
 
@@ -197,7 +197,7 @@ write_parts(const struct site *s, const struct out_dir *o,
     uint64_t base)
 {
 	struct part	*parts;
-	char		 name[32];
+	char		 name[48];
 	size_t		 nparts = 2, i;
 	uint64_t	 key, index = base;
 	int		 ok = 1;
