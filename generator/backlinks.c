@@ -35,8 +35,8 @@ same_link(const struct link *x, const struct link *y)
 static void
 sort_links(struct link *v, size_t n)
 {
-	struct link	*tmp = xcalloc(n + 1, sizeof(*tmp)), *from = v, *to = tmp,
-			*swap;
+	struct link	*tmp = xcalloc(n + 1, sizeof(*tmp));
+	struct link	*from = v, *to = tmp, *swap;
 	size_t		*count = xcalloc(65536, sizeof(*count));
 	size_t		 i, sum, c;
 	int		 shift;
