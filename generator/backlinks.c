@@ -125,24 +125,6 @@ backlinks_put(struct buf *out, uint64_t keys_hash,
 	free(v);
 }
 
-static uint64_t
-get_u64(const unsigned char *v, size_t i)
-{
-	uint64_t	 x;
-
-	memcpy(&x, v + i * sizeof(x), sizeof(x));
-	return x;
-}
-
-static uint32_t
-get_u32(const unsigned char *v, size_t i)
-{
-	uint32_t	 x;
-
-	memcpy(&x, v + i * sizeof(x), sizeof(x));
-	return x;
-}
-
 /* The place of path among the npaths hashes at v, or SIZE_MAX. */
 static size_t
 find_path(const unsigned char *v, size_t npaths, uint64_t path)
@@ -152,7 +134,7 @@ find_path(const unsigned char *v, size_t npaths, uint64_t path)
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if ((x = get_u64(v, mid)) == path)
+		if ((x = rec_u64_at(v, mid)) == path)
 			return mid;
 		if (x < path)
 			lo = mid + 1;
@@ -180,7 +162,7 @@ backlinks_rows(const void *data, size_t len, uint64_t keys_hash,
 	count = rec_get_count(&r, sizeof(uint64_t) + sizeof(uint32_t));
 	hashes = rec_take(&r, count * sizeof(uint64_t));
 	starts = rec_take(&r, (count + 1) * sizeof(uint32_t));
-	if (!r.ok || (nlinks = get_u32(starts, count)) >
+	if (!r.ok || (nlinks = rec_u32_at(starts, count)) >
 	    (size_t)(r.end - r.p) / sizeof(uint32_t))
 		return NULL;
 	rows = r.p;
@@ -188,12 +170,12 @@ backlinks_rows(const void *data, size_t len, uint64_t keys_hash,
 	for (i = 0; i < npaths; i++) {
 		if ((at = find_path(hashes, count, paths[i])) == SIZE_MAX)
 			continue;
-		from = get_u32(starts, at);
-		to = get_u32(starts, at + 1);
+		from = rec_u32_at(starts, at);
+		to = rec_u32_at(starts, at + 1);
 		if (from > to || to > nlinks)
 			goto bad;
 		for (; from < to; from++) {
-			if ((row = get_u32(rows, from)) >= nrows)
+			if ((row = rec_u32_at(rows, from)) >= nrows)
 				goto bad;
 			out = xreallocarray(out, *n + 1, sizeof(*out), &cap);
 			out[(*n)++] = row;

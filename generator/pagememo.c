@@ -248,24 +248,6 @@ pagememo_open(struct pack *pk, const struct site *s, uint64_t base,
 	return m;
 }
 
-static uint64_t
-table_u64(const unsigned char *v, size_t i)
-{
-	uint64_t	 x;
-
-	memcpy(&x, v + i * sizeof(x), sizeof(x));
-	return x;
-}
-
-static uint32_t
-table_u32(const unsigned char *v, size_t i)
-{
-	uint32_t	 x;
-
-	memcpy(&x, v + i * sizeof(x), sizeof(x));
-	return x;
-}
-
 /* The record of key in the table (*len bytes), or NULL. */
 static const void *
 table_find(const struct memo_table *t, uint64_t key, size_t *len)
@@ -276,9 +258,9 @@ table_find(const struct memo_table *t, uint64_t key, size_t *len)
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if ((k = table_u64(t->keys, mid)) == key) {
-			off = table_u32(t->offs, mid);
-			n = table_u32(t->lens, mid);
+		if ((k = rec_u64_at(t->keys, mid)) == key) {
+			off = rec_u32_at(t->offs, mid);
+			n = rec_u32_at(t->lens, mid);
 			if (off > t->recs_len || n > t->recs_len - off)
 				return NULL;
 			*len = n;
@@ -368,7 +350,7 @@ relinked_ready(struct page_memo *m, struct memo_since *ms)
 			/* The rows are in the order of their keys. */
 			m->relinked = xcalloc(n + 1, sizeof(*m->relinked));
 			for (i = 0; i < n; i++)
-				m->relinked[i] = table_u64(m->table.keys,
+				m->relinked[i] = rec_u64_at(m->table.keys,
 				    rows[i]);
 			m->nrelinked = n;
 			m->relinked_ok = 1;
@@ -472,68 +454,40 @@ deps_since(struct page_memo *m, const struct page *p,
 	return ok;
 }
 
-/* 1 when key is among v[0..n-1] (sorted). */
-static int
-among_keys(const uint64_t *v, size_t n, uint64_t key)
-{
-	size_t		 lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (v[mid] == key)
-			return 1;
-		if (v[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-/* 1 when the links blob is a table row's: its paths are in the targets
- * table. */
-static int
-links_in_table(const struct memo_blob *links)
-{
-	struct rec_rd	 r;
-
-	rec_init(&r, links->data, links->len);
-	skip_refs(&r);
-	return rec_get_u32(&r) == IN_TABLE && r.ok && r.p == r.end;
-}
-
-/*
- * 1 when the links of the memo under key, made with the paths the memo
- * table was written with (paths) and digest then, lead where they led
- * (memosince.h): what links_hold would say.  A table row (the row of
- * key) holds unless the backlinks name it among the rows that link to a
- * path that leads elsewhere; any other memo's paths are looked up.
- */
-static int
-links_since(struct page_memo *m, const struct memo_blob *links,
-    uint64_t key, uint64_t paths, uint64_t digest)
-{
-	struct memo_since *ms = since_ready(m);
-	struct memo_blob t;
-
-	if (ms == NULL || memosince_paths(ms) != paths || digest == 0)
-		return 0;
-	if (links_in_table(links) && relinked_ready(m, ms)) {
-		if (among_keys(m->relinked, m->nrelinked, key))
-			return 0;
-		m->backlinked++;
-		return 1;
-	}
-	return targets_of(m, links, key, &t) &&
-	    memosince_links_hold(ms, m->keys, t.data, t.len);
-}
-
 static int
 cmp_u64(const void *a, const void *b)
 {
 	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * 1 when the links of the memo under key, made with the paths the memo
+ * table was written with (paths) and digest then, lead where they led
+ * (memosince.h): what links_hold would say.  A table row (tabled: its
+ * paths are in the targets table) holds unless the backlinks name it
+ * among the rows that link to a path that leads elsewhere; any other
+ * memo's paths are looked up.
+ */
+static int
+links_since(struct page_memo *m, const struct memo_blob *links,
+    uint64_t key, int tabled, uint64_t paths, uint64_t digest)
+{
+	struct memo_since *ms = since_ready(m);
+	struct memo_blob t;
+
+	if (ms == NULL || memosince_paths(ms) != paths || digest == 0)
+		return 0;
+	if (tabled && relinked_ready(m, ms)) {
+		if (m->nrelinked > 0 && bsearch(&key, m->relinked,
+		    m->nrelinked, sizeof(key), cmp_u64) != NULL)
+			return 0;
+		m->backlinked++;
+		return 1;
+	}
+	return targets_of(m, links, key, &t) &&
+	    memosince_links_hold(ms, m->keys, t.data, t.len);
 }
 
 void
@@ -660,6 +614,7 @@ use_entry(struct page_memo *m, struct page *p, uint64_t key,
 	const unsigned char *ids;
 	uint64_t	 ids_hash, whole, paths, links, digest;
 	size_t		 nids, i, ids_len;
+	int		 tabled;
 
 	rec_init(&r, entry, len);
 	rec_get(&r, &hit->anchors, sizeof(hit->anchors));
@@ -672,7 +627,7 @@ use_entry(struct page_memo *m, struct page *p, uint64_t key,
 	ids_len = (size_t)(r.p - ids);
 	hit->links.data = r.p;
 	skip_refs(&r);
-	(void)skip_targets(&r);
+	tabled = !skip_targets(&r);	/* a table row's paths */
 	hit->links.len = (size_t)(r.p - (const unsigned char *)hit->links.data);
 	rec_get(&r, &whole, sizeof(whole));
 	rec_get(&r, &paths, sizeof(paths));
@@ -695,7 +650,8 @@ use_entry(struct page_memo *m, struct page *p, uint64_t key,
 			m->depchecked++;
 	}
 	if (paths != m->keys->paths) {
-		if (links_since(m, &hit->links, key, paths, links)) {
+		if (links_since(m, &hit->links, key, tabled, paths,
+		    links)) {
 			if (p->source != NULL)
 				m->sincelinked++;
 		} else if (!links_hold(m, &hit->links, key, links))

@@ -99,3 +99,21 @@ rec_get_count(struct rec_rd *r, size_t min)
 		r->ok = 0;
 	return r->ok ? n : 0;
 }
+
+uint64_t
+rec_u64_at(const void *v, size_t i)
+{
+	uint64_t	 x;
+
+	memcpy(&x, (const unsigned char *)v + i * sizeof(x), sizeof(x));
+	return x;
+}
+
+uint32_t
+rec_u32_at(const void *v, size_t i)
+{
+	uint32_t	 x;
+
+	memcpy(&x, (const unsigned char *)v + i * sizeof(x), sizeof(x));
+	return x;
+}

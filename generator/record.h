@@ -43,6 +43,10 @@ void	 rec_put_str(struct buf *, const char *s, size_t len);
 const char *rec_get_str(struct rec_rd *, int nullable, size_t *lenp);
 /* A heap copy of the next str or nstr (NULL stays NULL). */
 char	*rec_dup_str(struct rec_rd *, int nullable);
+/* Element i of an array of u64 or u32 as it lies in an entry (where it
+ * may not be aligned). */
+uint64_t rec_u64_at(const void *v, size_t i);
+uint32_t rec_u32_at(const void *v, size_t i);
 /* A count of records each at least min bytes long, checked against what
  * is left, so a bad count cannot ask for a huge allocation. */
 size_t	 rec_get_count(struct rec_rd *, size_t min);

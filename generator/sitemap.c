@@ -47,12 +47,21 @@ chain(uint64_t h, const char *s)
 	    XXH3_64bits_withSeed("", 0, h ^ 1);
 }
 
-/* What the sitemap shows of p: its URL and last change (the updated and
- * date it is taken from). */
 static uint64_t
-page_hash(const struct page *p)
+url_hash(const struct page *p)
 {
-	return chain(chain(chain(0, p->url), p->meta.updated), p->meta.date);
+	return XXH3_64bits(p->url, strlen(p->url));
+}
+
+/* h, chained with what the sitemap shows of p: its URL (url, its
+ * url_hash) and last change (the updated and date it is taken from).
+ * Chained in the model's order, which a page elsewhere leaves. */
+static uint64_t
+chain_page(uint64_t h, const struct page *p, uint64_t url)
+{
+	uint64_t	 v = chain(chain(url, p->meta.updated), p->meta.date);
+
+	return XXH3_64bits_withSeed(&v, sizeof(v), h);
 }
 
 static int
@@ -124,21 +133,20 @@ split(const struct page **pages, size_t n, struct part *parts,
     size_t nparts, uint64_t base)
 {
 	struct part	*pt;
+	uint64_t	 url;
 	size_t		 i;
 
 	for (i = 0; i < nparts; i++)
 		parts[i] = (struct part){ NULL, 0, 0, base };
 	for (i = 0; i < n; i++) {
-		pt = &parts[XXH3_64bits(pages[i]->url,
-		    strlen(pages[i]->url)) & (nparts - 1)];
+		url = url_hash(pages[i]);
+		pt = &parts[url & (nparts - 1)];
 		if (pt->n == PART_MAX)
 			return 0;
 		pt->pages = xreallocarray(pt->pages, pt->n + 1,
 		    sizeof(*pt->pages), &pt->cap);
 		pt->pages[pt->n++] = pages[i];
-		/* In the model's order, which a page elsewhere leaves. */
-		pt->hash = XXH3_64bits_withSeed(&(uint64_t){
-		    page_hash(pages[i]) }, sizeof(uint64_t), pt->hash);
+		pt->hash = chain_page(pt->hash, pages[i], url);
 	}
 	return 1;
 }
@@ -246,8 +254,8 @@ sitemap_write(const struct site *s, const struct out_dir *o,
 		ok = write_parts(s, o, memo, pages, n, base);
 	else {
 		for (i = 0; i < n; i++)
-			whole = XXH3_64bits_withSeed(&(uint64_t){
-			    page_hash(pages[i]) }, sizeof(uint64_t), whole);
+			whole = chain_page(whole, pages[i],
+			    url_hash(pages[i]));
 		key = key_of(memo, SITEMAP_NAME, whole);
 		if (!kept(o, memo, SITEMAP_NAME, key))
 			ok = write_urlset(s, o, SITEMAP_NAME, pages, n, key);
