@@ -252,7 +252,12 @@ cache_open(const char *final, int clean, uint64_t code)
 	if (c->incremental) {
 		char *spare = path_join(c->dir, "spare");
 
-		c->spares = spares_open(spare);
+		/* An incremental build stages its files among the spares:
+		 * without their folder, a full build. */
+		if ((c->spares = spares_open(spare)) == NULL) {
+			forget_manifest(c);
+			c->incremental = 0;
+		}
 		free(spare);
 	}
 	return c;
@@ -625,42 +630,37 @@ settle(struct out_cache *c)
 	c->settled = 1;
 }
 
+/* Moves staged file n (twin) to path; 1, or 0 after reporting. */
+static int
+place(struct spares *sp, size_t n, int twin, const char *path)
+{
+	if (spares_place(sp, n, twin, path) || (errno == ENOENT &&
+	    mkparents(path) && spares_place(sp, n, twin, path)))
+		return 1;
+	diag_error(path, 0, 0, "cannot move into place: %s", strerror(errno));
+	return 0;
+}
+
 /* Moves the file staged as number n (and its .gz twin, if it has one) to
  * final/rel, keeping the files it replaces as spares; 1, or 0 after
  * reporting. */
 static int
-move_staged(struct spares *sp, const char *tmp, size_t n, const char *final,
-    const char *rel)
+move_staged(struct spares *sp, size_t n, const char *final, const char *rel)
 {
-	char	*from = xasprintf("%s/%zu", tmp, n);
 	char	*to = path_join(final, rel);
-	char	*gzfrom = xasprintf("%s.gz", from);
 	char	*gzto = xasprintf("%s.gz", to);
-	int	 ok = 1;
+	int	 ok;
 
-	spares_keep(sp, to);
-	spares_keep(sp, gzto);
-	if (rename(from, to) == -1 && (errno != ENOENT || !mkparents(to) ||
-	    rename(from, to) == -1)) {
-		diag_error(to, 0, 0, "cannot move into place: %s",
-		    strerror(errno));
-		ok = 0;
-	} else if (rename(gzfrom, gzto) == -1 && errno != ENOENT) {
-		diag_error(gzto, 0, 0, "cannot move into place: %s",
-		    strerror(errno));
-		ok = 0;
-	}
+	ok = place(sp, n, 0, to) && place(sp, n, 1, gzto);
 	free(gzto);
-	free(gzfrom);
 	free(to);
-	free(from);
 	return ok;
 }
 
 /* A commit on all cores: the files it removes, then those it moves. */
 struct commit_job {
 	struct out_cache *c;
-	const char	*tmp, *final;
+	const char	*final;
 	size_t		*at;		/* indices into c->lines or the slots
 					   of c->cur */
 	atomic_int	 failed;
@@ -681,22 +681,21 @@ move_one(void *ctx, size_t i)
 	const struct strmap_slot *slot = &j->c->cur.slots[j->at[i]];
 	const struct centry *e = slot->value;
 
-	if (!move_staged(j->c->spares, j->tmp, e->stage, j->final, slot->key))
+	if (!move_staged(j->c->spares, e->stage, j->final, slot->key))
 		atomic_store(&j->failed, 1);
 }
 
 /*
- * Each file is a rename or two, 25-50 us each here: a page added at
- * 10,000 pages moves the search index's pages after it, and most of its
- * shards' 460 files went away and came in one at a time, 25 ms of one
- * core.  Two threads
- * renaming in one folder still overlap most of the work.
+ * Each file is a rename, 25-50 us each here: a page added at 10,000
+ * pages moves the search index's pages after it, and most of its shards'
+ * 460 files go away and come in one at a time.  Two threads renaming
+ * still overlap most of the work.
  */
 int
 cache_commit(struct out_cache *c, const char *tmp, const char *final,
     int threads)
 {
-	struct commit_job j = { c, tmp, final, NULL, 0 };
+	struct commit_job j = { c, final, NULL, 0 };
 	const struct centry *e;
 	size_t	 i, n = 0;
 	int	 ok;

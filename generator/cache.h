@@ -8,10 +8,11 @@
  * HTML included).  The next build then
  *   - skips running the template of a page whose render key is unchanged,
  *   - skips compressing and writing any file whose bytes are unchanged,
- *   - writes what changed into the staging folder (output.c's DEST.tmp-PID)
- *     and, when the whole build succeeded, moves those files into DEST one
- *     by one (rename, atomic per file), removes the files the new build no
- *     longer makes, and writes the new manifest last.
+ *   - writes what changed over spare files in DEST.porch-cache/spare/
+ *     (spare.h) and, when the whole build succeeded, removes the files the
+ *     new build no longer makes, moves the new files into DEST one by one
+ *     (a rename or exchange, atomic per file), and writes the new manifest
+ *     last.
  * The manifest is removed before DEST is touched, so a build killed
  * half-way leaves no manifest and the next build is a full one that
  * repairs DEST.  A failed build never touches DEST.  Without a usable
@@ -107,8 +108,9 @@ void	 cache_invalidate(struct out_cache *);
 
 /*
  * The in-place commit of an incremental build, on threads: removes from
- * final what this build did not make, moves every file staged in tmp
- * into final under its name, then removes tmp.  Returns 1, or 0 after
+ * final what this build did not make, moves every staged file into final
+ * under its name, then removes tmp, the staging folder (an incremental
+ * build leaves it empty).  Returns 1, or 0 after
  * reporting (final is then partly updated and has no manifest: the next
  * build is full).
  */

@@ -91,20 +91,18 @@ make_parents(const char *path)
 	return ok;
 }
 
-/* Writes len bytes to the new file path, over a spare file's when sp (or
- * NULL) has one left (spare.h), checking every step (a full disk shows
- * up at write or close). */
+/* Writes len bytes to fd, open on a file that holds held bytes, and
+ * closes it; what names the file in errors.  Checks every step: a full
+ * disk shows up at write or close. */
 static int
-write_file(struct spares *sp, const char *path, const void *data,
+write_fd(int fd, off_t held, const char *what, const void *data,
     size_t len)
 {
-	int	 fd;
 	ssize_t	 n;
-	off_t	 held = 0;
 	size_t	 done = 0;
 
-	if ((fd = spares_create(sp, path, (off_t)len, &held)) == -1) {
-		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
+	if (fd == -1) {
+		diag_error(what, 0, 0, "cannot write: %s", strerror(errno));
 		return 0;
 	}
 	while (done < len) {
@@ -112,7 +110,7 @@ write_file(struct spares *sp, const char *path, const void *data,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			diag_error(path, 0, 0, "cannot write: %s",
+			diag_error(what, 0, 0, "cannot write: %s",
 			    n < 0 ? strerror(errno) : "short write");
 			close(fd);
 			return 0;
@@ -121,15 +119,42 @@ write_file(struct spares *sp, const char *path, const void *data,
 	}
 	/* A spare longer than the new bytes loses its tail. */
 	if (held > (off_t)len && ftruncate(fd, (off_t)len) == -1) {
-		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
+		diag_error(what, 0, 0, "cannot write: %s", strerror(errno));
 		close(fd);
 		return 0;
 	}
 	if (close(fd) == -1) {
-		diag_error(path, 0, 0, "cannot write: %s", strerror(errno));
+		diag_error(what, 0, 0, "cannot write: %s", strerror(errno));
 		return 0;
 	}
 	return 1;
+}
+
+/* Writes the new file path. */
+static int
+write_file(const char *path, const void *data, size_t len)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return write_fd(fd, 0, path, data, len);
+}
+
+/* Writes staged file n (twin: its .gz) over a spare (spare.h); rel, the
+ * file it becomes, names it in errors. */
+static int
+write_staged(const struct out_dir *o, size_t n, int twin, const char *rel,
+    const void *data, size_t len)
+{
+	struct spares	*sp = cache_spares(o->cache);
+	char		*what = path_join(o->final, rel);
+	off_t		 held = 0;
+	int		 fd, ok;
+
+	fd = spares_stage(sp, n, twin, (off_t)len, &held);
+	ok = write_fd(fd, held, what, data, len);
+	free(what);
+	return ok;
 }
 
 /* Each thread's libdeflate compressor, made on first use. */
@@ -183,14 +208,38 @@ out_write(const struct out_dir *o, const char *rel, const void *data,
 	return out_write_keyed(o, rel, data, len, 0);
 }
 
+/* Writes rel's .gz twin of data: to staged file stage's twin, or next
+ * to path in the staging folder. */
+static int
+write_twin(const struct out_dir *o, const char *rel, const char *path,
+    size_t stage, const void *data, size_t len)
+{
+	unsigned char	*gz;
+	char		*gzpath;
+	size_t		 gzlen;
+	int		 ok;
+
+	if ((gz = out_gzip(data, len, &gzlen)) == NULL) {
+		diag_error(rel, 0, 0, "cannot compress");
+		return 0;
+	}
+	if (stage != 0)
+		ok = write_staged(o, stage, 1, rel, gz, gzlen);
+	else {
+		gzpath = xasprintf("%s.gz", path);
+		ok = write_file(gzpath, gz, gzlen);
+		free(gzpath);
+	}
+	free(gz);
+	return ok;
+}
+
 int
 out_write_keyed(const struct out_dir *o, const char *rel, const void *data,
     size_t len, uint64_t key)
 {
-	char		*path, *gzpath;
-	unsigned char	*gz;
-	struct spares	*sp = NULL;
-	size_t		 gzlen, stage = 0;
+	char		*path = NULL;
+	size_t		 stage = 0;
 	int		 ok;
 
 	if (o->dry)
@@ -198,29 +247,17 @@ out_write_keyed(const struct out_dir *o, const char *rel, const void *data,
 	if (o->cache != NULL && cache_record(o->cache, rel, data, len, key,
 	    &stage))
 		return 1;	/* the site folder has these bytes already */
-	/* A file an incremental build moves into place goes to a flat
-	 * staging folder: a folder made and removed per page (ext4 searches
-	 * its inode tables for each new one) was a fifth of the commit of a
-	 * docs title edit that rewrote a section's 583 pages. */
-	if (stage != 0) {
-		sp = cache_spares(o->cache);
-		path = xasprintf("%s/%zu", o->tmp, stage);
-		ok = write_file(sp, path, data, len);
-	} else {
+	/* A file an incremental build moves into place is written over a
+	 * spare, in the spares' folder (spare.h); a full build writes the
+	 * new site's tree in the staging folder. */
+	if (stage != 0)
+		ok = write_staged(o, stage, 0, rel, data, len);
+	else {
 		path = path_join(o->tmp, rel);
-		ok = make_parents(path) && write_file(NULL, path, data, len);
+		ok = make_parents(path) && write_file(path, data, len);
 	}
-	if (ok && o->gzip && wants_twin(rel)) {
-		if ((gz = out_gzip(data, len, &gzlen)) == NULL) {
-			diag_error(path, 0, 0, "cannot compress");
-			ok = 0;
-		} else {
-			gzpath = xasprintf("%s.gz", path);
-			ok = write_file(sp, gzpath, gz, gzlen);
-			free(gzpath);
-			free(gz);
-		}
-	}
+	if (ok && o->gzip && wants_twin(rel))
+		ok = write_twin(o, rel, path, stage, data, len);
 	free(path);
 	return ok;
 }

@@ -29,15 +29,24 @@ struct spare {
 	int		 bare;
 };
 
+/* A staged file: the spare it was written over or made as. */
+struct staged {
+	struct spare	 s;
+	int		 full;		/* 0: nothing staged as this one */
+};
+
 struct spares {
-	int		 dir;		/* the folder, -1: none */
+	int		 dir;		/* the folder */
 	off_t		 block;		/* its file system's block size */
 	pthread_mutex_t	 lock;		/* over left and nleft */
 	struct spare	*left;		/* not taken yet, by size */
 	size_t		 nleft;
 	atomic_ulong	 next;		/* the seq of the next one kept */
 	atomic_size_t	 added;		/* kept since open */
-	atomic_size_t	 reused, made;	/* files spares_create opened */
+	atomic_size_t	 reused, made;	/* files spares_stage opened */
+	struct staged	*staged;	/* by 2n + twin: the spare each staged
+					   file is (under lock) */
+	size_t		 cap;
 };
 
 static void
@@ -132,22 +141,23 @@ list_spares(struct spares *sp)
 struct spares *
 spares_open(const char *dir)
 {
-	struct spares	*sp = xcalloc(1, sizeof(*sp));
+	struct spares	*sp;
 	struct statvfs	 vfs;
+	int		 fd;
 
+	if ((mkdir(dir, 0755) == -1 && errno != EEXIST) ||
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	sp = xcalloc(1, sizeof(*sp));
+	sp->dir = fd;
 	pthread_mutex_init(&sp->lock, NULL);
 	atomic_init(&sp->added, 0);
 	atomic_init(&sp->next, 0);
 	atomic_init(&sp->reused, 0);
 	atomic_init(&sp->made, 0);
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		sp->dir = -1;
-	else
-		sp->dir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	sp->block = sp->dir != -1 && fstatvfs(sp->dir, &vfs) == 0 &&
-	    vfs.f_bsize > 0 ? (off_t)vfs.f_bsize : 4096;
-	if (sp->dir != -1)
-		list_spares(sp);
+	sp->block = fstatvfs(sp->dir, &vfs) == 0 && vfs.f_bsize > 0 ?
+	    (off_t)vfs.f_bsize : 4096;
+	list_spares(sp);
 	return sp;
 }
 
@@ -156,10 +166,10 @@ spares_close(struct spares *sp)
 {
 	if (sp == NULL)
 		return;
-	if (sp->dir != -1)
-		close(sp->dir);
+	close(sp->dir);
 	pthread_mutex_destroy(&sp->lock);
 	free(sp->left);
+	free(sp->staged);
 	free(sp);
 }
 
@@ -201,17 +211,20 @@ take_spare(struct spares *sp, off_t len, struct spare *out)
 	return 1;
 }
 
-/* Opens the spare just renamed to path when it is a plain file nothing
- * else links to; -1 after removing it otherwise.  O_NOFOLLOW and
- * O_NONBLOCK: a link or a pipe someone left there is neither followed
- * nor waited on. */
+/* Opens the spare s in the folder when it is a plain file nothing else
+ * links to; -1 after removing it otherwise.  O_NOFOLLOW and O_NONBLOCK:
+ * a link or a pipe someone left there is neither followed nor waited
+ * on. */
 static int
-open_taken(const char *path, off_t *held)
+open_taken(struct spares *sp, const struct spare *s, off_t *held)
 {
 	struct stat	 st;
+	char		 name[48];
 	int		 fd;
 
-	fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	spare_name(s, name, sizeof(name));
+	fd = openat(sp->dir, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (fd != -1 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_nlink == 1) {
 		*held = st.st_size;
@@ -219,73 +232,157 @@ open_taken(const char *path, off_t *held)
 	}
 	if (fd != -1)
 		close(fd);
-	unlink(path);	/* our name only: another link keeps its bytes */
+	unlinkat(sp->dir, name, 0);	/* our name only: another link
+					   keeps its bytes */
 	return -1;
 }
 
-int
-spares_create(struct spares *sp, const char *path, off_t len, off_t *held)
+/* Makes a new file in the folder for len bytes, named by them; the spare
+ * it is in *s. */
+static int
+make_new(struct spares *sp, off_t len, struct spare *s)
 {
-	struct spare	 s;
-	char		 name[48];
-	int		 fd;
+	char	 name[48];
+	int	 fd, tries;
 
-	while (sp != NULL && sp->dir != -1 && take_spare(sp, len, &s)) {
-		spare_name(&s, name, sizeof(name));
-		if (renameat(sp->dir, name, AT_FDCWD, path) == 0 &&
-		    (fd = open_taken(path, held)) != -1) {
-			atomic_fetch_add(&sp->reused, 1);
+	s->size = len;
+	s->bare = 0;
+	for (tries = 0; tries < 8; tries++) {
+		s->seq = atomic_fetch_add(&sp->next, 1);
+		spare_name(s, name, sizeof(name));
+		fd = openat(sp->dir, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0644);
+		if (fd != -1 || errno != EEXIST)
 			return fd;
-		}
 	}
-	*held = 0;
-	if (sp != NULL)
-		atomic_fetch_add(&sp->made, 1);
-	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return -1;
 }
 
-/* A name for the file at path in the folder, if it may become a spare. */
-static int
-room_for(struct spares *sp, const char *path, char *name, size_t size)
+/* Notes that staged file i (2n + twin) is the spare s. */
+static void
+note_staged(struct spares *sp, size_t i, const struct spare *s)
 {
-	struct stat	 st;
-	struct spare	 s;
-	size_t		 left;
+	size_t	 had;
 
-	if (sp == NULL || sp->dir == -1)
-		return 0;
+	pthread_mutex_lock(&sp->lock);
+	had = sp->cap;
+	if (i >= sp->cap) {
+		sp->staged = xreallocarray(sp->staged, i + 1,
+		    sizeof(*sp->staged), &sp->cap);
+		memset(sp->staged + had, 0,
+		    (sp->cap - had) * sizeof(*sp->staged));
+	}
+	sp->staged[i].s = *s;
+	sp->staged[i].full = 1;
+	pthread_mutex_unlock(&sp->lock);
+}
+
+int
+spares_stage(struct spares *sp, size_t n, int twin, off_t len, off_t *held)
+{
+	struct spare	 s;
+	int		 fd = -1;
+
+	*held = 0;
+	while (take_spare(sp, len, &s))
+		if ((fd = open_taken(sp, &s, held)) != -1) {
+			atomic_fetch_add(&sp->reused, 1);
+			break;
+		}
+	if (fd == -1) {
+		*held = 0;
+		if ((fd = make_new(sp, len, &s)) == -1)
+			return -1;
+		atomic_fetch_add(&sp->made, 1);
+	}
+	note_staged(sp, 2 * n + (twin != 0), &s);
+	return fd;
+}
+
+/* Whether the file st describes may become a spare. */
+static int
+room_for(struct spares *sp, const struct stat *st)
+{
+	size_t	 left;
+
 	pthread_mutex_lock(&sp->lock);
 	left = sp->nleft;
 	pthread_mutex_unlock(&sp->lock);
-	if (left + atomic_load(&sp->added) >= SPARE_MAX ||
-	    fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    st.st_size > SPARE_BIGGEST)
-		return 0;
-	s.size = st.st_size;
-	s.seq = atomic_fetch_add(&sp->next, 1);
-	s.bare = 0;
-	spare_name(&s, name, size);
-	return 1;
+	return left + atomic_load(&sp->added) < SPARE_MAX &&
+	    S_ISREG(st->st_mode) && st->st_nlink == 1 &&
+	    st->st_size <= SPARE_BIGGEST;
 }
 
-void
-spares_keep(struct spares *sp, const char *path)
+static off_t
+blocks(const struct spares *sp, off_t size)
 {
-	char	 name[48];
+	return (size + sp->block - 1) / sp->block;
+}
 
-	if (room_for(sp, path, name, sizeof(name)) &&
-	    linkat(AT_FDCWD, path, sp->dir, name, 0) == 0)
+/*
+ * After an exchange the spare's name holds the replaced file.  Its size
+ * matters only in whole blocks (take_spare compares it with whole blocks
+ * of room), and a page replaced by its next version mostly has as many:
+ * the name changes only when they differ.
+ */
+static void
+relabel(struct spares *sp, const struct spare *s, off_t size)
+{
+	struct spare	 now = *s;
+	char		 from[48], to[48];
+
+	if (s->bare || blocks(sp, size) == blocks(sp, s->size))
+		return;
+	now.size = size;
+	spare_name(s, from, sizeof(from));
+	spare_name(&now, to, sizeof(to));
+	renameat(sp->dir, from, sp->dir, to);	/* else a wrong size */
+}
+
+int
+spares_place(struct spares *sp, size_t n, int twin, const char *path)
+{
+	struct spare	 s;
+	struct stat	 st;
+	char		 name[48];
+	size_t		 i = 2 * n + (twin != 0);
+	int		 full;
+
+	pthread_mutex_lock(&sp->lock);
+	full = i < sp->cap && sp->staged[i].full;
+	if (full)
+		s = sp->staged[i].s;
+	pthread_mutex_unlock(&sp->lock);
+	if (!full)
+		return 1;
+	spare_name(&s, name, sizeof(name));
+	/* One step where it replaces a file that may be a spare: the two
+	 * swap names, and the staged file's is the replaced file's now. */
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    room_for(sp, &st) && renameat2(sp->dir, name, AT_FDCWD, path,
+	    RENAME_EXCHANGE) == 0) {
 		atomic_fetch_add(&sp->added, 1);
+		relabel(sp, &s, st.st_size);
+		return 1;
+	}
+	return renameat(sp->dir, name, AT_FDCWD, path) == 0;
 }
 
 int
 spares_retire(struct spares *sp, const char *path)
 {
-	char	 name[48];
+	struct stat	 st;
+	struct spare	 s;
+	char		 name[48];
 
-	if (!room_for(sp, path, name, sizeof(name)) ||
-	    renameat(AT_FDCWD, path, sp->dir, name) == -1)
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !room_for(sp, &st))
+		return 0;
+	s.size = st.st_size;
+	s.seq = atomic_fetch_add(&sp->next, 1);
+	s.bare = 0;
+	spare_name(&s, name, sizeof(name));
+	if (renameat(AT_FDCWD, path, sp->dir, name) == -1)
 		return 0;
 	atomic_fetch_add(&sp->added, 1);
 	return 1;

@@ -1,22 +1,29 @@
 /*
  * spare: the files an incremental build replaced or removed, kept in
  * DEST.porch-cache/spare/ to be written over by the next build instead of
- * being freed and made again.
+ * being freed and made again; and the files the build stages there.
  *
- * An incremental build writes each changed file new in its staging folder
- * and renames it over the old one (cache.h).  On ext4, making a file
- * allocates an inode, and without a journal the allocator steps over
- * every inode freed in the last minutes; the rename frees the old file's
- * inode and blocks.  A build that churns a few hundred files a time made
- * each file cost about 220 us this way; taking a kept file, writing over
- * its blocks and truncating it to its new length costs about 70
- * (docs/PERFORMANCE.md).  A spare is taken by size, so that writing
- * over it frees no block (freeing one costs as much as a new file).
+ * On ext4, making a file allocates an inode, and without a journal the
+ * allocator steps over every inode freed in the last minutes; replacing
+ * a file frees the old one's inode and blocks.  A build that churns a
+ * few hundred files a time made each file cost about 220 us this way;
+ * taking a kept file, writing over its blocks and truncating it to its
+ * new length costs about 70 (docs/PERFORMANCE.md).  A spare is taken by
+ * size, so that writing over it frees no block (freeing one costs as
+ * much as a new file).
  *
- * A spare is only ever written while no other name links to it: one still
- * linked from the site (the build stopped between keeping it and the
- * rename) is dropped, not written.  The folder holds at most SPARE_MAX
- * files, none bigger than SPARE_BIGGEST bytes.
+ * An incremental build writes each changed file over a spare where the
+ * spare lies (spares_stage), and its commit swaps the two names in one
+ * step (spares_place): the site has the new bytes, and the spare's name
+ * the replaced file.  No other rename or link is needed, where staging
+ * in a folder of its own took a rename in, a link to keep the old file
+ * and a rename out.
+ *
+ * A spare is only ever written while no other name links to it (a
+ * build of an older version, stopped between keeping a file and a rename,
+ * left one linked from the site); it is dropped, not written.  The
+ * folder keeps at most SPARE_MAX spares, none bigger than SPARE_BIGGEST
+ * bytes.
  */
 #ifndef PORCH_SPARE_H
 #define PORCH_SPARE_H
@@ -25,25 +32,29 @@
 
 struct spares;
 
-/* Lists the spares in dir (made if missing).  Never fails: without the
- * folder there are no spares and nothing is kept. */
+/* Lists the spares in dir (made if missing); NULL when the folder cannot
+ * be made or opened. */
 struct spares *spares_open(const char *dir);
 void	 spares_close(struct spares *);
 
 /*
- * Opens path, a new file for len bytes, for writing: the spare that best
- * holds them renamed there when one is left, else (or when sp is NULL) a
- * file made empty.  *held is the bytes the file holds already: the
- * caller writes over them and truncates the file to len when that is
- * shorter.  Thread-safe.  The open descriptor, or -1 with errno set.
+ * Opens staged file n (twin 0: the file, 1: its .gz twin), a new file
+ * for len bytes, for writing: the spare that best holds them when one is
+ * left, else a file made empty in the folder.  *held is the bytes the
+ * file holds already: the caller writes over them and truncates the file
+ * to len when that is shorter.  Thread-safe.  The open descriptor, or -1
+ * with errno set.
  */
-int	 spares_create(struct spares *, const char *path, off_t len,
+int	 spares_stage(struct spares *, size_t n, int twin, off_t len,
 	     off_t *held);
-
-/* Keeps the file at path, about to be replaced by a rename, as a spare
- * (a second link to it).  Nothing happens when it is not a regular file,
- * is too big or the folder is full. */
-void	 spares_keep(struct spares *, const char *path);
+/*
+ * Moves staged file n (twin) to path.  A plain file there becomes a spare
+ * when the folder has room (one renameat2 RENAME_EXCHANGE), else is
+ * replaced.  1 when moved or when nothing was staged as n (twin); 0 with
+ * errno set (ENOENT: path's folder may be missing).  Thread-safe once
+ * staging is done.
+ */
+int	 spares_place(struct spares *, size_t n, int twin, const char *path);
 /* Moves the file at path, which the site no longer has, to the spares;
  * 0 when it did not (the caller removes it). */
 int	 spares_retire(struct spares *, const char *path);

@@ -4,6 +4,9 @@
  * is not a plain file of its own is never written over. */
 #include <sys/stat.h>
 
+#include <dirent.h>
+#include <errno.h>
+
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +46,14 @@ spare(size_t size, unsigned seq)
 	make_file(path, size);
 }
 
+/* Each test starts with the folder empty: staged files stay in it. */
+static void
+empty_folder(void)
+{
+	assert_true(access(dir, F_OK) == -1 || out_remove_tree(dir));
+	assert_int_equal(mkdir(dir, 0755), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -60,19 +71,31 @@ teardown(void **state)
 	return out_remove_tree(root) ? 0 : -1;
 }
 
-/* Opens the new file root/name for len bytes; the bytes it held. */
+/* Stages file n for len bytes; the bytes it held. */
 static off_t
-create(struct spares *sp, const char *name, off_t len)
+stage(struct spares *sp, size_t n, off_t len)
 {
-	char	 path[700];
 	off_t	 held = -1;
 	int	 fd;
 
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	fd = spares_create(sp, path, len, &held);
+	fd = spares_stage(sp, n, 0, len, &held);
 	assert_true(fd != -1);
 	close(fd);
 	return held;
+}
+
+static size_t
+count_files(const char *path)
+{
+	DIR		*d = opendir(path);
+	struct dirent	*de;
+	size_t		 n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 static void
@@ -82,7 +105,7 @@ test_best_fit(void **state)
 	size_t		 reused, made, kept;
 
 	(void)state;
-	assert_int_equal(mkdir(dir, 0755), 0);
+	empty_folder();
 	spare(100, 1);
 	spare(5000, 2);
 	spare(9000, 3);
@@ -91,16 +114,16 @@ test_best_fit(void **state)
 	sp = spares_open(dir);
 	/* 9,000 bytes need three 4 KiB blocks: the 9,000 spare, not the
 	 * 20,000 one, whose two more blocks would be freed. */
-	assert_int_equal(create(sp, "a", 9000), 9000);
+	assert_int_equal(stage(sp, 1, 9000), 9000);
 	/* 8,000 need two: 5,000 is the biggest that frees none. */
-	assert_int_equal(create(sp, "b", 8000), 5000);
+	assert_int_equal(stage(sp, 2, 8000), 5000);
 	/* 4,100 need two as well; 100 is all that is left under. */
-	assert_int_equal(create(sp, "c", 4100), 100);
+	assert_int_equal(stage(sp, 3, 4100), 100);
 	/* Nothing small is left: the smallest bigger one. */
-	assert_int_equal(create(sp, "d", 10), 20000);
-	assert_int_equal(create(sp, "e", 50000), 40000);
-	/* None left: a new, empty file. */
-	assert_int_equal(create(sp, "f", 10), 0);
+	assert_int_equal(stage(sp, 4, 10), 20000);
+	assert_int_equal(stage(sp, 5, 50000), 40000);
+	/* None left: a new, empty file, made in the folder. */
+	assert_int_equal(stage(sp, 6, 10), 0);
 	spares_counts(sp, &reused, &made, &kept);
 	assert_int_equal(reused, 5);
 	assert_int_equal(made, 1);
@@ -117,6 +140,7 @@ test_unsafe_dropped(void **state)
 	struct stat	 st;
 
 	(void)state;
+	empty_folder();
 	snprintf(other, sizeof(other), "%s/site-page", root);
 	make_file(other, 3000);
 	snprintf(path, sizeof(path), "%s/3000-10", dir);
@@ -126,8 +150,8 @@ test_unsafe_dropped(void **state)
 	snprintf(path, sizeof(path), "%s/12", dir);
 	make_file(path, 1000);
 	sp = spares_open(dir);
-	assert_int_equal(create(sp, "g", 3000), 1000);
-	assert_int_equal(create(sp, "h", 3000), 0);
+	assert_int_equal(stage(sp, 1, 3000), 1000);
+	assert_int_equal(stage(sp, 2, 3000), 0);
 	spares_close(sp);
 	/* The site's file is as it was, with one name. */
 	assert_int_equal(stat(other, &st), 0);
@@ -135,7 +159,8 @@ test_unsafe_dropped(void **state)
 	assert_int_equal(st.st_nlink, 1);
 }
 
-/* A file kept is named by its size, and the next build takes it by it. */
+/* A file retired is named by its size, and the next build takes it by
+ * it. */
 static void
 test_kept_by_size(void **state)
 {
@@ -143,16 +168,125 @@ test_kept_by_size(void **state)
 	struct spares	*sp;
 
 	(void)state;
+	empty_folder();
 	snprintf(path, sizeof(path), "%s/old-page", root);
 	make_file(path, 6000);
 	sp = spares_open(dir);
-	spares_keep(sp, path);
+	assert_int_equal(spares_retire(sp, path), 1);
 	spares_close(sp);
-	/* The build's rename over it leaves the spare's name alone. */
-	assert_int_equal(unlink(path), 0);
+	assert_int_equal(access(path, F_OK), -1);
 	sp = spares_open(dir);
-	assert_int_equal(create(sp, "i", 7000), 6000);
+	assert_int_equal(stage(sp, 1, 7000), 6000);
 	spares_close(sp);
+}
+
+/* The name of a file in the folder, into buf; 0 when it is empty. */
+static int
+first_name(char *buf, size_t size)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*de;
+	int		 found = 0;
+
+	assert_non_null(d);
+	while (!found && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.') {
+			snprintf(buf, size, "%s", de->d_name);
+			found = 1;
+		}
+	closedir(d);
+	return found;
+}
+
+/* Reads the file at path into buf (at most size - 1 bytes). */
+static void
+read_text(const char *path, char *buf, size_t size)
+{
+	FILE	*f = fopen(path, "r");
+	size_t	 n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* Staged files reach the site in one step each: one that replaces a file
+ * swaps names with it, so the replaced bytes stay as a spare, labelled
+ * with their blocks; a new one leaves the folder.  Nothing staged under a
+ * number is nothing to move. */
+static void
+test_placed(void **state)
+{
+	char		 page[700], fresh[700], buf[300];
+	struct spares	*sp;
+	size_t		 reused, made, kept;
+	off_t		 held;
+	int		 fd;
+
+	(void)state;
+	empty_folder();
+	snprintf(page, sizeof(page), "%s/page", root);
+	snprintf(fresh, sizeof(fresh), "%s/fresh", root);
+	make_file(page, 20000);
+	sp = spares_open(dir);
+	assert_non_null(sp);
+	fd = spares_stage(sp, 1, 0, 4, &held);
+	assert_int_equal(write(fd, "new\n", 4), 4);
+	close(fd);
+	fd = spares_stage(sp, 2, 1, 6, &held);
+	assert_int_equal(write(fd, "twin\n", 5), 5);
+	close(fd);
+	assert_int_equal(count_files(dir), 2);
+	assert_int_equal(spares_place(sp, 1, 0, page), 1);
+	assert_int_equal(spares_place(sp, 2, 1, fresh), 1);
+	assert_int_equal(spares_place(sp, 2, 0, "/nonexistent/x"), 1);
+	read_text(page, buf, sizeof(buf));
+	assert_string_equal(buf, "new\n");
+	read_text(fresh, buf, sizeof(buf));
+	assert_string_equal(buf, "twin\n");
+	spares_counts(sp, &reused, &made, &kept);
+	assert_int_equal(made, 2);
+	assert_int_equal(kept, 1);
+	spares_close(sp);
+	/* The replaced page is the one spare, named by its size now, not
+	 * by the 4 bytes it was made for (five blocks, not one). */
+	assert_int_equal(count_files(dir), 1);
+	assert_true(first_name(buf, sizeof(buf)));
+	assert_int_equal(strncmp(buf, "20000-", 6), 0);
+}
+
+/* A staged file's folder may not exist yet: ENOENT, and nothing lost. */
+static void
+test_place_missing_folder(void **state)
+{
+	char		 path[700];
+	struct spares	*sp;
+	off_t		 held;
+	int		 fd;
+
+	(void)state;
+	empty_folder();
+	snprintf(path, sizeof(path), "%s/no/such/page", root);
+	sp = spares_open(dir);
+	fd = spares_stage(sp, 1, 0, 10, &held);
+	close(fd);
+	assert_int_equal(spares_place(sp, 1, 0, path), 0);
+	assert_int_equal(errno, ENOENT);
+	snprintf(path, sizeof(path), "%s/no", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/no/page", root);
+	assert_int_equal(spares_place(sp, 1, 0, path), 1);
+	assert_int_equal(access(path, F_OK), 0);
+	spares_close(sp);
+}
+
+/* Without its folder there is no spares object: the build is full. */
+static void
+test_no_folder(void **state)
+{
+	(void)state;
+	assert_null(spares_open("/nonexistent/porch/spare"));
 }
 
 int
@@ -162,6 +296,9 @@ main(void)
 		cmocka_unit_test(test_best_fit),
 		cmocka_unit_test(test_unsafe_dropped),
 		cmocka_unit_test(test_kept_by_size),
+		cmocka_unit_test(test_placed),
+		cmocka_unit_test(test_place_missing_folder),
+		cmocka_unit_test(test_no_folder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
