@@ -16,6 +16,7 @@
 #include "pack.h"
 #include "parallel.h"
 #include "path.h"
+#include "postcode.h"
 #include "record.h"
 #include "search.h"
 #include "searchscore.h"
@@ -55,21 +56,6 @@ static const char *const kind_names[] = { "page", "docs", "faq", "changelog",
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Appends v as a little-endian base-128 varint. */
-static void
-put_varint(struct buf *b, uint32_t v)
-{
-	unsigned char	 c[5];
-	size_t		 n = 0;
-
-	while (v >= 0x80) {
-		c[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	c[n++] = (unsigned char)v;
-	buf_append(b, c, n);
-}
-
 /* Writes v as a varint at p, which has room for five bytes; returns the
  * byte after it.  For loops that grow their buffer once. */
 static unsigned char *
@@ -97,21 +83,6 @@ get_varint(const unsigned char **p)
 	v |= (uint32_t)**p << shift;
 	(*p)++;
 	return v;
-}
-
-/* Postings as the client reads them: base64url digits, each holding five
- * bits of a number and a flag (32) saying more digits follow. */
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static void
-put_b64varint(struct buf *b, uint32_t v)
-{
-	while (v >= 32) {
-		buf_putc(b, b64[32 | (v & 31)]);
-		v >>= 5;
-	}
-	buf_putc(b, b64[v]);
 }
 
 /*
@@ -219,10 +190,10 @@ put_postings(struct buf *b, const struct pagenum *pn, const struct post *p,
 
 	for (i = 0; i < n; i++) {
 		v = posting_code(pn, p[i].sid, &page, &sec, &next);
-		put_b64varint(b, v);
+		postcode_put_b64(b, v);
 		if (v & 1)
-			put_b64varint(b, next);
-		buf_putc(b, b64[p[i].q]);
+			postcode_put_b64(b, next);
+		buf_putc(b, postcode_b64[p[i].q]);
 	}
 }
 
@@ -615,6 +586,10 @@ struct kept {
 	uint32_t	*place_now;	/* by kept place: its page's first
 					   section now, or UINT32_MAX when
 					   the page changed or is gone */
+	uint32_t	*moved;		/* by kept place: its page's place
+					   now, or UINT32_MAX as above */
+	uint32_t	 settled;	/* the first kept place from which on
+					   every page moves as much as it */
 	int		 shifted;	/* some kept page has another place
 					   (the kept postings name others) */
 };
@@ -979,7 +954,7 @@ end_section(struct search_worker *w, struct sdoc *d, const char *anchor,
 	d->terms.len = (size_t)(p - (unsigned char *)d->terms.data);
 	d->terms.data[d->terms.len] = '\0';
 	for (i = 0; i < NFIELDS; i++)
-		put_varint(&d->lens, w->len[i]);
+		postcode_put_varint(&d->lens, w->len[i]);
 	d->doff[d->nsecs] = d->disp.len;
 	buf_putc(&d->disp, '[');
 	put_jsons(&d->disp, anchor);
@@ -1151,14 +1126,14 @@ terms_unhashed(const struct sdoc *d, struct buf *out)
 
 	for (i = 0; i < d->nsecs; i++) {
 		n = get_varint(&p);
-		put_varint(out, n);
+		postcode_put_varint(out, n);
 		for (k = 0; k < n; k++) {
 			klen = get_varint(&p);
-			put_varint(out, klen);
+			postcode_put_varint(out, klen);
 			buf_append(out, p, klen);
 			p += klen + sizeof(uint64_t);
 			buf_putc(out, (char)*p++);
-			put_varint(out, get_varint(&p));
+			postcode_put_varint(out, get_varint(&p));
 		}
 	}
 }
@@ -2643,6 +2618,19 @@ term_rec_posts(const struct kept *k, const struct term_rec *t,
 	return r.ok && r.p == r.end;
 }
 
+/* Appends t's surface forms, with the pages of each, to its record. */
+static void
+put_surfaces(struct buf *rec, const struct term_rec *t)
+{
+	uint32_t	 i;
+
+	rec_put_u32(rec, t->nsurf);
+	for (i = 0; i < t->nsurf; i++) {
+		rec_put_str(rec, t->surf[i], strlen(t->surf[i]));
+		rec_put_u32(rec, t->surfpages[i]);
+	}
+}
+
 /*
  * Appends t's record (its key, df and surfaces; n kept postings p, in
  * section order) to rec, with its dictionary entry,
@@ -2676,11 +2664,7 @@ put_term(struct buf *rec, const struct term_rec *t, const struct post *p,
 	k = (uint32_t)(w - (unsigned char *)rec->data - rec->len);
 	rec->len += k;
 	memcpy(rec->data + at, &k, sizeof(k));
-	rec_put_u32(rec, t->nsurf);
-	for (i = 0; i < t->nsurf; i++) {
-		rec_put_str(rec, t->surf[i], strlen(t->surf[i]));
-		rec_put_u32(rec, t->surfpages[i]);
-	}
+	put_surfaces(rec, t);
 	at = rec->len;
 	rec_put_u32(rec, 0);
 	start = rec->len;
@@ -3227,6 +3211,7 @@ kept_free(struct kept *k)
 	free(k->nsecs_now);
 	free(k->sidmap);
 	pagenum_free(&k->opn);
+	free(k->moved);
 	free(k->place_now);
 	free(k);
 }
@@ -3840,16 +3825,27 @@ kept_places(struct search_index *idx)
 	pagenum_make(&k->opn, n, k->npages);
 	free(n);
 	k->place_now = xcalloc(k->opn.npages + 1, sizeof(*k->place_now));
+	k->moved = xcalloc(k->opn.npages + 1, sizeof(*k->moved));
 	for (j = 0; j < k->npages; j++) {
 		if (k->pages[j].nsecs == 0)
 			continue;
 		i = k->nowof[j];
 		k->place_now[place] = i == SIZE_MAX || k->changed[i] ?
 		    UINT32_MAX : k->nbase[i];
+		k->moved[place] = k->place_now[place] == UINT32_MAX ||
+		    k->nsecs_now[i] == 0 ? UINT32_MAX :
+		    pagenum_of(&idx->pn, k->nbase[i], &sec);
 		if (i != SIZE_MAX && k->nsecs_now[i] > 0 &&
 		    pagenum_of(&idx->pn, k->nbase[i], &sec) != place)
 			k->shifted = 1;
 		place++;
+	}
+	for (k->settled = place; place > 0; place--) {
+		if (k->moved[place - 1] == UINT32_MAX ||
+		    (place < k->opn.npages && k->moved[place - 1] -
+		    (place - 1) != k->moved[place] - place))
+			break;
+		k->settled = place - 1;
 	}
 }
 
@@ -4095,6 +4091,49 @@ patch_term(struct patch *pt, const char *key, size_t klen,
 	return ok;
 }
 
+/*
+ * Record tr (its bytes from rec to end), whose kept postings are all in
+ * pages neither changed nor removed, with them at their pages' places
+ * now, into out: only the gaps that span a page added or removed change
+ * (postcode.h), and a record none of whose gaps do is copied as it lies.
+ * scratch: two buffers for the new postings.  0 when the record is not
+ * of the shape put_term writes (shift_term decodes it whole then).
+ */
+static int
+shift_record(const struct kept *k, const struct term_rec *tr,
+    const unsigned char *rec, const unsigned char *end, struct buf *scratch,
+    struct buf *out)
+{
+	struct buf	*list = &scratch[0], *post = &scratch[1];
+	const unsigned char *ent = (const unsigned char *)tr->ent;
+	size_t		 from, to;
+	int		 same_list, same_post;
+
+	buf_reset(list);
+	buf_reset(post);
+	if (!postcode_entry_postings(tr->ent, tr->entlen, &from, &to) ||
+	    !postcode_regap(k->moved, k->opn.npages, k->settled, tr->list,
+	    tr->listlen, POSTCODE_VARINT, list, &same_list) ||
+	    !postcode_regap(k->moved, k->opn.npages, k->settled, ent + from,
+	    to - from, POSTCODE_B64, post, &same_post))
+		return 0;
+	if (same_list && same_post) {
+		buf_append(out, rec, (size_t)(end - rec));
+		return 1;
+	}
+	rec_put_str(out, tr->key, tr->klen);
+	rec_put_u32(out, tr->df);
+	rec_put_u32(out, tr->n);
+	rec_put_u32(out, (uint32_t)list->len);
+	buf_append(out, list->data, list->len);
+	put_surfaces(out, tr);
+	rec_put_u32(out, (uint32_t)(tr->entlen - (to - from) + post->len));
+	buf_append(out, ent, from);
+	buf_append(out, post->data, post->len);
+	buf_append(out, ent + to, tr->entlen - to);
+	return 1;
+}
+
 /* Term record tr, whose kept postings are all in pages neither changed
  * nor removed, with their sections as they are now, into out. */
 static int
@@ -4171,6 +4210,7 @@ struct term_range {
 	const uint32_t	*order;
 	size_t		 n;
 	struct buf	 out;
+	struct buf	 scratch[2];	/* shift_record's */
 	size_t		 patched;
 	int		 ok;
 };
@@ -4205,7 +4245,8 @@ patch_range(void *arg)
 			i++;
 		}
 		if (c < 0 && pt->k->shifted)	/* its pages moved */
-			ok = shift_term(pt, &tr, &rg->out);
+			ok = shift_record(pt->k, &tr, at, r.p, rg->scratch,
+			    &rg->out) || shift_term(pt, &tr, &rg->out);
 		else if (c < 0)		/* a record not edited: as it lies */
 			buf_append(&rg->out, at, (size_t)(r.p - at));
 		else {
@@ -4297,6 +4338,8 @@ patch_terms(struct patch *pt, struct buf *recs)
 		buf_append(recs, rg[i].out.data, rg[i].out.len);
 		pt->idx->patched_terms += rg[i].patched;
 		buf_free(&rg[i].out);
+		buf_free(&rg[i].scratch[0]);
+		buf_free(&rg[i].scratch[1]);
 	}
 	free(order);
 	return ok;
