@@ -129,11 +129,23 @@ write_atom(const struct site *s, const struct out_dir *o,
 static void
 put_key(struct buf *b, size_t indent, const char *key, int first)
 {
-	buf_puts(b, first ? "\n" : ",\n");
-	buf_append(b, "    ", indent);
-	buf_putc(b, '"');
-	buf_puts(b, key);
-	buf_puts(b, "\": ");
+	char	 line[64];
+	size_t	 klen = strlen(key), n = 0;
+
+	/* One append (the catalog has five for each page): the keys are
+	 * the catalog's own, short names, and the indent at most 4. */
+	if (klen + indent + 8 > sizeof(line) || indent > 4)
+		abort();
+	if (!first)
+		line[n++] = ',';
+	line[n++] = '\n';
+	memset(line + n, ' ', indent);
+	n += indent;
+	line[n++] = '"';
+	memcpy(line + n, key, klen);
+	n += klen;
+	memcpy(line + n, "\": ", 3);
+	buf_append(b, line, n + 3);
 }
 
 /* A string member, null when s is NULL. */
