@@ -32,7 +32,9 @@ struct spare {
 /* A staged file: the spare it was written over or made as. */
 struct staged {
 	struct spare	 s;
-	int		 full;		/* 0: nothing staged as this one */
+	unsigned char	 full;		/* 0: nothing staged as this one */
+	unsigned char	 made;		/* made for it, not a spare before */
+	unsigned char	 placed;	/* moved into the site */
 };
 
 struct spares {
@@ -161,11 +163,32 @@ spares_open(const char *dir)
 	return sp;
 }
 
+/*
+ * Removes the files made for a build's staged files that never reached
+ * the site (the build failed): a build that changed every page and then
+ * failed would otherwise leave them all in the folder.  The spares that
+ * were written over stay, as they were there before.
+ */
+static void
+drop_unplaced(struct spares *sp)
+{
+	char	 name[48];
+	size_t	 i;
+
+	for (i = 0; i < sp->cap; i++)
+		if (sp->staged[i].full && sp->staged[i].made &&
+		    !sp->staged[i].placed) {
+			spare_name(&sp->staged[i].s, name, sizeof(name));
+			unlinkat(sp->dir, name, 0);
+		}
+}
+
 void
 spares_close(struct spares *sp)
 {
 	if (sp == NULL)
 		return;
+	drop_unplaced(sp);
 	close(sp->dir);
 	pthread_mutex_destroy(&sp->lock);
 	free(sp->left);
@@ -258,9 +281,10 @@ make_new(struct spares *sp, off_t len, struct spare *s)
 	return -1;
 }
 
-/* Notes that staged file i (2n + twin) is the spare s. */
+/* Notes that staged file i (2n + twin) is the spare s, made for it or
+ * not. */
 static void
-note_staged(struct spares *sp, size_t i, const struct spare *s)
+note_staged(struct spares *sp, size_t i, const struct spare *s, int made)
 {
 	size_t	 had;
 
@@ -274,6 +298,8 @@ note_staged(struct spares *sp, size_t i, const struct spare *s)
 	}
 	sp->staged[i].s = *s;
 	sp->staged[i].full = 1;
+	sp->staged[i].made = made != 0;
+	sp->staged[i].placed = 0;
 	pthread_mutex_unlock(&sp->lock);
 }
 
@@ -281,7 +307,7 @@ int
 spares_stage(struct spares *sp, size_t n, int twin, off_t len, off_t *held)
 {
 	struct spare	 s;
-	int		 fd = -1;
+	int		 fd = -1, made = 0;
 
 	*held = 0;
 	while (take_spare(sp, len, &s))
@@ -294,8 +320,9 @@ spares_stage(struct spares *sp, size_t n, int twin, off_t len, off_t *held)
 		if ((fd = make_new(sp, len, &s)) == -1)
 			return -1;
 		atomic_fetch_add(&sp->made, 1);
+		made = 1;
 	}
-	note_staged(sp, 2 * n + (twin != 0), &s);
+	note_staged(sp, 2 * n + (twin != 0), &s, made);
 	return fd;
 }
 
@@ -363,9 +390,12 @@ spares_place(struct spares *sp, size_t n, int twin, const char *path)
 	    RENAME_EXCHANGE) == 0) {
 		atomic_fetch_add(&sp->added, 1);
 		relabel(sp, &s, st.st_size);
-		return 1;
-	}
-	return renameat(sp->dir, name, AT_FDCWD, path) == 0;
+	} else if (renameat(sp->dir, name, AT_FDCWD, path) == -1)
+		return 0;
+	pthread_mutex_lock(&sp->lock);
+	sp->staged[i].placed = 1;
+	pthread_mutex_unlock(&sp->lock);
+	return 1;
 }
 
 int

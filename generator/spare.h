@@ -35,6 +35,8 @@ struct spares;
 /* Lists the spares in dir (made if missing); NULL when the folder cannot
  * be made or opened. */
 struct spares *spares_open(const char *dir);
+/* Closes the folder, first removing the files made for staged files that
+ * were not placed (a failed build's). */
 void	 spares_close(struct spares *);
 
 /*

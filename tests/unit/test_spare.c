@@ -256,6 +256,25 @@ test_placed(void **state)
 	assert_int_equal(strncmp(buf, "20000-", 6), 0);
 }
 
+/* A failed build places none of its staged files: those made for it go,
+ * the spares written over stay spares. */
+static void
+test_unplaced_dropped(void **state)
+{
+	struct spares	*sp;
+
+	(void)state;
+	empty_folder();
+	spare(5000, 1);
+	sp = spares_open(dir);
+	assert_int_equal(stage(sp, 1, 5000), 5000);
+	assert_int_equal(stage(sp, 2, 5000), 0);
+	assert_int_equal(stage(sp, 3, 5000), 0);
+	assert_int_equal(count_files(dir), 3);
+	spares_close(sp);
+	assert_int_equal(count_files(dir), 1);
+}
+
 /* A staged file's folder may not exist yet: ENOENT, and nothing lost. */
 static void
 test_place_missing_folder(void **state)
@@ -297,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_unsafe_dropped),
 		cmocka_unit_test(test_kept_by_size),
 		cmocka_unit_test(test_placed),
+		cmocka_unit_test(test_unplaced_dropped),
 		cmocka_unit_test(test_place_missing_folder),
 		cmocka_unit_test(test_no_folder),
 	};
