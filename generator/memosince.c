@@ -61,6 +61,8 @@ struct memo_since {
 	size_t		 nled;
 	size_t		*now;		/* by saved page: the page of its id
 					   now, SIZE_MAX when gone */
+	size_t		*then;		/* by page now: the saved page whose
+					   page it is, SIZE_MAX when none */
 	uint64_t	 anchors;
 	const unsigned char *heads;	/* nheads struct heads */
 	size_t		 nheads;
@@ -254,6 +256,7 @@ memosince_free(struct memo_since *ms)
 	free(ms->changed);
 	free(ms->moved);
 	free(ms->now);
+	free(ms->then);
 	free(ms->led);
 	free(ms->headed);
 	free(ms);
@@ -371,15 +374,18 @@ compare(struct memo_since *ms, struct memo_keys *k)
 
 	memokeys_kids(k);
 	ms->now = xcalloc(ms->count + 1, sizeof(*ms->now));
+	ms->then = xcalloc(s->npages + 1, sizeof(*ms->then));
 	for (j = 0; j < ms->count; j++)
 		ms->now[j] = SIZE_MAX;
 	for (i = 0; i < s->npages; i++) {
 		/* New (no memo of then names it), or not the first of its
 		 * id. */
+		ms->then[i] = SIZE_MAX;
 		if ((j = find_saved(ms, k->ids[i])) == SIZE_MAX ||
 		    ms->now[j] != SIZE_MAX)
 			continue;
 		ms->now[j] = i;
+		ms->then[i] = j;
 		sp = saved(ms, j);
 		if (sp.fields != k->fields[i]) {
 			push(&ms->changed, &ms->nchanged, &capc, sp.id);
@@ -480,9 +486,8 @@ memosince_holds(struct memo_since *ms, struct memo_keys *k,
 
 	made(ms, k, SINCE_PAGES);
 	/* A page new since has no memo of then; one that is not the first
-	 * of its id was not saved. */
-	if ((j = find_saved(ms, k->ids[p->index])) == SIZE_MAX ||
-	    ms->now[j] != p->index ||
+	 * of its id was not saved (compare found both). */
+	if ((j = ms->then[p->index]) == SIZE_MAX ||
 	    among(ms->moved, ms->nmoved, k->ids[p->index]))
 		return 0;
 	for (i = 0; i < n && ms->nchanged > 0; i++)
