@@ -131,8 +131,10 @@ buf_put_json(struct buf *b, const char *s)
 		b->data[b->len] = '\0';
 		return;
 	}
+	/* The bytes before i need none: the loop copies them with the
+	 * first run. */
 	buf_putc(b, '"');
-	for (i = 0; s[i] != '\0'; i++) {
+	for (; s[i] != '\0'; i++) {
 		c = (unsigned char)s[i];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;

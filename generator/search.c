@@ -3817,7 +3817,7 @@ kept_places(struct search_index *idx)
 {
 	struct kept	*k = idx->kept;
 	uint32_t	*n = xcalloc(k->npages + 1, sizeof(*n));
-	uint32_t	 place = 0, sec;
+	uint32_t	 place = 0, sec, now;
 	size_t		 i, j;
 
 	for (j = 0; j < k->npages; j++)
@@ -3830,13 +3830,13 @@ kept_places(struct search_index *idx)
 		if (k->pages[j].nsecs == 0)
 			continue;
 		i = k->nowof[j];
+		now = i != SIZE_MAX && k->nsecs_now[i] > 0 ?
+		    pagenum_of(&idx->pn, k->nbase[i], &sec) : UINT32_MAX;
 		k->place_now[place] = i == SIZE_MAX || k->changed[i] ?
 		    UINT32_MAX : k->nbase[i];
-		k->moved[place] = k->place_now[place] == UINT32_MAX ||
-		    k->nsecs_now[i] == 0 ? UINT32_MAX :
-		    pagenum_of(&idx->pn, k->nbase[i], &sec);
-		if (i != SIZE_MAX && k->nsecs_now[i] > 0 &&
-		    pagenum_of(&idx->pn, k->nbase[i], &sec) != place)
+		k->moved[place] = k->place_now[place] == UINT32_MAX ?
+		    UINT32_MAX : now;
+		if (now != UINT32_MAX && now != place)
 			k->shifted = 1;
 		place++;
 	}
@@ -4097,7 +4097,7 @@ patch_term(struct patch *pt, const char *key, size_t klen,
  * now, into out: only the gaps that span a page added or removed change
  * (postcode.h), and a record none of whose gaps do is copied as it lies.
  * scratch: two buffers for the new postings.  0 when the record is not
- * of the shape put_term writes (shift_term decodes it whole then).
+ * of the shape put_term writes, or names a page changed or gone.
  */
 static int
 shift_record(const struct kept *k, const struct term_rec *tr,
@@ -4132,27 +4132,6 @@ shift_record(const struct kept *k, const struct term_rec *tr,
 	buf_append(out, post->data, post->len);
 	buf_append(out, ent + to, tr->entlen - to);
 	return 1;
-}
-
-/* Term record tr, whose kept postings are all in pages neither changed
- * nor removed, with their sections as they are now, into out. */
-static int
-shift_term(struct patch *pt, const struct term_rec *tr, struct buf *out)
-{
-	struct post	*p = xcalloc(tr->n + 1, sizeof(*p)), *scratch;
-	uint32_t	 i;
-	int		 ok = term_rec_posts(pt->k, tr, p);
-
-	for (i = 0; ok && i < tr->n; i++)
-		ok = p[i].sid != UINT32_MAX;
-	if (ok) {
-		scratch = xcalloc(tr->n + 1, sizeof(*scratch));
-		put_term(out, tr, p, tr->n, scratch, &pt->idx->pn);
-		free(scratch);
-	} else
-		pt->why = "a kept record is malformed";
-	free(p);
-	return ok;
 }
 
 /*
@@ -4244,10 +4223,11 @@ patch_range(void *arg)
 			c = -1;
 			i++;
 		}
-		if (c < 0 && pt->k->shifted)	/* its pages moved */
-			ok = shift_record(pt->k, &tr, at, r.p, rg->scratch,
-			    &rg->out) || shift_term(pt, &tr, &rg->out);
-		else if (c < 0)		/* a record not edited: as it lies */
+		if (c < 0 && pt->k->shifted) {	/* its pages moved */
+			if (!(ok = shift_record(pt->k, &tr, at, r.p,
+			    rg->scratch, &rg->out)))
+				pt->why = "a kept record is malformed";
+		} else if (c < 0)		/* a record not edited: as it lies */
 			buf_append(&rg->out, at, (size_t)(r.p - at));
 		else {
 			ok = patch_term(pt, key, pt->words.e[order[i]].klen,

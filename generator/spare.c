@@ -196,6 +196,13 @@ spares_close(struct spares *sp)
 	free(sp);
 }
 
+/* The blocks of the file system a file of size bytes takes. */
+static off_t
+blocks(const struct spares *sp, off_t size)
+{
+	return (size + sp->block - 1) / sp->block;
+}
+
 /*
  * Takes the spare that best holds len bytes: the biggest that has no
  * more blocks than len needs, so that writing over it frees no block.
@@ -207,7 +214,7 @@ spares_close(struct spares *sp)
 static int
 take_spare(struct spares *sp, off_t len, struct spare *out)
 {
-	off_t	 room = (len + sp->block - 1) / sp->block * sp->block;
+	off_t	 room = blocks(sp, len) * sp->block;
 	size_t	 lo = 0, hi, mid;
 
 	pthread_mutex_lock(&sp->lock);
@@ -316,7 +323,6 @@ spares_stage(struct spares *sp, size_t n, int twin, off_t len, off_t *held)
 			break;
 		}
 	if (fd == -1) {
-		*held = 0;
 		if ((fd = make_new(sp, len, &s)) == -1)
 			return -1;
 		atomic_fetch_add(&sp->made, 1);
@@ -338,12 +344,6 @@ room_for(struct spares *sp, const struct stat *st)
 	return left + atomic_load(&sp->added) < SPARE_MAX &&
 	    S_ISREG(st->st_mode) && st->st_nlink == 1 &&
 	    st->st_size <= SPARE_BIGGEST;
-}
-
-static off_t
-blocks(const struct spares *sp, off_t size)
-{
-	return (size + sp->block - 1) / sp->block;
 }
 
 /*

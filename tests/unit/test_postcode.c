@@ -53,6 +53,17 @@ added_at_40(uint32_t *moved)
 		moved[i] = i < 40 ? i : i + 1;
 }
 
+/* postcode_regap of in's base64url postings (100 places), into out. */
+static int
+regap_b64(const uint32_t *moved, uint32_t settled, const struct buf *in,
+    struct buf *out)
+{
+	int	 same;
+
+	return postcode_regap(moved, 100, settled,
+	    (const unsigned char *)in->data, in->len, POSTCODE_B64, out, &same);
+}
+
 /* Regaps p (n postings) by moved and checks the bytes are those of the
  * postings written at their places now; returns *same. */
 static int
@@ -128,7 +139,6 @@ test_removed(void **state)
 	static const struct post gone[] = { { 9, 0, 4 }, { 10, 0, 4 } };
 	struct buf	 in = { 0 }, out = { 0 };
 	uint32_t	 moved[100], i;
-	int		 same;
 
 	(void)state;
 	for (i = 0; i < 100; i++)
@@ -136,9 +146,7 @@ test_removed(void **state)
 	check_moved(p, 3, moved, 11, POSTCODE_B64);
 	/* A posting in the page removed cannot be moved. */
 	encode(&in, gone, 2, POSTCODE_B64);
-	assert_int_equal(postcode_regap(moved, 100, 11,
-	    (const unsigned char *)in.data, in.len, POSTCODE_B64, &out,
-	    &same), 0);
+	assert_int_equal(regap_b64(moved, 11, &in, &out), 0);
 	buf_free(&in);
 	buf_free(&out);
 }
@@ -151,27 +159,20 @@ test_settled(void **state)
 	static const struct post p[] = { { 50, 0, 1 } };
 	struct buf	 in = { 0 }, out = { 0 };
 	uint32_t	 moved[100];
-	int		 same;
 
 	(void)state;
 	added_at_40(moved);
 	encode(&in, p, 1, POSTCODE_B64);
 	buf_puts(&in, "!!");
-	assert_int_equal(postcode_regap(moved, 100, 40,
-	    (const unsigned char *)in.data, in.len, POSTCODE_B64, &out,
-	    &same), 1);
+	assert_int_equal(regap_b64(moved, 40, &in, &out), 1);
 	assert_int_equal(out.data[out.len - 1], '!');
 	buf_reset(&out);
-	assert_int_equal(postcode_regap(moved, 100, 100,
-	    (const unsigned char *)in.data, in.len, POSTCODE_B64, &out,
-	    &same), 0);
+	assert_int_equal(regap_b64(moved, 100, &in, &out), 0);
 	/* A place beyond the pages there were. */
 	buf_reset(&in);
 	postcode_put_b64(&in, 2 * 200);
 	buf_putc(&in, 'A');
-	assert_int_equal(postcode_regap(moved, 100, 100,
-	    (const unsigned char *)in.data, in.len, POSTCODE_B64, &out,
-	    &same), 0);
+	assert_int_equal(regap_b64(moved, 100, &in, &out), 0);
 	buf_free(&in);
 	buf_free(&out);
 }
